@@ -1,0 +1,252 @@
+// One execution in one sandbox child: feeds it the code, serves its tool
+// calls, enforces the limits, and always ends with the child's whole process
+// group gone and its temp dir removed.
+import { encodeReply, parseChildLine } from "../src/rpc/host_bridge.ts";
+import { LineSplitter, LineTooLongError } from "../src/rpc/lines.ts";
+import type { ChildFrame, RunParams, WireError } from "../src/rpc/protocol.ts";
+import { LogBuffer } from "./_log_buffer.ts";
+import type {
+  ExecuteRequest,
+  ExecutionError,
+  ExecutionResult,
+  StopReason,
+  ToolCallRecord,
+} from "./types.ts";
+
+/** Room for the frame around a maximal result, in bytes. */
+const FRAME_OVERHEAD = 64 * 1024;
+/** How long a child that reported `done` gets to exit on its own. */
+const EXIT_GRACE_MS = 200;
+
+/** What V8 prints on a fatal OOM: diagnosed as `memory`, not shown as logs. */
+const V8_NOISE = /out of memory|^#|^=+ C stack|^\s+deno\(|^<--- |^\[\d+:0x[0-9a-f]+\]/i;
+
+interface Ending {
+  stopReason: StopReason;
+  result?: unknown;
+  error?: ExecutionError;
+}
+
+/** A started child: the process and the temp dir it runs in. */
+export interface SandboxProcess {
+  child: Deno.ChildProcess;
+  cwd: string;
+}
+
+export class SandboxRun {
+  readonly #req: ExecuteRequest;
+  readonly #proc: SandboxProcess;
+  readonly #nonce = crypto.randomUUID().replaceAll("-", "");
+  readonly #started = performance.now();
+  readonly #logs: LogBuffer;
+  readonly #toolCalls: ToolCallRecord[] = [];
+  readonly #abort = new AbortController();
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #encoder = new TextEncoder();
+  #ending: Ending | undefined;
+  #endSignal = Promise.withResolvers<void>();
+  #outputBytes = 0;
+  #stderr = "";
+
+  constructor(req: ExecuteRequest, proc: SandboxProcess) {
+    this.#req = req;
+    this.#proc = proc;
+    this.#logs = new LogBuffer(req.limits.maxLogBytes, this.#started);
+    this.#writer = proc.child.stdin.getWriter();
+  }
+
+  async run(): Promise<ExecutionResult> {
+    const { limits, signal } = this.#req;
+    const timer = setTimeout(
+      () => this.#end({ stopReason: "timeout", error: limitError("TimeoutError", `The script ran longer than ${limits.timeoutMs} ms (timeoutMs)`) }),
+      limits.timeoutMs,
+    );
+    const onAbort = () => this.#end({ stopReason: "killed", error: { name: "KilledError", message: "The execution was cancelled by the host" } });
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    try {
+      const runParams: RunParams = {
+        nonce: this.#nonce,
+        code: this.#req.code,
+        tools: this.#req.tools,
+        maxResultBytes: limits.maxResultBytes,
+        maxLogLineBytes: limits.maxLogBytes,
+      };
+      this.#write(JSON.stringify({ jsonrpc: "2.0", method: "run", params: runParams }) + "\n");
+      const pumps = [this.#pumpStdout(), this.#pumpStderr()];
+      const status = this.#proc.child.status;
+      await Promise.race([this.#endSignal.promise, Promise.all(pumps)]);
+      await this.#stop(status);
+      await Promise.allSettled(pumps);
+      if (!this.#ending) this.#end(this.#diagnoseExit(await status));
+      return this.#result();
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      this.#abort.abort();
+      await Deno.remove(this.#proc.cwd, { recursive: true }).catch(() => {});
+    }
+  }
+
+  #end(ending: Ending): void {
+    if (this.#ending) return;
+    this.#ending = ending;
+    this.#endSignal.resolve();
+  }
+
+  // Kill the whole process group unless the child exits by itself right away.
+  async #stop(status: Promise<Deno.CommandStatus>): Promise<void> {
+    const exited = await Promise.race([
+      status.then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), this.#ending?.stopReason === "completed" ? EXIT_GRACE_MS : 0)),
+    ]);
+    if (!exited) killGroup(this.#proc.child.pid);
+    await status;
+    await this.#writer.close().catch(() => {});
+  }
+
+  #write(line: string): void {
+    this.#writer.write(this.#encoder.encode(line)).catch(() => {});
+  }
+
+  #countOutput(bytes: number): boolean {
+    this.#outputBytes += bytes;
+    if (this.#outputBytes <= this.#req.limits.maxOutputBytes) return true;
+    this.#end({
+      stopReason: "output_limit",
+      error: limitError("OutputLimitError", `The sandbox wrote more than ${this.#req.limits.maxOutputBytes} bytes of output (maxOutputBytes)`),
+    });
+    return false;
+  }
+
+  async #pumpStdout(): Promise<void> {
+    const splitter = new LineSplitter(this.#req.limits.maxResultBytes + FRAME_OVERHEAD);
+    for await (const chunk of this.#proc.child.stdout) {
+      if (this.#ending || !this.#countOutput(chunk.length)) continue;
+      let lines: string[];
+      try {
+        lines = splitter.push(chunk);
+      } catch (e) {
+        if (!(e instanceof LineTooLongError)) throw e;
+        this.#end({ stopReason: "output_limit", error: limitError("OutputLimitError", `The sandbox wrote ${e.message}`) });
+        continue;
+      }
+      for (const line of lines) this.#onLine(line);
+    }
+    const rest = splitter.flush();
+    if (rest) this.#logs.add("stdout", rest);
+  }
+
+  async #pumpStderr(): Promise<void> {
+    const splitter = new LineSplitter(64 * 1024);
+    for await (const chunk of this.#proc.child.stderr) {
+      if (this.#ending || !this.#countOutput(chunk.length)) continue;
+      let lines: string[] = [];
+      try {
+        lines = splitter.push(chunk);
+      } catch { /* an overlong stderr line is dropped; the output cap still counts it */ }
+      for (const line of lines) this.#onStderr(line);
+    }
+    const rest = splitter.flush();
+    if (rest) this.#onStderr(rest);
+  }
+
+  #onStderr(line: string): void {
+    if (this.#stderr.length < 4096) this.#stderr += line + "\n";
+    if (V8_NOISE.test(line) || line === "") return;
+    this.#logs.add("stderr", line);
+  }
+
+  #onLine(line: string): void {
+    if (this.#ending) return;
+    const parsed = parseChildLine(line, this.#nonce);
+    if (parsed.kind === "raw") return void this.#logs.add("stdout", parsed.text);
+    if (parsed.raw) this.#logs.add("stdout", parsed.raw);
+    if (parsed.kind === "invalid") {
+      return this.#end({ stopReason: "error", error: { name: "ProtocolError", message: `The sandbox sent an invalid frame (${parsed.reason})` } });
+    }
+    this.#onFrame(parsed.frame);
+  }
+
+  #onFrame(frame: ChildFrame): void {
+    if (frame.method === "log") return void this.#logs.add(frame.params.level, frame.params.text);
+    if (frame.method === "tools/call") return void this.#onToolCall(frame.id, frame.params.tool, frame.params.input);
+    const done = frame.params;
+    if (!done.ok) return this.#end({ stopReason: "error", error: wireError(done.error) });
+    if (done.truncatedBytes === undefined) return this.#end({ stopReason: "completed", result: done.result });
+    this.#end({
+      stopReason: "output_limit",
+      result: { $truncated: true, originalBytes: done.truncatedBytes, preview: done.result },
+      error: limitError("OutputLimitError", `The result is ${done.truncatedBytes} bytes, over the ${this.#req.limits.maxResultBytes}-byte limit (maxResultBytes); result holds a preview`),
+    });
+  }
+
+  async #onToolCall(id: number, tool: string, input: unknown): Promise<void> {
+    const { maxToolCalls } = this.#req.limits;
+    if (this.#toolCalls.length >= maxToolCalls) {
+      return this.#end({
+        stopReason: "tool_call_limit",
+        error: limitError("ToolCallLimitError", `The script made more than ${maxToolCalls} tool calls (maxToolCalls)`),
+      });
+    }
+    const record: ToolCallRecord = { tool, ok: false, durationMs: 0 };
+    this.#toolCalls.push(record);
+    const t0 = performance.now();
+    let line: string;
+    try {
+      const value = await this.#req.invoke(tool, input, this.#abort.signal);
+      line = encodeReply(id, { ok: true, value });
+      record.ok = true;
+    } catch (e) {
+      record.error = e instanceof Error ? e.message : String(e);
+      line = encodeReply(id, { ok: false, tool, message: record.error });
+    }
+    record.durationMs = round(performance.now() - t0);
+    if (!this.#ending) this.#write(line);
+  }
+
+  #diagnoseExit(status: Deno.CommandStatus): Ending {
+    if (/out of memory/i.test(this.#stderr)) {
+      return { stopReason: "memory", error: limitError("MemoryLimitError", `The script exceeded the ${this.#req.limits.memoryMb} MiB heap limit (memoryMb)`) };
+    }
+    const how = status.signal ? `signal ${status.signal}` : `exit code ${status.code}`;
+    return { stopReason: "error", error: { name: "SandboxExitError", message: `The sandbox process ended (${how}) before the script returned` } };
+  }
+
+  #result(): ExecutionResult {
+    const ending = this.#ending!;
+    return {
+      executionId: this.#req.executionId,
+      ok: ending.stopReason === "completed",
+      stopReason: ending.stopReason,
+      ...("result" in ending && ending.result !== undefined ? { result: ending.result } : {}),
+      ...(ending.error ? { error: ending.error } : {}),
+      logs: this.#logs.entries(),
+      toolCalls: this.#toolCalls,
+      durationMs: round(performance.now() - this.#started),
+    };
+  }
+}
+
+function limitError(name: string, message: string): ExecutionError {
+  return { name, message };
+}
+
+function wireError(e: WireError): ExecutionError {
+  return { ...e, message: e.message.slice(0, 8192), stack: e.stack?.slice(0, 8192) };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+/** Kills the child's whole process group (it was spawned detached, as its leader). */
+export function killGroup(pid: number): void {
+  try {
+    Deno.kill(-pid, "SIGKILL");
+  } catch {
+    try {
+      Deno.kill(pid, "SIGKILL");
+    } catch { /* already gone */ }
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * The embedded executor: one fresh, zero-permission Deno child per execution.
+ *
+ * @module
+ */
+import { SandboxRun, type SandboxProcess } from "./_sandbox_run.ts";
+import { Semaphore } from "./_semaphore.ts";
+import type { ExecuteRequest, ExecutionResult, Executor, Limits } from "./types.ts";
+
+/** Options for {@linkcode LocalExecutor}. */
+export interface LocalExecutorOptions {
+  /** The Deno binary that runs sandboxes. @default {Deno.execPath()} */
+  denoPath?: string;
+}
+
+const PRELUDE_URL = new URL("./sandbox/prelude.ts", import.meta.url);
+
+/**
+ * The flags every sandbox child runs with: no permission of any kind, every
+ * permission explicitly denied as well, no config, lock file, remote or npm
+ * modules, and a V8 heap cap.
+ *
+ * @param limits the limits of the execution (for the heap cap).
+ * @param preludePath the prelude module's path.
+ * @returns the arguments to `deno`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_LIMITS, sandboxArgs } from "./mod.ts";
+ * const args = sandboxArgs(DEFAULT_LIMITS, "/x/prelude.ts");
+ * assert.ok(args.includes("--no-prompt"));
+ * assert.ok(!args.some((a) => a.startsWith("--allow")));
+ * ```
+ */
+export function sandboxArgs(limits: Limits, preludePath: string): string[] {
+  return [
+    "run",
+    "--no-prompt",
+    "--no-config",
+    "--no-lock",
+    "--no-remote",
+    "--no-npm",
+    "--deny-read",
+    "--deny-write",
+    "--deny-net",
+    "--deny-env",
+    "--deny-run",
+    "--deny-ffi",
+    "--deny-sys",
+    "--deny-import",
+    `--v8-flags=--max-old-space-size=${limits.memoryMb}`,
+    preludePath,
+  ];
+}
+
+/**
+ * Runs each script in a new Deno subprocess with no permissions, an empty
+ * environment and a private temp working directory that is removed afterwards.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_LIMITS, LocalExecutor } from "./mod.ts";
+ * await using executor = new LocalExecutor();
+ * const r = await executor.execute({
+ *   executionId: "x", code: "return 1 + 1", tools: [], limits: { ...DEFAULT_LIMITS },
+ *   invoke: () => Promise.reject(new Error("no tools")),
+ * });
+ * assert.equal(r.result, 2);
+ * ```
+ */
+export class LocalExecutor implements Executor {
+  readonly #denoPath: string;
+  readonly #inFlight = new Set<AbortController>();
+  #semaphore: Semaphore | undefined;
+  #preludePath: Promise<string> | undefined;
+  #closed = false;
+
+  /** @param options where the Deno binary is. */
+  constructor(options: LocalExecutorOptions = {}) {
+    this.#denoPath = options.denoPath ?? Deno.execPath();
+  }
+
+  /** Runs one script; see {@linkcode Executor.execute}. */
+  async execute(request: ExecuteRequest): Promise<ExecutionResult> {
+    const started = performance.now();
+    const { limits } = request;
+    this.#semaphore ??= new Semaphore(limits.maxConcurrent, limits.maxQueued);
+    const kill = new AbortController();
+    const signal = request.signal ? AbortSignal.any([request.signal, kill.signal]) : kill.signal;
+    if (this.#closed) kill.abort();
+    this.#inFlight.add(kill);
+    try {
+      const release = await this.#semaphore.acquire(signal);
+      if (!release) return refused(request, started, signal.aborted ? "killed" : "busy");
+      try {
+        const proc = await this.#spawn(limits);
+        return await new SandboxRun({ ...request, signal }, proc).run();
+      } finally {
+        release();
+      }
+    } finally {
+      this.#inFlight.delete(kill);
+    }
+  }
+
+  /** Kills every execution in flight and refuses new ones. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const kill of this.#inFlight) kill.abort();
+    while (this.#inFlight.size > 0) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  /** Same as {@linkcode LocalExecutor.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #spawn(limits: Limits): Promise<SandboxProcess> {
+    const prelude = await (this.#preludePath ??= localPrelude());
+    const cwd = await Deno.makeTempDir({ prefix: "codemode-" });
+    try {
+      const child = new Deno.Command(this.#denoPath, {
+        args: sandboxArgs(limits, prelude),
+        cwd,
+        clearEnv: true,
+        env: { NO_COLOR: "1" },
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+        detached: true,
+      }).spawn();
+      return { child, cwd };
+    } catch (e) {
+      await Deno.remove(cwd, { recursive: true }).catch(() => {});
+      throw e;
+    }
+  }
+}
+
+// When this module is loaded from a remote URL the child (run with
+// --no-remote) cannot load the prelude from there, so it is copied to a file.
+async function localPrelude(): Promise<string> {
+  if (PRELUDE_URL.protocol === "file:") return PRELUDE_URL.pathname;
+  const source = await (await fetch(PRELUDE_URL)).text();
+  const path = await Deno.makeTempFile({ prefix: "codemode-prelude-", suffix: ".ts" });
+  await Deno.writeTextFile(path, source);
+  return path;
+}
+
+function refused(request: ExecuteRequest, started: number, reason: "busy" | "killed"): ExecutionResult {
+  const message = reason === "busy"
+    ? `Too many executions: ${request.limits.maxConcurrent} running and ${request.limits.maxQueued} queued (maxConcurrent, maxQueued)`
+    : "The execution was cancelled before it started";
+  return {
+    executionId: request.executionId,
+    ok: false,
+    stopReason: reason,
+    error: { name: reason === "busy" ? "BusyError" : "KilledError", message },
+    logs: [],
+    toolCalls: [],
+    durationMs: Math.round(performance.now() - started),
+  };
+}

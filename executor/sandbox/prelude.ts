@@ -1,0 +1,259 @@
+// The only code that runs inside the sandbox child, besides the user's script.
+// It imports nothing: the wire shapes are described in src/rpc/protocol.ts and
+// every frame written here is parsed and validated by the host.
+//
+// Order matters: everything the prelude needs from the runtime is captured
+// before the user's code runs, so a script that patches globals can only
+// confuse itself, never forge the protocol (it does not know the nonce).
+
+// deno-lint-ignore-file no-explicit-any
+
+const writeSync = Deno.stdout.writeSync.bind(Deno.stdout);
+const readStdin = Deno.stdin.read.bind(Deno.stdin);
+const encoder = new TextEncoder();
+const encode = encoder.encode.bind(encoder);
+const decoder = new TextDecoder();
+const stringify = JSON.stringify;
+const parse = JSON.parse;
+const inspect = Deno.inspect;
+const exit = Deno.exit;
+const SCRIPT = "script.ts";
+const WRAPPER = "export default async function () {";
+
+let nonce = "";
+let pending = new Uint8Array(0);
+
+function send(frame: unknown): void {
+  const bytes = encode(nonce + stringify(frame) + "\n");
+  let offset = 0;
+  while (offset < bytes.length) offset += writeSync(bytes.subarray(offset));
+}
+
+async function readLine(): Promise<string | null> {
+  const chunk = new Uint8Array(65536);
+  while (true) {
+    const nl = pending.indexOf(10);
+    if (nl >= 0) {
+      const line = decoder.decode(pending.subarray(0, nl));
+      pending = pending.slice(nl + 1);
+      return line;
+    }
+    const n = await readStdin(chunk);
+    if (n === null) return null;
+    const next = new Uint8Array(pending.length + n);
+    next.set(pending);
+    next.set(chunk.subarray(0, n), pending.length);
+    pending = next;
+  }
+}
+
+// Stack frames point into the data: URL; rewrite them to `script.ts:line:col`
+// of the user's own code and drop the prelude's frames (they name host paths).
+const DATA_LOCATION = /data:application\/typescript;base64,[A-Za-z0-9+/=.]*:(\d+):(\d+)/g;
+
+function userLocation(_m: string, line: string, col: string): string {
+  const l = Number(line);
+  const c = l === 1 ? Math.max(1, Number(col) - WRAPPER.length) : Number(col);
+  return `${SCRIPT}:${l}:${c}`;
+}
+
+function cleanStack(stack: string): string {
+  return stack.replace(DATA_LOCATION, userLocation).split("\n")
+    .filter((l) => !/^\s+at /.test(l) || l.includes(SCRIPT))
+    .join("\n");
+}
+
+function describeError(e: unknown): Record<string, unknown> {
+  if (!(e instanceof Error)) {
+    return { name: "Error", message: `Uncaught ${inspect(e, { colors: false })}` };
+  }
+  let message = String(e.message).replace(DATA_LOCATION, userLocation);
+  let name = String(e.name);
+  // A syntax error in the script surfaces as a TypeError wrapping it.
+  if (name === "TypeError" && message.startsWith("SyntaxError: ")) {
+    name = "SyntaxError";
+    message = message.slice("SyntaxError: ".length);
+  }
+  const stack = cleanStack(String(e.stack ?? ""));
+  const at = /script\.ts:(\d+):(\d+)/.exec(stack) ?? /script\.ts:(\d+):(\d+)/.exec(message);
+  return {
+    name,
+    message,
+    stack,
+    ...(at ? { line: Number(at[1]), column: Number(at[2]) } : {}),
+  };
+}
+
+// Console capture: every console method becomes a `log` notification.
+let maxLogLineBytes = 16384;
+
+function format(args: unknown[]): string {
+  const text = args.map((a) =>
+    typeof a === "string" ? a : inspect(a, { colors: false, depth: 6 })
+  ).join(" ");
+  return text.length > maxLogLineBytes
+    ? text.slice(0, maxLogLineBytes) + `… [truncated ${text.length - maxLogLineBytes} chars]`
+    : text;
+}
+
+function logger(level: string): (...args: unknown[]) => void {
+  return (...args) => send({ jsonrpc: "2.0", method: "log", params: { level, text: format(args) } });
+}
+
+const counts = new Map<string, number>();
+const timers = new Map<string, number>();
+const capture = {
+  log: logger("log"),
+  info: logger("info"),
+  warn: logger("warn"),
+  error: logger("error"),
+  debug: logger("debug"),
+  trace: logger("debug"),
+  dir: (v: unknown) => logger("log")(v),
+  table: (v: unknown) => logger("log")(v),
+  assert: (cond: unknown, ...args: unknown[]) => {
+    if (!cond) logger("error")("Assertion failed:", ...args);
+  },
+  count: (label = "default") => {
+    counts.set(label, (counts.get(label) ?? 0) + 1);
+    logger("log")(`${label}: ${counts.get(label)}`);
+  },
+  time: (label = "default") => void timers.set(label, performance.now()),
+  timeEnd: (label = "default") => {
+    logger("log")(`${label}: ${(performance.now() - (timers.get(label) ?? 0)).toFixed(1)}ms`);
+  },
+  group: logger("log"),
+  groupEnd: () => {},
+};
+Object.defineProperty(globalThis, "console", { value: capture, writable: true, configurable: true });
+
+// Unhandled errors after the script's own control flow are reported as error
+// logs; the script's result is what its body returns or throws.
+globalThis.addEventListener("unhandledrejection", (e) => {
+  e.preventDefault();
+  capture.error("Unhandled promise rejection:", describeError(e.reason).message);
+});
+globalThis.addEventListener("error", (e) => {
+  e.preventDefault();
+  capture.error("Uncaught error:", describeError(e.error).message);
+});
+
+// The `tools` proxy: `tools.a.b(x)` becomes a `tools/call` request.
+let nextId = 0;
+const calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+
+class ToolError extends Error {
+  override name = "ToolError";
+  constructor(readonly tool: string, message: string) {
+    super(message);
+  }
+}
+
+function nearNames(name: string, known: string[]): string[] {
+  const words = name.toLowerCase().split(/[._]/);
+  return known
+    .map((k) => ({ k, score: words.filter((w) => w && k.toLowerCase().includes(w)).length }))
+    .filter((x) => x.score > 0)
+    .sort((a, b) => b.score - a.score)
+    .slice(0, 5)
+    .map((x) => x.k);
+}
+
+function callTool(tool: string, input: unknown): Promise<unknown> {
+  let json: string | undefined;
+  try {
+    json = input === undefined ? undefined : stringify(input);
+  } catch (e) {
+    return Promise.reject(
+      new TypeError(`input for tools.${tool} is not JSON-serializable: ${(e as Error).message}`),
+    );
+  }
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    calls.set(id, { resolve, reject });
+    const params = json === undefined ? { tool } : { tool, input: parse(json) };
+    send({ jsonrpc: "2.0", id, method: "tools/call", params });
+  });
+}
+
+function makeTools(known: string[]): unknown {
+  const names = new Set(known);
+  const node = (path: string[]): unknown =>
+    new Proxy(function () {}, {
+      get: (_t, prop) => (typeof prop === "symbol" || prop === "then" ? undefined : node([...path, prop])),
+      apply: (_t, _this, args) => {
+        const name = path.join(".");
+        if (names.has(name)) return callTool(name, args[0]);
+        const near = nearNames(name, known);
+        const hint = near.length ? ` Did you mean: ${near.map((n) => `tools.${n}`).join(", ")}?` : "";
+        return Promise.reject(new TypeError(`tools.${name} is not a tool.${hint}`));
+      },
+    });
+  return node([]);
+}
+
+async function pumpReplies(): Promise<void> {
+  while (true) {
+    const line = await readLine();
+    if (line === null) return;
+    let msg: any;
+    try {
+      msg = parse(line);
+    } catch {
+      continue;
+    }
+    const call = calls.get(msg?.id);
+    if (!call) continue;
+    calls.delete(msg.id);
+    if ("error" in msg) call.reject(new ToolError(msg.error?.data?.tool ?? "", String(msg.error?.message)));
+    else call.resolve(msg.result);
+  }
+}
+
+function finish(params: Record<string, unknown>): never {
+  send({ jsonrpc: "2.0", method: "done", params });
+  return exit(0);
+}
+
+function serializeResult(value: unknown, maxBytes: number): Record<string, unknown> {
+  let json: string | undefined;
+  try {
+    json = stringify(value);
+  } catch (e) {
+    const error = {
+      name: "SerializationError",
+      message: `The script's return value cannot be serialized to JSON: ${(e as Error).message}`,
+    };
+    return { ok: false, error };
+  }
+  if (json === undefined) return { ok: true };
+  const bytes = encode(json).length;
+  if (bytes <= maxBytes) return { ok: true, result: parse(json) };
+  return { ok: true, result: json.slice(0, Math.floor(maxBytes / 4)), truncatedBytes: bytes };
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 8192) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  }
+  return btoa(binary);
+}
+
+const init = parse((await readLine()) ?? "null");
+nonce = init.params.nonce;
+maxLogLineBytes = init.params.maxLogLineBytes;
+Object.defineProperty(globalThis, "tools", { value: makeTools(init.params.tools), enumerable: true });
+pumpReplies();
+
+try {
+  const source = WRAPPER + init.params.code + "\n}";
+  // A computed specifier keeps the user's code out of the static module graph,
+  // so every import it makes is permission-checked at run time.
+  const specifier = "data:application/typescript;base64," + toBase64(encode(source));
+  const mod = await import(specifier);
+  const value = await mod.default();
+  finish(serializeResult(value, init.params.maxResultBytes));
+} catch (e) {
+  finish({ ok: false, error: describeError(e) });
+}

@@ -1,0 +1,34 @@
+/**
+ * Codemode: let an LLM write one TypeScript program against typed tools, and
+ * run it in a Deno subprocess with no permissions at all. Tool calls cross a
+ * JSON-RPC bridge on the child's stdin/stdout and run on the host, validated.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { z } from "zod";
+ * import { Codemode, defineTool } from "./mod.ts";
+ *
+ * const getWeather = defineTool({
+ *   name: "weather.get",
+ *   description: "Current weather for a city.",
+ *   input: z.object({ city: z.string() }),
+ *   output: z.object({ city: z.string(), tempC: z.number() }),
+ *   handler: ({ city }) => ({ city, tempC: 21 }),
+ * });
+ * await using cm = new Codemode({ tools: [getWeather] });
+ * const r = await cm.execute(`
+ *   const all = await Promise.all(["Oslo", "Lima"].map((city) => tools.weather.get({ city })));
+ *   return all.map((w) => w.city);
+ * `);
+ * assert.deepEqual(r.result, ["Oslo", "Lima"]);
+ * ```
+ *
+ * @module
+ */
+export { Codemode, type CodemodeOptions, type ExecuteOptions } from "./src/codemode.ts";
+export { defineTool, isTool, type SchemaLike, type Tool, type ToolContext, type ToolSpec } from "./src/tools/define.ts";
+export { ToolRegistry } from "./src/tools/registry.ts";
+export { toolPath } from "./src/tools/names.ts";
+export type { JsonSchema, JsonSchemaObject } from "./src/tools/json_schema.ts";
+export * from "./executor/mod.ts";

@@ -1,0 +1,190 @@
+/**
+ * `Codemode`: tools plus an executor. Generates the declarations the model
+ * sees and runs the model's script, serving its tool calls on the host.
+ *
+ * @module
+ */
+import { LocalExecutor } from "../executor/local.ts";
+import { DEFAULT_LIMITS, type ExecutionResult, type Executor, type Limits } from "../executor/types.ts";
+import { type DeniedPattern, validateCode } from "../executor/validator.ts";
+import type { Tool, ToolContext } from "./tools/define.ts";
+import { ToolRegistry } from "./tools/registry.ts";
+import { renderDeclarations } from "./typegen/mod.ts";
+
+/** Options of {@linkcode Codemode}. */
+export interface CodemodeOptions {
+  /** Tools the scripts may call. */
+  tools?: Iterable<Tool>;
+  /** Limits; unset fields take {@linkcode DEFAULT_LIMITS}. */
+  limits?: Partial<Limits>;
+  /** What runs the scripts. @default {new LocalExecutor()} */
+  executor?: Executor;
+  /** Patterns the static validator refuses (defence in depth only). */
+  deniedPatterns?: DeniedPattern[];
+}
+
+/** Options of one {@linkcode Codemode.execute} call. */
+export interface ExecuteOptions {
+  /** Aborting ends the execution with stopReason `killed`. */
+  signal?: AbortSignal;
+  /** Limits for this call only, over the instance's. */
+  limits?: Partial<Limits>;
+}
+
+/** Thrown to the script when a tool call fails on the host. */
+class ToolCallError extends Error {
+  override name = "ToolCallError";
+}
+
+/**
+ * Runs model-written TypeScript against typed tools in a zero-permission sandbox.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { z } from "zod";
+ * import { Codemode, defineTool } from "../mod.ts";
+ * const getWeather = defineTool({
+ *   name: "weather.get",
+ *   description: "Current weather for a city.",
+ *   input: z.object({ city: z.string() }),
+ *   output: z.object({ city: z.string(), tempC: z.number() }),
+ *   handler: ({ city }) => ({ city, tempC: 21 }),
+ * });
+ * await using cm = new Codemode({ tools: [getWeather] });
+ * assert.match(cm.types(), /get\(input/);
+ * const r = await cm.execute(`return (await tools.weather.get({ city: "Oslo" })).tempC`);
+ * assert.equal(r.result, 21);
+ * ```
+ */
+export class Codemode {
+  /** The registered tools. */
+  readonly registry: ToolRegistry;
+  readonly #limits: Limits;
+  readonly #executor: Executor;
+  readonly #ownsExecutor: boolean;
+  readonly #deniedPatterns?: DeniedPattern[];
+
+  /**
+   * @param options tools, limits, executor and denied patterns.
+   * @throws {Error} on duplicate tool names or an invalid limit.
+   */
+  constructor(options: CodemodeOptions = {}) {
+    this.registry = new ToolRegistry(options.tools);
+    this.#limits = resolveLimits(DEFAULT_LIMITS, options.limits);
+    this.#ownsExecutor = options.executor === undefined;
+    this.#executor = options.executor ?? new LocalExecutor();
+    this.#deniedPatterns = options.deniedPatterns;
+  }
+
+  /** The effective limits. */
+  get limits(): Readonly<Limits> {
+    return this.#limits;
+  }
+
+  /**
+   * TypeScript declarations of `tools`, for the model's prompt.
+   * @returns the declarations.
+   */
+  types(): string {
+    return renderDeclarations(this.registry.list().map((t) => ({
+      path: [...t.path],
+      description: t.description,
+      inputSchema: t.inputSchema,
+      ...(t.outputSchema !== undefined ? { outputSchema: t.outputSchema } : {}),
+    })));
+  }
+
+  /**
+   * Runs a script body in a fresh sandbox. Never throws for anything the
+   * script does: every ending is a result with a `stopReason`.
+   *
+   * @param code a TypeScript script body; top-level `await` and `return` work.
+   * @param options a cancel signal and per-call limits.
+   * @returns the result, logs and tool-call trace.
+   */
+  async execute(code: string, options: ExecuteOptions = {}): Promise<ExecutionResult> {
+    const executionId = crypto.randomUUID();
+    const limits = resolveLimits(this.#limits, options.limits);
+    const refused = validateCode(code, { maxCodeBytes: limits.maxCodeBytes, deniedPatterns: this.#deniedPatterns });
+    if (refused) {
+      return { executionId, ok: false, stopReason: "rejected", error: refused, logs: [], toolCalls: [], durationMs: 0 };
+    }
+    return await this.#executor.execute({
+      executionId,
+      code,
+      tools: this.registry.names(),
+      limits,
+      signal: options.signal,
+      invoke: (tool, input, signal) => this.#invoke(executionId, limits, tool, input, signal),
+    });
+  }
+
+  /** Ends every execution in flight and releases what this instance started. */
+  async close(): Promise<void> {
+    if (this.#ownsExecutor) await this.#executor.close();
+  }
+
+  /** Same as {@linkcode Codemode.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #invoke(
+    executionId: string,
+    limits: Limits,
+    name: string,
+    input: unknown,
+    executionSignal: AbortSignal,
+  ): Promise<unknown> {
+    const tool = this.registry.get(name);
+    if (!tool) throw new ToolCallError(`tools.${name} is not a tool`);
+    const parsed = tool.validateInput(input === undefined ? {} : input);
+    if (!parsed.ok) throw new ToolCallError(`Invalid input for tools.${name}: ${parsed.issues.join("; ")}`);
+    const timeoutMs = tool.timeoutMs ?? limits.toolTimeoutMs;
+    const timeout = new AbortController();
+    const signal = AbortSignal.any([executionSignal, timeout.signal]);
+    const context: ToolContext = { executionId, tool: tool.name, signal };
+    let timer: number | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        timeout.abort();
+        reject(new ToolCallError(`tools.${name} timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+    });
+    try {
+      const output = await Promise.race([Promise.resolve().then(() => tool.handler(parsed.value, context)), expired]);
+      return checkOutput(tool, name, output);
+    } catch (e) {
+      if (e instanceof ToolCallError) throw e;
+      throw new ToolCallError(`tools.${name} failed: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function checkOutput(tool: Tool, name: string, output: unknown): unknown {
+  if (!tool.validateOutput) return output;
+  const checked = tool.validateOutput(output);
+  if (checked.ok) return checked.value;
+  throw new ToolCallError(`tools.${name} returned output that does not match its schema: ${checked.issues.join("; ")}`);
+}
+
+/**
+ * Merges limit overrides onto a base, rejecting values that are not positive numbers.
+ *
+ * @throws {RangeError} naming the limit and the value.
+ */
+function resolveLimits(base: Readonly<Limits>, overrides: Partial<Limits> = {}): Limits {
+  const limits = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (!(key in base)) throw new RangeError(`Unknown limit "${key}"`);
+    if (value === undefined) continue;
+    if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+      throw new RangeError(`Limit ${key} must be a positive number, got ${JSON.stringify(value)}`);
+    }
+    limits[key as keyof Limits] = value;
+  }
+  return limits;
+}

@@ -1,0 +1,69 @@
+/**
+ * The host side of the bridge: turns the child's stdout lines into validated
+ * frames or raw output. Transport-agnostic: it sees lines, not pipes.
+ *
+ * @module
+ */
+import { ChildFrame, type ToolReply, TOOL_ERROR_CODE } from "./protocol.ts";
+
+/** What a line from the child turned out to be. */
+export type ParsedLine =
+  | { kind: "frame"; frame: ChildFrame; raw?: string }
+  | { kind: "raw"; text: string }
+  | { kind: "invalid"; reason: string; raw?: string };
+
+/**
+ * Classifies one stdout line. Only text after the nonce is protocol; text
+ * before it (a script's raw `Deno.stdout` write without a newline) is raw
+ * output, and so is every line without the nonce.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseChildLine } from "./host_bridge.ts";
+ * assert.equal(parseChildLine("hello", "N").kind, "raw");
+ * const p = parseChildLine('N{"jsonrpc":"2.0","method":"log","params":{"level":"log","text":"x"}}', "N");
+ * assert.equal(p.kind, "frame");
+ * ```
+ */
+export function parseChildLine(line: string, nonce: string): ParsedLine {
+  const at = line.indexOf(nonce);
+  if (at < 0) return { kind: "raw", text: line };
+  const raw = at > 0 ? line.slice(0, at) : undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(line.slice(at + nonce.length));
+  } catch {
+    return { kind: "invalid", reason: "a protocol line is not JSON", raw };
+  }
+  const parsed = ChildFrame.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { kind: "invalid", reason: `malformed frame: ${issue?.message ?? "invalid"}`, raw };
+  }
+  return { kind: "frame", frame: parsed.data, raw };
+}
+
+/**
+ * Encodes the host's reply to tool call `id` as one line.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeReply } from "./host_bridge.ts";
+ * assert.equal(encodeReply(1, { ok: true, value: 2 }), '{"jsonrpc":"2.0","id":1,"result":2}\n');
+ * ```
+ */
+export function encodeReply(
+  id: number,
+  outcome: { ok: true; value: unknown } | { ok: false; tool: string; message: string },
+): string {
+  const reply: ToolReply = outcome.ok
+    ? { jsonrpc: "2.0", id, result: outcome.value ?? null }
+    : {
+      jsonrpc: "2.0",
+      id,
+      error: { code: TOOL_ERROR_CODE, message: outcome.message, data: { tool: outcome.tool } },
+    };
+  return JSON.stringify(reply) + "\n";
+}

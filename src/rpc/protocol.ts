@@ -1,0 +1,111 @@
+/**
+ * The wire protocol between the host and the sandbox child, described once as
+ * zod schemas. It is JSON-RPC 2.0, one message per line:
+ *
+ * - host → child (the child's stdin): first a `run` request carrying the code,
+ *   then responses to the child's tool calls;
+ * - child → host (the child's stdout): `tools/call` requests, `log` and `done`
+ *   notifications. Each line starts with the per-execution nonce the host sent
+ *   in `run`, so bytes the script writes to stdout itself are never protocol.
+ *
+ * The prelude (`executor/sandbox/prelude.ts`) writes these shapes by hand, as it
+ * may import nothing; every frame it sends is parsed here on the host.
+ *
+ * @module
+ */
+import { z } from "zod";
+
+/** Log levels the sandbox reports; `stdout`/`stderr` are raw process output. */
+export const LOG_LEVELS = [
+  "log",
+  "info",
+  "warn",
+  "error",
+  "debug",
+  "stdout",
+  "stderr",
+] as const;
+
+/** One captured log line's level. */
+export type LogLevel = typeof LOG_LEVELS[number];
+
+const jsonrpc = z.literal("2.0");
+
+/** `run`: the first line the host writes; the child waits for it before running anything. */
+export interface RunParams {
+  /** Secret prefix of every protocol line the child writes. */
+  nonce: string;
+  /** The script body (TypeScript). */
+  code: string;
+  /** Dotted names of the tools the script may call. */
+  tools: string[];
+  /** The child truncates a larger result itself (the host enforces a hard cap too). */
+  maxResultBytes: number;
+  /** The child truncates a larger single log line itself. */
+  maxLogLineBytes: number;
+}
+
+/** A tool call from the child. */
+export const ToolCallFrame = z.object({
+  jsonrpc,
+  id: z.number().int().nonnegative(),
+  method: z.literal("tools/call"),
+  params: z.object({
+    tool: z.string().max(512),
+    input: z.unknown().optional(),
+  }).strict(),
+}).strict();
+
+/** A log notification from the child. */
+export const LogFrame = z.object({
+  jsonrpc,
+  method: z.literal("log"),
+  params: z.object({
+    level: z.enum(["log", "info", "warn", "error", "debug"]),
+    text: z.string(),
+  }).strict(),
+}).strict();
+
+/** An error as the child reports it. */
+export const WireError = z.object({
+  name: z.string().max(200),
+  message: z.string(),
+  stack: z.string().optional(),
+  line: z.number().int().optional(),
+  column: z.number().int().optional(),
+}).strict();
+
+/** The final notification: the script returned or threw. */
+export const DoneFrame = z.object({
+  jsonrpc,
+  method: z.literal("done"),
+  params: z.union([
+    z.object({
+      ok: z.literal(true),
+      result: z.unknown().optional(),
+      truncatedBytes: z.number().int().optional(),
+    }).strict(),
+    z.object({ ok: z.literal(false), error: WireError }).strict(),
+  ]),
+}).strict();
+
+/** Any frame the child may send. */
+export const ChildFrame = z.union([ToolCallFrame, LogFrame, DoneFrame]);
+
+/** A parsed frame from the child. */
+export type ChildFrame = z.infer<typeof ChildFrame>;
+
+/** A parsed error from the child. */
+export type WireError = z.infer<typeof WireError>;
+
+/** The host's answer to one tool call. */
+export type ToolReply =
+  | { jsonrpc: "2.0"; id: number; result: unknown }
+  | {
+    jsonrpc: "2.0";
+    id: number;
+    error: { code: number; message: string; data?: { tool: string } };
+  };
+
+/** JSON-RPC error code for a failed tool call. */
+export const TOOL_ERROR_CODE = -32000;

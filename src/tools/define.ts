@@ -1,0 +1,122 @@
+/**
+ * `defineTool`: a named, described, schema-checked function the sandbox may call.
+ *
+ * @module
+ */
+import type { z } from "zod";
+import type { JsonSchema } from "./json_schema.ts";
+import { toolPath } from "./names.ts";
+import { makeValidator, toJsonSchema, type Validator } from "./validate.ts";
+
+/** What a tool handler receives besides its input. */
+export interface ToolContext {
+  /** The id of the execution that made the call. */
+  executionId: string;
+  /** The tool's name. */
+  tool: string;
+  /** Fires when the execution ends or the tool's timeout hits. */
+  signal: AbortSignal;
+}
+
+/** A schema: zod (v4) or plain JSON Schema. */
+export type SchemaLike<T> = z.ZodType<T> | JsonSchema;
+
+/** What {@linkcode defineTool} takes. */
+export interface ToolSpec<I, O> {
+  /** `namespace.tool`; namespaces may nest (`github.issues.list`). */
+  name: string;
+  /** What the tool does, for the model. */
+  description?: string;
+  /** Schema of the input: zod or JSON Schema. */
+  input: SchemaLike<I>;
+  /** Schema of the output; without it the model sees `unknown`. */
+  output?: SchemaLike<O>;
+  /** Runs on the host with the validated input. */
+  handler: (input: I, context: ToolContext) => O | Promise<O>;
+  /** Time one call may take, in ms; defaults to the `toolTimeoutMs` limit. */
+  timeoutMs?: number;
+}
+
+/** A tool, ready to register. Made with {@linkcode defineTool}. */
+export interface Tool<I = unknown, O = unknown> {
+  /** The name as given. */
+  readonly name: string;
+  /** Safe identifier segments: how the script calls it (`tools.a.b`). */
+  readonly path: readonly string[];
+  /** What the tool does. */
+  readonly description: string;
+  /** The input schema as JSON Schema. */
+  readonly inputSchema: JsonSchema;
+  /** The output schema as JSON Schema, if one was given. */
+  readonly outputSchema?: JsonSchema;
+  /** Per-call timeout in ms, if the tool sets one. */
+  readonly timeoutMs?: number;
+  /** Checks (and for zod, parses) an input. */
+  readonly validateInput: Validator<I>;
+  /** Checks an output, when an output schema was given. */
+  readonly validateOutput?: Validator<O>;
+  /** Runs the tool. */
+  readonly handler: (input: I, context: ToolContext) => O | Promise<O>;
+  /** Marks values made by defineTool, so tool modules can be scanned. */
+  readonly kind: "codemode.tool";
+}
+
+/**
+ * Defines a tool.
+ *
+ * @param spec the name, description, schemas and handler.
+ * @returns the tool.
+ * @throws {TypeError} on a bad name, a schema that is neither zod nor JSON
+ * Schema, a missing handler or a bad timeout; the message names the tool.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { z } from "zod";
+ * import { defineTool } from "./define.ts";
+ * const add = defineTool({
+ *   name: "math.add",
+ *   description: "Adds two numbers.",
+ *   input: z.object({ a: z.number(), b: z.number() }),
+ *   output: z.number(),
+ *   handler: ({ a, b }) => a + b,
+ * });
+ * assert.deepEqual(add.path, ["math", "add"]);
+ * ```
+ */
+export function defineTool<I, O = unknown>(spec: ToolSpec<I, O>): Tool<I, O> {
+  const path = toolPath(spec?.name);
+  const where = `tool "${spec.name}"`;
+  if (typeof spec.handler !== "function") throw new TypeError(`${where}: handler must be a function`);
+  if (spec.timeoutMs !== undefined && !(Number.isFinite(spec.timeoutMs) && spec.timeoutMs > 0)) {
+    throw new TypeError(`${where}: timeoutMs must be a positive number`);
+  }
+  if (spec.input === undefined) throw new TypeError(`${where}: input schema is required`);
+  const hasOutput = spec.output !== undefined;
+  return Object.freeze({
+    kind: "codemode.tool" as const,
+    name: spec.name,
+    path: Object.freeze(path),
+    description: spec.description ?? "",
+    inputSchema: toJsonSchema(spec.input, `${where} input`),
+    ...(hasOutput ? { outputSchema: toJsonSchema(spec.output, `${where} output`) } : {}),
+    ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}),
+    validateInput: makeValidator<I>(spec.input, `${where} input`),
+    ...(hasOutput ? { validateOutput: makeValidator<O>(spec.output, `${where} output`) } : {}),
+    handler: spec.handler,
+  });
+}
+
+/**
+ * Tells whether a value is a tool made by {@linkcode defineTool}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isTool } from "./define.ts";
+ * assert.equal(isTool({}), false);
+ * ```
+ */
+export function isTool(value: unknown): value is Tool {
+  return typeof value === "object" && value !== null && (value as Tool).kind === "codemode.tool";
+}
