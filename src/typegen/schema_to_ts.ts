@@ -192,7 +192,7 @@ function objectShape(schema: JsonSchemaObject): ObjectShape {
     // best as plain properties; `required` then says which keys must exist.
     return { properties: keys.map((k) => [k, additional ?? true]), extra: [] };
   }
-  const extra = additional === undefined || additional === false
+  const extra: JsonSchema[] = additional === undefined || additional === false
     ? []
     : [additional];
   extra.push(...Object.values(schema.patternProperties ?? {}));
@@ -228,8 +228,9 @@ function renderObject(schema: JsonSchemaObject, ctx: Context): string {
   const memberTypes: string[] = [];
   for (const [name, property] of properties) {
     const type = render(property, inner);
-    memberTypes.push(type);
     const optional = required.has(name) ? "" : "?";
+    // An optional property also contributes `undefined` to the index type.
+    memberTypes.push(optional ? unionOf([type, "undefined"]) : type);
     const doc = ctx.singleLine ? [] : propertyDoc(property, inner.indent);
     members.push({ doc, text: `${propertyKey(name)}${optional}: ${type}` });
   }
@@ -241,15 +242,19 @@ function renderObject(schema: JsonSchemaObject, ctx: Context): string {
   return layoutMembers(members, ctx);
 }
 
+const MAX_INDEX_TYPE_LENGTH = 60;
+
 /**
  * TypeScript demands that every property fits the index signature, so the
- * extra-key type is widened by the property types (or to `unknown` when
- * that would repeat whole multi-line objects).
+ * extra-key type is widened by the property types, or to `unknown` when
+ * that would grow into a wall of text.
  */
 function indexType(index: string, memberTypes: string[]): string {
   if (index === "unknown") return index;
   const widened = unionOf([index, ...memberTypes]);
-  return widened.includes("\n") ? "unknown" : widened;
+  const tooLong = widened.includes("\n") ||
+    widened.length > MAX_INDEX_TYPE_LENGTH;
+  return tooLong ? "unknown" : widened;
 }
 
 function propertyDoc(property: JsonSchema, indent: string): string[] {

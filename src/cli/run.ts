@@ -1,0 +1,107 @@
+/**
+ * `codemode run`: runs one script file (or stdin) in the sandbox.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { Codemode } from "../codemode.ts";
+import type { ExecutionResult } from "../../executor/types.ts";
+import { loadToolModule, UsageError } from "./load_tools.ts";
+
+/** Help text of `codemode run`. */
+export const RUN_HELP: string = `Usage: codemode run <script.ts | -> [options]
+
+Runs a TypeScript script body in a zero-permission sandbox. Use - to read it from stdin.
+
+Options:
+  --tools <module>   A module whose default export is an array of tools (repeatable).
+                     Tool modules are trusted: they run in the host, not the sandbox.
+  --json             Print exactly one JSON ExecutionResult on stdout.
+  --timeout <ms>     Wall-clock limit (default 30000).
+  --memory <MB>      Sandbox heap limit (default 128).
+  -h, --help         Show this help.
+
+Exit code: 0 completed, 1 the script failed or hit a limit, 2 usage or config error.`;
+
+/** Where the CLI reads and writes; tests pass their own. */
+export interface CliIo {
+  /** Writes to stdout. */
+  out: (text: string) => void;
+  /** Writes to stderr. */
+  err: (text: string) => void;
+  /** Reads all of stdin. */
+  readStdin: () => Promise<string>;
+  /** The working directory. */
+  cwd: string;
+}
+
+/**
+ * Runs `codemode run` with its arguments.
+ *
+ * @returns the exit code.
+ * @throws {UsageError} on bad flags, a missing script or a bad tool module.
+ */
+export async function runCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      tools: { type: "string", multiple: true },
+      json: { type: "boolean" },
+      timeout: { type: "string" },
+      memory: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) return io.out(RUN_HELP + "\n"), 0;
+  if (positionals.length !== 1) throw new UsageError("run takes exactly one script path (or - for stdin)");
+  const code = await readScript(positionals[0], io);
+  const tools = [];
+  for (const path of values.tools ?? []) tools.push(...await loadToolModule(path, io.cwd));
+  const limits = {
+    ...(values.timeout !== undefined ? { timeoutMs: positiveInt("--timeout", values.timeout) } : {}),
+    ...(values.memory !== undefined ? { memoryMb: positiveInt("--memory", values.memory) } : {}),
+  };
+  let cm: Codemode;
+  try {
+    cm = new Codemode({ tools, limits });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  try {
+    const result = await cm.execute(code);
+    if (values.json) io.out(JSON.stringify(result) + "\n");
+    else printHuman(result, io);
+    return result.ok ? 0 : 1;
+  } finally {
+    await cm.close();
+  }
+}
+
+async function readScript(path: string, io: CliIo): Promise<string> {
+  if (path === "-") return await io.readStdin();
+  try {
+    return await Deno.readTextFile(path.startsWith("/") ? path : `${io.cwd}/${path}`);
+  } catch (e) {
+    throw new UsageError(`Cannot read script ${path}: ${(e as Error).message}`);
+  }
+}
+
+function positiveInt(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+function printHuman(r: ExecutionResult, io: CliIo): void {
+  for (const log of r.logs) io.err(`[${log.level}] ${log.text}\n`);
+  for (const c of r.toolCalls) {
+    io.err(`[tool] ${c.tool} ${c.ok ? "ok" : "failed"} ${c.durationMs} ms${c.error ? `: ${c.error}` : ""}\n`);
+  }
+  if (r.ok) {
+    if (r.result !== undefined) io.out(JSON.stringify(r.result, null, 2) + "\n");
+    return;
+  }
+  const where = r.error?.line && !r.error.message.includes("script.ts:") ? ` (script.ts:${r.error.line}:${r.error.column})` : "";
+  io.err(`${r.stopReason}: ${r.error?.name}: ${r.error?.message}${where}\n`);
+}
