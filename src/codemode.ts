@@ -7,14 +7,14 @@
 import { LocalExecutor } from "../executor/local.ts";
 import { DEFAULT_LIMITS, type ExecutionResult, type Executor, type Limits } from "../executor/types.ts";
 import { type DeniedPattern, validateCode } from "../executor/validator.ts";
-import type { Tool, ToolContext } from "./tools/define.ts";
+import type { AnyTool, Tool, ToolContext } from "./tools/define.ts";
 import { ToolRegistry } from "./tools/registry.ts";
 import { renderDeclarations } from "./typegen/mod.ts";
 
 /** Options of {@linkcode Codemode}. */
 export interface CodemodeOptions {
   /** Tools the scripts may call. */
-  tools?: Iterable<Tool>;
+  tools?: Iterable<AnyTool>;
   /** Limits; unset fields take {@linkcode DEFAULT_LIMITS}. */
   limits?: Partial<Limits>;
   /** What runs the scripts. @default {new LocalExecutor()} */
@@ -145,7 +145,7 @@ export class Codemode {
     const timeout = new AbortController();
     const signal = AbortSignal.any([executionSignal, timeout.signal]);
     const context: ToolContext = { executionId, tool: tool.name, signal };
-    let timer: number | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         timeout.abort();

@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from "zod";
-import { defineTool, type Tool } from "../../mod.ts";
+import { type AnyTool, defineTool, type Tool } from "../../mod.ts";
 
 const TEMPERATURES: Record<string, number> = { Oslo: 4, Lima: 22, Pune: 31, Paris: 12, Tokyo: 17 };
 const RATES: Record<string, number> = { USD: 1, EUR: 0.92, NOK: 10.7, INR: 83.2, PEN: 3.75, JPY: 151 };
@@ -57,5 +57,5 @@ export const listOrders: Tool<
 });
 
 /** Every demo tool. */
-const tools: Tool[] = [getWeather, convert, listOrders] as Tool[];
+const tools: AnyTool[] = [getWeather, convert, listOrders];
 export default tools;

@@ -6,7 +6,7 @@
  */
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { isTool, type Tool } from "../tools/define.ts";
+import { type AnyTool, isTool } from "../tools/define.ts";
 
 /** A problem with the command line or a tool module; the CLI exits with 2. */
 export class UsageError extends Error {
@@ -28,7 +28,7 @@ export class UsageError extends Error {
  * await assert.rejects(loadToolModule("./nope.ts", "/tmp"), /nope\.ts/);
  * ```
  */
-export async function loadToolModule(path: string, cwd: string): Promise<Tool[]> {
+export async function loadToolModule(path: string, cwd: string): Promise<AnyTool[]> {
   const file = isAbsolute(path) ? path : resolve(cwd, path);
   let mod: Record<string, unknown>;
   try {

@@ -61,6 +61,10 @@ export interface Tool<I = unknown, O = unknown> {
   readonly kind: "codemode.tool";
 }
 
+/** A tool of any input and output type, as registries and options hold them. */
+// deno-lint-ignore no-explicit-any
+export type AnyTool = Tool<any, any>;
+
 /**
  * Defines a tool.
  *

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Tool } from "./define.ts";
+import type { AnyTool as Tool } from "./define.ts";
 
 /**
  * Holds tools by their safe dotted name (`github.list_issues`), keeping the

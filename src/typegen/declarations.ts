@@ -255,7 +255,11 @@ function isInputOptional(
  * only recursion (or very deep nesting) falls back to the alias name, since
  * a search result has no alias declarations next to it.
  */
-function inlineType(root: JsonSchema, prefix: string, rootLabel: string): string {
+function inlineType(
+  root: JsonSchema,
+  prefix: string,
+  rootLabel: string,
+): string {
   const stack = [""];
   const resolveRef = (ref: string): string => {
     const pointer = refToPointer(ref);

@@ -31,7 +31,9 @@ export function pointerSegments(pointer: string): string[] {
 
 /** A JSON pointer built from unescaped segments. */
 export function segmentsToPointer(segments: string[]): string {
-  return segments.map((s) => "/" + s.replaceAll("~", "~0").replaceAll("/", "~1"))
+  return segments.map((s) =>
+    "/" + s.replaceAll("~", "~0").replaceAll("/", "~1")
+  )
     .join("");
 }
 
@@ -102,10 +104,13 @@ export function sameReachableSchemas(
 }
 
 function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v) =>
-    typeof v === "object" && v !== null && !Array.isArray(v)
-      ? Object.fromEntries(
-        Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)),
-      )
-      : v) ?? "undefined";
+  return JSON.stringify(
+    value,
+    (_key, v) =>
+      typeof v === "object" && v !== null && !Array.isArray(v)
+        ? Object.fromEntries(
+          Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)),
+        )
+        : v,
+  ) ?? "undefined";
 }

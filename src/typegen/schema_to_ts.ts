@@ -284,7 +284,9 @@ function renderArray(schema: JsonSchemaObject, ctx: Context): string {
   if (Array.isArray(schema.items)) {
     return renderTuple(schema.items, schema.additionalItems, schema, ctx);
   }
-  return arrayOf(schema.items === undefined ? "unknown" : render(schema.items, ctx));
+  return arrayOf(
+    schema.items === undefined ? "unknown" : render(schema.items, ctx),
+  );
 }
 
 function renderTuple(

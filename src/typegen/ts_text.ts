@@ -47,7 +47,9 @@ export function formatJsDoc(
     .map((line) => line.replaceAll("*/", "*\\/"));
   if (lines.length === 0) return [];
   if (lines.length === 1) return [`${indent}/** ${lines[0]} */`];
-  const body = lines.map((l) => (l === "" ? `${indent} *` : `${indent} * ${l}`));
+  const body = lines.map((
+    l,
+  ) => (l === "" ? `${indent} *` : `${indent} * ${l}`));
   return [`${indent}/**`, ...body, `${indent} */`];
 }
 
@@ -125,8 +127,7 @@ export function intersectionOf(types: string[]): string {
   }
   if (members.size === 0) return "unknown";
   if (members.size === 1) return [...members][0];
-  const wrap = (t: string) =>
-    splitTopLevel(t, "|").length > 1 ? `(${t})` : t;
+  const wrap = (t: string) => splitTopLevel(t, "|").length > 1 ? `(${t})` : t;
   return [...members].map(wrap).join(" & ");
 }
 

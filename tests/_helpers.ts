@@ -1,0 +1,58 @@
+// Shared fixtures for the tests: a few tools with observable behaviour.
+import { z } from "zod";
+import { type AnyTool, defineTool } from "../mod.ts";
+
+/** Tools that record what they saw. */
+export function fixtureTools(): { tools: AnyTool[]; seen: { inFlight: number; maxInFlight: number; contexts: unknown[]; aborted: number } } {
+  const seen = { inFlight: 0, maxInFlight: 0, contexts: [] as unknown[], aborted: 0 };
+  const tools = [
+    defineTool({
+      name: "weather.get",
+      description: "Current weather for a city.",
+      input: z.object({ city: z.string() }),
+      output: z.object({ city: z.string(), tempC: z.number() }),
+      handler: ({ city }) => ({ city, tempC: city.length * 5 }),
+    }),
+    defineTool({
+      name: "time.sleep",
+      input: z.object({ ms: z.number().int().min(0).max(5000) }),
+      handler: async ({ ms }, ctx) => {
+        seen.inFlight++;
+        seen.maxInFlight = Math.max(seen.maxInFlight, seen.inFlight);
+        seen.contexts.push({ executionId: ctx.executionId, tool: ctx.tool });
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, ms);
+          ctx.signal.addEventListener("abort", () => {
+            seen.aborted++;
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+        seen.inFlight--;
+        return { slept: ms };
+      },
+    }),
+    defineTool({
+      name: "fail.always",
+      input: z.object({}),
+      handler: () => {
+        const e = new Error("database is down");
+        e.stack = "Error: database is down\n    at secretHostFunction (/srv/host-secret-path.ts:1:1)";
+        throw e;
+      },
+    }),
+    defineTool({
+      name: "fail.badOutput",
+      input: z.object({}),
+      output: z.object({ n: z.number() }),
+      handler: () => ({ n: "not a number" }) as unknown as { n: number },
+    }),
+    defineTool({
+      name: "slow.forever",
+      input: z.object({}),
+      timeoutMs: 100,
+      handler: (_, ctx) => new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(new Error("aborted")))),
+    }),
+  ];
+  return { tools, seen };
+}
