@@ -67,8 +67,13 @@ export async function main(args: string[], io: CliIo): Promise<number> {
         return io.err(`Unknown command "${command}".\n\n${HELP}`), 2;
     }
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      io.err(`codemode ${command}: ${(e as Error).message}\nRun "codemode ${command} --help" for usage.\n`);
+    if (
+      e instanceof UsageError ||
+      (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+    ) {
+      io.err(
+        `codemode ${command}: ${(e as Error).message}\nRun "codemode ${command} --help" for usage.\n`,
+      );
       return 2;
     }
     throw e;

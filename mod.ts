@@ -27,7 +27,15 @@
  * @module
  */
 export { Codemode, type CodemodeOptions, type ExecuteOptions } from "./src/codemode.ts";
-export { type AnyTool, defineTool, isTool, type SchemaLike, type Tool, type ToolContext, type ToolSpec } from "./src/tools/define.ts";
+export {
+  type AnyTool,
+  defineTool,
+  isTool,
+  type SchemaLike,
+  type Tool,
+  type ToolContext,
+  type ToolSpec,
+} from "./src/tools/define.ts";
 export { ToolRegistry } from "./src/tools/registry.ts";
 export { toolPath } from "./src/tools/names.ts";
 export type { JsonSchema, JsonSchemaObject } from "./src/tools/json_schema.ts";

@@ -26,7 +26,11 @@ export class LogBuffer {
     const kept = text.length > room ? text.slice(0, room) : text;
     this.#droppedBytes += text.length - kept.length;
     this.#bytes += kept.length;
-    this.#entries.push({ level, text: kept, atMs: Math.round(performance.now() - this.#started) });
+    this.#entries.push({
+      level,
+      text: kept,
+      atMs: Math.round(performance.now() - this.#started),
+    });
   }
 
   entries(): LogEntry[] {

@@ -5,13 +5,7 @@ import { encodeReply, parseChildLine } from "../src/rpc/host_bridge.ts";
 import { LineSplitter, LineTooLongError } from "../src/rpc/lines.ts";
 import type { ChildFrame, RunParams, WireError } from "../src/rpc/protocol.ts";
 import { LogBuffer } from "./_log_buffer.ts";
-import type {
-  ExecuteRequest,
-  ExecutionError,
-  ExecutionResult,
-  StopReason,
-  ToolCallRecord,
-} from "./types.ts";
+import type { ExecuteRequest, ExecutionError, ExecutionResult, StopReason, ToolCallRecord } from "./types.ts";
 
 /** Room for the frame around a maximal result, in bytes. */
 const FRAME_OVERHEAD = 64 * 1024;
@@ -58,10 +52,24 @@ export class SandboxRun {
   async run(): Promise<ExecutionResult> {
     const { limits, signal } = this.#req;
     const timer = setTimeout(
-      () => this.#end({ stopReason: "timeout", error: limitError("TimeoutError", `The script ran longer than ${limits.timeoutMs} ms (timeoutMs)`) }),
+      () =>
+        this.#end({
+          stopReason: "timeout",
+          error: limitError(
+            "TimeoutError",
+            `The script ran longer than ${limits.timeoutMs} ms (timeoutMs)`,
+          ),
+        }),
       limits.timeoutMs,
     );
-    const onAbort = () => this.#end({ stopReason: "killed", error: { name: "KilledError", message: "The execution was cancelled by the host" } });
+    const onAbort = () =>
+      this.#end({
+        stopReason: "killed",
+        error: {
+          name: "KilledError",
+          message: "The execution was cancelled by the host",
+        },
+      });
     signal?.addEventListener("abort", onAbort, { once: true });
     if (signal?.aborted) onAbort();
     try {
@@ -72,7 +80,10 @@ export class SandboxRun {
         maxResultBytes: limits.maxResultBytes,
         maxLogLineBytes: limits.maxLogBytes,
       };
-      this.#write(JSON.stringify({ jsonrpc: "2.0", method: "run", params: runParams }) + "\n");
+      this.#write(
+        JSON.stringify({ jsonrpc: "2.0", method: "run", params: runParams }) +
+          "\n",
+      );
       const pumps = [this.#pumpStdout(), this.#pumpStderr()];
       const status = this.#proc.child.status;
       await Promise.race([this.#endSignal.promise, Promise.all(pumps)]);
@@ -98,7 +109,12 @@ export class SandboxRun {
   async #stop(status: Promise<Deno.CommandStatus>): Promise<void> {
     const exited = await Promise.race([
       status.then(() => true),
-      new Promise<boolean>((r) => setTimeout(() => r(false), this.#ending?.stopReason === "completed" ? EXIT_GRACE_MS : 0)),
+      new Promise<boolean>((r) =>
+        setTimeout(
+          () => r(false),
+          this.#ending?.stopReason === "completed" ? EXIT_GRACE_MS : 0,
+        )
+      ),
     ]);
     if (!exited) killGroup(this.#proc.child.pid);
     await status;
@@ -114,13 +130,18 @@ export class SandboxRun {
     if (this.#outputBytes <= this.#req.limits.maxOutputBytes) return true;
     this.#end({
       stopReason: "output_limit",
-      error: limitError("OutputLimitError", `The sandbox wrote more than ${this.#req.limits.maxOutputBytes} bytes of output (maxOutputBytes)`),
+      error: limitError(
+        "OutputLimitError",
+        `The sandbox wrote more than ${this.#req.limits.maxOutputBytes} bytes of output (maxOutputBytes)`,
+      ),
     });
     return false;
   }
 
   async #pumpStdout(): Promise<void> {
-    const splitter = new LineSplitter(this.#req.limits.maxResultBytes + FRAME_OVERHEAD);
+    const splitter = new LineSplitter(
+      this.#req.limits.maxResultBytes + FRAME_OVERHEAD,
+    );
     for await (const chunk of this.#proc.child.stdout) {
       if (this.#ending || !this.#countOutput(chunk.length)) continue;
       let lines: string[];
@@ -128,7 +149,13 @@ export class SandboxRun {
         lines = splitter.push(chunk);
       } catch (e) {
         if (!(e instanceof LineTooLongError)) throw e;
-        this.#end({ stopReason: "output_limit", error: limitError("OutputLimitError", `The sandbox wrote ${e.message}`) });
+        this.#end({
+          stopReason: "output_limit",
+          error: limitError(
+            "OutputLimitError",
+            `The sandbox wrote ${e.message}`,
+          ),
+        });
         continue;
       }
       for (const line of lines) this.#onLine(line);
@@ -144,8 +171,12 @@ export class SandboxRun {
       let lines: string[] = [];
       try {
         lines = splitter.push(chunk);
-      } catch { /* an overlong stderr line is dropped; the output cap still counts it */ }
-      for (const line of lines) this.#onStderr(line);
+      } catch {
+        /* an overlong stderr line is dropped; the output cap still counts it */
+      }
+      for (const line of lines) {
+        this.#onStderr(line);
+      }
     }
     const rest = splitter.flush();
     if (rest) this.#onStderr(rest);
@@ -160,24 +191,51 @@ export class SandboxRun {
   #onLine(line: string): void {
     if (this.#ending) return;
     const parsed = parseChildLine(line, this.#nonce);
-    if (parsed.kind === "raw") return void this.#logs.add("stdout", parsed.text);
+    if (parsed.kind === "raw") {
+      return void this.#logs.add("stdout", parsed.text);
+    }
     if (parsed.raw) this.#logs.add("stdout", parsed.raw);
     if (parsed.kind === "invalid") {
-      return this.#end({ stopReason: "error", error: { name: "ProtocolError", message: `The sandbox sent an invalid frame (${parsed.reason})` } });
+      return this.#end({
+        stopReason: "error",
+        error: {
+          name: "ProtocolError",
+          message: `The sandbox sent an invalid frame (${parsed.reason})`,
+        },
+      });
     }
     this.#onFrame(parsed.frame);
   }
 
   #onFrame(frame: ChildFrame): void {
-    if (frame.method === "log") return void this.#logs.add(frame.params.level, frame.params.text);
-    if (frame.method === "tools/call") return void this.#onToolCall(frame.id, frame.params.tool, frame.params.input);
+    if (frame.method === "log") {
+      return void this.#logs.add(frame.params.level, frame.params.text);
+    }
+    if (frame.method === "tools/call") {
+      return void this.#onToolCall(
+        frame.id,
+        frame.params.tool,
+        frame.params.input,
+      );
+    }
     const done = frame.params;
-    if (!done.ok) return this.#end({ stopReason: "error", error: wireError(done.error) });
-    if (done.truncatedBytes === undefined) return this.#end({ stopReason: "completed", result: done.result });
+    if (!done.ok) {
+      return this.#end({ stopReason: "error", error: wireError(done.error) });
+    }
+    if (done.truncatedBytes === undefined) {
+      return this.#end({ stopReason: "completed", result: done.result });
+    }
     this.#end({
       stopReason: "output_limit",
-      result: { $truncated: true, originalBytes: done.truncatedBytes, preview: done.result },
-      error: limitError("OutputLimitError", `The result is ${done.truncatedBytes} bytes, over the ${this.#req.limits.maxResultBytes}-byte limit (maxResultBytes); result holds a preview`),
+      result: {
+        $truncated: true,
+        originalBytes: done.truncatedBytes,
+        preview: done.result,
+      },
+      error: limitError(
+        "OutputLimitError",
+        `The result is ${done.truncatedBytes} bytes, over the ${this.#req.limits.maxResultBytes}-byte limit (maxResultBytes); result holds a preview`,
+      ),
     });
   }
 
@@ -186,7 +244,10 @@ export class SandboxRun {
     if (this.#toolCalls.length >= maxToolCalls) {
       return this.#end({
         stopReason: "tool_call_limit",
-        error: limitError("ToolCallLimitError", `The script made more than ${maxToolCalls} tool calls (maxToolCalls)`),
+        error: limitError(
+          "ToolCallLimitError",
+          `The script made more than ${maxToolCalls} tool calls (maxToolCalls)`,
+        ),
       });
     }
     const record: ToolCallRecord = { tool, ok: false, durationMs: 0 };
@@ -207,10 +268,22 @@ export class SandboxRun {
 
   #diagnoseExit(status: Deno.CommandStatus): Ending {
     if (/out of memory/i.test(this.#stderr)) {
-      return { stopReason: "memory", error: limitError("MemoryLimitError", `The script exceeded the ${this.#req.limits.memoryMb} MiB heap limit (memoryMb)`) };
+      return {
+        stopReason: "memory",
+        error: limitError(
+          "MemoryLimitError",
+          `The script exceeded the ${this.#req.limits.memoryMb} MiB heap limit (memoryMb)`,
+        ),
+      };
     }
     const how = status.signal ? `signal ${status.signal}` : `exit code ${status.code}`;
-    return { stopReason: "error", error: { name: "SandboxExitError", message: `The sandbox process ended (${how}) before the script returned` } };
+    return {
+      stopReason: "error",
+      error: {
+        name: "SandboxExitError",
+        message: `The sandbox process ended (${how}) before the script returned`,
+      },
+    };
   }
 
   #result(): ExecutionResult {
@@ -233,7 +306,11 @@ function limitError(name: string, message: string): ExecutionError {
 }
 
 function wireError(e: WireError): ExecutionError {
-  return { ...e, message: e.message.slice(0, 8192), stack: e.stack?.slice(0, 8192) };
+  return {
+    ...e,
+    message: e.message.slice(0, 8192),
+    stack: e.stack?.slice(0, 8192),
+  };
 }
 
 function round(ms: number): number {

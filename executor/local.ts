@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { SandboxRun, type SandboxProcess } from "./_sandbox_run.ts";
+import { type SandboxProcess, SandboxRun } from "./_sandbox_run.ts";
 import { Semaphore } from "./_semaphore.ts";
 import type { ExecuteRequest, ExecutionResult, Executor, Limits } from "./types.ts";
 
@@ -93,7 +93,9 @@ export class LocalExecutor implements Executor {
     this.#inFlight.add(kill);
     try {
       const release = await this.#semaphore.acquire(signal);
-      if (!release) return refused(request, started, signal.aborted ? "killed" : "busy");
+      if (!release) {
+        return refused(request, started, signal.aborted ? "killed" : "busy");
+      }
       try {
         const proc = await this.#spawn(limits);
         return await new SandboxRun({ ...request, signal }, proc).run();
@@ -144,12 +146,19 @@ export class LocalExecutor implements Executor {
 async function localPrelude(): Promise<string> {
   if (PRELUDE_URL.protocol === "file:") return PRELUDE_URL.pathname;
   const source = await (await fetch(PRELUDE_URL)).text();
-  const path = await Deno.makeTempFile({ prefix: "codemode-prelude-", suffix: ".ts" });
+  const path = await Deno.makeTempFile({
+    prefix: "codemode-prelude-",
+    suffix: ".ts",
+  });
   await Deno.writeTextFile(path, source);
   return path;
 }
 
-function refused(request: ExecuteRequest, started: number, reason: "busy" | "killed"): ExecutionResult {
+function refused(
+  request: ExecuteRequest,
+  started: number,
+  reason: "busy" | "killed",
+): ExecutionResult {
   const message = reason === "busy"
     ? `Too many executions: ${request.limits.maxConcurrent} running and ${request.limits.maxQueued} queued (maxConcurrent, maxQueued)`
     : "The execution was cancelled before it started";

@@ -24,8 +24,14 @@ export interface ValidatorOptions {
 
 /** The patterns refused by default: things the sandbox would deny anyway. */
 export const DEFAULT_DENIED_PATTERNS: readonly DeniedPattern[] = Object.freeze([
-  { pattern: /^\s*import\s+[\w*{"']/m, reason: "static imports are not available; use the `tools` API" },
-  { pattern: /\bDeno\s*\.\s*(?:Command|run|dlopen)\b/, reason: "subprocesses and FFI are not available" },
+  {
+    pattern: /^\s*import\s+[\w*{"']/m,
+    reason: "static imports are not available; use the `tools` API",
+  },
+  {
+    pattern: /\bDeno\s*\.\s*(?:Command|run|dlopen)\b/,
+    reason: "subprocesses and FFI are not available",
+  },
 ]);
 
 /** Why a script was refused. */
@@ -55,16 +61,30 @@ export interface ValidationFailure {
  * assert.match(validateCode("x".repeat(10), { maxCodeBytes: 5 })!.message, /maxCodeBytes/);
  * ```
  */
-export function validateCode(code: string, options: ValidatorOptions = {}): ValidationFailure | undefined {
-  if (typeof code !== "string") return { name: "ValidationError", message: "The code must be a string" };
+export function validateCode(
+  code: string,
+  options: ValidatorOptions = {},
+): ValidationFailure | undefined {
+  if (typeof code !== "string") {
+    return { name: "ValidationError", message: "The code must be a string" };
+  }
   const max = options.maxCodeBytes ?? 100_000;
   const bytes = new TextEncoder().encode(code).length;
   if (bytes > max) {
-    return { name: "ValidationError", message: `The code is ${bytes} bytes, over the ${max}-byte limit (maxCodeBytes)` };
+    return {
+      name: "ValidationError",
+      message: `The code is ${bytes} bytes, over the ${max}-byte limit (maxCodeBytes)`,
+    };
   }
-  if (code.trim() === "") return { name: "ValidationError", message: "The code is empty" };
-  for (const { pattern, reason } of options.deniedPatterns ?? DEFAULT_DENIED_PATTERNS) {
-    const match = new RegExp(pattern.source, pattern.flags.replace("g", "")).exec(code);
+  if (code.trim() === "") {
+    return { name: "ValidationError", message: "The code is empty" };
+  }
+  for (
+    const { pattern, reason } of options.deniedPatterns ??
+      DEFAULT_DENIED_PATTERNS
+  ) {
+    const match = new RegExp(pattern.source, pattern.flags.replace("g", ""))
+      .exec(code);
     if (!match) continue;
     const before = code.slice(0, match.index).split("\n");
     const line = before.length;

@@ -87,12 +87,14 @@ export class Codemode {
    * @returns the declarations.
    */
   types(): string {
-    return renderDeclarations(this.registry.list().map((t) => ({
-      path: [...t.path],
-      description: t.description,
-      inputSchema: t.inputSchema,
-      ...(t.outputSchema !== undefined ? { outputSchema: t.outputSchema } : {}),
-    })));
+    return renderDeclarations(
+      this.registry.list().map((t) => ({
+        path: [...t.path],
+        description: t.description,
+        inputSchema: t.inputSchema,
+        ...(t.outputSchema !== undefined ? { outputSchema: t.outputSchema } : {}),
+      })),
+    );
   }
 
   /**
@@ -103,12 +105,26 @@ export class Codemode {
    * @param options a cancel signal and per-call limits.
    * @returns the result, logs and tool-call trace.
    */
-  async execute(code: string, options: ExecuteOptions = {}): Promise<ExecutionResult> {
+  async execute(
+    code: string,
+    options: ExecuteOptions = {},
+  ): Promise<ExecutionResult> {
     const executionId = crypto.randomUUID();
     const limits = resolveLimits(this.#limits, options.limits);
-    const refused = validateCode(code, { maxCodeBytes: limits.maxCodeBytes, deniedPatterns: this.#deniedPatterns });
+    const refused = validateCode(code, {
+      maxCodeBytes: limits.maxCodeBytes,
+      deniedPatterns: this.#deniedPatterns,
+    });
     if (refused) {
-      return { executionId, ok: false, stopReason: "rejected", error: refused, logs: [], toolCalls: [], durationMs: 0 };
+      return {
+        executionId,
+        ok: false,
+        stopReason: "rejected",
+        error: refused,
+        logs: [],
+        toolCalls: [],
+        durationMs: 0,
+      };
     }
     return await this.#executor.execute({
       executionId,
@@ -140,7 +156,11 @@ export class Codemode {
     const tool = this.registry.get(name);
     if (!tool) throw new ToolCallError(`tools.${name} is not a tool`);
     const parsed = tool.validateInput(input === undefined ? {} : input);
-    if (!parsed.ok) throw new ToolCallError(`Invalid input for tools.${name}: ${parsed.issues.join("; ")}`);
+    if (!parsed.ok) {
+      throw new ToolCallError(
+        `Invalid input for tools.${name}: ${parsed.issues.join("; ")}`,
+      );
+    }
     const timeoutMs = tool.timeoutMs ?? limits.toolTimeoutMs;
     const timeout = new AbortController();
     const signal = AbortSignal.any([executionSignal, timeout.signal]);
@@ -149,15 +169,22 @@ export class Codemode {
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         timeout.abort();
-        reject(new ToolCallError(`tools.${name} timed out after ${timeoutMs} ms`));
+        reject(
+          new ToolCallError(`tools.${name} timed out after ${timeoutMs} ms`),
+        );
       }, timeoutMs);
     });
     try {
-      const output = await Promise.race([Promise.resolve().then(() => tool.handler(parsed.value, context)), expired]);
+      const output = await Promise.race([
+        Promise.resolve().then(() => tool.handler(parsed.value, context)),
+        expired,
+      ]);
       return checkOutput(tool, name, output);
     } catch (e) {
       if (e instanceof ToolCallError) throw e;
-      throw new ToolCallError(`tools.${name} failed: ${e instanceof Error ? e.message : String(e)}`);
+      throw new ToolCallError(
+        `tools.${name} failed: ${e instanceof Error ? e.message : String(e)}`,
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -168,7 +195,9 @@ function checkOutput(tool: Tool, name: string, output: unknown): unknown {
   if (!tool.validateOutput) return output;
   const checked = tool.validateOutput(output);
   if (checked.ok) return checked.value;
-  throw new ToolCallError(`tools.${name} returned output that does not match its schema: ${checked.issues.join("; ")}`);
+  throw new ToolCallError(
+    `tools.${name} returned output that does not match its schema: ${checked.issues.join("; ")}`,
+  );
 }
 
 /**
@@ -176,13 +205,18 @@ function checkOutput(tool: Tool, name: string, output: unknown): unknown {
  *
  * @throws {RangeError} naming the limit and the value.
  */
-function resolveLimits(base: Readonly<Limits>, overrides: Partial<Limits> = {}): Limits {
+function resolveLimits(
+  base: Readonly<Limits>,
+  overrides: Partial<Limits> = {},
+): Limits {
   const limits = { ...base };
   for (const [key, value] of Object.entries(overrides)) {
     if (!(key in base)) throw new RangeError(`Unknown limit "${key}"`);
     if (value === undefined) continue;
     if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-      throw new RangeError(`Limit ${key} must be a positive number, got ${JSON.stringify(value)}`);
+      throw new RangeError(
+        `Limit ${key} must be a positive number, got ${JSON.stringify(value)}`,
+      );
     }
     limits[key as keyof Limits] = value;
   }

@@ -3,8 +3,21 @@ import { z } from "zod";
 import { type AnyTool, defineTool } from "../mod.ts";
 
 /** Tools that record what they saw. */
-export function fixtureTools(): { tools: AnyTool[]; seen: { inFlight: number; maxInFlight: number; contexts: unknown[]; aborted: number } } {
-  const seen = { inFlight: 0, maxInFlight: 0, contexts: [] as unknown[], aborted: 0 };
+export function fixtureTools(): {
+  tools: AnyTool[];
+  seen: {
+    inFlight: number;
+    maxInFlight: number;
+    contexts: unknown[];
+    aborted: number;
+  };
+} {
+  const seen = {
+    inFlight: 0,
+    maxInFlight: 0,
+    contexts: [] as unknown[],
+    aborted: 0,
+  };
   const tools = [
     defineTool({
       name: "weather.get",
@@ -51,7 +64,13 @@ export function fixtureTools(): { tools: AnyTool[]; seen: { inFlight: number; ma
       name: "slow.forever",
       input: z.object({}),
       timeoutMs: 100,
-      handler: (_, ctx) => new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(new Error("aborted")))),
+      handler: (_, ctx) =>
+        new Promise((_, reject) =>
+          ctx.signal.addEventListener(
+            "abort",
+            () => reject(new Error("aborted")),
+          )
+        ),
     }),
   ];
   return { tools, seen };

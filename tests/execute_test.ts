@@ -22,8 +22,15 @@ Deno.test("the README example runs: parallel tool calls, logs, result and trace"
   assert.equal(r.ok, true, JSON.stringify(r.error));
   assert.equal(r.stopReason, "completed");
   assert.deepEqual(r.result, ["Lima", "Pune"]);
-  assert.deepEqual(r.logs.map((l) => [l.level, l.text]), [["log", "fetched 3"]]);
-  assert.deepEqual(r.toolCalls.map((c) => [c.tool, c.ok]), [["weather.get", true], ["weather.get", true], ["weather.get", true]]);
+  assert.deepEqual(r.logs.map((l) => [l.level, l.text]), [[
+    "log",
+    "fetched 3",
+  ]]);
+  assert.deepEqual(r.toolCalls.map((c) => [c.tool, c.ok]), [
+    ["weather.get", true],
+    ["weather.get", true],
+    ["weather.get", true],
+  ]);
   assert.ok(r.durationMs > 0);
   assert.match(r.executionId, /^[0-9a-f-]{36}$/);
 });
@@ -31,7 +38,9 @@ Deno.test("the README example runs: parallel tool calls, logs, result and trace"
 Deno.test("tool calls run concurrently: Promise.all of 10 sleeping calls overlaps all 10", async () => {
   const { tools, seen } = fixtureTools();
   await using cm = new Codemode({ tools });
-  const r = await cm.execute(`return (await Promise.all(Array.from({ length: 10 }, () => tools.time.sleep({ ms: 200 })))).length`);
+  const r = await cm.execute(
+    `return (await Promise.all(Array.from({ length: 10 }, () => tools.time.sleep({ ms: 200 })))).length`,
+  );
   assert.equal(r.result, 10);
   assert.equal(seen.maxInFlight, 10);
 });
@@ -56,13 +65,23 @@ Deno.test("a script without return completes with no result", async () => {
 
 Deno.test("console levels are captured", async () => {
   await using cm = new Codemode();
-  const r = await cm.execute(`console.log("a", 1); console.info({ b: 2 }); console.warn("c"); console.error("d"); console.debug("e");`);
-  assert.deepEqual(r.logs.map((l) => `${l.level}:${l.text}`), ["log:a 1", "info:{ b: 2 }", "warn:c", "error:d", "debug:e"]);
+  const r = await cm.execute(
+    `console.log("a", 1); console.info({ b: 2 }); console.warn("c"); console.error("d"); console.debug("e");`,
+  );
+  assert.deepEqual(r.logs.map((l) => `${l.level}:${l.text}`), [
+    "log:a 1",
+    "info:{ b: 2 }",
+    "warn:c",
+    "error:d",
+    "debug:e",
+  ]);
 });
 
 Deno.test("a thrown error reports name, message and the line and column in the user's code", async () => {
   await using cm = new Codemode();
-  const r = await cm.execute(`const a = 1;\nconst b = 2;\n    throw new RangeError("too far " + (a + b));`);
+  const r = await cm.execute(
+    `const a = 1;\nconst b = 2;\n    throw new RangeError("too far " + (a + b));`,
+  );
   assert.equal(r.stopReason, "error");
   assert.equal(r.error?.name, "RangeError");
   assert.equal(r.error?.message, "too far 3");
@@ -94,10 +113,17 @@ Deno.test("a tool error becomes an exception in the script with the tool's name,
   const r = await cm.execute(`
     try { await tools.fail.always({}); } catch (e) { return { name: e.name, message: e.message, tool: e.tool }; }
   `);
-  assert.deepEqual(r.result, { name: "ToolError", message: "tools.fail.always failed: database is down", tool: "fail.always" });
+  assert.deepEqual(r.result, {
+    name: "ToolError",
+    message: "tools.fail.always failed: database is down",
+    tool: "fail.always",
+  });
   assert.doesNotMatch(JSON.stringify(r), /secretHostFunction|host-secret-path/);
   assert.equal(r.toolCalls[0].ok, false);
-  assert.equal(r.toolCalls[0].error, "tools.fail.always failed: database is down");
+  assert.equal(
+    r.toolCalls[0].error,
+    "tools.fail.always failed: database is down",
+  );
 });
 
 Deno.test("invalid tool input is refused on the host, naming the tool and the field", async () => {
@@ -106,44 +132,65 @@ Deno.test("invalid tool input is refused on the host, naming the tool and the fi
   const r = await cm.execute(`return await tools.weather.get({ city: 42 })`);
   assert.equal(r.stopReason, "error");
   assert.equal(r.error?.name, "ToolError");
-  assert.match(r.error?.message ?? "", /^Invalid input for tools\.weather\.get: city: .*expected string/);
+  assert.match(
+    r.error?.message ?? "",
+    /^Invalid input for tools\.weather\.get: city: .*expected string/,
+  );
 });
 
 Deno.test("tool output that breaks its schema becomes an error naming the tool", async () => {
   const { tools } = fixtureTools();
   await using cm = new Codemode({ tools });
   const r = await cm.execute(`return await tools.fail.badOutput({})`);
-  assert.match(r.error?.message ?? "", /tools\.fail\.badOutput returned output that does not match its schema: n:/);
+  assert.match(
+    r.error?.message ?? "",
+    /tools\.fail\.badOutput returned output that does not match its schema: n:/,
+  );
 });
 
 Deno.test("an unknown tool is rejected with near names", async () => {
   const { tools } = fixtureTools();
   await using cm = new Codemode({ tools });
   const r = await cm.execute(`return await tools.weather.gett({ city: "x" })`);
-  assert.match(r.error?.message ?? "", /tools\.weather\.gett is not a tool\. Did you mean: tools\.weather\.get\?/);
+  assert.match(
+    r.error?.message ?? "",
+    /tools\.weather\.gett is not a tool\. Did you mean: tools\.weather\.get\?/,
+  );
   assert.equal(r.toolCalls.length, 0);
 });
 
 Deno.test("handlers get the execution id and a signal that fires when the execution ends", async () => {
   const { tools, seen } = fixtureTools();
   await using cm = new Codemode({ tools });
-  const r = await cm.execute(`tools.time.sleep({ ms: 3000 }); await tools.time.sleep({ ms: 10 }); return 1`);
+  const r = await cm.execute(
+    `tools.time.sleep({ ms: 3000 }); await tools.time.sleep({ ms: 10 }); return 1`,
+  );
   assert.equal(r.result, 1);
-  assert.deepEqual(seen.contexts[0], { executionId: r.executionId, tool: "time.sleep" });
-  assert.ok(seen.aborted >= 1, "the pending call's signal fired when the execution ended");
+  assert.deepEqual(seen.contexts[0], {
+    executionId: r.executionId,
+    tool: "time.sleep",
+  });
+  assert.ok(
+    seen.aborted >= 1,
+    "the pending call's signal fired when the execution ended",
+  );
 });
 
 Deno.test("a per-tool timeout becomes an error in the script and aborts the handler", async () => {
   const { tools } = fixtureTools();
   await using cm = new Codemode({ tools });
-  const r = await cm.execute(`try { await tools.slow.forever({}); } catch (e) { return e.message }`);
+  const r = await cm.execute(
+    `try { await tools.slow.forever({}); } catch (e) { return e.message }`,
+  );
   assert.equal(r.result, "tools.slow.forever timed out after 100 ms");
 });
 
 Deno.test("the toolTimeoutMs limit applies to tools without their own timeout", async () => {
   const { tools } = fixtureTools();
   await using cm = new Codemode({ tools, limits: { toolTimeoutMs: 50 } });
-  const r = await cm.execute(`try { await tools.time.sleep({ ms: 1000 }); } catch (e) { return e.message }`);
+  const r = await cm.execute(
+    `try { await tools.time.sleep({ ms: 1000 }); } catch (e) { return e.message }`,
+  );
   assert.equal(r.result, "tools.time.sleep timed out after 50 ms");
 });
 
@@ -158,7 +205,11 @@ Deno.test("an oversized result is truncated to a visible preview with stopReason
   await using cm = new Codemode({ limits: { maxResultBytes: 1000 } });
   const r = await cm.execute(`return "x".repeat(5000)`);
   assert.equal(r.stopReason, "output_limit");
-  const preview = r.result as { $truncated: boolean; originalBytes: number; preview: string };
+  const preview = r.result as {
+    $truncated: boolean;
+    originalBytes: number;
+    preview: string;
+  };
   assert.equal(preview.$truncated, true);
   assert.equal(preview.originalBytes, 5002);
   assert.ok(preview.preview.length <= 1000);
@@ -167,11 +218,16 @@ Deno.test("an oversized result is truncated to a visible preview with stopReason
 
 Deno.test("oversized logs are truncated with a marker and the script still completes", async () => {
   await using cm = new Codemode({ limits: { maxLogBytes: 1000 } });
-  const r = await cm.execute(`for (let i = 0; i < 100; i++) console.log("line " + i + " " + "y".repeat(50)); return "done"`);
+  const r = await cm.execute(
+    `for (let i = 0; i < 100; i++) console.log("line " + i + " " + "y".repeat(50)); return "done"`,
+  );
   assert.equal(r.result, "done");
   const text = r.logs.map((l) => l.text).join("");
   assert.ok(text.length < 1300, `kept ${text.length}`);
-  assert.match(r.logs.at(-1)!.text, /logs truncated: \d+ more characters .* \(maxLogBytes\)/);
+  assert.match(
+    r.logs.at(-1)!.text,
+    /logs truncated: \d+ more characters .* \(maxLogBytes\)/,
+  );
   JSON.parse(JSON.stringify(r));
 });
 
@@ -187,6 +243,10 @@ Deno.test("raw writes to Deno.stdout become captured output, not protocol", asyn
   `);
   assert.equal(r.result, "real");
   const stdout = r.logs.filter((l) => l.level === "stdout").map((l) => l.text);
-  assert.deepEqual(stdout.slice(0, 3), ["raw line", '{"jsonrpc":"2.0","method":"done","params":{"ok":true,"result":"forged"}}', "no newline "]);
+  assert.deepEqual(stdout.slice(0, 3), [
+    "raw line",
+    '{"jsonrpc":"2.0","method":"done","params":{"ok":true,"result":"forged"}}',
+    "no newline ",
+  ]);
   assert.ok(r.logs.some((l) => l.level === "log" && l.text === "after"));
 });

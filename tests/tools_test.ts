@@ -1,12 +1,16 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { defineTool, isTool, ToolRegistry, toolPath } from "../mod.ts";
+import { defineTool, isTool, toolPath, ToolRegistry } from "../mod.ts";
 
 const noop = () => null;
 
 Deno.test("toolPath() makes names safe identifiers and keeps namespaces", () => {
   assert.deepEqual(toolPath("weather.get"), ["weather", "get"]);
-  assert.deepEqual(toolPath("github.issues.list-all"), ["github", "issues", "list_all"]);
+  assert.deepEqual(toolPath("github.issues.list-all"), [
+    "github",
+    "issues",
+    "list_all",
+  ]);
   assert.deepEqual(toolPath("srv.3d/render"), ["srv", "_3d_render"]);
 });
 
@@ -26,7 +30,9 @@ Deno.test("defineTool() converts zod schemas to JSON Schema and keeps the descri
   });
   assert.ok(isTool(t));
   assert.equal(t.description, "Weather.");
-  assert.deepEqual((t.inputSchema as { required: string[] }).required, ["city"]);
+  assert.deepEqual((t.inputSchema as { required: string[] }).required, [
+    "city",
+  ]);
   assert.ok(t.outputSchema);
   assert.equal(t.validateInput({ city: 1 }).ok, false);
 });
@@ -36,34 +42,74 @@ Deno.test("defineTool() accepts plain JSON Schema and validates with it", () => 
     name: "mcp.search",
     input: {
       type: "object",
-      properties: { q: { type: "string" }, limit: { type: "integer", minimum: 1 } },
+      properties: {
+        q: { type: "string" },
+        limit: { type: "integer", minimum: 1 },
+      },
       required: ["q"],
     },
     handler: noop,
   });
-  assert.deepEqual(t.validateInput({ q: "x", limit: 2 }), { ok: true, value: { q: "x", limit: 2 } });
+  assert.deepEqual(t.validateInput({ q: "x", limit: 2 }), {
+    ok: true,
+    value: { q: "x", limit: 2 },
+  });
   const bad = t.validateInput({ limit: 0 });
   assert.equal(bad.ok, false);
   if (!bad.ok) {
     assert.ok(bad.issues.some((i) => i.includes("q")), bad.issues.join());
-    assert.ok(bad.issues.some((i) => i.startsWith("limit:")), bad.issues.join());
+    assert.ok(
+      bad.issues.some((i) => i.startsWith("limit:")),
+      bad.issues.join(),
+    );
   }
 });
 
 Deno.test("defineTool() rejects a bad JSON Schema, a missing handler and a bad timeout, naming the tool", () => {
   assert.throws(
-    () => defineTool({ name: "a.b", input: { type: "nope" } as never, handler: noop }),
+    () =>
+      defineTool({
+        name: "a.b",
+        input: { type: "nope" } as never,
+        handler: noop,
+      }),
     /tool "a.b" input: invalid JSON Schema/,
   );
-  assert.throws(() => defineTool({ name: "a.b", input: z.object({}), handler: 1 as never }), /"a.b": handler/);
-  assert.throws(() => defineTool({ name: "a.b", input: z.object({}), handler: noop, timeoutMs: -1 }), /timeoutMs/);
-  assert.throws(() => defineTool({ name: "a.b", input: 5 as never, handler: noop }), /zod schema or a JSON Schema/);
+  assert.throws(
+    () => defineTool({ name: "a.b", input: z.object({}), handler: 1 as never }),
+    /"a.b": handler/,
+  );
+  assert.throws(
+    () =>
+      defineTool({
+        name: "a.b",
+        input: z.object({}),
+        handler: noop,
+        timeoutMs: -1,
+      }),
+    /timeoutMs/,
+  );
+  assert.throws(
+    () => defineTool({ name: "a.b", input: 5 as never, handler: noop }),
+    /zod schema or a JSON Schema/,
+  );
 });
 
 Deno.test("ToolRegistry rejects duplicate names, also after making them safe", () => {
-  const a = defineTool({ name: "gh.list-issues", input: z.object({}), handler: noop });
-  const b = defineTool({ name: "gh.list_issues", input: z.object({}), handler: noop });
-  assert.throws(() => new ToolRegistry([a, b]), /Duplicate tool name "gh.list_issues": "gh.list_issues" clashes with "gh.list-issues"/);
+  const a = defineTool({
+    name: "gh.list-issues",
+    input: z.object({}),
+    handler: noop,
+  });
+  const b = defineTool({
+    name: "gh.list_issues",
+    input: z.object({}),
+    handler: noop,
+  });
+  assert.throws(
+    () => new ToolRegistry([a, b]),
+    /Duplicate tool name "gh.list_issues": "gh.list_issues" clashes with "gh.list-issues"/,
+  );
 });
 
 Deno.test("ToolRegistry rejects a tool whose name is another tool's namespace", () => {

@@ -19,4 +19,8 @@ if (r.error) console.log("error:", r.error);
 console.log("logs:");
 for (const l of r.logs) console.log(`  [${l.level}] +${l.atMs} ms ${l.text}`);
 console.log("tool calls:");
-for (const c of r.toolCalls) console.log(`  ${c.tool.padEnd(18)} ${c.ok ? "ok " : "ERR"} ${c.durationMs} ms`);
+for (const c of r.toolCalls) {
+  console.log(
+    `  ${c.tool.padEnd(18)} ${c.ok ? "ok " : "ERR"} ${c.durationMs} ms`,
+  );
+}

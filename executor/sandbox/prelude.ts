@@ -65,7 +65,10 @@ function cleanStack(stack: string): string {
 
 function describeError(e: unknown): Record<string, unknown> {
   if (!(e instanceof Error)) {
-    return { name: "Error", message: `Uncaught ${inspect(e, { colors: false })}` };
+    return {
+      name: "Error",
+      message: `Uncaught ${inspect(e, { colors: false })}`,
+    };
   }
   let message = String(e.message).replace(DATA_LOCATION, userLocation);
   let name = String(e.name);
@@ -75,7 +78,8 @@ function describeError(e: unknown): Record<string, unknown> {
     message = message.slice("SyntaxError: ".length);
   }
   const stack = cleanStack(String(e.stack ?? ""));
-  const at = /script\.ts:(\d+):(\d+)/.exec(stack) ?? /script\.ts:(\d+):(\d+)/.exec(message);
+  const at = /script\.ts:(\d+):(\d+)/.exec(stack) ??
+    /script\.ts:(\d+):(\d+)/.exec(message);
   return {
     name,
     message,
@@ -88,16 +92,20 @@ function describeError(e: unknown): Record<string, unknown> {
 let maxLogLineBytes = 16384;
 
 function format(args: unknown[]): string {
-  const text = args.map((a) =>
-    typeof a === "string" ? a : inspect(a, { colors: false, depth: 6 })
-  ).join(" ");
+  const text = args.map((a) => typeof a === "string" ? a : inspect(a, { colors: false, depth: 6 })).join(" ");
   return text.length > maxLogLineBytes
-    ? text.slice(0, maxLogLineBytes) + `… [truncated ${text.length - maxLogLineBytes} chars]`
+    ? text.slice(0, maxLogLineBytes) +
+      `… [truncated ${text.length - maxLogLineBytes} chars]`
     : text;
 }
 
 function logger(level: string): (...args: unknown[]) => void {
-  return (...args) => send({ jsonrpc: "2.0", method: "log", params: { level, text: format(args) } });
+  return (...args) =>
+    send({
+      jsonrpc: "2.0",
+      method: "log",
+      params: { level, text: format(args) },
+    });
 }
 
 const counts = new Map<string, number>();
@@ -120,18 +128,27 @@ const capture = {
   },
   time: (label = "default") => void timers.set(label, performance.now()),
   timeEnd: (label = "default") => {
-    logger("log")(`${label}: ${(performance.now() - (timers.get(label) ?? 0)).toFixed(1)}ms`);
+    logger("log")(
+      `${label}: ${(performance.now() - (timers.get(label) ?? 0)).toFixed(1)}ms`,
+    );
   },
   group: logger("log"),
   groupEnd: () => {},
 };
-Object.defineProperty(globalThis, "console", { value: capture, writable: true, configurable: true });
+Object.defineProperty(globalThis, "console", {
+  value: capture,
+  writable: true,
+  configurable: true,
+});
 
 // Unhandled errors after the script's own control flow are reported as error
 // logs; the script's result is what its body returns or throws.
 globalThis.addEventListener("unhandledrejection", (e) => {
   e.preventDefault();
-  capture.error("Unhandled promise rejection:", describeError(e.reason).message);
+  capture.error(
+    "Unhandled promise rejection:",
+    describeError(e.reason).message,
+  );
 });
 globalThis.addEventListener("error", (e) => {
   e.preventDefault();
@@ -140,7 +157,10 @@ globalThis.addEventListener("error", (e) => {
 
 // The `tools` proxy: `tools.a.b(x)` becomes a `tools/call` request.
 let nextId = 0;
-const calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+const calls = new Map<
+  number,
+  { resolve: (v: unknown) => void; reject: (e: Error) => void }
+>();
 
 class ToolError extends Error {
   override name = "ToolError";
@@ -152,7 +172,10 @@ class ToolError extends Error {
 function nearNames(name: string, known: string[]): string[] {
   const words = name.toLowerCase().split(/[._]/);
   return known
-    .map((k) => ({ k, score: words.filter((w) => w && k.toLowerCase().includes(w)).length }))
+    .map((k) => ({
+      k,
+      score: words.filter((w) => w && k.toLowerCase().includes(w)).length,
+    }))
     .filter((x) => x.score > 0)
     .sort((a, b) => b.score - a.score)
     .slice(0, 5)
@@ -165,7 +188,9 @@ function callTool(tool: string, input: unknown): Promise<unknown> {
     json = input === undefined ? undefined : stringify(input);
   } catch (e) {
     return Promise.reject(
-      new TypeError(`input for tools.${tool} is not JSON-serializable: ${(e as Error).message}`),
+      new TypeError(
+        `input for tools.${tool} is not JSON-serializable: ${(e as Error).message}`,
+      ),
     );
   }
   const id = nextId++;
@@ -183,10 +208,14 @@ function makeTools(known: string[]): unknown {
       get: (_t, prop) => (typeof prop === "symbol" || prop === "then" ? undefined : node([...path, prop])),
       apply: (_t, _this, args) => {
         const name = path.join(".");
-        if (names.has(name)) return callTool(name, args[0]);
+        if (names.has(name)) {
+          return callTool(name, args[0]);
+        }
         const near = nearNames(name, known);
         const hint = near.length ? ` Did you mean: ${near.map((n) => `tools.${n}`).join(", ")}?` : "";
-        return Promise.reject(new TypeError(`tools.${name} is not a tool.${hint}`));
+        return Promise.reject(
+          new TypeError(`tools.${name} is not a tool.${hint}`),
+        );
       },
     });
   return node([]);
@@ -205,8 +234,11 @@ async function pumpReplies(): Promise<void> {
     const call = calls.get(msg?.id);
     if (!call) continue;
     calls.delete(msg.id);
-    if ("error" in msg) call.reject(new ToolError(msg.error?.data?.tool ?? "", String(msg.error?.message)));
-    else call.resolve(msg.result);
+    if ("error" in msg) {
+      call.reject(
+        new ToolError(msg.error?.data?.tool ?? "", String(msg.error?.message)),
+      );
+    } else call.resolve(msg.result);
   }
 }
 
@@ -215,7 +247,10 @@ function finish(params: Record<string, unknown>): never {
   return exit(0);
 }
 
-function serializeResult(value: unknown, maxBytes: number): Record<string, unknown> {
+function serializeResult(
+  value: unknown,
+  maxBytes: number,
+): Record<string, unknown> {
   let json: string | undefined;
   try {
     json = stringify(value);
@@ -229,7 +264,11 @@ function serializeResult(value: unknown, maxBytes: number): Record<string, unkno
   if (json === undefined) return { ok: true };
   const bytes = encode(json).length;
   if (bytes <= maxBytes) return { ok: true, result: parse(json) };
-  return { ok: true, result: json.slice(0, Math.floor(maxBytes / 4)), truncatedBytes: bytes };
+  return {
+    ok: true,
+    result: json.slice(0, Math.floor(maxBytes / 4)),
+    truncatedBytes: bytes,
+  };
 }
 
 function toBase64(bytes: Uint8Array): string {
@@ -243,14 +282,18 @@ function toBase64(bytes: Uint8Array): string {
 const init = parse((await readLine()) ?? "null");
 nonce = init.params.nonce;
 maxLogLineBytes = init.params.maxLogLineBytes;
-Object.defineProperty(globalThis, "tools", { value: makeTools(init.params.tools), enumerable: true });
+Object.defineProperty(globalThis, "tools", {
+  value: makeTools(init.params.tools),
+  enumerable: true,
+});
 pumpReplies();
 
 try {
   const source = WRAPPER + init.params.code + "\n}";
   // A computed specifier keeps the user's code out of the static module graph,
   // so every import it makes is permission-checked at run time.
-  const specifier = "data:application/typescript;base64," + toBase64(encode(source));
+  const specifier = "data:application/typescript;base64," +
+    toBase64(encode(source));
   const mod = await import(specifier);
   const value = await mod.default();
   finish(serializeResult(value, init.params.maxResultBytes));

@@ -28,20 +28,31 @@ export class UsageError extends Error {
  * await assert.rejects(loadToolModule("./nope.ts", "/tmp"), /nope\.ts/);
  * ```
  */
-export async function loadToolModule(path: string, cwd: string): Promise<AnyTool[]> {
+export async function loadToolModule(
+  path: string,
+  cwd: string,
+): Promise<AnyTool[]> {
   const file = isAbsolute(path) ? path : resolve(cwd, path);
   let mod: Record<string, unknown>;
   try {
     mod = await import(pathToFileURL(file).href);
   } catch (e) {
-    throw new UsageError(`Cannot load tool module ${file}: ${(e as Error).message.split("\n")[0]}`);
+    throw new UsageError(
+      `Cannot load tool module ${file}: ${(e as Error).message.split("\n")[0]}`,
+    );
   }
   const tools = mod.default;
   if (!Array.isArray(tools)) {
-    throw new UsageError(`Tool module ${file} must default-export an array of tools made with defineTool`);
+    throw new UsageError(
+      `Tool module ${file} must default-export an array of tools made with defineTool`,
+    );
   }
   tools.forEach((t, i) => {
-    if (!isTool(t)) throw new UsageError(`Tool module ${file}: default export item ${i} is not a tool made with defineTool`);
+    if (!isTool(t)) {
+      throw new UsageError(
+        `Tool module ${file}: default export item ${i} is not a tool made with defineTool`,
+      );
+    }
   });
   return tools;
 }

@@ -54,10 +54,14 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     },
   });
   if (values.help) return io.out(RUN_HELP + "\n"), 0;
-  if (positionals.length !== 1) throw new UsageError("run takes exactly one script path (or - for stdin)");
+  if (positionals.length !== 1) {
+    throw new UsageError("run takes exactly one script path (or - for stdin)");
+  }
   const code = await readScript(positionals[0], io);
   const tools = [];
-  for (const path of values.tools ?? []) tools.push(...await loadToolModule(path, io.cwd));
+  for (const path of values.tools ?? []) {
+    tools.push(...await loadToolModule(path, io.cwd));
+  }
   const limits = {
     ...(values.timeout !== undefined ? { timeoutMs: positiveInt("--timeout", values.timeout) } : {}),
     ...(values.memory !== undefined ? { memoryMb: positiveInt("--memory", values.memory) } : {}),
@@ -81,7 +85,9 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
 async function readScript(path: string, io: CliIo): Promise<string> {
   if (path === "-") return await io.readStdin();
   try {
-    return await Deno.readTextFile(path.startsWith("/") ? path : `${io.cwd}/${path}`);
+    return await Deno.readTextFile(
+      path.startsWith("/") ? path : `${io.cwd}/${path}`,
+    );
   } catch (e) {
     throw new UsageError(`Cannot read script ${path}: ${(e as Error).message}`);
   }
@@ -89,19 +95,27 @@ async function readScript(path: string, io: CliIo): Promise<string> {
 
 function positiveInt(flag: string, value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} must be a positive integer, got "${value}"`);
+  if (!Number.isInteger(n) || n <= 0) {
+    throw new UsageError(`${flag} must be a positive integer, got "${value}"`);
+  }
   return n;
 }
 
 function printHuman(r: ExecutionResult, io: CliIo): void {
   for (const log of r.logs) io.err(`[${log.level}] ${log.text}\n`);
   for (const c of r.toolCalls) {
-    io.err(`[tool] ${c.tool} ${c.ok ? "ok" : "failed"} ${c.durationMs} ms${c.error ? `: ${c.error}` : ""}\n`);
+    io.err(
+      `[tool] ${c.tool} ${c.ok ? "ok" : "failed"} ${c.durationMs} ms${c.error ? `: ${c.error}` : ""}\n`,
+    );
   }
   if (r.ok) {
-    if (r.result !== undefined) io.out(JSON.stringify(r.result, null, 2) + "\n");
+    if (r.result !== undefined) {
+      io.out(JSON.stringify(r.result, null, 2) + "\n");
+    }
     return;
   }
-  const where = r.error?.line && !r.error.message.includes("script.ts:") ? ` (script.ts:${r.error.line}:${r.error.column})` : "";
+  const where = r.error?.line && !r.error.message.includes("script.ts:")
+    ? ` (script.ts:${r.error.line}:${r.error.column})`
+    : "";
   io.err(`${r.stopReason}: ${r.error?.name}: ${r.error?.message}${where}\n`);
 }

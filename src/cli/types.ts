@@ -18,13 +18,21 @@ import type { CliIo } from "./run.ts";
 export async function typesCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { tools: { type: "string", multiple: true }, help: { type: "boolean", short: "h" } },
+    options: {
+      tools: { type: "string", multiple: true },
+      help: { type: "boolean", short: "h" },
+    },
   });
   if (values.help) {
-    return io.out("Usage: codemode types --tools <module> [--tools <module>...]\n"), 0;
+    return io.out(
+      "Usage: codemode types --tools <module> [--tools <module>...]\n",
+    ),
+      0;
   }
   const tools = [];
-  for (const path of values.tools ?? []) tools.push(...await loadToolModule(path, io.cwd));
+  for (const path of values.tools ?? []) {
+    tools.push(...await loadToolModule(path, io.cwd));
+  }
   try {
     new ToolRegistry(tools);
   } catch (e) {

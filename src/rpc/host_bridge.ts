@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ChildFrame, type ToolReply, TOOL_ERROR_CODE } from "./protocol.ts";
+import { ChildFrame, TOOL_ERROR_CODE, type ToolReply } from "./protocol.ts";
 
 /** What a line from the child turned out to be. */
 export type ParsedLine =
@@ -39,7 +39,11 @@ export function parseChildLine(line: string, nonce: string): ParsedLine {
   const parsed = ChildFrame.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { kind: "invalid", reason: `malformed frame: ${issue?.message ?? "invalid"}`, raw };
+    return {
+      kind: "invalid",
+      reason: `malformed frame: ${issue?.message ?? "invalid"}`,
+      raw,
+    };
   }
   return { kind: "frame", frame: parsed.data, raw };
 }
@@ -56,14 +60,20 @@ export function parseChildLine(line: string, nonce: string): ParsedLine {
  */
 export function encodeReply(
   id: number,
-  outcome: { ok: true; value: unknown } | { ok: false; tool: string; message: string },
+  outcome: { ok: true; value: unknown } | {
+    ok: false;
+    tool: string;
+    message: string;
+  },
 ): string {
-  const reply: ToolReply = outcome.ok
-    ? { jsonrpc: "2.0", id, result: outcome.value ?? null }
-    : {
-      jsonrpc: "2.0",
-      id,
-      error: { code: TOOL_ERROR_CODE, message: outcome.message, data: { tool: outcome.tool } },
-    };
+  const reply: ToolReply = outcome.ok ? { jsonrpc: "2.0", id, result: outcome.value ?? null } : {
+    jsonrpc: "2.0",
+    id,
+    error: {
+      code: TOOL_ERROR_CODE,
+      message: outcome.message,
+      data: { tool: outcome.tool },
+    },
+  };
   return JSON.stringify(reply) + "\n";
 }

@@ -43,7 +43,9 @@ export class LineSplitter {
     this.#partial = lines.pop() ?? "";
     if (this.#partial.length > this.#maxLineBytes) {
       this.#partial = "";
-      throw new LineTooLongError(`a line of output exceeded ${this.#maxLineBytes} bytes`);
+      throw new LineTooLongError(
+        `a line of output exceeded ${this.#maxLineBytes} bytes`,
+      );
     }
     return lines;
   }

@@ -91,11 +91,18 @@ export type AnyTool = Tool<any, any>;
 export function defineTool<I, O = unknown>(spec: ToolSpec<I, O>): Tool<I, O> {
   const path = toolPath(spec?.name);
   const where = `tool "${spec.name}"`;
-  if (typeof spec.handler !== "function") throw new TypeError(`${where}: handler must be a function`);
-  if (spec.timeoutMs !== undefined && !(Number.isFinite(spec.timeoutMs) && spec.timeoutMs > 0)) {
+  if (typeof spec.handler !== "function") {
+    throw new TypeError(`${where}: handler must be a function`);
+  }
+  if (
+    spec.timeoutMs !== undefined &&
+    !(Number.isFinite(spec.timeoutMs) && spec.timeoutMs > 0)
+  ) {
     throw new TypeError(`${where}: timeoutMs must be a positive number`);
   }
-  if (spec.input === undefined) throw new TypeError(`${where}: input schema is required`);
+  if (spec.input === undefined) {
+    throw new TypeError(`${where}: input schema is required`);
+  }
   const hasOutput = spec.output !== undefined;
   return Object.freeze({
     kind: "codemode.tool" as const,
@@ -122,5 +129,6 @@ export function defineTool<I, O = unknown>(spec: ToolSpec<I, O>): Tool<I, O> {
  * ```
  */
 export function isTool(value: unknown): value is Tool {
-  return typeof value === "object" && value !== null && (value as Tool).kind === "codemode.tool";
+  return typeof value === "object" && value !== null &&
+    (value as Tool).kind === "codemode.tool";
 }

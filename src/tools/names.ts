@@ -24,11 +24,18 @@ const MAX_NAME_LENGTH = 256;
  * ```
  */
 export function toolPath(name: string): string[] {
-  if (typeof name !== "string" || name.length === 0 || name.length > MAX_NAME_LENGTH) {
-    throw new TypeError(`Tool name must be a string of 1 to ${MAX_NAME_LENGTH} characters, got ${JSON.stringify(name)}`);
+  if (
+    typeof name !== "string" || name.length === 0 ||
+    name.length > MAX_NAME_LENGTH
+  ) {
+    throw new TypeError(
+      `Tool name must be a string of 1 to ${MAX_NAME_LENGTH} characters, got ${JSON.stringify(name)}`,
+    );
   }
   return name.split(".").map((segment) => {
-    if (segment === "") throw new TypeError(`Tool name "${name}" has an empty segment`);
+    if (segment === "") {
+      throw new TypeError(`Tool name "${name}" has an empty segment`);
+    }
     if (SAFE_SEGMENT.test(segment)) return segment;
     const safe = segment.replace(/[^A-Za-z0-9_$]/g, "_");
     return /^[0-9]/.test(safe) ? `_${safe}` : safe;

@@ -37,11 +37,15 @@ export class ToolRegistry {
     const key = tool.path.join(".");
     const existing = this.#tools.get(key);
     if (existing) {
-      throw new Error(`Duplicate tool name "${key}": "${tool.name}" clashes with "${existing.name}"`);
+      throw new Error(
+        `Duplicate tool name "${key}": "${tool.name}" clashes with "${existing.name}"`,
+      );
     }
     for (const [other, t] of this.#tools) {
       if (other.startsWith(key + ".") || key.startsWith(other + ".")) {
-        throw new Error(`Tool "${tool.name}" and tool "${t.name}" clash: one's name is the other's namespace`);
+        throw new Error(
+          `Tool "${tool.name}" and tool "${t.name}" clash: one's name is the other's namespace`,
+        );
       }
     }
     this.#tools.set(key, tool);

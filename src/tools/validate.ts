@@ -10,7 +10,10 @@ import { z } from "zod";
 import type { JsonSchema, JsonSchemaObject } from "./json_schema.ts";
 
 /** The outcome of validating a value. */
-export type Validation<T> = { ok: true; value: T } | { ok: false; issues: string[] };
+export type Validation<T> = { ok: true; value: T } | {
+  ok: false;
+  issues: string[];
+};
 
 /** A validator for one schema. */
 export type Validator<T> = (value: unknown) => Validation<T>;
@@ -52,20 +55,34 @@ export function isZodSchema(schema: unknown): schema is ZodSchema {
 export function toJsonSchema(schema: unknown, where: string): JsonSchema {
   if (isZodSchema(schema)) {
     try {
-      const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonSchemaObject;
+      const json = z.toJSONSchema(schema, {
+        io: "input",
+        unrepresentable: "any",
+      }) as JsonSchemaObject;
       delete json.$schema;
       return json;
     } catch (e) {
-      throw new TypeError(`${where}: zod schema cannot be turned into JSON Schema: ${(e as Error).message}`);
+      throw new TypeError(
+        `${where}: zod schema cannot be turned into JSON Schema: ${(e as Error).message}`,
+      );
     }
   }
-  if (typeof schema === "boolean" || (typeof schema === "object" && schema !== null && !Array.isArray(schema))) {
+  if (
+    typeof schema === "boolean" ||
+    (typeof schema === "object" && schema !== null && !Array.isArray(schema))
+  ) {
     return schema as JsonSchema;
   }
-  throw new TypeError(`${where}: expected a zod schema or a JSON Schema object, got ${typeof schema}`);
+  throw new TypeError(
+    `${where}: expected a zod schema or a JSON Schema object, got ${typeof schema}`,
+  );
 }
 
-const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false });
+const ajv = new Ajv2020({
+  allErrors: true,
+  strict: false,
+  validateFormats: false,
+});
 
 /**
  * Builds a validator for a zod schema or a JSON Schema.
@@ -92,7 +109,9 @@ export function makeValidator<T>(schema: unknown, where: string): Validator<T> {
   try {
     check = ajv.compile(structuredClone(schema as object));
   } catch (e) {
-    throw new TypeError(`${where}: invalid JSON Schema: ${(e as Error).message}`);
+    throw new TypeError(
+      `${where}: invalid JSON Schema: ${(e as Error).message}`,
+    );
   }
   return (value) => {
     if (check(value)) return { ok: true, value: value as T };
@@ -105,10 +124,19 @@ function zodIssue(issue: z.core.$ZodIssue): string {
   return path ? `${path}: ${issue.message}` : issue.message;
 }
 
-function ajvIssue(error: { instancePath: string; message?: string; params?: Record<string, unknown> }): string {
+function ajvIssue(
+  error: {
+    instancePath: string;
+    message?: string;
+    params?: Record<string, unknown>;
+  },
+): string {
   const path = error.instancePath.slice(1).replaceAll("/", ".");
-  const extra = error.params?.missingProperty ? ` (${error.params.missingProperty})` :
-    error.params?.additionalProperty ? ` (${error.params.additionalProperty})` : "";
+  const extra = error.params?.missingProperty
+    ? ` (${error.params.missingProperty})`
+    : error.params?.additionalProperty
+    ? ` (${error.params.additionalProperty})`
+    : "";
   const message = `${error.message ?? "is invalid"}${extra}`;
   return path ? `${path}: ${message}` : message;
 }

@@ -107,7 +107,8 @@ export class SchemaScope {
 
   /** Declares every alias referenced so far, including ones found on the way. */
   flush(): void {
-    for (let pointer; (pointer = this.#pending.shift()) !== undefined;) {
+    while (this.#pending.length > 0) {
+      const pointer = this.#pending.shift()!;
       const target = lookupPointer(this.root, pointer)!;
       const type = schemaToTs(target, { resolveRef: this.resolveRef });
       const description = typeof target === "object" &&

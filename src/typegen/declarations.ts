@@ -6,12 +6,7 @@
  */
 
 import type { JsonSchema } from "../tools/json_schema.ts";
-import {
-  aliasBaseName,
-  AliasRegistry,
-  SchemaScope,
-  toolPrefix,
-} from "./aliases.ts";
+import { aliasBaseName, AliasRegistry, SchemaScope, toolPrefix } from "./aliases.ts";
 import { lookupPointer, refToPointer } from "./json_pointer.ts";
 import { schemaToTs } from "./schema_to_ts.ts";
 import { formatJsDoc, isIdentifier, propertyKey } from "./ts_text.ts";
@@ -128,16 +123,10 @@ export function renderToolSignature(
 ): string {
   const prefix = toolPrefix(tool.path);
   const input = inlineType(tool.inputSchema, prefix, "Input");
-  const output = tool.outputSchema === undefined
-    ? "unknown"
-    : inlineType(tool.outputSchema, prefix, "Output");
+  const output = tool.outputSchema === undefined ? "unknown" : inlineType(tool.outputSchema, prefix, "Output");
   const optional = isInputOptional(tool.inputSchema, tool.inputSchema);
-  const access = tool.path.map((s) =>
-    isIdentifier(s) ? `.${s}` : `[${JSON.stringify(s)}]`
-  );
-  return `${options.rootName ?? "tools"}${access.join("")}(input${
-    optional ? "?" : ""
-  }: ${input}): Promise<${output}>`;
+  const access = tool.path.map((s) => isIdentifier(s) ? `.${s}` : `[${JSON.stringify(s)}]`);
+  return `${options.rootName ?? "tools"}${access.join("")}(input${optional ? "?" : ""}: ${input}): Promise<${output}>`;
 }
 
 interface Namespace {
@@ -217,9 +206,7 @@ function renderMethod(
   const description = tool.description?.trim() || undefined;
   return [
     ...formatJsDoc(description, [], indent),
-    `${indent}${key}(input${
-      optional ? "?" : ""
-    }: ${inputType}): Promise<${outputType}>;`,
+    `${indent}${key}(input${optional ? "?" : ""}: ${inputType}): Promise<${outputType}>;`,
   ];
 }
 
@@ -237,9 +224,7 @@ function isInputOptional(
   if (typeof schema === "boolean") return schema;
   if (typeof schema.$ref === "string") {
     const pointer = refToPointer(schema.$ref);
-    const target = pointer === undefined
-      ? undefined
-      : lookupPointer(root, pointer);
+    const target = pointer === undefined ? undefined : lookupPointer(root, pointer);
     return target !== undefined && depth < MAX_REF_DEPTH &&
       isInputOptional(target, root, depth + 1);
   }
@@ -263,9 +248,7 @@ function inlineType(
   const stack = [""];
   const resolveRef = (ref: string): string => {
     const pointer = refToPointer(ref);
-    const target = pointer === undefined
-      ? undefined
-      : lookupPointer(root, pointer);
+    const target = pointer === undefined ? undefined : lookupPointer(root, pointer);
     if (pointer === undefined || target === undefined) return "unknown";
     if (stack.includes(pointer) || stack.length > MAX_REF_DEPTH) {
       return aliasBaseName(prefix, rootLabel, pointer);

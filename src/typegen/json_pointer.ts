@@ -24,16 +24,12 @@ export function refToPointer(ref: string): string | undefined {
 /** The unescaped segments of a JSON pointer. */
 export function pointerSegments(pointer: string): string[] {
   if (pointer === "") return [];
-  return pointer.slice(1).split("/").map((s) =>
-    s.replaceAll("~1", "/").replaceAll("~0", "~")
-  );
+  return pointer.slice(1).split("/").map((s) => s.replaceAll("~1", "/").replaceAll("~0", "~"));
 }
 
 /** A JSON pointer built from unescaped segments. */
 export function segmentsToPointer(segments: string[]): string {
-  return segments.map((s) =>
-    "/" + s.replaceAll("~", "~0").replaceAll("/", "~1")
-  )
+  return segments.map((s) => "/" + s.replaceAll("~", "~0").replaceAll("/", "~1"))
     .join("");
 }
 
@@ -70,9 +66,7 @@ function localRefs(value: unknown, found: Set<string>): Set<string> {
     for (const item of value) localRefs(item, found);
   } else if (typeof value === "object" && value !== null) {
     for (const [key, child] of Object.entries(value)) {
-      const pointer = key === "$ref" && typeof child === "string"
-        ? refToPointer(child)
-        : undefined;
+      const pointer = key === "$ref" && typeof child === "string" ? refToPointer(child) : undefined;
       if (pointer !== undefined) found.add(pointer);
       else localRefs(child, found);
     }

@@ -31,8 +31,5 @@
 export { schemaToTs } from "./schema_to_ts.ts";
 export type { SchemaToTsOptions } from "./schema_to_ts.ts";
 export { renderDeclarations, renderToolSignature } from "./declarations.ts";
-export type {
-  RenderDeclarationsOptions,
-  ToolTypeInfo,
-} from "./declarations.ts";
+export type { RenderDeclarationsOptions, ToolTypeInfo } from "./declarations.ts";
 export type { JsonSchema, JsonSchemaObject } from "../tools/json_schema.ts";

@@ -192,9 +192,7 @@ function objectShape(schema: JsonSchemaObject): ObjectShape {
     // best as plain properties; `required` then says which keys must exist.
     return { properties: keys.map((k) => [k, additional ?? true]), extra: [] };
   }
-  const extra: JsonSchema[] = additional === undefined || additional === false
-    ? []
-    : [additional];
+  const extra: JsonSchema[] = additional === undefined || additional === false ? [] : [additional];
   extra.push(...Object.values(schema.patternProperties ?? {}));
   return { properties: Object.entries(schema.properties ?? {}), extra };
 }
@@ -218,9 +216,7 @@ function renderObject(schema: JsonSchemaObject, ctx: Context): string {
     if (extra.length > 0) {
       return `Record<string, ${unionOf(extra.map((s) => render(s, ctx)))}>`;
     }
-    return schema.additionalProperties === false
-      ? "{}"
-      : "Record<string, unknown>";
+    return schema.additionalProperties === false ? "{}" : "Record<string, unknown>";
   }
   const inner: Context = { ...ctx, indent: ctx.indent + "  " };
   const required = new Set(schema.required ?? []);
@@ -264,9 +260,7 @@ function propertyDoc(property: JsonSchema, indent: string): string[] {
     tags.push(`@default ${JSON.stringify(property.default)}`);
   }
   if (property.deprecated === true) tags.push("@deprecated");
-  const description = typeof property.description === "string"
-    ? property.description
-    : undefined;
+  const description = typeof property.description === "string" ? property.description : undefined;
   return formatJsDoc(description, tags, indent);
 }
 
@@ -295,9 +289,7 @@ function renderTuple(
   schema: JsonSchemaObject,
   ctx: Context,
 ): string {
-  const minItems = typeof schema.minItems === "number"
-    ? schema.minItems
-    : elements.length;
+  const minItems = typeof schema.minItems === "number" ? schema.minItems : elements.length;
   const parts = elements.map((element, i) => {
     const type = render(element, ctx);
     if (i < minItems) return type;

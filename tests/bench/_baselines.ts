@@ -53,7 +53,10 @@ export async function writeBaselineFiles(): Promise<BaselineFiles> {
 }
 
 /** Spawns `deno` on `module` the way LocalExecutor spawns a sandbox. */
-async function spawnLikeSandbox(limits: Limits, module: string): Promise<{ child: Deno.ChildProcess; cwd: string }> {
+async function spawnLikeSandbox(
+  limits: Limits,
+  module: string,
+): Promise<{ child: Deno.ChildProcess; cwd: string }> {
   const cwd: string = await Deno.makeTempDir({ prefix: "codemode-" });
   const child: Deno.ChildProcess = new Deno.Command(Deno.execPath(), {
     args: sandboxArgs(limits, module),
@@ -77,14 +80,21 @@ async function spawnLikeSandbox(limits: Limits, module: string): Promise<{ child
  * @returns wall time in ms.
  * @throws {Error} when the child fails.
  */
-export async function bareColdRun(limits: Limits, emptyFile: string): Promise<number> {
+export async function bareColdRun(
+  limits: Limits,
+  emptyFile: string,
+): Promise<number> {
   const t0: number = performance.now();
   const { child, cwd } = await spawnLikeSandbox(limits, emptyFile);
   await child.stdin.close();
   const out: Deno.CommandOutput = await child.output();
   await Deno.remove(cwd, { recursive: true });
   const ms: number = performance.now() - t0;
-  if (!out.success) throw new Error(`bare deno run failed: ${new TextDecoder().decode(out.stderr)}`);
+  if (!out.success) {
+    throw new Error(
+      `bare deno run failed: ${new TextDecoder().decode(out.stderr)}`,
+    );
+  }
   return ms;
 }
 
@@ -108,19 +118,30 @@ export interface EchoSession {
  * @returns per-round-trip and total timings.
  * @throws {Error} when the child ends early.
  */
-export async function rawEchoSession(limits: Limits, echoFile: string, count: number): Promise<EchoSession> {
+export async function rawEchoSession(
+  limits: Limits,
+  echoFile: string,
+  count: number,
+): Promise<EchoSession> {
   const t0: number = performance.now();
   const { child, cwd } = await spawnLikeSandbox(limits, echoFile);
   const stderr: Promise<Uint8Array> = new Response(child.stderr).bytes();
-  const writer: WritableStreamDefaultWriter<Uint8Array> = child.stdin.getWriter();
-  const reader: ReadableStreamDefaultReader<Uint8Array> = child.stdout.getReader();
+  const writer: WritableStreamDefaultWriter<Uint8Array> = child.stdin
+    .getWriter();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = child.stdout
+    .getReader();
   const encoder = new TextEncoder();
   const roundTripsMs: number[] = [];
   let waiting = 0; // bytes still expected for the current reply
   const loopStart: number = performance.now();
   for (let i = 0; i < count; i++) {
     const line: Uint8Array = encoder.encode(
-      JSON.stringify({ jsonrpc: "2.0", id: i, method: "tools/call", params: { tool: "bench.echo", input: { i } } }) +
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: i,
+        method: "tools/call",
+        params: { tool: "bench.echo", input: { i } },
+      }) +
         "\n",
     );
     const a: number = performance.now();
@@ -128,7 +149,11 @@ export async function rawEchoSession(limits: Limits, echoFile: string, count: nu
     await writer.write(line);
     while (waiting > 0) {
       const { value, done } = await reader.read();
-      if (done) throw new Error(`echo child ended early: ${new TextDecoder().decode(await stderr)}`);
+      if (done) {
+        throw new Error(
+          `echo child ended early: ${new TextDecoder().decode(await stderr)}`,
+        );
+      }
       waiting -= value.length;
     }
     roundTripsMs.push(performance.now() - a);
@@ -152,8 +177,16 @@ export async function rawEchoSession(limits: Limits, echoFile: string, count: nu
  * @param ms each timer's delay.
  * @returns wall time in ms.
  */
-export async function hostParallelSleep(n: number, ms: number): Promise<number> {
+export async function hostParallelSleep(
+  n: number,
+  ms: number,
+): Promise<number> {
   const t0: number = performance.now();
-  await Promise.all(Array.from({ length: n }, () => new Promise<void>((r) => setTimeout(r, ms))));
+  await Promise.all(
+    Array.from(
+      { length: n },
+      () => new Promise<void>((r) => setTimeout(r, ms)),
+    ),
+  );
   return performance.now() - t0;
 }

@@ -65,7 +65,9 @@ export type MeasureInput = Omit<Measure, "ratio" | "met">;
 export function measure(m: MeasureInput): Measure {
   const ratio: number = m.ours / m.baseline;
   const out: Measure = { ...m, ratio };
-  if (m.target) out.met = (m.target.on === "ours" ? m.ours : ratio) <= m.target.max;
+  if (m.target) {
+    out.met = (m.target.on === "ours" ? m.ours : ratio) <= m.target.max;
+  }
   return out;
 }
 
@@ -92,7 +94,9 @@ export function renderMarkdown(report: BenchReport): string {
     const ours = `${fmt(m.ours)} ${m.unit}${m.note ? ` (${m.note})` : ""}`;
     const baseline = `${fmt(m.baseline)} ${m.unit} (${m.baselineLabel})`;
     const met: string = m.met === undefined ? "—" : m.met ? "yes" : "**no**";
-    lines.push(`| ${m.label} | ${ours} | ${baseline} | ${m.ratio.toFixed(2)}× | ${targetText(m)} | ${met} |`);
+    lines.push(
+      `| ${m.label} | ${ours} | ${baseline} | ${m.ratio.toFixed(2)}× | ${targetText(m)} | ${met} |`,
+    );
   }
   return lines.join("\n");
 }

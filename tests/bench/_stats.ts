@@ -29,7 +29,9 @@ export interface Summary {
  * @throws {RangeError} when `sorted` is empty.
  */
 export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) throw new RangeError("percentile of an empty sample");
+  if (sorted.length === 0) {
+    throw new RangeError("percentile of an empty sample");
+  }
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
 }
@@ -59,7 +61,9 @@ export function summarize(samples: readonly number[]): Summary {
  * @param fn the work to time.
  * @returns the elapsed wall time in ms and the function's value.
  */
-export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+export async function timed<T>(
+  fn: () => Promise<T>,
+): Promise<{ ms: number; value: T }> {
   const t0: number = performance.now();
   const value: T = await fn();
   return { ms: performance.now() - t0, value };
@@ -72,12 +76,18 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; valu
  * @param concurrency the most tasks running at once.
  * @param task the task; receives its index.
  */
-export async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+export async function pool(
+  count: number,
+  concurrency: number,
+  task: (i: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < count) await task(next++);
   };
-  await Promise.all(Array.from({ length: Math.min(count, concurrency) }, worker));
+  await Promise.all(
+    Array.from({ length: Math.min(count, concurrency) }, worker),
+  );
 }
 
 /**
