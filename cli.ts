@@ -11,6 +11,8 @@
 import denoJson from "./deno.json" with { type: "json" };
 import { UsageError } from "./src/cli/load_tools.ts";
 import { type CliIo, runCommand } from "./src/cli/run.ts";
+
+export type { CliIo };
 import { typesCommand } from "./src/cli/types.ts";
 
 /** The version printed by `--version`. */

@@ -37,6 +37,7 @@ export {
   type ToolSpec,
 } from "./src/tools/define.ts";
 export { ToolRegistry } from "./src/tools/registry.ts";
+export type { Validation, Validator, ZodLike } from "./src/tools/validate.ts";
 export { toolPath } from "./src/tools/names.ts";
 export type { JsonSchema, JsonSchemaObject } from "./src/tools/json_schema.ts";
 export * from "./executor/mod.ts";

@@ -77,7 +77,10 @@ export class LocalExecutor implements Executor {
   #preludePath: Promise<string> | undefined;
   #closed = false;
 
-  /** @param options where the Deno binary is. */
+  /**
+   * Creates an executor; it starts no process until {@linkcode LocalExecutor.execute}.
+   * @param options where the Deno binary is.
+   */
   constructor(options: LocalExecutorOptions = {}) {
     this.#denoPath = options.denoPath ?? Deno.execPath();
   }

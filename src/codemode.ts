@@ -66,6 +66,8 @@ export class Codemode {
   readonly #deniedPatterns?: DeniedPattern[];
 
   /**
+   * Creates an instance; it starts no process until {@linkcode Codemode.execute}.
+   *
    * @param options tools, limits, executor and denied patterns.
    * @throws {Error} on duplicate tool names or an invalid limit.
    */

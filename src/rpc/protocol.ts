@@ -15,19 +15,8 @@
  */
 import { z } from "zod";
 
-/** Log levels the sandbox reports; `stdout`/`stderr` are raw process output. */
-export const LOG_LEVELS = [
-  "log",
-  "info",
-  "warn",
-  "error",
-  "debug",
-  "stdout",
-  "stderr",
-] as const;
-
-/** One captured log line's level. */
-export type LogLevel = typeof LOG_LEVELS[number];
+/** One captured log line's level; `stdout`/`stderr` are raw process output. */
+export type LogLevel = "log" | "info" | "warn" | "error" | "debug" | "stdout" | "stderr";
 
 const jsonrpc = z.literal("2.0");
 

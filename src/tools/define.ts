@@ -3,10 +3,9 @@
  *
  * @module
  */
-import type { z } from "zod";
 import type { JsonSchema } from "./json_schema.ts";
 import { toolPath } from "./names.ts";
-import { makeValidator, toJsonSchema, type Validator } from "./validate.ts";
+import { makeValidator, toJsonSchema, type Validator, type ZodLike } from "./validate.ts";
 
 /** What a tool handler receives besides its input. */
 export interface ToolContext {
@@ -19,7 +18,7 @@ export interface ToolContext {
 }
 
 /** A schema: zod (v4) or plain JSON Schema. */
-export type SchemaLike<T> = z.ZodType<T> | JsonSchema;
+export type SchemaLike<T> = ZodLike<T> | JsonSchema;
 
 /** What {@linkcode defineTool} takes. */
 export interface ToolSpec<I, O> {

@@ -23,7 +23,10 @@ import type { AnyTool as Tool } from "./define.ts";
 export class ToolRegistry {
   readonly #tools = new Map<string, Tool>();
 
-  /** @param tools tools to add at once. */
+  /**
+   * Creates a registry.
+   * @param tools tools to add at once.
+   */
   constructor(tools: Iterable<Tool> = []) {
     for (const tool of tools) this.add(tool);
   }

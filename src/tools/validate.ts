@@ -18,8 +18,26 @@ export type Validation<T> = { ok: true; value: T } | {
 /** A validator for one schema. */
 export type Validator<T> = (value: unknown) => Validation<T>;
 
-/** A zod schema (v4), recognized by shape so that any copy of zod works. */
-export type ZodSchema<T = unknown> = z.ZodType<T>;
+/**
+ * The part of a zod (v4) schema Codemode relies on, recognized by shape so
+ * that any copy of zod works.
+ */
+export interface ZodLike<T = unknown> {
+  /** zod's internals. */
+  readonly _zod: unknown;
+  /** Parses a value without throwing. */
+  safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: ZodIssueLike[] } };
+}
+
+/** A zod validation issue: where and what. */
+export interface ZodIssueLike {
+  /** Path to the offending value. */
+  readonly path: PropertyKey[];
+  /** What is wrong. */
+  readonly message: string;
+}
+
+type ZodSchema<T = unknown> = ZodLike<T>;
 
 /**
  * Tells a zod schema from a JSON Schema object.
@@ -55,7 +73,7 @@ export function isZodSchema(schema: unknown): schema is ZodSchema {
 export function toJsonSchema(schema: unknown, where: string): JsonSchema {
   if (isZodSchema(schema)) {
     try {
-      const json = z.toJSONSchema(schema, {
+      const json = z.toJSONSchema(schema as unknown as z.ZodType, {
         io: "input",
         unrepresentable: "any",
       }) as JsonSchemaObject;
@@ -119,7 +137,7 @@ export function makeValidator<T>(schema: unknown, where: string): Validator<T> {
   };
 }
 
-function zodIssue(issue: z.core.$ZodIssue): string {
+function zodIssue(issue: ZodIssueLike): string {
   const path = issue.path.map(String).join(".");
   return path ? `${path}: ${issue.message}` : issue.message;
 }
