@@ -164,33 +164,29 @@ export class Codemode {
       );
     }
     const timeoutMs = tool.timeoutMs ?? limits.toolTimeoutMs;
-    const timeout = new AbortController();
-    const signal = AbortSignal.any([executionSignal, timeout.signal]);
-    const context: ToolContext = { executionId, tool: tool.name, signal };
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        timeout.abort();
-        reject(
-          new ToolCallError(`tools.${name} timed out after ${timeoutMs} ms`),
-        );
-      }, timeoutMs);
-    });
+    const call = new AbortController();
+    const onEnd = () => call.abort(executionSignal.reason);
+    executionSignal.addEventListener("abort", onEnd, { once: true });
+    const context: ToolContext = { executionId, tool: tool.name, signal: call.signal };
     try {
-      const output = await Promise.race([
-        Promise.resolve().then(() => tool.handler(parsed.value, context)),
-        expired,
-      ]);
-      return checkOutput(tool, name, output);
-    } catch (e) {
-      if (e instanceof ToolCallError) throw e;
-      throw new ToolCallError(
-        `tools.${name} failed: ${e instanceof Error ? e.message : String(e)}`,
-      );
+      return await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          call.abort();
+          reject(new ToolCallError(`tools.${name} timed out after ${timeoutMs} ms`));
+        }, timeoutMs);
+        Promise.resolve().then(() => tool.handler(parsed.value, context)).then(
+          (output) => resolve(checkOutput(tool, name, output)),
+          (e) => reject(e instanceof ToolCallError ? e : new ToolCallError(`tools.${name} failed: ${errorMessage(e)}`)),
+        ).catch(reject).finally(() => clearTimeout(timer));
+      });
     } finally {
-      clearTimeout(timer);
+      executionSignal.removeEventListener("abort", onEnd);
     }
   }
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
 function checkOutput(tool: Tool, name: string, output: unknown): unknown {

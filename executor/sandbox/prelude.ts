@@ -29,8 +29,9 @@ function send(frame: unknown): void {
   while (offset < bytes.length) offset += writeSync(bytes.subarray(offset));
 }
 
+const chunk = new Uint8Array(65536);
+
 async function readLine(): Promise<string | null> {
-  const chunk = new Uint8Array(65536);
   while (true) {
     const nl = pending.indexOf(10);
     if (nl >= 0) {
@@ -40,6 +41,10 @@ async function readLine(): Promise<string | null> {
     }
     const n = await readStdin(chunk);
     if (n === null) return null;
+    if (pending.length === 0) {
+      pending = chunk.slice(0, n);
+      continue;
+    }
     const next = new Uint8Array(pending.length + n);
     next.set(pending);
     next.set(chunk.subarray(0, n), pending.length);

@@ -79,7 +79,7 @@ export const DoneFrame = z.object({
 }).strict();
 
 /** Any frame the child may send. */
-export const ChildFrame = z.union([ToolCallFrame, LogFrame, DoneFrame]);
+export const ChildFrame = z.discriminatedUnion("method", [ToolCallFrame, LogFrame, DoneFrame]);
 
 /** A parsed frame from the child. */
 export type ChildFrame = z.infer<typeof ChildFrame>;
