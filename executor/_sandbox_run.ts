@@ -41,6 +41,7 @@ export class SandboxRun {
   #endSignal = Promise.withResolvers<void>();
   #outputBytes = 0;
   #stderr = "";
+  #wakeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(req: ExecuteRequest, proc: SandboxProcess) {
     this.#req = req;
@@ -93,6 +94,7 @@ export class SandboxRun {
       return this.#result();
     } finally {
       clearTimeout(timer);
+      clearTimeout(this.#wakeTimer);
       signal?.removeEventListener("abort", onAbort);
       this.#abort.abort();
       await Deno.remove(this.#proc.cwd, { recursive: true }).catch(() => {});
@@ -121,7 +123,17 @@ export class SandboxRun {
     await this.#writer.close().catch(() => {});
   }
 
+  // The child blocks on stdin while its tool calls are pending; an empty line
+  // wakes it when its next timer is due.
+  #wakeAfter(ms: number): void {
+    clearTimeout(this.#wakeTimer);
+    this.#wakeTimer = setTimeout(() => {
+      if (!this.#ending) this.#write("\n");
+    }, ms);
+  }
+
   #write(line: string): void {
+    clearTimeout(this.#wakeTimer);
     this.#writer.write(this.#encoder.encode(line)).catch(() => {});
   }
 
@@ -218,6 +230,7 @@ export class SandboxRun {
         frame.params.input,
       );
     }
+    if (frame.method === "wait") return this.#wakeAfter(frame.params.ms);
     const done = frame.params;
     if (!done.ok) {
       return this.#end({ stopReason: "error", error: wireError(done.error) });

@@ -250,3 +250,43 @@ Deno.test("raw writes to Deno.stdout become captured output, not protocol", asyn
   ]);
   assert.ok(r.logs.some((l) => l.level === "log" && l.text === "after"));
 });
+
+Deno.test("timers still fire on time while a tool call is pending", async () => {
+  const { tools } = fixtureTools();
+  await using cm = new Codemode({ tools });
+  const r = await cm.execute(`
+    let ticks = 0;
+    const iv = setInterval(() => ticks++, 20);
+    const first = await Promise.race([
+      tools.time.sleep({ ms: 1500 }).then(() => "tool"),
+      new Promise((resolve) => setTimeout(() => resolve("timer"), 50)),
+    ]);
+    await tools.time.sleep({ ms: 200 });
+    clearInterval(iv);
+    return { first, ticked: ticks >= 3 };
+  `);
+  assert.deepEqual(r.result, { first: "timer", ticked: true }, JSON.stringify(r.error));
+});
+
+Deno.test("a script awaiting a promise that can never settle ends at once, not at the timeout", async () => {
+  await using cm = new Codemode({ limits: { timeoutMs: 20_000 } });
+  const r = await cm.execute(`await new Promise(() => {})`);
+  assert.equal(r.stopReason, "error");
+  assert.equal(r.error?.name, "SandboxExitError");
+});
+
+Deno.test("sequential tool calls interleaved with microtasks and timers keep their order", async () => {
+  const { tools } = fixtureTools();
+  await using cm = new Codemode({ tools });
+  const r = await cm.execute(`
+    const seen: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const w = await tools.weather.get({ city: "c".repeat(i + 1) });
+      await Promise.resolve();
+      if (i % 5 === 0) await new Promise((r) => setTimeout(r, 1));
+      seen.push(String(w.tempC));
+    }
+    return seen.join(",");
+  `);
+  assert.equal(r.result, Array.from({ length: 20 }, (_, i) => (i + 1) * 5).join(","));
+});

@@ -55,6 +55,16 @@ export const LogFrame = z.object({
   }).strict(),
 }).strict();
 
+/**
+ * The child is about to block reading replies; it asks to be woken (an empty
+ * line) after `ms`, when its next timer is due, unless a reply comes first.
+ */
+export const WaitFrame = z.object({
+  jsonrpc,
+  method: z.literal("wait"),
+  params: z.object({ ms: z.number().int().min(0).max(2_147_483_647) }).strict(),
+}).strict();
+
 /** An error as the child reports it. */
 export const WireError = z.object({
   name: z.string().max(200),
@@ -79,7 +89,7 @@ export const DoneFrame = z.object({
 }).strict();
 
 /** Any frame the child may send. */
-export const ChildFrame = z.discriminatedUnion("method", [ToolCallFrame, LogFrame, DoneFrame]);
+export const ChildFrame = z.discriminatedUnion("method", [ToolCallFrame, LogFrame, WaitFrame, DoneFrame]);
 
 /** A parsed frame from the child. */
 export type ChildFrame = z.infer<typeof ChildFrame>;

@@ -170,6 +170,7 @@ export async function measureRoundTrip(
       ours: o.p50 * 1000,
       baseline: b.p50 * 1000,
       baselineLabel: "raw JSON-line pipe echo, Deno parent ↔ child",
+      note: `mean ${(o.mean * 1000).toFixed(0)} µs vs raw mean ${(b.mean * 1000).toFixed(0)} µs`,
       detail: {
         oursP95Us: o.p95 * 1000,
         rawP95Us: b.p95 * 1000,

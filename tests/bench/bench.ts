@@ -28,14 +28,14 @@ import {
 } from "./_measures.ts";
 import { type BenchReport, type Measure, renderMarkdown } from "./_report.ts";
 
-/** Iteration counts of a full run (about a minute on 2 cores). */
+/** Iteration counts of a full run (about 15 s on 2 cores). */
 export const FULL: Readonly<BenchConfig> = Object.freeze({
   coldRuns: 40,
   coldWarmups: 3,
   roundTrips: 2000,
   sequentialCalls: 1000,
-  sequentialReps: 5,
-  sleepReps: 3,
+  sequentialReps: 9,
+  sleepReps: 5,
   rssExecutions: 500,
   rssConcurrency: 8,
 });

@@ -1,0 +1,55 @@
+// Smoke test of the benchmark: runs `bench.ts --quick --json` as a subprocess
+// and checks that the JSON holds every measure with positive figures. It makes
+// no claim about speed: timing thresholds do not belong in tests.
+import assert from "node:assert/strict";
+import type { BenchReport, Measure } from "./_report.ts";
+
+const BENCH: string = new URL("./bench.ts", import.meta.url).pathname;
+
+const EXPECTED_IDS: readonly string[] = [
+  "cold_p50",
+  "cold_p95",
+  "tool_round_trip_p50",
+  "sequential_in_script",
+  "sequential_whole_execute",
+  "parallel_sleep",
+  "host_rss",
+];
+
+function isPositive(x: unknown): boolean {
+  return typeof x === "number" && Number.isFinite(x) && x > 0;
+}
+
+Deno.test("bench --quick --json reports every measure with positive numbers", async () => {
+  const out: Deno.CommandOutput = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", BENCH, "--quick", "--json"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr: string = new TextDecoder().decode(out.stderr);
+  assert.ok(out.success, `bench exited with ${out.code}:\n${stderr}`);
+  const report: BenchReport = JSON.parse(new TextDecoder().decode(out.stdout));
+
+  assert.equal(report.quick, true);
+  assert.equal(report.deno.deno, Deno.version.deno);
+  assert.ok(isPositive(report.nproc), "nproc");
+  assert.deepEqual(report.measures.map((m: Measure) => m.id).sort(), [...EXPECTED_IDS].sort());
+  for (const m of report.measures) {
+    for (const key of ["ours", "baseline", "ratio"] as const) {
+      assert.ok(isPositive(m[key]), `${m.id}.${key} = ${m[key]}`);
+    }
+    if (m.target) assert.equal(typeof m.met, "boolean", `${m.id}.met`);
+  }
+  // The Markdown table goes to stderr alongside the JSON.
+  assert.match(stderr, /\| measure \| ours \| baseline \| ratio \| target \| met\? \|/);
+});
+
+Deno.test("bench rejects an unknown option", async () => {
+  const out: Deno.CommandOutput = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", BENCH, "--nope"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.success, false);
+  assert.match(new TextDecoder().decode(out.stderr), /Unknown argument "--nope"/);
+});
