@@ -9,7 +9,8 @@ import { DEFAULT_LIMITS, type ExecutionResult, type Executor, type Limits } from
 import { type DeniedPattern, validateCode } from "../executor/validator.ts";
 import type { AnyTool, Tool, ToolContext } from "./tools/define.ts";
 import { ToolRegistry } from "./tools/registry.ts";
-import { renderDeclarations } from "./typegen/mod.ts";
+import { type PromptOptions, renderDeclarations, renderPrompt } from "./typegen/mod.ts";
+import { type Approver, PolicySet, type ToolPolicy } from "./tools/policy.ts";
 
 /** Options of {@linkcode Codemode}. */
 export interface CodemodeOptions {
@@ -21,6 +22,10 @@ export interface CodemodeOptions {
   executor?: Executor;
   /** Patterns the static validator refuses (defence in depth only). */
   deniedPatterns?: DeniedPattern[];
+  /** Tool name or glob → `allow` (default), `deny` or `approve`. */
+  policies?: Record<string, ToolPolicy>;
+  /** Asked before every call of an `approve` tool; a refusal becomes an error in the script. */
+  approver?: Approver;
 }
 
 /** Options of one {@linkcode Codemode.execute} call. */
@@ -64,6 +69,8 @@ export class Codemode {
   readonly #executor: Executor;
   readonly #ownsExecutor: boolean;
   readonly #deniedPatterns?: DeniedPattern[];
+  readonly #policies: PolicySet;
+  readonly #approver?: Approver;
 
   /**
    * Creates an instance; it starts no process until {@linkcode Codemode.execute}.
@@ -77,6 +84,8 @@ export class Codemode {
     this.#ownsExecutor = options.executor === undefined;
     this.#executor = options.executor ?? new LocalExecutor();
     this.#deniedPatterns = options.deniedPatterns;
+    this.#policies = new PolicySet(options.policies);
+    this.#approver = options.approver;
   }
 
   /** The effective limits. */
@@ -89,14 +98,35 @@ export class Codemode {
    * @returns the declarations.
    */
   types(): string {
+    const visible = this.registry.list().filter((t) => this.policyOf(t) !== "deny");
     return renderDeclarations(
-      this.registry.list().map((t) => ({
+      visible.map((t) => ({
         path: [...t.path],
         description: t.description,
         inputSchema: t.inputSchema,
         ...(t.outputSchema !== undefined ? { outputSchema: t.outputSchema } : {}),
       })),
     );
+  }
+
+  /**
+   * The system prompt for a model: how to write the script, and the types.
+   *
+   * @param options the name of the tool that runs scripts and extra instructions.
+   * @returns the prompt text.
+   */
+  prompt(options: PromptOptions = {}): string {
+    return renderPrompt(this.types(), options);
+  }
+
+  /**
+   * The policy that applies to a tool (`deny`ed tools are left out of `types()`).
+   *
+   * @param tool a registered tool.
+   * @returns `allow`, `deny` or `approve`.
+   */
+  policyOf(tool: Tool): ToolPolicy {
+    return this.#policies.policyFor(tool.name, tool.path.join("."));
   }
 
   /**
@@ -148,6 +178,14 @@ export class Codemode {
     return this.close();
   }
 
+  async #authorize(tool: Tool, name: string, input: unknown, executionId: string): Promise<void> {
+    const policy = this.policyOf(tool);
+    if (policy === "allow") return;
+    if (policy === "deny") throw new ToolCallError(`tools.${name} is denied by policy`);
+    const refusal = await approve(this.#approver, tool, input, executionId);
+    if (refusal) throw new ToolCallError(`tools.${name} was not run: ${refusal}`);
+  }
+
   async #invoke(
     executionId: string,
     limits: Limits,
@@ -163,6 +201,7 @@ export class Codemode {
         `Invalid input for tools.${name}: ${parsed.issues.join("; ")}`,
       );
     }
+    await this.#authorize(tool, name, parsed.value, executionId);
     const timeoutMs = tool.timeoutMs ?? limits.toolTimeoutMs;
     const call = new AbortController();
     const onEnd = () => call.abort(executionSignal.reason);
@@ -182,6 +221,20 @@ export class Codemode {
     } finally {
       executionSignal.removeEventListener("abort", onEnd);
     }
+  }
+}
+
+async function approve(
+  approver: Approver | undefined,
+  tool: Tool,
+  input: unknown,
+  executionId: string,
+): Promise<string | undefined> {
+  if (!approver) return "it needs approval and no approver is configured";
+  try {
+    return (await approver({ tool: tool.name, input, executionId })) === true ? undefined : "the approver refused it";
+  } catch (e) {
+    return `the approver failed: ${errorMessage(e)}`;
   }
 }
 

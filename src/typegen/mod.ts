@@ -33,3 +33,4 @@ export type { SchemaToTsOptions } from "./schema_to_ts.ts";
 export { renderDeclarations, renderToolSignature } from "./declarations.ts";
 export type { RenderDeclarationsOptions, ToolTypeInfo } from "./declarations.ts";
 export type { JsonSchema, JsonSchemaObject } from "../tools/json_schema.ts";
+export { type PromptOptions, renderPrompt } from "./prompt.ts";
