@@ -14,6 +14,7 @@ import { type CliIo, runCommand } from "./src/cli/run.ts";
 
 export type { CliIo };
 import { typesCommand } from "./src/cli/types.ts";
+import { initCommand } from "./src/cli/init.ts";
 
 /** The version printed by `--version`. */
 export const VERSION: string = denoJson.version;
@@ -23,6 +24,7 @@ const HELP = `codemode ${VERSION}: run LLM-written TypeScript against typed tool
 Usage: codemode <command> [options]
 
 Commands:
+  init [dir]            Write a starter project (codemode.yaml, tools, example script, agent)
   run <script.ts | ->   Run a script in the sandbox (see: codemode run --help)
   types                 Print the TypeScript declarations of the tools (--tools <module>)
 
@@ -54,6 +56,8 @@ export async function main(args: string[], io: CliIo): Promise<number> {
     switch (command) {
       case "run":
         return await runCommand(rest, io);
+      case "init":
+        return await initCommand(rest, io);
       case "types":
         return await typesCommand(rest, io);
       case "-V":

@@ -1,0 +1,132 @@
+// The files `codemode init` writes. `codemodeUrl` is where the generated
+// project imports Codemode from: this checkout's mod.ts, or the JSR package.
+
+/** One file of the starter project. */
+export interface TemplateFile {
+  path: string;
+  content: string;
+}
+
+/** The starter project's files. */
+export function starterFiles(codemodeUrl: string): TemplateFile[] {
+  return [
+    { path: "deno.json", content: denoJson() },
+    { path: "codemode.yaml", content: CONFIG },
+    { path: "tools.ts", content: TOOLS.replace("CODEMODE_URL", codemodeUrl) },
+    { path: "example_script.ts", content: SCRIPT },
+    { path: "agent.ts", content: AGENT.replace("CODEMODE_URL", codemodeUrl) },
+    { path: ".env.example", content: ENV },
+    { path: "docker-compose.yml", content: COMPOSE },
+  ];
+}
+
+// Tool modules use full specifiers: the codemode CLI imports them from its
+// own process, where this project's import map does not apply.
+function denoJson(): string {
+  return JSON.stringify({ exclude: ["example_script.ts"], tasks: { agent: "deno run -A agent.ts" } }, null, 2) + "\n";
+}
+
+const CONFIG = `# Codemode configuration. Paths are relative to this file.
+# Tool modules are trusted host code: they run in the host with its permissions, never in the sandbox.
+tools:
+  - ./tools.ts
+
+executor:
+  type: local
+  limits:
+    timeoutMs: 30000
+    memoryMb: 128
+    maxToolCalls: 200
+
+policies:
+  "notes.delete": approve
+
+logging:
+  level: info
+  format: json
+`;
+
+const TOOLS = `// Tools the model's scripts can call. Every exported defineTool value is registered.
+import { defineTool } from "CODEMODE_URL";
+import { z } from "npm:zod@^4.1.0";
+
+const notes = new Map<number, { id: number; text: string; tags: string[] }>([
+  [1, { id: 1, text: "Buy oat milk", tags: ["shopping"] }],
+  [2, { id: 2, text: "Call the plumber about the leak", tags: ["home", "urgent"] }],
+]);
+
+export const addNote = defineTool({
+  name: "notes.add",
+  description: "Adds a note and returns it with its id.",
+  input: z.object({ text: z.string().min(1), tags: z.array(z.string()).default([]) }),
+  output: z.object({ id: z.number(), text: z.string(), tags: z.array(z.string()) }),
+  handler: ({ text, tags }) => {
+    const note = { id: notes.size + 1, text, tags };
+    notes.set(note.id, note);
+    return note;
+  },
+});
+
+export const listNotes = defineTool({
+  name: "notes.list",
+  description: "Lists notes, optionally only those with a tag.",
+  input: z.object({ tag: z.string().optional() }),
+  output: z.array(z.object({ id: z.number(), text: z.string(), tags: z.array(z.string()) })),
+  handler: ({ tag }) => [...notes.values()].filter((n) => tag === undefined || n.tags.includes(tag)),
+});
+
+export const deleteNote = defineTool({
+  name: "notes.delete",
+  description: "Deletes a note by id (needs approval: see policies in codemode.yaml).",
+  input: z.object({ id: z.number().int() }),
+  output: z.object({ deleted: z.boolean() }),
+  handler: ({ id }) => ({ deleted: notes.delete(id) }),
+});
+
+// \`codemode run --tools tools.ts\` takes the default export.
+export default [addNote, listNotes, deleteNote];
+`;
+
+const SCRIPT = `// A script as a model would write it: a body with top-level await and return.
+await tools.notes.add({ text: "Book the dentist", tags: ["health", "urgent"] });
+const urgent = await tools.notes.list({ tag: "urgent" });
+console.log("urgent notes:", urgent.length);
+return urgent.map((n) => n.text);
+`;
+
+const AGENT = `// Builds Codemode from codemode.yaml and shows what the model is told and what a script returns.
+// Wire cm.aiSdkTool() or the LangChain tool into your agent to let a real model write the scripts.
+import { Codemode } from "CODEMODE_URL";
+
+await using cm = await Codemode.fromConfig(new URL("./codemode.yaml", import.meta.url).pathname);
+console.log(cm.prompt());
+const script = await Deno.readTextFile(new URL("./example_script.ts", import.meta.url));
+const result = await cm.execute(script);
+console.log(JSON.stringify(result, null, 2));
+`;
+
+const ENV = `# Copy to .env and fill in. Codemode reads these through \${VAR} in codemode.yaml.
+OPENAI_API_KEY=
+ANTHROPIC_API_KEY=
+# Only for executor.type: remote
+CODEMODE_EXECUTOR_URL=http://localhost:8080
+CODEMODE_EXECUTOR_API_KEY=change-me
+`;
+
+const COMPOSE = `# Runs the Codemode executor service in its own hardened container.
+# Build the image from the Codemode repository first: docker build -t codemode/executor:latest -f docker/Dockerfile .
+services:
+  executor:
+    image: codemode/executor:latest
+    environment:
+      CODEMODE_API_KEY: \${CODEMODE_EXECUTOR_API_KEY}
+    ports:
+      - "127.0.0.1:8080:8080"
+    read_only: true
+    user: "10001:10001"
+    cap_drop: [ALL]
+    security_opt: ["no-new-privileges:true"]
+    tmpfs: ["/tmp:size=64m"]
+    mem_limit: 1g
+    pids_limit: 256
+`;

@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { main } from "../cli.ts";
+
+function io(cwd: string) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    io: {
+      out: (t: string) => void out.push(t),
+      err: (t: string) => void err.push(t),
+      readStdin: () => Promise.resolve(""),
+      cwd,
+    },
+    out: () => out.join(""),
+    err: () => err.join(""),
+  };
+}
+
+const FILES = [
+  "deno.json",
+  "codemode.yaml",
+  "tools.ts",
+  "example_script.ts",
+  "agent.ts",
+  ".env.example",
+  "docker-compose.yml",
+];
+
+Deno.test("init writes a starter project whose script runs against its tools", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "codemode-init-test-" });
+  try {
+    const t = io(dir);
+    assert.equal(await main(["init", "--yes"], t.io), 0, t.err());
+    for (const f of FILES) await Deno.stat(`${dir}/${f}`);
+    assert.match(
+      t.out(),
+      /Next:\n {2}cd .*\n {2}deno run -A .*cli\.ts run example_script\.ts --config codemode\.yaml\n {2}deno task agent/,
+    );
+    const run = io(dir);
+    assert.equal(await main(["run", "example_script.ts", "--tools", "tools.ts", "--json"], run.io), 0, run.err());
+    const result = JSON.parse(run.out());
+    assert.deepEqual(result.result, ["Call the plumber about the leak", "Book the dentist"]);
+    assert.deepEqual(result.toolCalls.map((c: { tool: string }) => c.tool), ["notes.add", "notes.list"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("init refuses to overwrite existing files unless --force", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "codemode-init-test-" });
+  try {
+    await Deno.writeTextFile(`${dir}/codemode.yaml`, "mine: true\n");
+    const t = io(dir);
+    assert.equal(await main(["init", ".", "--yes"], t.io), 2);
+    assert.match(t.err(), /Refusing to overwrite codemode\.yaml/);
+    assert.equal(await Deno.readTextFile(`${dir}/codemode.yaml`), "mine: true\n");
+    assert.equal(await main(["init", ".", "--yes", "--force"], io(dir).io), 0);
+    assert.match(await Deno.readTextFile(`${dir}/codemode.yaml`), /tools:/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("init into a new directory creates it, and bad flags exit 2", async () => {
+  const parent = await Deno.makeTempDir({ prefix: "codemode-init-test-" });
+  try {
+    assert.equal(await main(["init", "sub/project", "-y"], io(parent).io), 0);
+    await Deno.stat(`${parent}/sub/project/tools.ts`);
+    const bad = io(parent);
+    assert.equal(await main(["init", "--nope"], bad.io), 2);
+    assert.match(bad.err(), /Unknown option '--nope'/);
+    const help = io(parent);
+    assert.equal(await main(["init", "--help"], help.io), 0);
+    assert.match(help.out(), /--force/);
+  } finally {
+    await Deno.remove(parent, { recursive: true });
+  }
+});
