@@ -1,7 +1,7 @@
 // One execution in one sandbox child: feeds it the code, serves its tool
 // calls, enforces the limits, and always ends with the child's whole process
 // group gone and its temp dir removed.
-import { encodeReply, parseChildLine } from "../src/rpc/host_bridge.ts";
+import { encodeReply, MAX_VALUE_DEPTH, parseChildLine } from "../src/rpc/host_bridge.ts";
 import { LineSplitter, LineTooLongError } from "../src/rpc/lines.ts";
 import type { ChildFrame, RunParams, WireError } from "../src/rpc/protocol.ts";
 import { LogBuffer } from "./_log_buffer.ts";
@@ -13,7 +13,11 @@ const FRAME_OVERHEAD = 64 * 1024;
 const EXIT_GRACE_MS = 200;
 
 /** What V8 prints on a fatal OOM: diagnosed as `memory`, not shown as logs. */
-const V8_NOISE = /out of memory|^#|^=+ C stack|^\s+deno\(|^<--- |^\[\d+:0x[0-9a-f]+\]/i;
+const OOM_START = /^<--- Last few GCs --->|Fatal (JavaScript|process) out of memory/;
+/** Signals a V8 fatal error (such as running out of heap) ends the process with. */
+const FATAL_SIGNALS = new Set(["SIGTRAP", "SIGABRT", "SIGILL", "SIGSEGV"]);
+/** How often the child's resident memory is checked, in ms. */
+const RSS_POLL_MS = 25;
 
 interface Ending {
   stopReason: StopReason;
@@ -40,7 +44,7 @@ export class SandboxRun {
   #ending: Ending | undefined;
   #endSignal = Promise.withResolvers<void>();
   #outputBytes = 0;
-  #stderr = "";
+  #oom = false;
   #wakeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(req: ExecuteRequest, proc: SandboxProcess) {
@@ -51,40 +55,18 @@ export class SandboxRun {
   }
 
   async run(): Promise<ExecutionResult> {
-    const { limits, signal } = this.#req;
-    const timer = setTimeout(
-      () =>
-        this.#end({
-          stopReason: "timeout",
-          error: limitError(
-            "TimeoutError",
-            `The script ran longer than ${limits.timeoutMs} ms (timeoutMs)`,
-          ),
-        }),
-      limits.timeoutMs,
-    );
-    const onAbort = () =>
-      this.#end({
-        stopReason: "killed",
-        error: {
-          name: "KilledError",
-          message: "The execution was cancelled by the host",
-        },
-      });
-    signal?.addEventListener("abort", onAbort, { once: true });
-    if (signal?.aborted) onAbort();
+    const stopWatching = this.#watchLimits();
     try {
+      const { limits } = this.#req;
       const runParams: RunParams = {
         nonce: this.#nonce,
         code: this.#req.code,
         tools: this.#req.tools,
         maxResultBytes: limits.maxResultBytes,
         maxLogLineBytes: limits.maxLogBytes,
+        maxDepth: MAX_VALUE_DEPTH,
       };
-      this.#write(
-        JSON.stringify({ jsonrpc: "2.0", method: "run", params: runParams }) +
-          "\n",
-      );
+      this.#write(JSON.stringify({ jsonrpc: "2.0", method: "run", params: runParams }) + "\n");
       const pumps = [this.#pumpStdout(), this.#pumpStderr()];
       const status = this.#proc.child.status;
       await Promise.race([this.#endSignal.promise, Promise.all(pumps)]);
@@ -93,12 +75,50 @@ export class SandboxRun {
       if (!this.#ending) this.#end(this.#diagnoseExit(await status));
       return this.#result();
     } finally {
-      clearTimeout(timer);
-      clearTimeout(this.#wakeTimer);
-      signal?.removeEventListener("abort", onAbort);
+      stopWatching();
       this.#abort.abort();
       await Deno.remove(this.#proc.cwd, { recursive: true }).catch(() => {});
     }
+  }
+
+  // The wall-clock timeout, the cancel signal and the resident-memory cap.
+  #watchLimits(): () => void {
+    const { limits, signal } = this.#req;
+    const timer = setTimeout(() => {
+      const message = `The script ran longer than ${limits.timeoutMs} ms (timeoutMs)`;
+      this.#end({ stopReason: "timeout", error: limitError("TimeoutError", message) });
+    }, limits.timeoutMs);
+    const onAbort = () => {
+      const error = { name: "KilledError", message: "The execution was cancelled by the host" };
+      this.#end({ stopReason: "killed", error });
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    const rss = setInterval(() => this.#checkRss(), RSS_POLL_MS);
+    return () => {
+      clearTimeout(timer);
+      clearInterval(rss);
+      clearTimeout(this.#wakeTimer);
+      signal?.removeEventListener("abort", onAbort);
+    };
+  }
+
+  // The V8 heap cap misses ArrayBuffers and WebAssembly memory, so the
+  // child's resident set is polled too (Linux /proc; elsewhere this is a no-op).
+  #checkRss(): void {
+    let statm: string;
+    try {
+      statm = Deno.readTextFileSync(`/proc/${this.#proc.child.pid}/statm`);
+    } catch {
+      return;
+    }
+    const residentMb = Number(statm.split(" ")[1]) * 4096 / 1_048_576;
+    const { maxRssMb } = this.#req.limits;
+    if (!(residentMb > maxRssMb)) return;
+    const message = `The sandbox used ${
+      Math.round(residentMb)
+    } MiB of memory, over the ${maxRssMb} MiB limit (maxRssMb)`;
+    this.#end({ stopReason: "memory", error: limitError("MemoryLimitError", message) });
   }
 
   #end(ending: Ending): void {
@@ -194,9 +214,14 @@ export class SandboxRun {
     if (rest) this.#onStderr(rest);
   }
 
+  // Once V8 starts its out-of-memory report, the rest is diagnostics that
+  // name host paths: it is not shown as logs.
   #onStderr(line: string): void {
-    if (this.#stderr.length < 4096) this.#stderr += line + "\n";
-    if (V8_NOISE.test(line) || line === "") return;
+    if (this.#oom || OOM_START.test(line)) {
+      this.#oom = true;
+      return;
+    }
+    if (line === "") return;
     this.#logs.add("stderr", line);
   }
 
@@ -280,7 +305,7 @@ export class SandboxRun {
   }
 
   #diagnoseExit(status: Deno.CommandStatus): Ending {
-    if (/out of memory/i.test(this.#stderr)) {
+    if (this.#oom && status.signal && FATAL_SIGNALS.has(status.signal)) {
       return {
         stopReason: "memory",
         error: limitError(

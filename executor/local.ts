@@ -130,7 +130,10 @@ export class LocalExecutor implements Executor {
         args: sandboxArgs(limits, prelude),
         cwd,
         clearEnv: true,
-        env: { NO_COLOR: "1" },
+        // A DENO_DIR that can never be created: the child keeps no emit
+        // cache, code cache or web storage on the host's disk, so nothing a
+        // script does persists or fills the disk.
+        env: { NO_COLOR: "1", DENO_DIR: "/dev/null/codemode" },
         stdin: "piped",
         stdout: "piped",
         stderr: "piped",

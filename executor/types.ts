@@ -26,6 +26,12 @@ export interface Limits {
   timeoutMs: number;
   /** V8 heap cap of the sandbox child, in MiB. @default {128} */
   memoryMb: number;
+  /**
+   * Resident memory of the sandbox process, in MiB, polled every 25 ms on
+   * Linux: catches ArrayBuffers and WebAssembly memory outside the V8 heap.
+   * @default {512}
+   */
+  maxRssMb: number;
   /** Largest script accepted, in bytes. @default {100000} */
   maxCodeBytes: number;
   /** Captured log text kept, in bytes; the rest is dropped with a marker. @default {65536} */
@@ -48,6 +54,7 @@ export interface Limits {
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   timeoutMs: 30_000,
   memoryMb: 128,
+  maxRssMb: 512,
   maxCodeBytes: 100_000,
   maxLogBytes: 65_536,
   maxResultBytes: 1_048_576,

@@ -111,7 +111,7 @@ Deno.test("cli usage errors exit 2 with a clear message", async () => {
 Deno.test("cli --help, --version and run --help work", async () => {
   const h = await cli(["--help"]);
   assert.equal(h.code, 0);
-  assert.match(h.stdout, /Commands:\n\s+run/);
+  assert.match(h.stdout, /Commands:\n(\s+\w.*\n)*\s+run </);
   const v = await cli(["--version"]);
   assert.match(v.stdout, /^codemode \d+\.\d+\.\d+\n$/);
   const rh = io();

@@ -19,23 +19,39 @@ const now = performance.now.bind(performance);
 const encoder = new TextEncoder();
 const encode = encoder.encode.bind(encoder);
 const decoder = new TextDecoder();
+const decode = decoder.decode.bind(decoder);
 const stringify = JSON.stringify;
 const parse = JSON.parse;
 const inspect = Deno.inspect;
 const exit = Deno.exit;
+// Prototype methods are patchable by the script; the ones that ever touch
+// bytes holding the nonce are captured here and called uncurried.
+const call = Function.prototype.call;
+const uncurry = <A extends unknown[], R>(fn: (...args: A) => R) =>
+  call.bind(fn) as unknown as (self: unknown, ...args: A) => R;
+const U8 = Uint8Array;
+const u8IndexOf = uncurry(U8.prototype.indexOf);
+const u8Slice = uncurry(U8.prototype.slice);
+const u8Subarray = uncurry(U8.prototype.subarray);
+const u8Set = uncurry(U8.prototype.set as (a: ArrayLike<number>, offset?: number) => void);
+const u8Fill = uncurry(U8.prototype.fill as (v: number) => Uint8Array);
+const u8Length = uncurry(Object.getOwnPropertyDescriptor(Object.getPrototypeOf(U8.prototype), "length")!.get!) as (
+  self: Uint8Array,
+) => number;
 const SCRIPT = "script.ts";
 const WRAPPER = "export default async function () {";
 
 let nonce = "";
-let pending = new Uint8Array(0);
+let pending = new U8(0);
 
 function send(frame: unknown): void {
   const bytes = encode(nonce + stringify(frame) + "\n");
+  const length = u8Length(bytes);
   let offset = 0;
-  while (offset < bytes.length) offset += writeSync(bytes.subarray(offset));
+  while (offset < length) offset += writeSync(u8Subarray(bytes, offset));
 }
 
-const chunk = new Uint8Array(65536);
+const chunk = new U8(65536);
 
 // Replies are read with blocking reads: Deno's async stdin read costs a
 // thread hop per line (~70 µs), a blocking read ~15 µs. The child only reads
@@ -43,21 +59,22 @@ const chunk = new Uint8Array(65536);
 // asks the host to wake it then (see `drain`).
 function readLine(): string | null {
   while (true) {
-    const nl = pending.indexOf(10);
+    const nl = u8IndexOf(pending, 10);
     if (nl >= 0) {
-      const line = decoder.decode(pending.subarray(0, nl));
-      pending = pending.slice(nl + 1);
+      const line = decode(u8Subarray(pending, 0, nl));
+      pending = u8Slice(pending, nl + 1);
       return line;
     }
     const n = readSync(chunk);
     if (n === null) return null;
-    if (pending.length === 0) {
-      pending = chunk.slice(0, n);
+    const had = u8Length(pending);
+    if (had === 0) {
+      pending = u8Slice(chunk, 0, n);
       continue;
     }
-    const next = new Uint8Array(pending.length + n);
-    next.set(pending);
-    next.set(chunk.subarray(0, n), pending.length);
+    const next = new U8(had + n);
+    u8Set(next, pending);
+    u8Set(next, u8Subarray(chunk, 0, n), had);
     pending = next;
   }
 }
@@ -197,6 +214,25 @@ function nearNames(name: string, known: string[]): string[] {
     .map((x) => x.k);
 }
 
+let maxDepth = 128;
+
+// Scans the JSON text: no recursion and no allocation, however deep it is.
+function tooDeep(json: string): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > maxDepth) return true;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return false;
+}
+
 function callTool(tool: string, input: unknown): Promise<unknown> {
   let json: string | undefined;
   try {
@@ -207,6 +243,9 @@ function callTool(tool: string, input: unknown): Promise<unknown> {
         `input for tools.${tool} is not JSON-serializable: ${(e as Error).message}`,
       ),
     );
+  }
+  if (json !== undefined && tooDeep(json)) {
+    return Promise.reject(new TypeError(`input for tools.${tool} nests deeper than ${maxDepth} levels`));
   }
   const id = nextId++;
   return new Promise((resolve, reject) => {
@@ -294,7 +333,7 @@ function drain(): void {
     if (line === null) return;
     if (line === "") break;
     deliver(line);
-  } while (pending.indexOf(10) >= 0);
+  } while (u8IndexOf(pending, 10) >= 0);
   if (calls.size > 0) scheduleDrain();
 }
 
@@ -332,6 +371,10 @@ function serializeResult(
     return { ok: false, error };
   }
   if (json === undefined) return { ok: true };
+  if (tooDeep(json)) {
+    const message = `The script's return value nests deeper than ${maxDepth} levels`;
+    return { ok: false, error: { name: "SerializationError", message } };
+  }
   const bytes = encode(json).length;
   if (bytes <= maxBytes) return { ok: true, result: parse(json) };
   return {
@@ -351,7 +394,14 @@ function toBase64(bytes: Uint8Array): string {
 
 const init = parse(readLine() ?? "null");
 nonce = init.params.nonce;
+// The read buffer still holds the run line, nonce included: wipe it.
+u8Fill(chunk, 0);
+// Web storage would persist across executions; the sandbox has none.
+for (const name of ["localStorage", "sessionStorage", "caches"]) {
+  Object.defineProperty(globalThis, name, { value: undefined, configurable: false });
+}
 maxLogLineBytes = init.params.maxLogLineBytes;
+maxDepth = init.params.maxDepth;
 Object.defineProperty(globalThis, "tools", {
   value: makeTools(init.params.tools),
   enumerable: true,

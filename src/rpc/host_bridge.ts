@@ -6,6 +6,40 @@
  */
 import { ChildFrame, TOOL_ERROR_CODE, type ToolReply } from "./protocol.ts";
 
+/**
+ * The deepest nesting a frame may have. The prelude refuses results and tool
+ * inputs deeper than {@linkcode MAX_VALUE_DEPTH}; deeper frames are forged, and
+ * would overflow the stack of recursive code on the host (`JSON.stringify`).
+ */
+export const MAX_FRAME_DEPTH = 160;
+
+/** The deepest nesting of a result or tool input. */
+export const MAX_VALUE_DEPTH = 128;
+
+/**
+ * Tells whether a JSON value nests deeper than `max` levels, without recursion.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { nestsDeeperThan } from "./host_bridge.ts";
+ * assert.equal(nestsDeeperThan([[1]], 2), false);
+ * assert.equal(nestsDeeperThan([[[1]]], 2), true);
+ * ```
+ */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(v)) {
+      if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
 /** What a line from the child turned out to be. */
 export type ParsedLine =
   | { kind: "frame"; frame: ChildFrame; raw?: string }
@@ -35,6 +69,9 @@ export function parseChildLine(line: string, nonce: string): ParsedLine {
     json = JSON.parse(line.slice(at + nonce.length));
   } catch {
     return { kind: "invalid", reason: "a protocol line is not JSON", raw };
+  }
+  if (nestsDeeperThan(json, MAX_FRAME_DEPTH)) {
+    return { kind: "invalid", reason: `a frame nests deeper than ${MAX_FRAME_DEPTH} levels`, raw };
   }
   const parsed = ChildFrame.safeParse(json);
   if (!parsed.success) {

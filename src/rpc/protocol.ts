@@ -32,6 +32,8 @@ export interface RunParams {
   maxResultBytes: number;
   /** The child truncates a larger single log line itself. */
   maxLogLineBytes: number;
+  /** The child refuses results and tool inputs nested deeper than this. */
+  maxDepth: number;
 }
 
 /** A tool call from the child. */
