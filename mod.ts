@@ -38,8 +38,14 @@ export {
 } from "./src/tools/define.ts";
 export { ToolRegistry } from "./src/tools/registry.ts";
 export { type ApprovalRequest, type Approver, PolicySet, type ToolPolicy } from "./src/tools/policy.ts";
-export { type PromptOptions, renderDeclarations, renderPrompt, type ToolTypeInfo } from "./src/typegen/mod.ts";
-export type { Validation, Validator, ZodLike } from "./src/tools/validate.ts";
+export {
+  type PromptOptions,
+  renderDeclarations,
+  type RenderDeclarationsOptions,
+  renderPrompt,
+  type ToolTypeInfo,
+} from "./src/typegen/mod.ts";
+export type { Validation, Validator, ZodIssueLike, ZodLike } from "./src/tools/validate.ts";
 export { toolPath } from "./src/tools/names.ts";
 export type { JsonSchema, JsonSchemaObject } from "./src/tools/json_schema.ts";
 export * from "./executor/mod.ts";
