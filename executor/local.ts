@@ -11,6 +11,11 @@ import type { ExecuteRequest, ExecutionResult, Executor, Limits } from "./types.
 export interface LocalExecutorOptions {
   /** The Deno binary that runs sandboxes. @default {Deno.execPath()} */
   denoPath?: string;
+  /**
+   * Where each sandbox's working dir and the executor's private Deno cache are
+   * made, e.g. a size-limited tmpfs. @default {the system temp dir}
+   */
+  tempDir?: string;
 }
 
 const PRELUDE_URL = new URL("./sandbox/prelude.ts", import.meta.url);
@@ -41,6 +46,7 @@ export function sandboxArgs(limits: Limits, preludePath: string): string[] {
     "--no-lock",
     "--no-remote",
     "--no-npm",
+    "--no-code-cache",
     "--deny-read",
     "--deny-write",
     "--deny-net",
@@ -72,9 +78,11 @@ export function sandboxArgs(limits: Limits, preludePath: string): string[] {
  */
 export class LocalExecutor implements Executor {
   readonly #denoPath: string;
+  readonly #tempDir?: string;
   readonly #inFlight = new Set<AbortController>();
   #semaphore: Semaphore | undefined;
   #preludePath: Promise<string> | undefined;
+  #denoDir: Promise<string> | undefined;
   #closed = false;
 
   /**
@@ -83,6 +91,7 @@ export class LocalExecutor implements Executor {
    */
   constructor(options: LocalExecutorOptions = {}) {
     this.#denoPath = options.denoPath ?? Deno.execPath();
+    this.#tempDir = options.tempDir;
   }
 
   /** Runs one script; see {@linkcode Executor.execute}. */
@@ -107,7 +116,17 @@ export class LocalExecutor implements Executor {
       }
     } finally {
       this.#inFlight.delete(kill);
+      if (this.#inFlight.size === 0) await this.#dropUserEmits();
     }
+  }
+
+  // Deno caches the transpiled form of every TypeScript module a script
+  // imports (its own code included, as a data: URL) in DENO_DIR/gen/data.
+  // Between executions nothing of a script's stays on disk.
+  async #dropUserEmits(): Promise<void> {
+    if (!this.#denoDir) return;
+    const dir = await this.#denoDir;
+    await Deno.remove(`${dir}/gen/data`, { recursive: true }).catch(() => {});
   }
 
   /** Kills every execution in flight and refuses new ones. */
@@ -115,6 +134,8 @@ export class LocalExecutor implements Executor {
     this.#closed = true;
     for (const kill of this.#inFlight) kill.abort();
     while (this.#inFlight.size > 0) await new Promise((r) => setTimeout(r, 5));
+    if (this.#denoDir) await Deno.remove(await this.#denoDir, { recursive: true }).catch(() => {});
+    this.#denoDir = undefined;
   }
 
   /** Same as {@linkcode LocalExecutor.close}, for `await using`. */
@@ -124,16 +145,17 @@ export class LocalExecutor implements Executor {
 
   async #spawn(limits: Limits): Promise<SandboxProcess> {
     const prelude = await (this.#preludePath ??= localPrelude());
-    const cwd = await Deno.makeTempDir({ prefix: "codemode-" });
+    const denoDir = await (this.#denoDir ??= Deno.makeTempDir({ dir: this.#tempDir, prefix: "codemode-denodir-" }));
+    const cwd = await Deno.makeTempDir({ dir: this.#tempDir, prefix: "codemode-" });
     try {
       const child = new Deno.Command(this.#denoPath, {
         args: sandboxArgs(limits, prelude),
         cwd,
         clearEnv: true,
-        // A DENO_DIR that can never be created: the child keeps no emit
-        // cache, code cache or web storage on the host's disk, so nothing a
-        // script does persists or fills the disk.
-        env: { NO_COLOR: "1", DENO_DIR: "/dev/null/codemode" },
+        // A DENO_DIR private to this executor, removed by close(): the
+        // children share the prelude's compiled form (a cold Deno cache costs
+        // ~150 ms a start) but never touch the host's own Deno cache.
+        env: { NO_COLOR: "1", DENO_DIR: denoDir },
         stdin: "piped",
         stdout: "piped",
         stderr: "piped",

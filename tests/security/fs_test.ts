@@ -1,6 +1,7 @@
 // Filesystem abuse: reading a planted secret file, and writing, creating or
 // deleting files anywhere. The sandbox runs with --deny-read/--deny-write.
 import assert from "node:assert/strict";
+import { Codemode, LocalExecutor } from "../../mod.ts";
 import { assertDenied, assertFailed, assertHealthy, canaries, exists, sandbox } from "./_canaries.ts";
 
 Deno.test("a script cannot read a planted secret file with Deno.readTextFile", async () => {
@@ -253,4 +254,26 @@ Deno.test({
     }
     assert.ok(written < 100_000, `${r.stopReason}: the sandbox wrote ${written} bytes into ${genData}`);
   },
+});
+
+Deno.test("a script's transpiled code leaves no trace after its execution, and close() removes the private Deno cache", async () => {
+  const tempDir = await Deno.makeTempDir({ prefix: "codemode-test-tmp-" });
+  try {
+    const executor = new LocalExecutor({ tempDir });
+    const cm = new Codemode({ executor });
+    const r = await cm.execute(`
+      await import("data:application/typescript;base64," + btoa("export const n: number = 1;"));
+      return "imported";
+    `);
+    assert.equal(r.result, "imported");
+    const names = [];
+    for await (const e of Deno.readDir(tempDir)) names.push(e.name);
+    assert.equal(names.length, 1, `only the executor's private Deno cache remains: ${names}`);
+    assert.match(names[0], /^codemode-denodir-/);
+    await assert.rejects(Deno.stat(`${tempDir}/${names[0]}/gen/data`), Deno.errors.NotFound, "user emits are dropped");
+    await executor.close();
+    for await (const e of Deno.readDir(tempDir)) assert.fail(`close() left ${e.name} behind`);
+  } finally {
+    await Deno.remove(tempDir, { recursive: true });
+  }
 });
