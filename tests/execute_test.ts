@@ -290,3 +290,15 @@ Deno.test("sequential tool calls interleaved with microtasks and timers keep the
   `);
   assert.equal(r.result, Array.from({ length: 20 }, (_, i) => (i + 1) * 5).join(","));
 });
+
+Deno.test("calls issued a few awaits into parallel async functions still run concurrently", async () => {
+  const { tools, seen } = fixtureTools();
+  await using cm = new Codemode({ tools });
+  const r = await cm.execute(`
+    const f = async (ms: number) => { await null; await Promise.resolve(); return tools.time.sleep({ ms }); };
+    const all = await Promise.all([f(150), f(150), f(150), f(150)]);
+    return all.length;
+  `);
+  assert.equal(r.result, 4);
+  assert.equal(seen.maxInFlight, 4);
+});
