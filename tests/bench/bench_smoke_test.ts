@@ -9,6 +9,7 @@ const BENCH: string = new URL("./bench.ts", import.meta.url).pathname;
 const EXPECTED_IDS: readonly string[] = [
   "cold_p50",
   "cold_p95",
+  "first_execute_p50",
   "tool_round_trip_p50",
   "sequential_in_script",
   "sequential_whole_execute",
