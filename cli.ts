@@ -26,7 +26,7 @@ Usage: codemode <command> [options]
 Commands:
   init [dir]            Write a starter project (codemode.yaml, tools, example script, agent)
   run <script.ts | ->   Run a script in the sandbox (see: codemode run --help)
-  types                 Print the TypeScript declarations of the tools (--tools <module>)
+  types                 Print the TypeScript declarations of the tools (--config, --tools)
 
 Options:
   -h, --help            Show this help

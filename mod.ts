@@ -49,3 +49,50 @@ export type { Validation, Validator, ZodIssueLike, ZodLike } from "./src/tools/v
 export { toolPath } from "./src/tools/names.ts";
 export type { JsonSchema, JsonSchemaObject } from "./src/tools/json_schema.ts";
 export * from "./executor/mod.ts";
+export {
+  type AiSdkToolLike,
+  ConfigError,
+  type ConfigIssue,
+  type DiscoveredTool,
+  type DiscoverOptions,
+  discoverTools,
+  type EnvSource,
+  fromAiSdkTool,
+  fromLangChainTool,
+  type LangChainToolLike,
+  loadConfig,
+  type LoadedConfig,
+  type LoadOptions,
+  parseConfig,
+  ToolDiscoveryError,
+} from "./src/config/mod.ts";
+export type {
+  CodemodeConfig,
+  ExecutorConfig,
+  LocalExecutorConfig,
+  LoggingConfig,
+  McpHttpServer,
+  McpServerConfig,
+  McpStartup,
+  McpStdioServer,
+  MetricsConfig,
+  PolicyAction,
+  RemoteExecutorConfig,
+} from "./src/config/mod.ts";
+export type { ConfigOptions, FromConfigOptions } from "./src/config/from_config.ts";
+export { type AiSdkCodemodeTool, aiSdkTool, type AiSdkToolCallOptions } from "./src/integrations/ai_sdk.ts";
+export {
+  type CodeInput,
+  type CodeInputIssue,
+  type CodeInputSchema,
+  type CodeInputValidation,
+  type CodemodeLike,
+  type CodemodeToolOptions,
+  DEFAULT_TOOL_NAME,
+} from "./src/integrations/description.ts";
+export {
+  DEFAULT_MAX_CHARS,
+  formatErrorLine,
+  type FormatOptions,
+  formatResultForModel,
+} from "./src/integrations/format.ts";

@@ -11,6 +11,9 @@ import type { AnyTool, Tool, ToolContext } from "./tools/define.ts";
 import { ToolRegistry } from "./tools/registry.ts";
 import { type PromptOptions, renderDeclarations, renderPrompt } from "./typegen/mod.ts";
 import { type Approver, PolicySet, type ToolPolicy } from "./tools/policy.ts";
+import { codemodeOptionsFromConfig, type FromConfigOptions } from "./config/from_config.ts";
+import { type AiSdkCodemodeTool, aiSdkTool as makeAiSdkTool } from "./integrations/ai_sdk.ts";
+import type { CodemodeToolOptions } from "./integrations/description.ts";
 
 /** Options of {@linkcode Codemode}. */
 export interface CodemodeOptions {
@@ -86,6 +89,39 @@ export class Codemode {
     this.#deniedPatterns = options.deniedPatterns;
     this.#policies = new PolicySet(options.policies);
     this.#approver = options.approver;
+  }
+
+  /**
+   * Builds an instance from a `codemode.yaml`: its tool modules (every
+   * `defineTool` export, and AI SDK and LangChain tools, converted), limits
+   * and policies. Tool modules are trusted host code: they run in the host.
+   *
+   * @param path the config file. @default {"./codemode.yaml"}
+   * @param options where `${VAR}` values come from, an approver, an executor.
+   * @returns a ready instance.
+   * @throws {ConfigError} naming the file, line, column and key of every problem.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Codemode } from "../mod.ts";
+   * await assert.rejects(Codemode.fromConfig("/nonexistent/codemode.yaml"), /codemode\.yaml/);
+   * ```
+   */
+  static async fromConfig(path = "./codemode.yaml", options: FromConfigOptions = {}): Promise<Codemode> {
+    const { tools, limits, policies } = await codemodeOptionsFromConfig(path, options);
+    return new Codemode({ tools, limits, policies, approver: options.approver, executor: options.executor });
+  }
+
+  /**
+   * A Vercel AI SDK tool (for `generateText`/`streamText`) that runs the
+   * model's script; its description carries the instructions and the types.
+   *
+   * @param options the tool's name, description, limits and result size.
+   * @returns the tool.
+   */
+  aiSdkTool(options: CodemodeToolOptions = {}): AiSdkCodemodeTool {
+    return makeAiSdkTool(this, options);
   }
 
   /** The effective limits. */

@@ -36,11 +36,18 @@ Deno.test("init writes a starter project whose script runs against its tools", a
       t.out(),
       /Next:\n {2}cd .*\n {2}deno run -A .*cli\.ts run example_script\.ts --config codemode\.yaml\n {2}deno task agent/,
     );
-    const run = io(dir);
-    assert.equal(await main(["run", "example_script.ts", "--tools", "tools.ts", "--json"], run.io), 0, run.err());
-    const result = JSON.parse(run.out());
-    assert.deepEqual(result.result, ["Call the plumber about the leak", "Book the dentist"]);
-    assert.deepEqual(result.toolCalls.map((c: { tool: string }) => c.tool), ["notes.add", "notes.list"]);
+    for (const flags of [["--config", "codemode.yaml"], ["--tools", "tools.ts"], []]) {
+      const run = io(dir);
+      assert.equal(await main(["run", "example_script.ts", ...flags, "--json"], run.io), 0, run.err());
+      const result = JSON.parse(run.out());
+      // The tools module keeps its notes in memory, and this process imports it once.
+      assert.equal(result.result[0], "Call the plumber about the leak", flags.join(" "));
+      assert.ok(result.result.includes("Book the dentist"), flags.join(" "));
+      assert.deepEqual(result.toolCalls.map((c: { tool: string }) => c.tool), ["notes.add", "notes.list"]);
+    }
+    const types = io(dir);
+    assert.equal(await main(["types"], types.io), 0, types.err());
+    assert.match(types.out(), /notes: \{/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

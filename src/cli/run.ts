@@ -4,9 +4,9 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { Codemode } from "../codemode.ts";
 import type { ExecutionResult } from "../../executor/types.ts";
-import { loadToolModule, UsageError } from "./load_tools.ts";
+import { UsageError } from "./load_tools.ts";
+import { buildCodemode } from "./build.ts";
 
 /** Help text of `codemode run`. */
 export const RUN_HELP: string = `Usage: codemode run <script.ts | -> [options]
@@ -14,6 +14,8 @@ export const RUN_HELP: string = `Usage: codemode run <script.ts | -> [options]
 Runs a TypeScript script body in a zero-permission sandbox. Use - to read it from stdin.
 
 Options:
+  -c, --config <file>  A codemode.yaml (tools, limits, policies). Default: ./codemode.yaml
+                     when it exists and no --tools is given.
   --tools <module>   A module whose default export is an array of tools (repeatable).
                      Tool modules are trusted: they run in the host, not the sandbox.
   --json             Print exactly one JSON ExecutionResult on stdout.
@@ -47,6 +49,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     allowPositionals: true,
     options: {
       tools: { type: "string", multiple: true },
+      config: { type: "string", short: "c" },
       json: { type: "boolean" },
       timeout: { type: "string" },
       memory: { type: "string" },
@@ -58,20 +61,11 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     throw new UsageError("run takes exactly one script path (or - for stdin)");
   }
   const code = await readScript(positionals[0], io);
-  const tools = [];
-  for (const path of values.tools ?? []) {
-    tools.push(...await loadToolModule(path, io.cwd));
-  }
   const limits = {
     ...(values.timeout !== undefined ? { timeoutMs: positiveInt("--timeout", values.timeout) } : {}),
     ...(values.memory !== undefined ? { memoryMb: positiveInt("--memory", values.memory) } : {}),
   };
-  let cm: Codemode;
-  try {
-    cm = new Codemode({ tools, limits });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const cm = await buildCodemode({ config: values.config, tools: values.tools, limits }, io.cwd);
   try {
     const result = await cm.execute(code);
     if (values.json) io.out(JSON.stringify(result) + "\n");

@@ -4,9 +4,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { ToolRegistry } from "../tools/registry.ts";
-import { Codemode } from "../codemode.ts";
-import { loadToolModule, UsageError } from "./load_tools.ts";
+import { buildCodemode } from "./build.ts";
 import type { CliIo } from "./run.ts";
 
 /**
@@ -20,25 +18,14 @@ export async function typesCommand(args: string[], io: CliIo): Promise<number> {
     args,
     options: {
       tools: { type: "string", multiple: true },
+      config: { type: "string", short: "c" },
       help: { type: "boolean", short: "h" },
     },
   });
   if (values.help) {
-    return io.out(
-      "Usage: codemode types --tools <module> [--tools <module>...]\n",
-    ),
-      0;
+    return io.out("Usage: codemode types [--config codemode.yaml] [--tools <module>...]\n"), 0;
   }
-  const tools = [];
-  for (const path of values.tools ?? []) {
-    tools.push(...await loadToolModule(path, io.cwd));
-  }
-  try {
-    new ToolRegistry(tools);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  await using cm = new Codemode({ tools });
+  await using cm = await buildCodemode({ config: values.config, tools: values.tools }, io.cwd);
   io.out(cm.types() + "\n");
   return 0;
 }

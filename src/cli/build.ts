@@ -1,0 +1,57 @@
+/**
+ * Builds the `Codemode` a CLI command runs with, from `--config` and `--tools`.
+ *
+ * @module
+ */
+import { resolve } from "node:path";
+import { Codemode } from "../codemode.ts";
+import { codemodeOptionsFromConfig } from "../config/from_config.ts";
+import type { Limits } from "../../executor/types.ts";
+import type { AnyTool } from "../tools/define.ts";
+import { loadToolModule, UsageError } from "./load_tools.ts";
+
+/** The flags that shape a Codemode. */
+export interface BuildFlags {
+  /** `--config <path>`. */
+  config?: string;
+  /** `--tools <module>`, repeatable. */
+  tools?: string[];
+  /** Limits from flags; they win over the config's. */
+  limits?: Partial<Limits>;
+}
+
+/**
+ * Builds a Codemode from the flags. Without `--config` and `--tools`, a
+ * `codemode.yaml` in `cwd` is used when there is one.
+ *
+ * @returns the instance.
+ * @throws {UsageError} for a bad config (naming file, line and key) or tool module.
+ */
+export async function buildCodemode(flags: BuildFlags, cwd: string): Promise<Codemode> {
+  const configPath = flags.config ?? (flags.tools?.length ? undefined : await defaultConfig(cwd));
+  const tools: AnyTool[] = [];
+  let limits: Partial<Limits> = {};
+  let policies = {};
+  try {
+    if (configPath) {
+      const fromConfig = await codemodeOptionsFromConfig(resolve(cwd, configPath));
+      tools.push(...fromConfig.tools);
+      limits = fromConfig.limits;
+      policies = fromConfig.policies;
+    }
+    for (const path of flags.tools ?? []) tools.push(...await loadToolModule(path, cwd));
+    return new Codemode({ tools, limits: { ...limits, ...flags.limits }, policies });
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError((e as Error).message);
+  }
+}
+
+async function defaultConfig(cwd: string): Promise<string | undefined> {
+  try {
+    await Deno.stat(resolve(cwd, "codemode.yaml"));
+    return "codemode.yaml";
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Turns Vercel AI SDK tools (`tool()` from `ai`, v4 or v5) into Codemode tools,
+ * by shape only: Codemode does not depend on the `ai` package.
+ *
+ * @module
+ */
+import { type AnyTool, defineTool } from "../tools/define.ts";
+import { isZodSchema } from "../tools/validate.ts";
+import { foreignSchema, isSchemaWrapper, isZodV3Schema } from "./foreign_schema.ts";
+
+/** What the AI SDK passes to `execute` besides the input. */
+export interface AiSdkToolCallOptions {
+  /** The call's id; Codemode passes the execution's id. */
+  toolCallId: string;
+  /** The conversation so far; always empty here, as a script is not a conversation. */
+  messages: unknown[];
+  /** Fires when the execution ends or the tool times out. */
+  abortSignal?: AbortSignal;
+}
+
+/** The parts of an AI SDK tool Codemode uses. */
+export interface AiSdkToolLike {
+  /** What the tool does. */
+  description?: string;
+  /** The input schema (AI SDK v5): zod or `jsonSchema()`. */
+  inputSchema?: unknown;
+  /** The input schema (AI SDK v4). */
+  parameters?: unknown;
+  /** The output schema (AI SDK v5), if any. */
+  outputSchema?: unknown;
+  /**
+   * Runs the tool with {@linkcode AiSdkToolCallOptions}; may return a value, a promise or an
+   * async iterable of partial results. Optional as in the AI SDK's own type, but required here.
+   * Typed loosely so that the AI SDK's own tool type is accepted as it is.
+   */
+  // deno-lint-ignore no-explicit-any
+  execute?: (input: any, options: any) => unknown;
+}
+
+function isSchema(value: unknown): boolean {
+  return isZodSchema(value) || isSchemaWrapper(value) || isZodV3Schema(value);
+}
+
+/**
+ * Tells whether a value looks like an AI SDK tool: an `execute` function and an
+ * `inputSchema` (v5) or `parameters` (v4) that is zod or a `jsonSchema()` wrapper.
+ *
+ * @param value any value.
+ * @returns true for AI SDK tools.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { z } from "zod";
+ * import { isAiSdkTool } from "./from_ai_sdk.ts";
+ * assert.ok(isAiSdkTool({ inputSchema: z.object({}), execute: () => 1 }));
+ * assert.ok(!isAiSdkTool({ execute: () => 1 }));
+ * ```
+ */
+export function isAiSdkTool(value: unknown): value is AiSdkToolLike {
+  if (typeof value !== "object" || value === null) return false;
+  const t = value as Partial<AiSdkToolLike>;
+  return typeof t.execute === "function" && (isSchema(t.inputSchema) || isSchema(t.parameters));
+}
+
+/** AI SDK v5 tools may stream preliminary results; the last one is the result. */
+async function settle(result: unknown): Promise<unknown> {
+  const value = await result;
+  if (typeof value !== "object" || value === null || !(Symbol.asyncIterator in value)) return value;
+  let last: unknown;
+  for await (const part of value as AsyncIterable<unknown>) last = part;
+  return last;
+}
+
+/**
+ * Converts an AI SDK tool into a Codemode tool, keeping its description and schemas.
+ * The handler calls `execute(input, { toolCallId, messages: [], abortSignal })`.
+ *
+ * @param name the tool's name: the export's (or object key's) name, e.g. `getWeather`.
+ * @param tool the AI SDK tool.
+ * @returns the Codemode tool.
+ * @throws {TypeError} when there is no `execute`, or the name or schemas are unusable (e.g. zod v3), naming the tool.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { z } from "zod";
+ * import { fromAiSdkTool } from "./from_ai_sdk.ts";
+ * const t = fromAiSdkTool("double", {
+ *   description: "Doubles n.",
+ *   inputSchema: z.object({ n: z.number() }),
+ *   execute: ({ n }: { n: number }) => n * 2,
+ * });
+ * assert.equal(t.validateInput({ n: "x" }).ok, false);
+ * const ctx = { executionId: "e1", tool: "double", signal: new AbortController().signal };
+ * assert.equal(await t.handler({ n: 4 }, ctx), 8);
+ * ```
+ */
+export function fromAiSdkTool(name: string, tool: AiSdkToolLike): AnyTool {
+  const where = `AI SDK tool "${name}"`;
+  const execute = tool.execute;
+  if (typeof execute !== "function") {
+    throw new TypeError(`${where} has no execute function; only tools that run on the server can be called`);
+  }
+  const input = foreignSchema(tool.inputSchema ?? tool.parameters, `${where} input`);
+  const output = tool.outputSchema === undefined ? undefined : foreignSchema(tool.outputSchema, `${where} output`);
+  return defineTool<unknown, unknown>({
+    name,
+    description: typeof tool.description === "string" ? tool.description : "",
+    input,
+    ...(output !== undefined ? { output } : {}),
+    handler: (value, ctx) =>
+      settle(
+        execute.call(
+          tool,
+          value,
+          {
+            toolCallId: ctx.executionId,
+            messages: [],
+            abortSignal: ctx.signal,
+          } satisfies AiSdkToolCallOptions,
+        ),
+      ),
+  });
+}

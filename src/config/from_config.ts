@@ -1,0 +1,70 @@
+/**
+ * Turns a loaded `codemode.yaml` into `Codemode` options: tools discovered from
+ * the modules it names, limits, policies.
+ *
+ * @module
+ */
+import type { AnyTool } from "../tools/define.ts";
+import type { Approver } from "../tools/policy.ts";
+import type { Executor, Limits } from "../../executor/types.ts";
+import { discoverTools } from "./discover.ts";
+import { ConfigError } from "./errors.ts";
+import type { EnvSource } from "./interpolate.ts";
+import { loadConfig, type LoadedConfig } from "./load.ts";
+
+/** Options of `Codemode.fromConfig`. */
+export interface FromConfigOptions {
+  /** Where `${VAR}` values come from. @default {Deno.env} */
+  env?: EnvSource;
+  /** Asked before every call of an `approve` tool. */
+  approver?: Approver;
+  /** An executor to use instead of the one the config describes. */
+  executor?: Executor;
+}
+
+/** What `codemodeOptionsFromConfig` builds. */
+export interface ConfigOptions {
+  /** The loaded configuration. */
+  loaded: LoadedConfig;
+  /** Every tool found in the configured modules. */
+  tools: AnyTool[];
+  /** Limits from `executor.limits`. */
+  limits: Partial<Limits>;
+  /** Policies from `policies`. */
+  policies: LoadedConfig["config"]["policies"];
+}
+
+/**
+ * Loads a config file and discovers its tools.
+ *
+ * @param path the config file. @default {"./codemode.yaml"}
+ * @param options where `${VAR}` values come from.
+ * @returns tools, limits and policies, with the loaded config.
+ * @throws {ConfigError} naming file, line, column and key; or a discovery error naming the module.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { codemodeOptionsFromConfig } from "./from_config.ts";
+ * await assert.rejects(codemodeOptionsFromConfig("/nonexistent/codemode.yaml"), /codemode\.yaml/);
+ * ```
+ */
+export async function codemodeOptionsFromConfig(
+  path = "./codemode.yaml",
+  options: Pick<FromConfigOptions, "env"> = {},
+): Promise<ConfigOptions> {
+  const loaded = await loadConfig(path, { env: options.env });
+  const { executor, policies } = loaded.config;
+  if (executor.type === "remote") {
+    throw new ConfigError([{
+      file: path,
+      line: 0,
+      column: 0,
+      path: "executor.type",
+      message:
+        "the remote executor needs the Codemode executor service, which this version does not include; use type: local",
+    }]);
+  }
+  const tools = (await discoverTools(loaded.config.tools)).map((d) => d.tool);
+  return { loaded, tools, limits: executor.limits as Partial<Limits>, policies };
+}

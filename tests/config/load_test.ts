@@ -1,0 +1,270 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ConfigError, loadConfig, parseConfig } from "../../src/config/mod.ts";
+import { configError, errorLines, tempDir } from "./_helpers.ts";
+
+const noEnv = { env: {} };
+const parse = (text: string) => () => parseConfig(text, "codemode.yaml", noEnv);
+
+const FULL = `
+tools:
+  - ./tools/weather.ts
+  - ./tools/
+executor:
+  type: remote
+  url: https://exec:8080
+  apiKey: \${EXECUTOR_API_KEY}
+  limits:
+    timeoutMs: 30000
+    memoryMb: 256
+policies:
+  "github.delete*": deny
+  "github.*": approve
+  weather.get: allow
+mcpServers:
+  github:
+    command: npx
+    args: [-y, "@modelcontextprotocol/server-github"]
+    env: { GITHUB_TOKEN: "\${GITHUB_TOKEN}", PORT: 8080 }
+    cwd: ./servers
+  remote:
+    url: https://mcp.example.com/mcp
+    headers:
+      Authorization: Bearer \${TOKEN}
+    startup: eager
+logging: { level: debug, format: text }
+metrics:
+  enabled: true
+`;
+
+Deno.test("a full config is validated, interpolated and resolved against the config file's directory", () => {
+  const env = { EXECUTOR_API_KEY: "k-1", GITHUB_TOKEN: "gh-2", TOKEN: "t-3" };
+  const loaded = parseConfig(FULL, "/srv/app/codemode.yaml", { env });
+  assert.equal(loaded.path, "/srv/app/codemode.yaml");
+  assert.equal(loaded.dir, "/srv/app");
+  assert.deepEqual(loaded.config, {
+    tools: ["/srv/app/tools/weather.ts", "/srv/app/tools"],
+    executor: {
+      type: "remote",
+      url: "https://exec:8080",
+      apiKey: "k-1",
+      limits: { timeoutMs: 30000, memoryMb: 256 },
+    },
+    policies: { "github.delete*": "deny", "github.*": "approve", "weather.get": "allow" },
+    mcpServers: {
+      github: {
+        command: "npx",
+        args: ["-y", "@modelcontextprotocol/server-github"],
+        env: { GITHUB_TOKEN: "gh-2", PORT: "8080" },
+        cwd: "/srv/app/servers",
+        startup: "lazy",
+      },
+      remote: { url: "https://mcp.example.com/mcp", headers: { Authorization: "Bearer t-3" }, startup: "eager" },
+    },
+    logging: { level: "debug", format: "text" },
+    metrics: { enabled: true, path: "/metrics" },
+  });
+});
+
+Deno.test("an empty config gets every default", () => {
+  const { config } = parseConfig("# nothing yet\n", "/x/codemode.yaml", noEnv);
+  assert.deepEqual(config, {
+    tools: [],
+    executor: { type: "local", limits: {} },
+    policies: {},
+    mcpServers: {},
+    logging: { level: "info", format: "json" },
+    metrics: { enabled: false, path: "/metrics" },
+  });
+});
+
+Deno.test("a wrong type names the file, line, column of the value and the key path", () => {
+  assert.deepEqual(errorLines(parse("executor:\n  limits:\n    timeoutMs: 30s\n")), [
+    'codemode.yaml:3:16: executor.limits.timeoutMs: expected number, got "30s"',
+  ]);
+});
+
+Deno.test("an unknown key suggests the closest allowed key at its level", () => {
+  assert.deepEqual(errorLines(parse("tools: []\nexecutor:\n  limts:\n    timeoutMs: 1\n")), [
+    'codemode.yaml:3:3: executor.limts: unknown key; did you mean "limits"?',
+  ]);
+  assert.deepEqual(errorLines(parse("mcpServers:\n  gh:\n    comand: npx\n")), [
+    'codemode.yaml:3:5: mcpServers.gh.comand: unknown key; did you mean "command"?',
+  ]);
+  assert.deepEqual(errorLines(parse("executor:\n  type: remote\n  ulr: https://x\n  apiKey: k\n")), [
+    'codemode.yaml:3:3: executor.ulr: unknown key; did you mean "url"?',
+  ]);
+});
+
+Deno.test("an unknown key unlike any allowed key lists the allowed keys", () => {
+  assert.deepEqual(errorLines(parse("banana: 1\n")), [
+    "codemode.yaml:1:1: banana: unknown key; expected one of tools, executor, policies, mcpServers, logging, metrics",
+  ]);
+});
+
+Deno.test("limits must be positive integers", () => {
+  assert.deepEqual(
+    errorLines(parse("executor:\n  limits:\n    timeoutMs: 0\n    memoryMb: 1.5\n    maxQueued: 99999999999\n")),
+    [
+      "codemode.yaml:3:16: executor.limits.timeoutMs: expected a positive number, got 0",
+      "codemode.yaml:4:15: executor.limits.memoryMb: expected integer, got 1.5",
+      "codemode.yaml:5:16: executor.limits.maxQueued: expected at most 2147483647, got 99999999999",
+    ],
+  );
+});
+
+Deno.test("every Limits field is accepted under executor.limits", () => {
+  const text = "executor:\n  limits:\n" + [
+    "timeoutMs",
+    "memoryMb",
+    "maxCodeBytes",
+    "maxLogBytes",
+    "maxResultBytes",
+    "maxOutputBytes",
+    "maxToolCalls",
+    "toolTimeoutMs",
+    "maxConcurrent",
+    "maxQueued",
+  ].map((key, i) => `    ${key}: ${i + 1}\n`).join("");
+  const { config } = parseConfig(text, "/x/codemode.yaml", noEnv);
+  assert.equal(Object.keys(config.executor.limits).length, 10);
+  assert.equal(config.executor.limits.maxQueued, 10);
+});
+
+Deno.test("a policy that is not allow, deny or approve is an error at its value", () => {
+  assert.deepEqual(errorLines(parse('policies:\n  "github.delete*": block\n')), [
+    'codemode.yaml:2:21: policies["github.delete*"]: expected one of "allow", "deny", "approve", got "block"',
+  ]);
+});
+
+Deno.test("a remote executor needs a url and an apiKey", () => {
+  assert.deepEqual(errorLines(parse("executor:\n  type: remote\n")), [
+    'codemode.yaml:1:1: executor.url: required when executor.type is "remote"',
+    'codemode.yaml:1:1: executor.apiKey: required when executor.type is "remote"',
+  ]);
+  assert.deepEqual(errorLines(parse("executor:\n  type: remote\n  url: ftp://x\n  apiKey: k\n")), [
+    'codemode.yaml:3:8: executor.url: expected an http(s) URL, got "ftp://x"',
+  ]);
+});
+
+Deno.test("a local executor with a url is an error", () => {
+  assert.deepEqual(errorLines(parse("executor:\n  url: https://exec\n")), [
+    'codemode.yaml:2:8: executor.url: only used when executor.type is "remote"',
+  ]);
+});
+
+Deno.test("an MCP server needs exactly one of command or url", () => {
+  assert.deepEqual(
+    errorLines(parse("mcpServers:\n  x:\n    command: npx\n    url: https://a\n    headers: {A: b}\n")),
+    [
+      'codemode.yaml:2:3: mcpServers.x: exactly one of "command" (stdio) or "url" (HTTP) is required',
+      'codemode.yaml:5:5: mcpServers.x.headers: not used by a server with "command"',
+    ],
+  );
+  assert.deepEqual(errorLines(parse("mcpServers:\n  x:\n    startup: eager\n")), [
+    'codemode.yaml:2:3: mcpServers.x: exactly one of "command" (stdio) or "url" (HTTP) is required',
+  ]);
+});
+
+Deno.test("MCP server names must be identifier-like", () => {
+  assert.deepEqual(errorLines(parse('mcpServers:\n  "my server":\n    command: x\n')), [
+    'codemode.yaml:2:3: mcpServers["my server"]: server names start with a letter or _ and contain only ' +
+    'letters, digits, _ and -, got "my server"',
+  ]);
+});
+
+Deno.test("logging and metrics values are checked", () => {
+  assert.deepEqual(errorLines(parse("logging:\n  level: loud\nmetrics:\n  enabled: yes\n  path: metrics\n")), [
+    'codemode.yaml:2:10: logging.level: expected one of "debug", "info", "warn", "error", got "loud"',
+    'codemode.yaml:4:12: metrics.enabled: expected boolean, got "yes"',
+    'codemode.yaml:5:9: metrics.path: must start with "/", got "metrics"',
+  ]);
+});
+
+Deno.test("tools must be non-empty strings", () => {
+  assert.deepEqual(errorLines(parse("tools:\n  - 1\n  - ''\n")), [
+    "codemode.yaml:2:5: tools[0]: expected string, got 1",
+    "codemode.yaml:3:5: tools[1]: must not be empty",
+  ]);
+});
+
+Deno.test("YAML syntax errors keep the yaml package's line and column", () => {
+  assert.deepEqual(errorLines(parse("executor:\n\ttype: local\n")), [
+    "codemode.yaml:2:1: Tabs are not allowed as indentation",
+  ]);
+  assert.deepEqual(errorLines(parse("logging:\n  level: info\n  level: debug\n")), [
+    "codemode.yaml:3:3: Map keys must be unique",
+  ]);
+});
+
+Deno.test("all problems are reported together, in file order", () => {
+  const text = "tool: []\nexecutor:\n  limits:\n    timeoutMs: 30s\nlogging:\n  level: loud\n";
+  const lines = errorLines(parse(text));
+  assert.deepEqual(lines, [
+    'codemode.yaml:1:1: tool: unknown key; did you mean "tools"?',
+    'codemode.yaml:4:16: executor.limits.timeoutMs: expected number, got "30s"',
+    'codemode.yaml:6:10: logging.level: expected one of "debug", "info", "warn", "error", got "loud"',
+  ]);
+  try {
+    parseConfig(text, "codemode.yaml", noEnv);
+  } catch (e) {
+    assert.ok(e instanceof ConfigError);
+    assert.deepEqual(e.issues[1], {
+      file: "codemode.yaml",
+      line: 4,
+      column: 16,
+      path: "executor.limits.timeoutMs",
+      message: 'expected number, got "30s"',
+    });
+  }
+});
+
+Deno.test("loadConfig reads a real file and names it as given in errors", async () => {
+  const dir = await tempDir();
+  try {
+    await Deno.mkdir(join(dir, "conf"));
+    await Deno.writeTextFile(join(dir, "conf/codemode.yaml"), "executor:\n  limits:\n    timeoutMs: 30s\n");
+    const e = await configError(loadConfig("./conf/codemode.yaml", { cwd: dir, env: {} }));
+    assert.equal(e.message, 'conf/codemode.yaml:3:16: executor.limits.timeoutMs: expected number, got "30s"');
+    const abs = join(dir, "conf/codemode.yaml");
+    const e2 = await configError(loadConfig(abs, { env: {} }));
+    assert.ok(e2.message.startsWith(`${abs}:3:16: `));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("loadConfig of a missing file is a ConfigError naming the path", async () => {
+  const dir = await tempDir();
+  try {
+    const e = await configError(loadConfig("nope/codemode.yaml", { cwd: dir }));
+    assert.equal(e.issues[0].file, "nope/codemode.yaml");
+    assert.equal(e.message, `nope/codemode.yaml: config file not found (${join(dir, "nope/codemode.yaml")})`);
+    const e2 = await configError(loadConfig(dir));
+    assert.match(e2.message, /not a file/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("relative tool paths resolve against the config file's directory, not the cwd", async () => {
+  const dir = await tempDir();
+  const before = Deno.cwd();
+  try {
+    await Deno.mkdir(join(dir, "project/tools"), { recursive: true });
+    await Deno.mkdir(join(dir, "elsewhere"));
+    await Deno.writeTextFile(
+      join(dir, "project/codemode.yaml"),
+      "tools:\n  - ./tools/\n  - ../shared/x.ts\n  - /abs/y.ts\nmcpServers:\n  s:\n    command: run\n    cwd: srv\n",
+    );
+    Deno.chdir(join(dir, "elsewhere"));
+    const loaded = await loadConfig("../project/codemode.yaml", { env: {} });
+    assert.equal(loaded.path, join(dir, "project/codemode.yaml"));
+    assert.equal(loaded.dir, join(dir, "project"));
+    assert.deepEqual(loaded.config.tools, [join(dir, "project/tools"), join(dir, "shared/x.ts"), "/abs/y.ts"]);
+    assert.equal((loaded.config.mcpServers.s as { cwd?: string }).cwd, join(dir, "project/srv"));
+  } finally {
+    Deno.chdir(before);
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { Codemode, ConfigError } from "../mod.ts";
+import { main } from "../cli.ts";
+
+const DEMO_TOOLS = new URL("../examples/demo/tools.ts", import.meta.url).pathname;
+
+async function project(yaml: string): Promise<{ dir: string; [Symbol.asyncDispose](): Promise<void> }> {
+  const dir = await Deno.makeTempDir({ prefix: "codemode-config-test-" });
+  await Deno.writeTextFile(`${dir}/codemode.yaml`, yaml);
+  return { dir, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
+}
+
+Deno.test("Codemode.fromConfig() loads tools, limits and policies, resolving paths against the config file", async () => {
+  await using p = await project(`
+tools:
+  - ${DEMO_TOOLS}
+executor:
+  limits:
+    timeoutMs: \${CM_TIMEOUT:-400}
+policies:
+  "db.*": deny
+`);
+  await using cm = await Codemode.fromConfig(`${p.dir}/codemode.yaml`, { env: {} });
+  assert.equal(cm.limits.timeoutMs, 400);
+  assert.doesNotMatch(cm.types(), /orders/, "denied tools are hidden");
+  const r = await cm.execute(`
+    const w = await tools.weather.get({ city: "Lima" });
+    try { await tools.db.orders.list({}); } catch (e) { return [w.tempC, e.message]; }
+  `);
+  assert.deepEqual(r.result, [22, "tools.db.orders.list is denied by policy"]);
+  const slow = await cm.execute(`while (true) {}`);
+  assert.equal(slow.stopReason, "timeout");
+});
+
+Deno.test("Codemode.fromConfig() passes the approver through for approve policies", async () => {
+  await using p = await project(`tools: [${DEMO_TOOLS}]\npolicies:\n  "currency.*": approve\n`);
+  const asked: string[] = [];
+  await using cm = await Codemode.fromConfig(`${p.dir}/codemode.yaml`, {
+    approver: ({ tool }) => (asked.push(tool), false),
+  });
+  const r = await cm.execute(
+    `try { await tools.currency.convert({ amount: 1, from: "USD", to: "EUR" }) } catch (e) { return e.message }`,
+  );
+  assert.equal(r.result, "tools.currency.convert was not run: the approver refused it");
+  assert.deepEqual(asked, ["currency.convert"]);
+});
+
+Deno.test("Codemode.fromConfig() reports config errors with file, line, column and key", async () => {
+  await using p = await project(`executor:\n  limits:\n    timeoutMs: 30s\n`);
+  const err = await Codemode.fromConfig(`${p.dir}/codemode.yaml`).then(() => undefined, (e) => e);
+  assert.ok(err instanceof ConfigError);
+  assert.match(err.message, /codemode\.yaml:3:16: executor\.limits\.timeoutMs: /);
+});
+
+Deno.test("Codemode.fromConfig() names the missing variable and the key that used it", async () => {
+  await using p = await project(`executor:\n  type: remote\n  url: https://exec.example\n  apiKey: \${NOPE_KEY}\n`);
+  await assert.rejects(Codemode.fromConfig(`${p.dir}/codemode.yaml`, { env: {} }), /executor\.apiKey: .*NOPE_KEY/);
+});
+
+Deno.test("Codemode.fromConfig() refuses a remote executor clearly", async () => {
+  await using p = await project(`executor:\n  type: remote\n  url: https://exec.example\n  apiKey: k\n`);
+  await assert.rejects(
+    Codemode.fromConfig(`${p.dir}/codemode.yaml`),
+    /executor\.type: the remote executor needs the Codemode executor service/,
+  );
+});
+
+Deno.test("cli run --config and types --config use the config; a bad one exits 2 naming the line", async () => {
+  await using p = await project(`tools: [${DEMO_TOOLS}]\n`);
+  const out: string[] = [];
+  const err: string[] = [];
+  const io = {
+    out: (t: string) => void out.push(t),
+    err: (t: string) => void err.push(t),
+    readStdin: () => Promise.resolve("return (await tools.weather.get({ city: 'Oslo' })).tempC"),
+    cwd: p.dir,
+  };
+  assert.equal(await main(["run", "-", "--config", "codemode.yaml", "--json"], io), 0, err.join(""));
+  assert.equal(JSON.parse(out.join("")).result, 4);
+  out.length = 0;
+  assert.equal(await main(["types", "-c", `${p.dir}/codemode.yaml`], io), 0);
+  assert.match(out.join(""), /weather: \{/);
+  await Deno.writeTextFile(`${p.dir}/bad.yaml`, "tools: [./x.ts]\nexecuter: {}\n");
+  err.length = 0;
+  assert.equal(await main(["run", "-", "--config", "bad.yaml"], io), 2);
+  assert.match(err.join(""), /bad\.yaml:2:1: executer: unknown key; did you mean "executor"\?/);
+});
