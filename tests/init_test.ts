@@ -45,6 +45,17 @@ Deno.test("init writes a starter project whose script runs against its tools", a
       assert.ok(result.result.includes("Book the dentist"), flags.join(" "));
       assert.deepEqual(result.toolCalls.map((c: { tool: string }) => c.tool), ["notes.add", "notes.list"]);
     }
+    const agent = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "agent"],
+      cwd: dir,
+      stdout: "piped",
+      stderr: "piped",
+    })
+      .output();
+    const agentOut = new TextDecoder().decode(agent.stdout);
+    assert.equal(agent.code, 0, new TextDecoder().decode(agent.stderr));
+    assert.match(agentOut, /declare const tools/, "agent.ts prints the prompt");
+    assert.match(agentOut, /"stopReason": "completed"/, "agent.ts runs the script through Codemode.fromConfig()");
     const types = io(dir);
     assert.equal(await main(["types"], types.io), 0, types.err());
     assert.match(types.out(), /notes: \{/);

@@ -8,9 +8,9 @@ export interface TemplateFile {
 }
 
 /** The starter project's files. */
-export function starterFiles(codemodeUrl: string): TemplateFile[] {
+export function starterFiles(codemodeUrl: string, imports: Record<string, string> = {}): TemplateFile[] {
   return [
-    { path: "deno.json", content: denoJson() },
+    { path: "deno.json", content: denoJson(imports) },
     { path: "codemode.yaml", content: CONFIG },
     { path: "tools.ts", content: TOOLS.replace("CODEMODE_URL", codemodeUrl) },
     { path: "example_script.ts", content: SCRIPT },
@@ -21,9 +21,12 @@ export function starterFiles(codemodeUrl: string): TemplateFile[] {
 }
 
 // Tool modules use full specifiers: the codemode CLI imports them from its
-// own process, where this project's import map does not apply.
-function denoJson(): string {
-  return JSON.stringify({ exclude: ["example_script.ts"], tasks: { agent: "deno run -A agent.ts" } }, null, 2) + "\n";
+// own process, where this project's import map does not apply. When Codemode
+// is a local checkout, its own bare imports (zod, …) need this project's
+// import map when this project's programs (agent.ts) import it.
+function denoJson(imports: Record<string, string>): string {
+  const json = { imports, exclude: ["example_script.ts"], tasks: { agent: "deno run -A agent.ts" } };
+  return JSON.stringify(json, null, 2) + "\n";
 }
 
 const CONFIG = `# Codemode configuration. Paths are relative to this file.

@@ -5,6 +5,7 @@
  */
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import denoJson from "../../deno.json" with { type: "json" };
 import { starterFiles } from "./_templates.ts";
 import { UsageError } from "./load_tools.ts";
 import type { CliIo } from "./run.ts";
@@ -42,7 +43,7 @@ export async function initCommand(args: string[], io: CliIo): Promise<number> {
   if (positionals.length > 1) throw new UsageError("init takes at most one directory");
   const dir = resolve(io.cwd, positionals[0] ?? ".");
   const codemodeUrl = MOD_URL.protocol === "file:" ? MOD_URL.href : "jsr:@codemode/codemode@^0.1";
-  const files = starterFiles(codemodeUrl);
+  const files = starterFiles(codemodeUrl, MOD_URL.protocol === "file:" ? denoJson.imports : {});
   const existing = await existingFiles(dir, files.map((f) => f.path));
   if (existing.length > 0 && !values.force) {
     throw new UsageError(`Refusing to overwrite ${existing.join(", ")} in ${dir} (use --force)`);

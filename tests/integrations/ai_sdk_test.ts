@@ -111,3 +111,11 @@ Deno.test("aiSdkTool: the AI SDK's abort signal kills the script", async () => {
   setTimeout(() => controller.abort(), 200);
   assert.match(await pending, /^Error \(killed\): /);
 });
+
+Deno.test("codemode.aiSdkTool() is the AI SDK tool for this instance", async () => {
+  await using cm = new Codemode({ tools });
+  const t = cm.aiSdkTool({ name: "run_script" });
+  assert.match(t.description ?? "", /declare const tools/);
+  const text = await t.execute({ code: "return (await tools.weather.get({ city: 'Pune' })).tempC" }, {});
+  assert.match(String(text), /31/);
+});
