@@ -37,6 +37,7 @@ export {
   type ToolSpec,
 } from "./src/tools/define.ts";
 export { ToolRegistry } from "./src/tools/registry.ts";
+export type { ToolSource } from "./src/tools/source.ts";
 export { type ApprovalRequest, type Approver, PolicySet, type ToolPolicy } from "./src/tools/policy.ts";
 export {
   type PromptOptions,

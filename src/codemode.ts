@@ -9,6 +9,7 @@ import { DEFAULT_LIMITS, type ExecutionResult, type Executor, type Limits } from
 import { type DeniedPattern, validateCode } from "../executor/validator.ts";
 import type { AnyTool, Tool, ToolContext } from "./tools/define.ts";
 import { ToolRegistry } from "./tools/registry.ts";
+import type { ToolSource } from "./tools/source.ts";
 import { type PromptOptions, renderDeclarations, renderPrompt } from "./typegen/mod.ts";
 import { type Approver, PolicySet, type ToolPolicy } from "./tools/policy.ts";
 import { codemodeOptionsFromConfig, type FromConfigOptions } from "./config/from_config.ts";
@@ -29,6 +30,8 @@ export interface CodemodeOptions {
   policies?: Record<string, ToolPolicy>;
   /** Asked before every call of an `approve` tool; a refusal becomes an error in the script. */
   approver?: Approver;
+  /** Tools that load asynchronously (upstream MCP servers), each under its namespace. */
+  sources?: ToolSource[];
 }
 
 /** Options of one {@linkcode Codemode.execute} call. */
@@ -74,6 +77,9 @@ export class Codemode {
   readonly #deniedPatterns?: DeniedPattern[];
   readonly #policies: PolicySet;
   readonly #approver?: Approver;
+  readonly #sources: ToolSource[];
+  readonly #loading = new Map<ToolSource, Promise<void>>();
+  readonly #sourceTools = new Map<ToolSource, AnyTool[]>();
 
   /**
    * Creates an instance; it starts no process until {@linkcode Codemode.execute}.
@@ -89,6 +95,10 @@ export class Codemode {
     this.#deniedPatterns = options.deniedPatterns;
     this.#policies = new PolicySet(options.policies);
     this.#approver = options.approver;
+    this.#sources = [...(options.sources ?? [])];
+    for (const source of this.#sources) {
+      source.onChange?.(() => void this.#reload(source).catch(() => {}));
+    }
   }
 
   /**
@@ -122,6 +132,51 @@ export class Codemode {
    */
   aiSdkTool(options: CodemodeToolOptions = {}): AiSdkCodemodeTool {
     return makeAiSdkTool(this, options);
+  }
+
+  /**
+   * Loads the tools of every source not loaded yet (lazy ones included), so
+   * that `types()` and search see them. `execute()` does this by itself.
+   *
+   * @param options `eagerOnly` loads only the sources marked `eager`.
+   * @throws {Error} naming the source when one fails to load.
+   */
+  async loadTools(options: { eagerOnly?: boolean } = {}): Promise<void> {
+    const wanted = this.#sources.filter((s) => !options.eagerOnly || s.startup === "eager");
+    const failed = (await Promise.allSettled(wanted.map((s) => this.#loaded(s))))
+      .flatMap((r) => r.status === "rejected" ? [errorMessage(r.reason)] : []);
+    if (failed.length > 0) throw new Error(failed.join("; "));
+  }
+
+  #loaded(source: ToolSource): Promise<void> {
+    let loading = this.#loading.get(source);
+    if (!loading) {
+      loading = this.#reload(source);
+      this.#loading.set(source, loading);
+      // A failed load is tried again next time.
+      loading.catch(() => this.#loading.delete(source));
+    }
+    return loading;
+  }
+
+  async #reload(source: ToolSource): Promise<void> {
+    let tools: AnyTool[];
+    try {
+      tools = await source.load();
+    } catch (e) {
+      throw new Error(`Tool source "${source.namespace}" failed to load: ${errorMessage(e)}`);
+    }
+    const prefix = source.namespace + ".";
+    const foreign = tools.find((t) => !t.path.join(".").startsWith(prefix));
+    if (foreign) {
+      throw new Error(`Tool source "${source.namespace}" gave a tool outside its namespace: "${foreign.name}"`);
+    }
+    try {
+      this.registry.replace(this.#sourceTools.get(source) ?? [], tools);
+    } catch (e) {
+      throw new Error(`Tool source "${source.namespace}" failed to load: ${errorMessage(e)}`);
+    }
+    this.#sourceTools.set(source, tools);
   }
 
   /** The effective limits. */
@@ -179,6 +234,9 @@ export class Codemode {
   ): Promise<ExecutionResult> {
     const executionId = crypto.randomUUID();
     const limits = resolveLimits(this.#limits, options.limits);
+    // A source that fails to load does not stop the script: its tools are
+    // missing, and the model reads why in the logs.
+    const unavailable = await this.loadTools().then(() => undefined, (e: Error) => e.message);
     const refused = validateCode(code, {
       maxCodeBytes: limits.maxCodeBytes,
       deniedPatterns: this.#deniedPatterns,
@@ -194,7 +252,7 @@ export class Codemode {
         durationMs: 0,
       };
     }
-    return await this.#executor.execute({
+    const result = await this.#executor.execute({
       executionId,
       code,
       tools: this.registry.names(),
@@ -202,11 +260,14 @@ export class Codemode {
       signal: options.signal,
       invoke: (tool, input, signal) => this.#invoke(executionId, limits, tool, input, signal),
     });
+    if (unavailable) result.logs.unshift({ level: "warn", text: `[codemode] ${unavailable}`, atMs: 0 });
+    return result;
   }
 
   /** Ends every execution in flight and releases what this instance started. */
   async close(): Promise<void> {
     if (this.#ownsExecutor) await this.#executor.close();
+    await Promise.allSettled(this.#sources.map((s) => s.close()));
   }
 
   /** Same as {@linkcode Codemode.close}, for `await using`. */

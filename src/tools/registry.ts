@@ -55,6 +55,22 @@ export class ToolRegistry {
     return this;
   }
 
+  /**
+   * Replaces some tools with others at once (for sources whose tool list
+   * changes). On a clash nothing is changed.
+   * @param previous tools to remove (those not present are ignored).
+   * @param tools tools to add.
+   * @throws {Error} when a new tool clashes with another; the registry is left as it was.
+   */
+  replace(previous: Iterable<Tool>, tools: Iterable<Tool>): this {
+    const gone = new Set(previous);
+    const next = new ToolRegistry([...this.#tools.values()].filter((t) => !gone.has(t)));
+    for (const tool of tools) next.add(tool);
+    this.#tools.clear();
+    for (const tool of next.list()) this.#tools.set(tool.path.join("."), tool);
+    return this;
+  }
+
   /** The tool with this safe dotted name, if any. */
   get(name: string): Tool | undefined {
     return this.#tools.get(name);
