@@ -38,6 +38,8 @@ export {
 } from "./src/tools/define.ts";
 export { ToolRegistry } from "./src/tools/registry.ts";
 export type { ToolSource } from "./src/tools/source.ts";
+export { type CatalogEntry, declarationsFor } from "./src/typegen/catalog.ts";
+export { type SearchableTool, type SearchOptions, searchTools, type ToolMatch } from "./src/typegen/search.ts";
 export { type ApprovalRequest, type Approver, PolicySet, type ToolPolicy } from "./src/tools/policy.ts";
 export {
   type PromptOptions,

@@ -11,6 +11,9 @@ import type { AnyTool, Tool, ToolContext } from "./tools/define.ts";
 import { ToolRegistry } from "./tools/registry.ts";
 import type { ToolSource } from "./tools/source.ts";
 import { type PromptOptions, renderDeclarations, renderPrompt } from "./typegen/mod.ts";
+import { type CatalogEntry, declarationsFor } from "./typegen/catalog.ts";
+import { searchTools, type ToolMatch } from "./typegen/search.ts";
+import { z } from "zod";
 import { type Approver, PolicySet, type ToolPolicy } from "./tools/policy.ts";
 import { codemodeOptionsFromConfig, type FromConfigOptions } from "./config/from_config.ts";
 import { type AiSdkCodemodeTool, aiSdkTool as makeAiSdkTool } from "./integrations/ai_sdk.ts";
@@ -41,6 +44,9 @@ export interface ExecuteOptions {
   /** Limits for this call only, over the instance's. */
   limits?: Partial<Limits>;
 }
+
+const SEARCH_INPUT = z.object({ query: z.string().min(1).max(500), limit: z.number().int().min(1).max(50).optional() });
+const TYPES_INPUT = z.object({ names: z.array(z.string().min(1).max(256)).min(1).max(100) });
 
 /** Thrown to the script when a tool call fails on the host. */
 class ToolCallError extends Error {
@@ -189,15 +195,7 @@ export class Codemode {
    * @returns the declarations.
    */
   types(): string {
-    const visible = this.registry.list().filter((t) => this.policyOf(t) !== "deny");
-    return renderDeclarations(
-      visible.map((t) => ({
-        path: [...t.path],
-        description: t.description,
-        inputSchema: t.inputSchema,
-        ...(t.outputSchema !== undefined ? { outputSchema: t.outputSchema } : {}),
-      })),
-    );
+    return renderDeclarations(this.catalog());
   }
 
   /**
@@ -275,6 +273,48 @@ export class Codemode {
     return this.close();
   }
 
+  /** The catalogue the model may see: every tool that is not denied. */
+  catalog(): CatalogEntry[] {
+    return this.registry.list().filter((t) => this.policyOf(t) !== "deny").map((t) => ({
+      name: t.name,
+      path: [...t.path],
+      description: t.description,
+      inputSchema: t.inputSchema,
+      ...(t.outputSchema !== undefined ? { outputSchema: t.outputSchema } : {}),
+    }));
+  }
+
+  /**
+   * Finds tools by keywords (BM25 over names, namespaces, descriptions and
+   * fields), best first, each with a one-line signature.
+   *
+   * @param query keywords, e.g. `"list issues"`.
+   * @param limit the most results. @default {10}
+   * @returns the matches.
+   */
+  searchTools(query: string, limit = 10): ToolMatch[] {
+    return searchTools(this.catalog(), query, { limit });
+  }
+
+  #discover(name: "$search" | "$types", input: unknown): unknown {
+    if (name === "$search") {
+      const parsed = SEARCH_INPUT.safeParse(input);
+      if (!parsed.success) {
+        throw new ToolCallError(`tools.$search(query: string, limit?: number): ${parsed.error.issues[0].message}`);
+      }
+      return this.searchTools(parsed.data.query, parsed.data.limit);
+    }
+    const parsed = TYPES_INPUT.safeParse(input);
+    if (!parsed.success) {
+      throw new ToolCallError(`tools.$types(names: string | string[]): ${parsed.error.issues[0].message}`);
+    }
+    try {
+      return declarationsFor(this.catalog(), parsed.data.names);
+    } catch (e) {
+      throw new ToolCallError(`tools.$types: ${errorMessage(e)}`);
+    }
+  }
+
   async #authorize(tool: Tool, name: string, input: unknown, executionId: string): Promise<void> {
     const policy = this.policyOf(tool);
     if (policy === "allow") return;
@@ -290,6 +330,7 @@ export class Codemode {
     input: unknown,
     executionSignal: AbortSignal,
   ): Promise<unknown> {
+    if (name === "$search" || name === "$types") return this.#discover(name, input);
     const tool = this.registry.get(name);
     if (!tool) throw new ToolCallError(`tools.${name} is not a tool`);
     const parsed = tool.validateInput(input === undefined ? {} : input);

@@ -1,6 +1,7 @@
 // Shared fixtures for the tests: a few tools with observable behaviour.
 import { z } from "zod";
 import { type AnyTool, defineTool } from "../mod.ts";
+import type { CliIo } from "../cli.ts";
 
 /** Tools that record what they saw. */
 export function fixtureTools(): {
@@ -74,4 +75,24 @@ export function fixtureTools(): {
     }),
   ];
   return { tools, seen };
+}
+
+/** A CLI io that records what the command writes. */
+export function recordingIo(cwd: string, stdin = ""): {
+  io: CliIo;
+  out: () => string;
+  err: () => string;
+} {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    io: {
+      out: (t: string) => void out.push(t),
+      err: (t: string) => void err.push(t),
+      readStdin: () => Promise.resolve(stdin),
+      cwd,
+    },
+    out: () => out.join(""),
+    err: () => err.join(""),
+  };
 }

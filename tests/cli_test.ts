@@ -1,22 +1,10 @@
 import assert from "node:assert/strict";
 import { main } from "../cli.ts";
+import { recordingIo } from "./_helpers.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
-function io(stdin = "") {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: {
-      out: (t: string) => void out.push(t),
-      err: (t: string) => void err.push(t),
-      readStdin: () => Promise.resolve(stdin),
-      cwd: ROOT,
-    },
-    out: () => out.join(""),
-    err: () => err.join(""),
-  };
-}
+const io = (stdin = "") => recordingIo(ROOT, stdin);
 
 async function cli(
   args: string[],

@@ -1,20 +1,8 @@
 import assert from "node:assert/strict";
 import { main } from "../cli.ts";
+import { recordingIo } from "./_helpers.ts";
 
-function io(cwd: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: {
-      out: (t: string) => void out.push(t),
-      err: (t: string) => void err.push(t),
-      readStdin: () => Promise.resolve(""),
-      cwd,
-    },
-    out: () => out.join(""),
-    err: () => err.join(""),
-  };
-}
+const io = (cwd: string) => recordingIo(cwd);
 
 const FILES = [
   "deno.json",

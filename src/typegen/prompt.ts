@@ -41,6 +41,8 @@ export function renderPrompt(declarations: string, options: PromptOptions = {}):
     "- Use `console.log` for short notes; they come back with the result.",
     "- A failed call throws an Error whose message names the tool; catch it if you can recover.",
     "- There is no network, file system, environment or import: only `tools` and standard JavaScript.",
+    '- To find tools: `await tools.$search("keywords")` lists matches with one-line signatures;',
+    '  `await tools.$types("namespace")` returns full declarations.',
     "",
     "The tools available to the script:",
     "",

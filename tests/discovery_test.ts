@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { Codemode } from "../mod.ts";
+import tools from "../examples/demo/tools.ts";
+
+Deno.test("tools.$search finds tools by keywords inside the sandbox, best first, with signatures", async () => {
+  await using cm = new Codemode({ tools });
+  const r = await cm.execute(`return await tools.$search("convert currency", 2)`);
+  assert.equal(r.ok, true, JSON.stringify(r.error));
+  const matches = r.result as Array<{ name: string; signature: string }>;
+  assert.equal(matches[0].name, "currency.convert");
+  assert.match(matches[0].signature, /^tools\.currency\.convert\(input: \{/);
+  assert.ok(matches.length <= 2);
+});
+
+Deno.test("tools.$types returns the declarations of a namespace or a tool", async () => {
+  await using cm = new Codemode({ tools });
+  const r = await cm.execute(`return [await tools.$types("db"), await tools.$types(["weather.get"])]`);
+  const [db, weather] = r.result as string[];
+  assert.match(db, /orders: \{/);
+  assert.doesNotMatch(db, /weather/);
+  assert.match(weather, /get\(input: \{/);
+});
+
+Deno.test("tools.$types names unknown namespaces, and bad discovery input is a clear error", async () => {
+  await using cm = new Codemode({ tools });
+  const r = await cm.execute(`
+    const out = [];
+    for (const f of [() => tools.$types("nope"), () => tools.$search(""), () => tools.$search(42 as any)]) {
+      try { await f(); out.push("ok"); } catch (e) { out.push(e.message); }
+    }
+    return out;
+  `);
+  const [unknown, empty, notString] = r.result as string[];
+  assert.match(unknown, /No tool or namespace named "nope"\. Namespaces: currency, db, weather/);
+  assert.match(empty, /^tools\.\$search\(query: string, limit\?: number\): /);
+  assert.match(notString, /^tools\.\$search/);
+});
+
+Deno.test("discovery hides denied tools", async () => {
+  await using cm = new Codemode({ tools, policies: { "db.*": "deny" } });
+  const r = await cm.execute(
+    `return [(await tools.$search("orders")).map((m) => m.name), await tools.$types("weather")]`,
+  );
+  const [names] = r.result as [string[], string];
+  assert.ok(!names.includes("db.orders.list"));
+  const hidden = await cm.execute(`try { await tools.$types("db") } catch (e) { return e.message }`);
+  assert.match(String(hidden.result), /No tool or namespace named "db"/);
+});
