@@ -20,8 +20,8 @@ export interface AiSdkToolCallOptions {
 
 /** The parts of an AI SDK tool Codemode uses. */
 export interface AiSdkToolLike {
-  /** What the tool does. */
-  description?: string;
+  /** What the tool does (AI SDK 7 also allows a function of the call context; only strings are kept). */
+  description?: string | ((...args: never[]) => string);
   /** The input schema (AI SDK v5): zod or `jsonSchema()`. */
   inputSchema?: unknown;
   /** The input schema (AI SDK v4). */
