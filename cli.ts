@@ -15,6 +15,7 @@ import { type CliIo, runCommand } from "./src/cli/run.ts";
 export type { CliIo };
 import { typesCommand } from "./src/cli/types.ts";
 import { initCommand } from "./src/cli/init.ts";
+import { mcpCommand } from "./src/cli/mcp.ts";
 
 /** The version printed by `--version`. */
 export const VERSION: string = denoJson.version;
@@ -26,6 +27,7 @@ Usage: codemode <command> [options]
 Commands:
   init [dir]            Write a starter project (codemode.yaml, tools, example script, agent)
   run <script.ts | ->   Run a script in the sandbox (see: codemode run --help)
+  mcp                   Serve the tools over MCP: stdio, or --http (see: codemode mcp --help)
   types                 Print the TypeScript declarations of the tools (--config, --tools)
 
 Options:
@@ -58,6 +60,8 @@ export async function main(args: string[], io: CliIo): Promise<number> {
         return await runCommand(rest, io);
       case "init":
         return await initCommand(rest, io);
+      case "mcp":
+        return await mcpCommand(rest, io);
       case "types":
         return await typesCommand(rest, io);
       case "-V":

@@ -1,0 +1,179 @@
+/**
+ * `codemode mcp`: serves the tools as an MCP server (`execute_code`,
+ * `search_tools`, `get_tool_types`) on stdio, or on Streamable HTTP with `--http`.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { jsonLineLogger } from "../mcp/server/log.ts";
+import { redirectConsoleToStderr, serveStdio } from "../mcp/server/stdio.ts";
+import { DEFAULT_MAX_SESSIONS, isLoopbackHost, serveHttp } from "../mcp/server/http.ts";
+import { buildCodemode } from "./build.ts";
+import { UsageError } from "./load_tools.ts";
+import type { CliIo } from "./run.ts";
+
+/** The port `--http` listens on without `--port`. */
+export const DEFAULT_MCP_PORT = 8787;
+
+/** Help text of `codemode mcp`. */
+export const MCP_HELP: string = `Usage: codemode mcp [options]
+
+Serves the tools as an MCP server with three tools: execute_code (run a TypeScript
+script against the tools in the sandbox), search_tools and get_tool_types.
+Default transport: stdio (stdout carries only the protocol; logs are JSON lines on stderr).
+
+Options:
+  -c, --config <file>      A codemode.yaml (tools, limits, policies). Default: ./codemode.yaml
+                           when it exists and no --tools is given.
+  --tools <module>         A module whose default export is an array of tools (repeatable).
+                           Tool modules are trusted: they run in the host, not the sandbox.
+  --timeout <ms>           Wall-clock limit of each script (default 30000).
+  --memory <MB>            Sandbox heap limit (default 128).
+  --http                   Serve Streamable HTTP instead of stdio, at http://<host>:<port>/mcp.
+  --port <n>               HTTP port (default ${DEFAULT_MCP_PORT}; 0 picks a free one).
+  --host <addr>            HTTP address to bind (default 127.0.0.1). A non-loopback address
+                           requires an API key.
+  --api-key <key>          Require "Authorization: Bearer <key>". Default: $CODEMODE_API_KEY,
+                           which is better: command-line arguments are visible in ps.
+  --allowed-origin <url>   A browser origin allowed besides loopback ones (repeatable).
+  --max-sessions <n>       Most open HTTP sessions (default ${DEFAULT_MAX_SESSIONS}).
+  -h, --help               Show this help.
+
+Stops on SIGINT or SIGTERM, or when the stdio client closes stdin.
+Exit code: 0 stopped, 2 usage or config error.`;
+
+/** Options of {@linkcode mcpCommand} for embedding and tests. */
+export interface McpCommandOptions {
+  /** Aborting stops the server, as SIGINT does. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs `codemode mcp` with its arguments, until the client goes away (stdio)
+ * or a signal stops it.
+ *
+ * @param args the arguments after `mcp`.
+ * @param io where logs go (`err`) and the working directory; `out` is used only for `--help`.
+ * @param options a signal that stops the server.
+ * @returns the exit code.
+ * @throws {UsageError} on bad flags or a bad config or tool module.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mcpCommand } from "./mcp.ts";
+ * let out = "";
+ * const io = { out: (t: string) => void (out += t), err: () => {}, readStdin: async () => "", cwd: "." };
+ * assert.equal(await mcpCommand(["--help"], io), 0);
+ * assert.match(out, /--http/);
+ * await assert.rejects(mcpCommand(["--port", "80"], io), /--port needs --http/);
+ * ```
+ */
+export async function mcpCommand(args: string[], io: CliIo, options: McpCommandOptions = {}): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      tools: { type: "string", multiple: true },
+      config: { type: "string", short: "c" },
+      timeout: { type: "string" },
+      memory: { type: "string" },
+      http: { type: "boolean" },
+      port: { type: "string" },
+      host: { type: "string" },
+      "api-key": { type: "string" },
+      "allowed-origin": { type: "string", multiple: true },
+      "max-sessions": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) return io.out(MCP_HELP + "\n"), 0;
+  if (positionals.length > 0) throw new UsageError(`mcp takes no positional arguments, got "${positionals[0]}"`);
+  if (!values.http) {
+    for (const flag of ["port", "host", "api-key", "allowed-origin", "max-sessions"] as const) {
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} needs --http`);
+    }
+  }
+  const limits = {
+    ...(values.timeout !== undefined ? { timeoutMs: integer("--timeout", values.timeout, 1) } : {}),
+    ...(values.memory !== undefined ? { memoryMb: integer("--memory", values.memory, 1) } : {}),
+  };
+  const port = values.port !== undefined ? integer("--port", values.port, 0, 65_535) : DEFAULT_MCP_PORT;
+  const maxSessions = values["max-sessions"] !== undefined
+    ? integer("--max-sessions", values["max-sessions"], 1)
+    : undefined;
+  const host = values.host ?? "127.0.0.1";
+  const apiKey = values["api-key"] ?? envApiKey();
+  if (values.http && !isLoopbackHost(host) && !apiKey) {
+    throw new UsageError(`--host ${host} is not loopback: set --api-key or CODEMODE_API_KEY`);
+  }
+  const log = jsonLineLogger(io.err);
+  // In stdio mode stdout is the protocol's: tool modules that print while loading or running go to stderr.
+  const restoreConsole = values.http ? () => {} : redirectConsoleToStderr();
+  const cm = await buildCodemode({ config: values.config, tools: values.tools, limits }, io.cwd)
+    .catch((e) => {
+      restoreConsole();
+      throw e;
+    });
+  const stop = stopSignal(options.signal);
+  try {
+    if (values.http) {
+      const http = await serveHttp(cm, {
+        port,
+        host,
+        apiKey,
+        allowedOrigins: values["allowed-origin"],
+        maxSessions,
+        log,
+      }).catch((e: Error) => {
+        throw new UsageError(`Cannot serve on ${host}:${port}: ${e.message}`);
+      });
+      await Promise.race([stop.stopped, http.finished]);
+      await http.close();
+    } else {
+      const served = await serveStdio(cm, { log });
+      await Promise.race([stop.stopped, served.finished]);
+      await served.close();
+    }
+    return 0;
+  } finally {
+    stop.dispose();
+    await cm.close();
+    restoreConsole();
+  }
+}
+
+function envApiKey(): string | undefined {
+  try {
+    return Deno.env.get("CODEMODE_API_KEY") || undefined;
+  } catch {
+    return undefined; // no --allow-env: the key must come from --api-key
+  }
+}
+
+function integer(flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < min || n > max) {
+    throw new UsageError(
+      `${flag} must be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ""}, got "${value}"`,
+    );
+  }
+  return n;
+}
+
+/** Resolves on SIGINT, SIGTERM or the caller's signal. */
+function stopSignal(signal?: AbortSignal): { stopped: Promise<void>; dispose(): void } {
+  let stop!: () => void;
+  const stopped = new Promise<void>((resolve) => stop = resolve);
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, stop);
+  signal?.addEventListener("abort", stop, { once: true });
+  if (signal?.aborted) stop();
+  return {
+    stopped,
+    dispose: () => {
+      for (const s of signals) Deno.removeSignalListener(s, stop);
+      signal?.removeEventListener("abort", stop);
+    },
+  };
+}

@@ -1,0 +1,321 @@
+/**
+ * Serves Codemode over MCP's Streamable HTTP transport (the SDK's web-standard
+ * `WebStandardStreamableHTTPServerTransport`, one per session) with
+ * `Deno.serve`: bearer-key auth, DNS-rebinding protection, a body cap, a
+ * session cap and clean shutdown.
+ *
+ * @module
+ */
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
+// @ts-types="@modelcontextprotocol/sdk/server/webStandardStreamableHttp"
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import type { ExecutionResult } from "../../../executor/types.ts";
+import { type CodemodeServerLike, createSdkServer, type McpServerOptions } from "./server.ts";
+import type { McpLogger } from "./log.ts";
+
+/** Options of {@linkcode serveHttp}. */
+export interface HttpServeOptions extends McpServerOptions {
+  /** The TCP port; `0` picks a free one (see {@linkcode HttpMcpServer.port}). */
+  port: number;
+  /** The address to bind. A non-loopback address requires `apiKey`. @default {"127.0.0.1"} */
+  host?: string;
+  /** The endpoint's path. @default {"/mcp"} */
+  path?: string;
+  /** When set, every request must carry `Authorization: Bearer <apiKey>` (else 401). */
+  apiKey?: string;
+  /** Browser origins allowed besides loopback ones (`http://localhost:*` etc.), exactly as sent, e.g. `https://app.example.com`. */
+  allowedOrigins?: string[];
+  /** Largest request body, in bytes (else 413). @default {1048576} */
+  maxBodyBytes?: number;
+  /** Most sessions open at once; more `initialize` requests get 503. @default {64} */
+  maxSessions?: number;
+  /** A session with no request for this long (and no execution running) is closed. @default {1800000} */
+  sessionIdleMs?: number;
+}
+
+/** A running HTTP server. */
+export interface HttpMcpServer {
+  /** The endpoint, e.g. `http://127.0.0.1:8787/mcp`. */
+  readonly url: URL;
+  /** The bound port. */
+  readonly port: number;
+  /** How many sessions are open. */
+  readonly sessionCount: number;
+  /** Ends every session (killing its executions), then the listener; resolves when all of it ended. */
+  close(): Promise<void>;
+  /** Resolves when the listener stopped. */
+  readonly finished: Promise<void>;
+}
+
+/** The default of {@linkcode HttpServeOptions.maxBodyBytes}. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** The default of {@linkcode HttpServeOptions.maxSessions}. */
+export const DEFAULT_MAX_SESSIONS = 64;
+/** The default of {@linkcode HttpServeOptions.sessionIdleMs}. */
+export const DEFAULT_SESSION_IDLE_MS = 30 * 60 * 1000;
+
+const LOOPBACK_HOSTNAMES = new Set(["localhost", "127.0.0.1", "[::1]"]);
+const MAX_AUTHORIZATION_CHARS = 4096;
+const encoder = new TextEncoder();
+
+interface Session {
+  server: McpServer;
+  transport: WebStandardStreamableHTTPServerTransport;
+  running: Set<Promise<ExecutionResult>>;
+  lastActive: number;
+}
+
+/**
+ * Serves Codemode over Streamable HTTP until `close()`. Each `initialize`
+ * opens a session (its own SDK transport and server, id in the
+ * `Mcp-Session-Id` header); `DELETE` ends it, and ending a session kills its
+ * executions. Requests are checked in this order: path (404), `Host` when
+ * bound to loopback and `Origin` when present (403, against DNS rebinding),
+ * the bearer key (401), the session (404 unknown, 503 too many), the body
+ * size (413).
+ *
+ * @param codemode the instance whose tools scripts call.
+ * @param options where to listen, the key, the caps and the server's options.
+ * @returns the running server.
+ * @throws {Error} when `host` is not loopback and there is no `apiKey`, or an option is invalid.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Codemode } from "../../../mod.ts";
+ * import { serveHttp } from "./mod.ts";
+ * await using cm = new Codemode();
+ * const http = await serveHttp(cm, { port: 0 });
+ * const res = await fetch(http.url, { method: "POST", body: "{}", headers: { Origin: "https://evil.example" } });
+ * assert.equal(res.status, 403);
+ * await res.body?.cancel();
+ * await http.close();
+ * ```
+ */
+export async function serveHttp(codemode: CodemodeServerLike, options: HttpServeOptions): Promise<HttpMcpServer> {
+  const host = options.host ?? "127.0.0.1";
+  const path = options.path ?? "/mcp";
+  const maxBodyBytes = positive("maxBodyBytes", options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+  const maxSessions = positive("maxSessions", options.maxSessions ?? DEFAULT_MAX_SESSIONS);
+  const idleMs = positive("sessionIdleMs", options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS);
+  const loopback = isLoopbackHost(host);
+  if (!loopback && !options.apiKey) {
+    throw new Error(`Refusing to serve on non-loopback host ${host} without an API key`);
+  }
+  const log: McpLogger = (e) => options.log?.(e);
+  const keyDigest = options.apiKey ? await sha256(options.apiKey) : undefined;
+  const allowedOrigins = new Set(options.allowedOrigins ?? []);
+  const sessions = new Map<string, Session>();
+  /** Sessions being opened (their `initialize` is in flight), and how many. */
+  const pending = new Set<Session>();
+  let opening = 0;
+  let closed = false;
+
+  const reject = (status: number, reason: string, message: string, headers: HeadersInit = {}): Response => {
+    log({ level: "warn", event: "http_rejected", status, reason });
+    return Response.json({ jsonrpc: "2.0", error: { code: -32000, message }, id: null }, { status, headers });
+  };
+
+  const openSession = async (): Promise<Session> => {
+    const session = {
+      running: new Set<Promise<ExecutionResult>>(),
+      lastActive: Date.now(),
+    } as Session;
+    session.transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => crypto.randomUUID(),
+      maxRequestBodySize: maxBodyBytes,
+      onsessioninitialized: (id) => {
+        sessions.set(id, session);
+        log({ level: "info", event: "session_open", session: id, sessions: sessions.size });
+      },
+    });
+    session.transport.onclose = () => {
+      const id = session.transport.sessionId;
+      if (id && sessions.delete(id)) log({ level: "info", event: "session_close", session: id });
+    };
+    session.server = await createSdkServer(codemode, {
+      ...options,
+      onExecution: (p) => {
+        session.running.add(p);
+        p.finally(() => session.running.delete(p));
+        options.onExecution?.(p);
+      },
+    });
+    await session.server.connect(session.transport);
+    return session;
+  };
+
+  /** Closes the transport (aborting every request's signal, which kills its sandbox) and waits for the executions. */
+  const closeSession = async (session: Session): Promise<void> => {
+    await session.server.close().catch(() => {});
+    await Promise.allSettled([...session.running]);
+  };
+
+  const handle = async (req: Request): Promise<Response> => {
+    const url = new URL(req.url);
+    if (url.pathname !== path) return reject(404, "path", "Not found");
+    const origin = req.headers.get("origin");
+    if (loopback && !hostAllowed(req.headers.get("host"), server.addr.port)) {
+      return reject(403, "host", "Forbidden: Host header is not a loopback name");
+    }
+    if (origin !== null && !originAllowed(origin, allowedOrigins)) {
+      return reject(403, "origin", "Forbidden: Origin is not allowed");
+    }
+    if (req.method === "OPTIONS") return new Response(null, { status: 204, headers: preflightHeaders() });
+    if (keyDigest && !await bearerMatches(req.headers.get("authorization"), keyDigest)) {
+      return reject(401, "auth", "Unauthorized", { "WWW-Authenticate": 'Bearer realm="codemode"' });
+    }
+    if (closed) return reject(503, "closing", "Server is shutting down");
+    const sessionId = req.headers.get("mcp-session-id");
+    if (sessionId !== null) {
+      const session = sessions.get(sessionId);
+      if (!session) return reject(404, "session", "Session not found");
+      session.lastActive = Date.now();
+      return await session.transport.handleRequest(req);
+    }
+    if (req.method !== "POST") return reject(400, "session", "Bad Request: Mcp-Session-Id header is required");
+    if (sessions.size + opening >= maxSessions) {
+      return reject(503, "sessions", "Too many open sessions", { "Retry-After": "5" });
+    }
+    // The slot is taken before the first await, so a burst cannot overshoot the cap.
+    opening++;
+    let session: Session | undefined;
+    try {
+      session = await openSession();
+      pending.add(session);
+      // Only an `initialize` request opens a session; the SDK's transport reads,
+      // caps (413) and validates (400) the body, and answers anything else 400.
+      return await session.transport.handleRequest(req);
+    } finally {
+      opening--;
+      if (session) {
+        pending.delete(session);
+        if (session.transport.sessionId === undefined || closed) void closeSession(session);
+      }
+    }
+  };
+
+  const server = Deno.serve({
+    hostname: host,
+    port: options.port,
+    onListen: () => {},
+    onError: (e) => {
+      log({ level: "error", event: "http_error", message: (e as Error).message });
+      return Response.json({ jsonrpc: "2.0", error: { code: -32603, message: "Internal server error" }, id: null }, {
+        status: 500,
+      });
+    },
+  }, async (req) => {
+    const res = await handle(req);
+    return withCors(res, req.headers.get("origin"), allowedOrigins);
+  });
+
+  const sweeper = setInterval(() => {
+    const now = Date.now();
+    for (const session of sessions.values()) {
+      if (session.running.size === 0 && now - session.lastActive > idleMs) {
+        log({ level: "info", event: "session_idle", session: session.transport.sessionId });
+        void closeSession(session);
+      }
+    }
+  }, Math.min(idleMs, 60_000));
+
+  const port = server.addr.port;
+  const shownHost = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+  const endpoint = new URL(`http://${shownHost}:${port}${path}`);
+  let closing: Promise<void> | undefined;
+  log({ level: "info", event: "listening", transport: "http", url: endpoint.href });
+  return {
+    url: endpoint,
+    port,
+    get sessionCount() {
+      return sessions.size;
+    },
+    finished: server.finished,
+    close: () =>
+      closing ??= (async () => {
+        closed = true;
+        clearInterval(sweeper);
+        await Promise.allSettled([...sessions.values(), ...pending].map(closeSession));
+        await server.shutdown();
+        log({ level: "info", event: "stopped", transport: "http" });
+      })(),
+  };
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new RangeError(`${name} must be a positive integer, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Whether an address to bind is loopback-only.
+ *
+ * @param host a hostname or IP address.
+ * @returns true for `localhost`, `127.x.x.x` and `::1`.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/** Host must name loopback, with the bound port: a rebinding attacker's page sends its own domain. */
+function hostAllowed(host: string | null, port: number): boolean {
+  if (host === null) return false;
+  const h = host.toLowerCase();
+  return [...LOOPBACK_HOSTNAMES].some((name) => h === `${name}:${port}`);
+}
+
+function originAllowed(origin: string, allowed: Set<string>): boolean {
+  if (allowed.has(origin)) return true;
+  try {
+    const u = new URL(origin);
+    return (u.protocol === "http:" || u.protocol === "https:") && LOOPBACK_HOSTNAMES.has(u.hostname) &&
+      u.origin === origin;
+  } catch {
+    return false;
+  }
+}
+
+function preflightHeaders(): Headers {
+  return new Headers({
+    "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
+    "Access-Control-Allow-Headers":
+      "Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID",
+    "Access-Control-Max-Age": "600",
+  });
+}
+
+/** Lets an allowed browser origin read the response (and the session id). */
+function withCors(res: Response, origin: string | null, allowed: Set<string>): Response {
+  if (origin === null || !originAllowed(origin, allowed)) return res;
+  try {
+    res.headers.set("Access-Control-Allow-Origin", origin);
+    res.headers.set("Access-Control-Expose-Headers", "Mcp-Session-Id, Mcp-Protocol-Version");
+    res.headers.append("Vary", "Origin");
+    return res;
+  } catch {
+    // Immutable headers: copy them.
+    const headers = new Headers(res.headers);
+    headers.set("Access-Control-Allow-Origin", origin);
+    headers.set("Access-Control-Expose-Headers", "Mcp-Session-Id, Mcp-Protocol-Version");
+    headers.append("Vary", "Origin");
+    return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+  }
+}
+
+async function sha256(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
+}
+
+/** Compares digests in constant time, so the time taken says nothing about the key. */
+async function bearerMatches(header: string | null, keyDigest: Uint8Array): Promise<boolean> {
+  if (header === null || header.length > MAX_AUTHORIZATION_CHARS) return false;
+  const match = /^Bearer[ ]+(.+)$/i.exec(header.trim());
+  const given = await sha256(match ? match[1] : "");
+  let diff = match ? 0 : 1;
+  for (let i = 0; i < keyDigest.length; i++) diff |= keyDigest[i] ^ given[i];
+  return diff === 0;
+}

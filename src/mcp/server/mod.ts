@@ -1,0 +1,74 @@
+/**
+ * Codemode as an MCP server, built on the official `@modelcontextprotocol/sdk`.
+ * Any MCP client (Claude Desktop, VS Code, Cursor, CrewAI, the MCP Inspector)
+ * gets three tools:
+ *
+ * - `execute_code({ code })` runs a TypeScript script against the tools in
+ *   the zero-permission sandbox;
+ * - `search_tools({ query, limit? })` finds tools by keywords, with one-line signatures;
+ * - `get_tool_types({ names })` returns the declarations of tools or namespaces.
+ *
+ * Serve it on stdio ({@linkcode serveStdio}) or Streamable HTTP
+ * ({@linkcode serveHttp}), or connect {@linkcode createMcpServer}'s server to
+ * any SDK transport.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Client } from "@modelcontextprotocol/sdk/client";
+ * // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
+ * import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+ * import { Codemode } from "../../../mod.ts";
+ * import { serveHttp } from "./mod.ts";
+ *
+ * await using cm = new Codemode();
+ * const http = await serveHttp(cm, { port: 0 });
+ * const client = new Client({ name: "example", version: "1.0.0" });
+ * await client.connect(new StreamableHTTPClientTransport(http.url));
+ * const { tools } = await client.listTools();
+ * assert.deepEqual(tools.map((t) => t.name), ["execute_code", "search_tools", "get_tool_types"]);
+ * const r = await client.callTool({ name: "execute_code", arguments: { code: "return 6 * 7" } });
+ * assert.equal((r.structuredContent as { result: number }).result, 42);
+ * await client.close();
+ * await http.close();
+ * ```
+ *
+ * @module
+ */
+export {
+  type CodemodeMcpServer,
+  type CodemodeServerLike,
+  createMcpServer,
+  MCP_TOOL_NAMES,
+  type McpServerOptions,
+  type McpTransport,
+} from "./server.ts";
+export {
+  DEFAULT_STDIO_MAX_MESSAGE_BYTES,
+  redirectConsoleToStderr,
+  type ServedMcp,
+  serveStdio,
+  type StdioServeOptions,
+} from "./stdio.ts";
+export {
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_SESSIONS,
+  DEFAULT_SESSION_IDLE_MS,
+  type HttpMcpServer,
+  type HttpServeOptions,
+  isLoopbackHost,
+  serveHttp,
+} from "./http.ts";
+export { jsonLineLogger, type LogEvent, type McpLogger } from "./log.ts";
+// Re-exported so this module's documentation is complete on its own.
+export type { CatalogEntry } from "../../typegen/catalog.ts";
+export type { JsonSchema, JsonSchemaObject, ToolTypeInfo } from "../../typegen/mod.ts";
+export type {
+  ExecutionError,
+  ExecutionResult,
+  Limits,
+  LogEntry,
+  LogLevel,
+  StopReason,
+  ToolCallRecord,
+} from "../../../executor/types.ts";

@@ -1,0 +1,349 @@
+/**
+ * Codemode as an MCP server: three tools — `execute_code`, `search_tools`
+ * and `get_tool_types` — on an official SDK `McpServer`, for any transport.
+ *
+ * @module
+ */
+// The SDK's "./*" export maps `x.js` to types at `x.js.d.ts`, which do not exist: take them from `x`.
+// @ts-types="@modelcontextprotocol/sdk/server/mcp"
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
+import { z } from "zod";
+import denoJson from "../../../deno.json" with { type: "json" };
+import type { ExecutionResult, Limits } from "../../../executor/types.ts";
+import { DEFAULT_MAX_CHARS, formatResultForModel } from "../../integrations/format.ts";
+import { type CatalogEntry, declarationsFor } from "../../typegen/catalog.ts";
+import { searchTools, type ToolMatch } from "../../typegen/search.ts";
+import { editDistance } from "../../config/suggest.ts";
+import type { McpLogger } from "./log.ts";
+
+/** The part of `Codemode` the server uses; a `Codemode` is one. */
+export interface CodemodeServerLike {
+  /** Loads the tools of every tool source. */
+  loadTools(): Promise<void>;
+  /** Every tool the model may see (denied tools are left out). */
+  catalog(): CatalogEntry[];
+  /** Runs a script; never throws for anything the script does. */
+  execute(code: string, options?: { signal?: AbortSignal; limits?: Partial<Limits> }): Promise<ExecutionResult>;
+  /** The effective limits. */
+  readonly limits: Readonly<Limits>;
+}
+
+/**
+ * An MCP transport of the SDK (`StdioServerTransport`,
+ * `WebStandardStreamableHTTPServerTransport`, `InMemoryTransport`, …), by
+ * the members a server uses.
+ */
+export interface McpTransport {
+  /** Starts receiving messages. */
+  start(): Promise<void>;
+  /** Sends a JSON-RPC message. */
+  send(message: unknown, options?: unknown): Promise<void>;
+  /** Closes the connection. */
+  close(): Promise<void>;
+  /** Called when the connection closed. */
+  onclose?: () => void;
+  /** Called on a transport error. */
+  onerror?: (error: Error) => void;
+  /** Called with each received JSON-RPC message. */
+  onmessage?(message: unknown, extra?: unknown): void;
+  /** The session id, for transports that have sessions. */
+  sessionId?: string;
+}
+
+/**
+ * The server {@linkcode createMcpServer} returns: at run time the SDK's
+ * `McpServer` (from `@modelcontextprotocol/sdk/server/mcp.js`), so
+ * `server as McpServer` is safe when you want to register more tools; typed
+ * here by the members most callers need.
+ */
+export interface CodemodeMcpServer {
+  /** Attaches to a transport and starts it; one server per connection (per HTTP session). */
+  connect(transport: McpTransport): Promise<void>;
+  /** Closes the connection; requests in flight are aborted, which kills their executions. */
+  close(): Promise<void>;
+  /** Whether it is attached to a transport. */
+  isConnected(): boolean;
+}
+
+/** Options of {@linkcode createMcpServer}. */
+export interface McpServerOptions {
+  /** The server's name in `initialize`. @default {"codemode"} */
+  name?: string;
+  /** Limits for every script, over the instance's. */
+  limits?: Partial<Limits>;
+  /** Longest the result JSON, and separately the logs, may be in the text the model reads. @default {20000} */
+  maxChars?: number;
+  /** Receives log events (executions, failures); nothing is written to stdout. */
+  log?: McpLogger;
+  /** Told of every execution as it starts, e.g. to wait for it on shutdown. */
+  onExecution?: (running: Promise<ExecutionResult>) => void;
+  /** Copied into every log event, e.g. the HTTP session id. */
+  logContext?: Record<string, unknown>;
+}
+
+/** The names of the tools the server exposes. */
+export const MCP_TOOL_NAMES: readonly ["execute_code", "search_tools", "get_tool_types"] = [
+  "execute_code",
+  "search_tools",
+  "get_tool_types",
+];
+
+/** The most namespaces listed in `execute_code`'s description. */
+const MAX_LISTED_NAMESPACES = 40;
+const MAX_QUERY_CHARS = 500;
+const MAX_NAMES = 100;
+const MAX_NAME_CHARS = 256;
+/** Unknown names past this get no suggestions (each costs a scan of the catalogue). */
+const MAX_SUGGESTED = 10;
+
+const STOP_REASONS = [
+  "completed",
+  "error",
+  "timeout",
+  "memory",
+  "output_limit",
+  "tool_call_limit",
+  "killed",
+  "rejected",
+  "busy",
+] as const;
+
+/** `structuredContent` of `execute_code`: the execution result. */
+const EXECUTE_OUTPUT = {
+  executionId: z.string(),
+  ok: z.boolean(),
+  stopReason: z.enum(STOP_REASONS),
+  result: z.unknown().optional().describe("The JSON value the script returned."),
+  error: z.object({
+    name: z.string(),
+    message: z.string(),
+    stack: z.string().optional(),
+    line: z.number().optional().describe("1-based line in the script."),
+    column: z.number().optional(),
+  }).optional(),
+  logs: z.array(z.object({ level: z.string(), text: z.string(), atMs: z.number() })),
+  toolCalls: z.array(z.object({
+    tool: z.string(),
+    ok: z.boolean(),
+    durationMs: z.number(),
+    error: z.string().optional(),
+  })),
+  durationMs: z.number(),
+};
+
+const MATCH = z.object({ name: z.string(), score: z.number(), signature: z.string(), description: z.string() });
+
+/**
+ * Builds an SDK `McpServer` whose tools run scripts against `codemode` and
+ * let the model discover its tools, without putting the whole catalogue in
+ * the prompt. Tool sources are loaded first, so the description of
+ * `execute_code` can name the namespaces. Connect it to one transport (one
+ * server per HTTP session).
+ *
+ * - `execute_code({ code })`: runs the script; text is `formatResultForModel`,
+ *   `structuredContent` the result; `isError` when the script did not complete.
+ *   When the client cancels the request, the execution is killed.
+ * - `search_tools({ query, limit? })`: ranked matches with one-line signatures.
+ * - `get_tool_types({ names })`: declarations of tools or namespaces.
+ *
+ * @param codemode the instance whose tools scripts call (a `Codemode`).
+ * @param options limits, result size, logging.
+ * @returns the server, not yet connected.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Codemode } from "../../../mod.ts";
+ * import { createMcpServer } from "./mod.ts";
+ * await using cm = new Codemode();
+ * const server = await createMcpServer(cm);
+ * assert.equal(server.isConnected(), false);
+ * ```
+ */
+export function createMcpServer(
+  codemode: CodemodeServerLike,
+  options: McpServerOptions = {},
+): Promise<CodemodeMcpServer> {
+  return createSdkServer(codemode, options);
+}
+
+/**
+ * Same as {@linkcode createMcpServer}, typed as the SDK's `McpServer`.
+ *
+ * @param codemode the instance whose tools scripts call.
+ * @param options limits, result size, logging.
+ * @returns the server, not yet connected.
+ */
+export async function createSdkServer(
+  codemode: CodemodeServerLike,
+  options: McpServerOptions = {},
+): Promise<McpServer> {
+  const log: McpLogger = (e) => options.log?.({ ...e, ...options.logContext });
+  await loadAll(codemode, log);
+  const maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
+  const maxCodeBytes = options.limits?.maxCodeBytes ?? codemode.limits.maxCodeBytes;
+  const server = new McpServer(
+    { name: options.name ?? "codemode", version: denoJson.version },
+    { maxToolInputElements: 1_000, instructions: instructions(codemode.catalog()) },
+  );
+
+  server.registerTool("execute_code", {
+    title: "Run a TypeScript script against the tools",
+    description: executeDescription(codemode.catalog()),
+    inputSchema: {
+      code: z.string().min(1).max(maxCodeBytes).describe(
+        "The body of an async TypeScript function: top-level `await`, `await tools.<namespace>.<tool>(input)`, and `return` the answer.",
+      ),
+    },
+    outputSchema: EXECUTE_OUTPUT,
+    annotations: { readOnlyHint: false, openWorldHint: true },
+  }, async ({ code }, extra): Promise<CallToolResult> => {
+    const running = codemode.execute(code, { signal: extra.signal, limits: options.limits });
+    options.onExecution?.(running);
+    const result = await running;
+    log({
+      level: result.ok ? "info" : "warn",
+      event: "execute",
+      executionId: result.executionId,
+      stopReason: result.stopReason,
+      durationMs: Math.round(result.durationMs),
+      toolCalls: result.toolCalls.length,
+      cancelled: extra.signal.aborted,
+    });
+    return {
+      content: [{ type: "text", text: formatResultForModel(result, { maxChars }) }],
+      structuredContent: structured(result),
+      ...(result.ok ? {} : { isError: true }),
+    };
+  });
+
+  server.registerTool("search_tools", {
+    title: "Find tools by keywords",
+    description:
+      'Finds the tools a script can call, by keywords (e.g. "list issues"), best first, each with a one-line TypeScript signature. Use get_tool_types for the full declarations.',
+    inputSchema: {
+      query: z.string().min(1).max(MAX_QUERY_CHARS).describe("Keywords: what the tool does, its name or namespace."),
+      limit: z.number().int().min(1).max(50).optional().describe("The most results (default 10)."),
+    },
+    outputSchema: { matches: z.array(MATCH) },
+    annotations: { readOnlyHint: true, openWorldHint: false },
+  }, async ({ query, limit }): Promise<CallToolResult> => {
+    await loadAll(codemode, log);
+    const catalog = codemode.catalog();
+    const matches = searchTools(catalog, query, { limit: limit ?? 10 });
+    return { content: [{ type: "text", text: matchesText(matches, query, catalog) }], structuredContent: { matches } };
+  });
+
+  server.registerTool("get_tool_types", {
+    title: "Get TypeScript declarations of tools",
+    description:
+      'Returns the full TypeScript declarations (input and output types, docs) of tools or whole namespaces, e.g. ["github"] or ["weather.get"].',
+    inputSchema: {
+      names: z.array(z.string().min(1).max(MAX_NAME_CHARS)).min(1).max(MAX_NAMES).describe(
+        "Tool names (`weather.get`) or namespaces (`github`, `github.issues`).",
+      ),
+    },
+    outputSchema: { declarations: z.string(), unknown: z.array(z.string()) },
+    annotations: { readOnlyHint: true, openWorldHint: false },
+  }, async ({ names }): Promise<CallToolResult> => {
+    await loadAll(codemode, log);
+    const catalog = codemode.catalog();
+    const unknown = names.filter((n) => !catalog.some((e) => nameMatches(e, n)));
+    const known = names.filter((n) => !unknown.includes(n));
+    const declarations = known.length > 0 ? declarationsFor(catalog, known) : "";
+    const note = unknown.length > 0 ? unknownNote(unknown, catalog) : "";
+    return {
+      content: [{ type: "text", text: [note, declarations].filter(Boolean).join("\n\n") }],
+      structuredContent: { declarations, unknown },
+      ...(known.length === 0 ? { isError: true } : {}),
+    };
+  });
+
+  return server;
+}
+
+/** Loads every tool source; one that fails is logged, and the others are still served. */
+async function loadAll(codemode: CodemodeServerLike, log: McpLogger): Promise<void> {
+  try {
+    await codemode.loadTools();
+  } catch (e) {
+    log({ level: "warn", event: "tools_unavailable", message: (e as Error).message });
+  }
+}
+
+function structured(result: ExecutionResult): Record<string, unknown> {
+  const { executionId, ok, stopReason, result: value, error, logs, toolCalls, durationMs } = result;
+  return {
+    executionId,
+    ok,
+    stopReason,
+    ...(value !== undefined ? { result: value } : {}),
+    ...(error !== undefined ? { error } : {}),
+    logs,
+    toolCalls,
+    durationMs,
+  };
+}
+
+function namespaceCounts(catalog: CatalogEntry[]): string {
+  const counts = new Map<string, number>();
+  for (const e of catalog) counts.set(e.path[0], (counts.get(e.path[0]) ?? 0) + 1);
+  const sorted = [...counts].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+  const listed = sorted.slice(0, MAX_LISTED_NAMESPACES).map(([ns, n]) => `${ns} (${n})`);
+  if (sorted.length > MAX_LISTED_NAMESPACES) listed.push(`… ${sorted.length - MAX_LISTED_NAMESPACES} more`);
+  return listed.join(", ") || "(none)";
+}
+
+function executeDescription(catalog: CatalogEntry[]): string {
+  return [
+    "Runs one TypeScript script in a sandbox that calls tools through the global `tools` object; returns the script's JSON result, its console output and a trace of the tool calls.",
+    "The script is the body of an async function: call `await tools.<namespace>.<tool>(input)`, run independent calls together with `Promise.all`, filter and compute in the script, and `return` only the answer. There is no network, file system or import.",
+    'Find tools first with search_tools (keywords → signatures) and get_tool_types (namespaces or names → TypeScript declarations); inside a script, `await tools.$search("keywords")` and `await tools.$types("namespace")` do the same.',
+    `Namespaces (tool count): ${namespaceCounts(catalog)}.`,
+  ].join("\n");
+}
+
+function instructions(catalog: CatalogEntry[]): string {
+  return `Codemode: call tools by writing one TypeScript script for execute_code. Discover tools with search_tools and get_tool_types. Namespaces: ${
+    namespaceCounts(catalog)
+  }.`;
+}
+
+function matchesText(matches: ToolMatch[], query: string, catalog: CatalogEntry[]): string {
+  if (matches.length === 0) {
+    return `No tools match ${JSON.stringify(query)}. Namespaces (tool count): ${namespaceCounts(catalog)}.`;
+  }
+  return matches.map((m) => m.description ? `${m.signature}\n  ${m.description}` : m.signature).join("\n");
+}
+
+function nameMatches(entry: CatalogEntry, name: string): boolean {
+  const safe = entry.path.join(".");
+  return entry.name === name || safe === name || safe.startsWith(name + ".");
+}
+
+/** Names that are close to an unknown one: by edit distance, or by a search for it. */
+function nearNames(name: string, catalog: CatalogEntry[]): string[] {
+  const candidates = new Set<string>();
+  for (const e of catalog) {
+    for (let i = 1; i <= e.path.length; i++) candidates.add(e.path.slice(0, i).join("."));
+  }
+  const lower = name.toLowerCase();
+  const close = [...candidates]
+    .filter((c) => Math.abs(c.length - lower.length) <= 3) // farther ones are never close enough
+    .map((c) => ({ c, d: editDistance(lower, c.toLowerCase()) }))
+    .filter(({ c, d }) => d <= Math.max(2, Math.floor(c.length / 3)))
+    .sort((a, b) => a.d - b.d || (a.c < b.c ? -1 : 1))
+    .map(({ c }) => c);
+  const searched = searchTools(catalog, name, { limit: 3 }).map((m) => m.name);
+  return [...new Set([...close, ...searched])].slice(0, 5);
+}
+
+function unknownNote(unknown: string[], catalog: CatalogEntry[]): string {
+  const lines = unknown.map((n, i) => {
+    const near = i < MAX_SUGGESTED ? nearNames(n, catalog) : [];
+    return `No tool or namespace named ${JSON.stringify(n)}.${near.length ? ` Did you mean: ${near.join(", ")}?` : ""}`;
+  });
+  lines.push(`Namespaces (tool count): ${namespaceCounts(catalog)}.`);
+  return lines.join("\n");
+}

@@ -1,0 +1,175 @@
+// Shared helpers of the MCP server tests: real processes, real sockets, the official SDK client.
+import assert from "node:assert/strict";
+import { fileURLToPath as fromFileUrl } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client";
+// @ts-types="@modelcontextprotocol/sdk/client/stdio"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
+import { Codemode, type CodemodeOptions } from "../../../mod.ts";
+import demoTools from "../../../examples/demo/tools.ts";
+import { sandboxProcesses } from "../../security/_canaries.ts";
+
+/** The repository root. */
+export const ROOT: string = fromFileUrl(new URL("../../../", import.meta.url));
+/** The launcher that runs `mcpCommand` like `cli.ts mcp` will. */
+export const SERVE: string = fromFileUrl(new URL("./fixtures/serve_stdio.ts", import.meta.url));
+/** The demo tools module (weather.get, currency.convert, db.orders.list). */
+export const DEMO_TOOLS = "examples/demo/tools.ts";
+
+/** The structured content of `execute_code`. */
+export interface ExecuteContent {
+  executionId: string;
+  ok: boolean;
+  stopReason: string;
+  result?: unknown;
+  error?: { name: string; message: string; line?: number; column?: number };
+  logs: Array<{ level: string; text: string }>;
+  toolCalls: Array<{ tool: string; ok: boolean; durationMs: number; error?: string }>;
+  durationMs: number;
+}
+
+/** A connected SDK client over stdio to a server process, with its stderr. */
+export interface StdioConnection {
+  client: Client;
+  transport: StdioClientTransport;
+  /** Everything the server wrote to stderr so far. */
+  stderr(): string;
+  /** The server's pid. */
+  pid: number;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Spawns a server process (`deno run -A <launcher> ...args`) and connects the SDK client to it over stdio. */
+export async function connectStdio(args: string[], launcher: string[] = [SERVE]): Promise<StdioConnection> {
+  const transport = new StdioClientTransport({
+    command: Deno.execPath(),
+    args: ["run", "-A", ...launcher, ...args],
+    cwd: ROOT,
+    stderr: "pipe",
+    env: { ...Deno.env.toObject(), NO_COLOR: "1" },
+  });
+  let stderr = "";
+  transport.stderr?.on("data", (chunk: Uint8Array) => void (stderr += new TextDecoder().decode(chunk)));
+  const client = new Client({ name: "codemode-test", version: "1.0.0" });
+  await client.connect(transport);
+  const pid = transport.pid;
+  assert.ok(pid, "the server process has a pid");
+  return {
+    client,
+    transport,
+    stderr: () => stderr,
+    pid,
+    async [Symbol.asyncDispose]() {
+      await client.close();
+      await waitFor(() => !processAlive(pid), 5000, "the server process exits when the client closes");
+    },
+  };
+}
+
+/** A Codemode over the demo tools whose sandboxes carry a unique heap flag, so /proc can find exactly them. */
+export function demoCodemode(memoryMb: number, options: CodemodeOptions = {}): Codemode {
+  return new Codemode({ tools: demoTools, ...options, limits: { memoryMb, ...options.limits } });
+}
+
+/** Live sandbox processes started with `--memory <memoryMb>` (and, if given, by `ppid`). */
+export async function sandboxes(memoryMb: number, ppid?: number): Promise<number[]> {
+  return (await sandboxProcesses())
+    .filter((p) => p.cmdline.includes(`--max-old-space-size=${memoryMb} `) && (ppid === undefined || p.ppid === ppid))
+    .map((p) => p.pid);
+}
+
+/** Connects the SDK client over Streamable HTTP. */
+export async function connectHttp(url: URL, headers: Record<string, string> = {}): Promise<{
+  client: Client;
+  transport: StreamableHTTPClientTransport;
+}> {
+  const transport = new StreamableHTTPClientTransport(url, { requestInit: { headers } });
+  const client = new Client({ name: "codemode-test", version: "1.0.0" });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+/** Calls a tool and returns the result as a `CallToolResult`. */
+export async function call(
+  client: Client,
+  name: string,
+  args: Record<string, unknown>,
+  options: { signal?: AbortSignal } = {},
+): Promise<CallToolResult> {
+  return await client.callTool({ name, arguments: args }, undefined, options) as CallToolResult;
+}
+
+/** The text of a tool result's single text block. */
+export function text(r: CallToolResult): string {
+  assert.equal(r.content.length, 1);
+  const [block] = r.content;
+  assert.equal(block.type, "text");
+  return (block as { text: string }).text;
+}
+
+/** Polls until `cond` holds. */
+export async function waitFor(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!await cond()) {
+    if (Date.now() > end) assert.fail(`timed out waiting: ${what}`);
+    await sleep(20);
+  }
+}
+
+/** Whether a process exists and is not a zombie. */
+export function processAlive(pid: number): boolean {
+  try {
+    return !/^State:\s+Z/m.test(Deno.readTextFileSync(`/proc/${pid}/status`));
+  } catch {
+    return false;
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The headers of a valid MCP POST. */
+export const MCP_HEADERS = { "Content-Type": "application/json", Accept: "application/json, text/event-stream" };
+
+/** A valid `initialize` request body. */
+export const INITIALIZE = JSON.stringify({
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+});
+
+/** POSTs with fetch and returns the status and body text. */
+export async function post(
+  url: URL,
+  body: BodyInit,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; headers: Headers }> {
+  const res = await fetch(url, { method: "POST", body, headers: { ...MCP_HEADERS, ...headers } });
+  return { status: res.status, body: await res.text(), headers: res.headers };
+}
+
+/**
+ * Sends one raw HTTP/1.1 request over TCP, so that headers fetch will not
+ * let a caller forge (`Host`) can be set; returns the status code.
+ */
+export async function rawRequest(port: number, head: string[], body = ""): Promise<number> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    const bytes = new TextEncoder().encode(body);
+    const request = [...head, `Content-Length: ${bytes.length}`, "Connection: close", "", ""].join("\r\n");
+    await conn.write(new TextEncoder().encode(request));
+    await conn.write(bytes);
+    const response = await new Response(conn.readable).text();
+    const status = /^HTTP\/1\.1 (\d{3})/.exec(response)?.[1];
+    assert.ok(status, `no status line in ${JSON.stringify(response.slice(0, 200))}`);
+    return Number(status);
+  } finally {
+    try {
+      conn.close();
+    } catch { /* already closed by reading to the end */ }
+  }
+}
