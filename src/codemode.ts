@@ -125,8 +125,21 @@ export class Codemode {
    * ```
    */
   static async fromConfig(path = "./codemode.yaml", options: FromConfigOptions = {}): Promise<Codemode> {
-    const { tools, limits, policies } = await codemodeOptionsFromConfig(path, options);
-    return new Codemode({ tools, limits, policies, approver: options.approver, executor: options.executor });
+    const { tools, limits, policies, sources } = await codemodeOptionsFromConfig(path, options);
+    const cm = new Codemode({
+      tools,
+      limits,
+      policies,
+      sources,
+      approver: options.approver,
+      executor: options.executor,
+    });
+    // An eager upstream server that is down stops startup with an error naming it.
+    await cm.loadTools({ eagerOnly: true }).catch(async (e) => {
+      await cm.close();
+      throw e;
+    });
+    return cm;
   }
 
   /**

@@ -273,8 +273,12 @@ function makeTools(known: string[]): unknown {
       apply: (_t, _this, args) => {
         const name = path.join(".");
         // Discovery: `tools.$search("issue", 5)` and `tools.$types("github")`.
-        if (name === "$search") return callTool(name, { query: args[0], ...(args[1] === undefined ? {} : { limit: args[1] }) });
-        if (name === "$types") return callTool(name, { names: Array.isArray(args[0]) ? args[0] : [args[0]] });
+        if (name === "$search") {
+          return callTool(name, { query: args[0], ...(args[1] === undefined ? {} : { limit: args[1] }) });
+        }
+        if (name === "$types") {
+          return callTool(name, { names: Array.isArray(args[0]) ? args[0] : [args[0]] });
+        }
         if (names.has(name)) {
           return callTool(name, args[0]);
         }

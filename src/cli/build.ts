@@ -8,6 +8,7 @@ import { Codemode } from "../codemode.ts";
 import { codemodeOptionsFromConfig } from "../config/from_config.ts";
 import type { Limits } from "../../executor/types.ts";
 import type { AnyTool } from "../tools/define.ts";
+import type { ToolSource } from "../tools/source.ts";
 import { loadToolModule, UsageError } from "./load_tools.ts";
 
 /** The flags that shape a Codemode. */
@@ -32,15 +33,22 @@ export async function buildCodemode(flags: BuildFlags, cwd: string): Promise<Cod
   const tools: AnyTool[] = [];
   let limits: Partial<Limits> = {};
   let policies = {};
+  let sources: ToolSource[] = [];
   try {
     if (configPath) {
       const fromConfig = await codemodeOptionsFromConfig(resolve(cwd, configPath));
       tools.push(...fromConfig.tools);
       limits = fromConfig.limits;
       policies = fromConfig.policies;
+      sources = fromConfig.sources;
     }
     for (const path of flags.tools ?? []) tools.push(...await loadToolModule(path, cwd));
-    return new Codemode({ tools, limits: { ...limits, ...flags.limits }, policies });
+    const cm = new Codemode({ tools, limits: { ...limits, ...flags.limits }, policies, sources });
+    await cm.loadTools({ eagerOnly: true }).catch(async (e) => {
+      await cm.close();
+      throw e;
+    });
+    return cm;
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError((e as Error).message);

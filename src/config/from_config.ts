@@ -1,11 +1,13 @@
 /**
  * Turns a loaded `codemode.yaml` into `Codemode` options: tools discovered from
- * the modules it names, limits, policies.
+ * the modules it names, limits, policies, and a tool source per MCP server.
  *
  * @module
  */
 import type { AnyTool } from "../tools/define.ts";
 import type { Approver } from "../tools/policy.ts";
+import type { ToolSource } from "../tools/source.ts";
+import { mcpSourcesFromConfig } from "../mcp/client/mod.ts";
 import type { Executor, Limits } from "../../executor/types.ts";
 import { discoverTools } from "./discover.ts";
 import { ConfigError } from "./errors.ts";
@@ -32,6 +34,8 @@ export interface ConfigOptions {
   limits: Partial<Limits>;
   /** Policies from `policies`. */
   policies: LoadedConfig["config"]["policies"];
+  /** One tool source per `mcpServers` entry; nothing is started until they load. */
+  sources: ToolSource[];
 }
 
 /**
@@ -39,7 +43,7 @@ export interface ConfigOptions {
  *
  * @param path the config file. @default {"./codemode.yaml"}
  * @param options where `${VAR}` values come from.
- * @returns tools, limits and policies, with the loaded config.
+ * @returns tools, limits, policies and MCP tool sources, with the loaded config.
  * @throws {ConfigError} naming file, line, column and key; or a discovery error naming the module.
  *
  * @example
@@ -66,5 +70,7 @@ export async function codemodeOptionsFromConfig(
     }]);
   }
   const tools = (await discoverTools(loaded.config.tools)).map((d) => d.tool);
-  return { loaded, tools, limits: executor.limits as Partial<Limits>, policies };
+  // Built last: nothing to close if discovery failed, and building starts no process.
+  const sources = mcpSourcesFromConfig(loaded.config.mcpServers);
+  return { loaded, tools, limits: executor.limits as Partial<Limits>, policies, sources };
 }

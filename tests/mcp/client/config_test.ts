@@ -1,0 +1,86 @@
+// mcpServers in codemode.yaml → McpToolSources → tools in a Codemode.
+import assert from "node:assert/strict";
+import { Codemode } from "../../../src/codemode.ts";
+import { codemodeOptionsFromConfig } from "../../../src/config/from_config.ts";
+import { mcpSourcesFromConfig, McpToolSource } from "../../../src/mcp/client/mod.ts";
+import { denoArgs, startHttpServer } from "./_helpers.ts";
+
+async function project(yaml: string): Promise<{ path: string; [Symbol.asyncDispose](): Promise<void> }> {
+  const dir = await Deno.makeTempDir({ prefix: "codemode-mcp-config-" });
+  await Deno.writeTextFile(`${dir}/codemode.yaml`, yaml);
+  return { path: `${dir}/codemode.yaml`, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
+}
+
+function stdioYaml(name: string, startup: "lazy" | "eager"): string {
+  const args = denoArgs("stdio_server.ts").map((a) => JSON.stringify(a)).join(", ");
+  return `  ${name}:
+    command: ${JSON.stringify(Deno.execPath())}
+    args: [${args}]
+    env: { FIXTURE_SECRET: "\${UP_SECRET}" }
+    startup: ${startup}
+`;
+}
+
+// Whether Codemode.fromConfig passes the config's sources on (a one-line change in src/codemode.ts).
+
+Deno.test("mcpSourcesFromConfig builds one source per server, named, with its startup", () => {
+  const sources = mcpSourcesFromConfig({
+    "my-server": { command: "x", args: [], env: {}, startup: "eager" },
+    web: { url: "http://127.0.0.1:9/mcp", headers: {}, startup: "lazy" },
+  });
+  assert.ok(sources.every((s) => s instanceof McpToolSource));
+  assert.deepEqual(sources.map((s) => [s.namespace, s.serverName, s.startup]), [
+    ["my_server", "my-server", "eager"],
+    ["web", "web", "lazy"],
+  ]);
+});
+
+Deno.test(
+  "codemodeOptionsFromConfig returns MCP sources; their tools work under the config's policies",
+  async () => {
+    const web = await startHttpServer(0, "cfg-key-123456");
+    try {
+      await using p = await project(`
+policies:
+  "*.hang": deny
+mcpServers:
+${stdioYaml("up", "lazy")}
+  web:
+    url: ${web.url}
+    headers: { x-api-key: "\${WEB_KEY}" }
+`);
+      const options = await codemodeOptionsFromConfig(p.path, {
+        env: { UP_SECRET: "s3cret-value", WEB_KEY: "cfg-key-123456" },
+      });
+      assert.deepEqual(options.sources.map((s) => s.namespace), ["up", "web"]);
+      await using cm = new Codemode({ tools: options.tools, policies: options.policies, sources: options.sources });
+      const r = await cm.execute(`
+      const [w, e] = await Promise.all([tools.web.weather({ city: "Lima" }), tools.up.echo({ text: "yaml" })]);
+      let denied = "";
+      try { await tools.up.hang({}); } catch (err) { denied = err.message; }
+      return { w, e, denied };
+    `);
+      assert.deepEqual(r.result, {
+        w: { city: "Lima", tempC: 20 },
+        e: "yaml",
+        denied: "tools.up.hang is denied by policy",
+      });
+      assert.doesNotMatch(cm.types(), /\bhang\(/);
+      assert.match(cm.types(), /\bstats\(/);
+    } finally {
+      await web.stop();
+    }
+  },
+);
+
+Deno.test({
+  name: "Codemode.fromConfig connects eager MCP servers before it returns, lazy ones on first use",
+  fn: async () => {
+    await using p = await project(`mcpServers:\n${stdioYaml("first", "eager")}${stdioYaml("second", "lazy")}`);
+    await using cm = await Codemode.fromConfig(p.path, { env: { UP_SECRET: "s3cret-value" } });
+    assert.match(cm.types(), /first: \{/);
+    assert.doesNotMatch(cm.types(), /second: \{/);
+    const r = await cm.execute(`return await tools.second.echo({ text: "lazy" })`);
+    assert.equal(r.result, "lazy");
+  },
+});

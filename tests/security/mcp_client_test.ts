@@ -1,0 +1,230 @@
+// Abuse tests for Codemode as an MCP client: hostile or broken upstream servers
+// must give bounded, clear errors, never crash or hang the host, and never get
+// the upstream's configured secrets into anything the sandbox sees.
+import assert from "node:assert/strict";
+import { Codemode } from "../../src/codemode.ts";
+import { McpToolSource } from "../../src/mcp/client/mod.ts";
+import { alive, freePort, quiet, startHttpServer, stdioServer } from "../mcp/client/_helpers.ts";
+
+const abuse = (mode: string, env: Record<string, string> = {}) => stdioServer("abuse_server.ts", env, [mode]);
+
+// Over HTTP: the SDK's stdio reader copies its buffer on every chunk, so 10 MB over stdio
+// costs ~3 s of copying before the limit can apply (the stdio limit is tested below).
+Deno.test(
+  "mcp abuse: a 10 MB upstream result is refused with a bounded error; the connection stays usable",
+  async () => {
+    const web = await startHttpServer();
+    try {
+      await using cm = new Codemode({ sources: [new McpToolSource("up", web.config(), quiet())] });
+      const r = await cm.execute(`
+      let message = "";
+      try { await tools.up.huge({ mib: 10 }); } catch (e) { message = e.message; }
+      return { message, after: await tools.up.echo({ text: "still here" }) };
+    `);
+      assert.equal(r.ok, true, JSON.stringify(r.error));
+      const { message, after } = r.result as { message: string; after: string };
+      assert.match(
+        message,
+        /tools\.up\.huge failed: .*"huge": the result is 10485762 bytes of JSON, over the limit of 1048576/,
+      );
+      assert.ok(message.length < 500);
+      assert.equal(after, "still here");
+      assert.ok(JSON.stringify(r).length < 10_000);
+    } finally {
+      await web.stop();
+    }
+  },
+);
+
+Deno.test(
+  "mcp abuse: a message over maxMessageBytes ends the connection with a clear error; the next call reconnects",
+  async () => {
+    const source = new McpToolSource("up", stdioServer(), quiet([], { maxMessageBytes: 2 << 20 }));
+    await using cm = new Codemode({ sources: [source] });
+    const r = await cm.execute(`
+    let message = "";
+    try { await tools.up.huge({ mib: 3 }); } catch (e) { message = e.message; }
+    return { message, after: await tools.up.echo({ text: "reconnected" }) };
+  `);
+    const { message, after } = r.result as { message: string; after: string };
+    assert.match(
+      message,
+      /upstream MCP server "up" sent a message over the limit of 2097152 bytes and was disconnected/,
+    );
+    assert.equal(after, "reconnected");
+  },
+);
+
+Deno.test(
+  "mcp abuse: a stdio server that never answers initialize times out naming the server, and is killed",
+  async () => {
+    const pidFile = await Deno.makeTempFile();
+    const source = new McpToolSource(
+      "mute",
+      abuse("silent", { PID_FILE: pidFile }),
+      quiet([], { connectTimeoutMs: 400 }),
+    );
+    const started = Date.now();
+    await assert.rejects(
+      source.load(),
+      /could not connect to upstream MCP server "mute": upstream MCP server "mute" did not answer initialize within 400 ms/,
+    );
+    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+    // The child ignores the closing of its stdin: it is still there until close() kills it.
+    const pid = Number(await Deno.readTextFile(pidFile));
+    await Deno.remove(pidFile);
+    assert.ok(alive(pid));
+    await source.close();
+    assert.equal(alive(pid), false);
+  },
+);
+
+Deno.test(
+  "mcp abuse: an HTTP server that accepts but never answers initialize times out naming the server",
+  async () => {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const held: Deno.Conn[] = [];
+    const accepting = (async () => {
+      for await (const conn of listener) held.push(conn);
+    })();
+    try {
+      const url = `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}/mcp`;
+      const source = new McpToolSource(
+        "mute",
+        { url, headers: {}, startup: "lazy" },
+        quiet([], { connectTimeoutMs: 400 }),
+      );
+      await using cm = new Codemode({ sources: [source] });
+      const r = await cm.execute(`return "runs anyway"`);
+      assert.equal(r.result, "runs anyway");
+      assert.match(r.logs[0].text, /upstream MCP server "mute" did not answer initialize within 400 ms/);
+    } finally {
+      listener.close();
+      for (const conn of held) conn.close();
+      await accepting.catch(() => {});
+    }
+  },
+);
+
+Deno.test(
+  "mcp abuse: hostile tool names, schemas and descriptions are sanitized or skipped, never crash the host",
+  async () => {
+    const warnings: string[] = [];
+    const source = new McpToolSource("evil", abuse("malicious"), quiet(warnings));
+    await using cm = new Codemode({ sources: [source] });
+    await cm.loadTools();
+    const names = cm.registry.names().filter((n) => n.startsWith("evil."));
+    assert.deepEqual(names, [
+      "evil.______etc",
+      "evil.__proto___",
+      "evil.a_b",
+      "evil.comment",
+      "evil.constructor_",
+      "evil.draft7",
+      "evil.long_description",
+      "evil.ok",
+      "evil.proto_props",
+      "evil.secretive",
+      "evil.then_",
+      "evil.tree",
+      "evil.x_y",
+    ]);
+    const skipped = (name: string) => warnings.find((w) => w.includes(`skipped tool ${JSON.stringify(name)}`)) ?? "";
+    assert.match(skipped("x_y"), /already used by tool "x-y"/);
+    assert.match(skipped(""), /1 to 128 characters/);
+    assert.match(skipped("42"), /1 to 128 characters/);
+    assert.match(skipped("huge_schema"), /input schema is \d+ bytes of JSON, over the limit of 100000/);
+    assert.match(skipped("ref_loop"), /\$ref loop/);
+    assert.match(skipped("root_ref"), /\$ref loop/);
+    assert.match(skipped("deep"), /nests deeper than 64 levels/);
+    assert.match(skipped("remote_ref"), /can't resolve reference/);
+    assert.match(skipped("no_schema"), /input schema is not a JSON Schema object/);
+    assert.match(skipped("bad_output"), /output schema is not a JSON Schema object/);
+    assert.equal(warnings.length, 11, warnings.join("\n"));
+
+    const types = cm.types();
+    assert.doesNotMatch(types, /\*\/ declare const evil/, "a description cannot close its JSDoc comment");
+    assert.ok(types.length < 50_000, `types() is ${types.length} characters`);
+    const r = await cm.execute(`
+    return await Promise.all([
+      tools.evil.______etc({}), tools.evil.__proto___({}), tools.evil.then_({}), tools.evil.a_b({}),
+      tools.evil.tree({ child: { child: {} } }), tools.evil.draft7({ n: 1 }),
+      tools.evil.proto_props(JSON.parse('{"__proto__": "p", "constructor": 1}')),
+    ]);
+  `);
+    assert.deepEqual(r.result, [
+      "called ../../etc",
+      "called __proto__",
+      "called then",
+      "called a.b",
+      "called tree",
+      "called draft7",
+      "called proto_props",
+    ]);
+    // Loading again (as after tools/list_changed) works: no `$id` clashes in the shared Ajv.
+    assert.equal((await source.load()).length, 13);
+  },
+);
+
+Deno.test("mcp abuse: endless tools/list pagination stops with a warning", async () => {
+  const warnings: string[] = [];
+  const source = new McpToolSource("pages", abuse("endless-pages"), quiet(warnings));
+  try {
+    const tools = await source.load();
+    assert.deepEqual(tools.map((t) => t.name), ["pages.t0", "pages.tagain"]);
+    assert.match(warnings.join("\n"), /pagination does not end; stopped after 2 pages/);
+  } finally {
+    await source.close();
+  }
+});
+
+Deno.test(
+  "mcp abuse: upstream env and header secrets never appear in any ExecutionResult or in types()",
+  async () => {
+    const secret = "sk-live-SECRET-0123456789";
+    const headerSecret = "hdr-SECRET-9876543210";
+    const web = await startHttpServer(0, "the-right-key-000");
+    const nowhere = `http://127.0.0.1:${freePort()}/mcp?token=url-SECRET-55555`;
+    try {
+      await using cm = new Codemode({
+        sources: [
+          new McpToolSource("up", stdioServer("stdio_server.ts", { FIXTURE_SECRET: secret }), quiet()),
+          new McpToolSource("evil", abuse("malicious", { FIXTURE_SECRET: secret }), quiet()),
+          new McpToolSource(
+            "web",
+            web.config({ "x-api-key": headerSecret, authorization: `Bearer ${headerSecret}` }),
+            quiet(),
+          ),
+          new McpToolSource("gone", { url: nowhere, headers: { "x-api-key": headerSecret }, startup: "lazy" }, quiet()),
+        ],
+      });
+      const results = [
+        await cm.execute(`return await tools.up.leak({})`),
+        await cm.execute(`return Object.keys(tools)`),
+        await cm.execute(`try { await tools.up.leak({}); } catch (e) { return String(e.message) + e.stack; }`),
+      ];
+      const seen = JSON.stringify(results) + cm.types();
+      assert.match(seen, /cannot log in with token \[redacted\]/);
+      assert.match(seen, /Uses token \[redacted\]/);
+      const logs = results.flatMap((r) => r.logs.map((l) => l.text)).join("\n");
+      assert.match(logs, /Tool source "web" failed to load: .*bad api key: \[redacted\]/);
+      assert.match(logs, /Tool source "gone" failed to load/);
+      for (const value of [secret, headerSecret, "url-SECRET-55555"]) {
+        assert.ok(!seen.includes(value), `${value} leaked`);
+      }
+    } finally {
+      await web.stop();
+    }
+  },
+);
+
+Deno.test("mcp abuse: a source whose child is stuck still closes promptly and leaves no process", async () => {
+  const source = new McpToolSource("up", stdioServer(), quiet());
+  await using cm = new Codemode({ sources: [source], limits: { toolTimeoutMs: 200 } });
+  await cm.execute(`try { await tools.up.hang({}); } catch {}`);
+  const pid = source.pid!;
+  const started = Date.now();
+  await cm.close();
+  assert.ok(Date.now() - started < 3000);
+  assert.equal(alive(pid), false);
+});
