@@ -151,3 +151,37 @@ export interface Executor {
   /** Ends every execution in flight and releases all resources. */
   close(): Promise<void>;
 }
+
+/**
+ * Merges limit overrides onto a base, rejecting values that are not positive numbers.
+ *
+ * @param base the limits to start from.
+ * @param overrides the limits to change.
+ * @returns the merged limits.
+ * @throws {RangeError} naming the limit and the value.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_LIMITS, resolveLimits } from "./types.ts";
+ * assert.equal(resolveLimits(DEFAULT_LIMITS, { timeoutMs: 5 }).timeoutMs, 5);
+ * assert.throws(() => resolveLimits(DEFAULT_LIMITS, { timeoutMs: -1 }), /timeoutMs/);
+ * ```
+ */
+export function resolveLimits(
+  base: Readonly<Limits>,
+  overrides: Partial<Limits> = {},
+): Limits {
+  const limits = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (!(key in base)) throw new RangeError(`Unknown limit "${key}"`);
+    if (value === undefined) continue;
+    if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+      throw new RangeError(
+        `Limit ${key} must be a positive number, got ${JSON.stringify(value)}`,
+      );
+    }
+    limits[key as keyof Limits] = value;
+  }
+  return limits;
+}

@@ -5,16 +5,17 @@
  * @module
  */
 import { LocalExecutor } from "../executor/local.ts";
-import { DEFAULT_LIMITS, type ExecutionResult, type Executor, type Limits } from "../executor/types.ts";
+import { DEFAULT_LIMITS, type ExecutionResult, type Executor, type Limits, resolveLimits } from "../executor/types.ts";
 import { type DeniedPattern, validateCode } from "../executor/validator.ts";
-import type { AnyTool, Tool, ToolContext } from "./tools/define.ts";
+import type { AnyTool, Tool } from "./tools/define.ts";
+import { errorMessage, runToolCall, ToolCallError } from "./tools/run.ts";
 import { ToolRegistry } from "./tools/registry.ts";
 import type { ToolSource } from "./tools/source.ts";
 import { type PromptOptions, renderDeclarations, renderPrompt } from "./typegen/mod.ts";
 import { type CatalogEntry, declarationsFor } from "./typegen/catalog.ts";
 import { searchTools, type ToolMatch } from "./typegen/search.ts";
 import { z } from "zod";
-import { type Approver, PolicySet, type ToolPolicy } from "./tools/policy.ts";
+import { approvalRefusal, type Approver, PolicySet, type ToolPolicy } from "./tools/policy.ts";
 import { codemodeOptionsFromConfig, type FromConfigOptions } from "./config/from_config.ts";
 import { type AiSdkCodemodeTool, aiSdkTool as makeAiSdkTool } from "./integrations/ai_sdk.ts";
 import type { CodemodeToolOptions } from "./integrations/description.ts";
@@ -47,11 +48,6 @@ export interface ExecuteOptions {
 
 const SEARCH_INPUT = z.object({ query: z.string().min(1).max(500), limit: z.number().int().min(1).max(50).optional() });
 const TYPES_INPUT = z.object({ names: z.array(z.string().min(1).max(256)).min(1).max(100) });
-
-/** Thrown to the script when a tool call fails on the host. */
-class ToolCallError extends Error {
-  override name = "ToolCallError";
-}
 
 /**
  * Runs model-written TypeScript against typed tools in a zero-permission sandbox.
@@ -328,99 +324,24 @@ export class Codemode {
     }
   }
 
-  async #authorize(tool: Tool, name: string, input: unknown, executionId: string): Promise<void> {
-    const policy = this.policyOf(tool);
-    if (policy === "allow") return;
-    if (policy === "deny") throw new ToolCallError(`tools.${name} is denied by policy`);
-    const refusal = await approve(this.#approver, tool, input, executionId);
-    if (refusal) throw new ToolCallError(`tools.${name} was not run: ${refusal}`);
-  }
-
   async #invoke(
     executionId: string,
     limits: Limits,
     name: string,
     input: unknown,
-    executionSignal: AbortSignal,
+    signal: AbortSignal,
   ): Promise<unknown> {
     if (name === "$search" || name === "$types") return this.#discover(name, input);
     const tool = this.registry.get(name);
     if (!tool) throw new ToolCallError(`tools.${name} is not a tool`);
-    const parsed = tool.validateInput(input === undefined ? {} : input);
-    if (!parsed.ok) {
-      throw new ToolCallError(
-        `Invalid input for tools.${name}: ${parsed.issues.join("; ")}`,
-      );
-    }
-    await this.#authorize(tool, name, parsed.value, executionId);
+    const authorize = async (value: unknown) => {
+      const policy = this.policyOf(tool);
+      if (policy === "deny") throw new ToolCallError(`tools.${name} is denied by policy`);
+      if (policy === "allow") return;
+      const refusal = await approvalRefusal(this.#approver, { tool: tool.name, input: value, executionId });
+      if (refusal) throw new ToolCallError(`tools.${name} was not run: ${refusal}`);
+    };
     const timeoutMs = tool.timeoutMs ?? limits.toolTimeoutMs;
-    const call = new AbortController();
-    const onEnd = () => call.abort(executionSignal.reason);
-    executionSignal.addEventListener("abort", onEnd, { once: true });
-    const context: ToolContext = { executionId, tool: tool.name, signal: call.signal };
-    try {
-      return await new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          call.abort();
-          reject(new ToolCallError(`tools.${name} timed out after ${timeoutMs} ms`));
-        }, timeoutMs);
-        Promise.resolve().then(() => tool.handler(parsed.value, context)).then(
-          (output) => resolve(checkOutput(tool, name, output)),
-          (e) => reject(e instanceof ToolCallError ? e : new ToolCallError(`tools.${name} failed: ${errorMessage(e)}`)),
-        ).catch(reject).finally(() => clearTimeout(timer));
-      });
-    } finally {
-      executionSignal.removeEventListener("abort", onEnd);
-    }
+    return await runToolCall(tool, name, input, { executionId, timeoutMs, signal, authorize });
   }
-}
-
-async function approve(
-  approver: Approver | undefined,
-  tool: Tool,
-  input: unknown,
-  executionId: string,
-): Promise<string | undefined> {
-  if (!approver) return "it needs approval and no approver is configured";
-  try {
-    return (await approver({ tool: tool.name, input, executionId })) === true ? undefined : "the approver refused it";
-  } catch (e) {
-    return `the approver failed: ${errorMessage(e)}`;
-  }
-}
-
-function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-function checkOutput(tool: Tool, name: string, output: unknown): unknown {
-  if (!tool.validateOutput) return output;
-  const checked = tool.validateOutput(output);
-  if (checked.ok) return checked.value;
-  throw new ToolCallError(
-    `tools.${name} returned output that does not match its schema: ${checked.issues.join("; ")}`,
-  );
-}
-
-/**
- * Merges limit overrides onto a base, rejecting values that are not positive numbers.
- *
- * @throws {RangeError} naming the limit and the value.
- */
-function resolveLimits(
-  base: Readonly<Limits>,
-  overrides: Partial<Limits> = {},
-): Limits {
-  const limits = { ...base };
-  for (const [key, value] of Object.entries(overrides)) {
-    if (!(key in base)) throw new RangeError(`Unknown limit "${key}"`);
-    if (value === undefined) continue;
-    if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-      throw new RangeError(
-        `Limit ${key} must be a positive number, got ${JSON.stringify(value)}`,
-      );
-    }
-    limits[key as keyof Limits] = value;
-  }
-  return limits;
 }

@@ -84,3 +84,32 @@ function globToRegExp(glob: string): RegExp {
   const body = glob.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*");
   return new RegExp(`^${body}$`);
 }
+
+/**
+ * Asks the approver about one call.
+ *
+ * @param approver the host's hook, if any.
+ * @param request the tool, its validated input and the execution.
+ * @returns `undefined` when approved, or why not (the approver's error included).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { approvalRefusal } from "./policy.ts";
+ * const req = { tool: "a.b", input: {}, executionId: "x" };
+ * assert.equal(await approvalRefusal(() => true, req), undefined);
+ * assert.equal(await approvalRefusal(() => false, req), "the approver refused it");
+ * assert.match((await approvalRefusal(undefined, req))!, /no approver/);
+ * ```
+ */
+export async function approvalRefusal(
+  approver: Approver | undefined,
+  request: ApprovalRequest,
+): Promise<string | undefined> {
+  if (!approver) return "it needs approval and no approver is configured";
+  try {
+    return (await approver(request)) === true ? undefined : "the approver refused it";
+  } catch (e) {
+    return `the approver failed: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Runs one tool call on the host: validate the input, authorize, run the
+ * handler under its timeout, check the output. Every failure is a
+ * {@linkcode ToolCallError} whose message names the tool; nothing else (no
+ * stack, no cause) reaches the script.
+ *
+ * @module
+ */
+import type { AnyTool, ToolContext } from "./define.ts";
+
+/** A failed tool call, as the script sees it. */
+export class ToolCallError extends Error {
+  /** Always `ToolCallError`. */
+  override name = "ToolCallError";
+}
+
+/** How to run one call. */
+export interface ToolCallOptions {
+  /** The execution making the call. */
+  executionId: string;
+  /** How long the handler may take. */
+  timeoutMs: number;
+  /** Fires when the execution ends; aborts the handler's signal. */
+  signal: AbortSignal;
+  /** Throws a {@linkcode ToolCallError} when the validated call may not run. */
+  authorize?: (input: unknown) => Promise<void>;
+}
+
+/**
+ * Runs a call of `tool` (called as `tools.<name>`) with raw `input` from the sandbox.
+ *
+ * @returns the handler's (checked) output.
+ * @throws {ToolCallError} for invalid input, a refusal, a timeout, a handler error or bad output.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { z } from "zod";
+ * import { defineTool } from "./define.ts";
+ * import { runToolCall } from "./run.ts";
+ * const add = defineTool({ name: "m.add", input: z.object({ a: z.number() }), handler: ({ a }) => a + 1 });
+ * const opts = { executionId: "x", timeoutMs: 1000, signal: new AbortController().signal };
+ * assert.equal(await runToolCall(add, "m.add", { a: 1 }, opts), 2);
+ * await assert.rejects(runToolCall(add, "m.add", { a: "1" }, opts), /Invalid input for tools\.m\.add: a:/);
+ * ```
+ */
+export async function runToolCall(
+  tool: AnyTool,
+  name: string,
+  input: unknown,
+  options: ToolCallOptions,
+): Promise<unknown> {
+  const parsed = tool.validateInput(input === undefined ? {} : input);
+  if (!parsed.ok) throw new ToolCallError(`Invalid input for tools.${name}: ${parsed.issues.join("; ")}`);
+  await options.authorize?.(parsed.value);
+  const { signal, timeoutMs } = options;
+  const call = new AbortController();
+  const onEnd = () => call.abort(signal.reason);
+  signal.addEventListener("abort", onEnd, { once: true });
+  const context: ToolContext = { executionId: options.executionId, tool: tool.name, signal: call.signal };
+  try {
+    return await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        call.abort();
+        reject(new ToolCallError(`tools.${name} timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      Promise.resolve().then(() => tool.handler(parsed.value, context)).then(
+        (output) => resolve(checkOutput(tool, name, output)),
+        (e) => reject(e instanceof ToolCallError ? e : new ToolCallError(`tools.${name} failed: ${errorMessage(e)}`)),
+      ).catch(reject).finally(() => clearTimeout(timer));
+    });
+  } finally {
+    signal.removeEventListener("abort", onEnd);
+  }
+}
+
+/**
+ * The message of an error, or the value as text.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { errorMessage } from "./run.ts";
+ * assert.equal(errorMessage(new Error("x")), "x");
+ * assert.equal(errorMessage(5), "5");
+ * ```
+ */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function checkOutput(tool: AnyTool, name: string, output: unknown): unknown {
+  if (!tool.validateOutput) return output;
+  const checked = tool.validateOutput(output);
+  if (checked.ok) return checked.value;
+  throw new ToolCallError(`tools.${name} returned output that does not match its schema: ${checked.issues.join("; ")}`);
+}
