@@ -79,7 +79,7 @@ Deno.test("cli usage errors exit 2 with a clear message", async () => {
     [["run", "missing.ts"], /Cannot read script missing\.ts/],
     [
       ["run", "-", "--timeout", "soon"],
-      /--timeout must be a positive integer, got "soon"/,
+      /--timeout must be an integer from 1, got "soon"/,
     ],
     [["run", "-", "--tools", "nope.ts"], /Cannot load tool module .*nope\.ts/],
     [

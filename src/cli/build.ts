@@ -63,3 +63,38 @@ async function defaultConfig(cwd: string): Promise<string | undefined> {
     return undefined;
   }
 }
+
+/** The flags every command that builds a Codemode takes (for `node:util` `parseArgs`). */
+export const CODEMODE_FLAGS = {
+  tools: { type: "string", multiple: true },
+  config: { type: "string", short: "c" },
+  timeout: { type: "string" },
+  memory: { type: "string" },
+} as const;
+
+/**
+ * The limits set by `--timeout` and `--memory`.
+ *
+ * @returns only the limits that were given.
+ * @throws {UsageError} naming the flag when a value is not a positive integer.
+ */
+export function limitsFromFlags(values: { timeout?: string; memory?: string }): Partial<Limits> {
+  return {
+    ...(values.timeout !== undefined ? { timeoutMs: integerFlag("--timeout", values.timeout, 1) } : {}),
+    ...(values.memory !== undefined ? { memoryMb: integerFlag("--memory", values.memory, 1) } : {}),
+  };
+}
+
+/**
+ * Parses an integer flag value within bounds.
+ *
+ * @throws {UsageError} naming the flag and the allowed range.
+ */
+export function integerFlag(flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < min || n > max) {
+    const range = `from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ""}`;
+    throw new UsageError(`${flag} must be an integer ${range}, got "${value}"`);
+  }
+  return n;
+}

@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { jsonLineLogger } from "../mcp/server/log.ts";
 import { redirectConsoleToStderr, serveStdio } from "../mcp/server/stdio.ts";
 import { DEFAULT_MAX_SESSIONS, isLoopbackHost, serveHttp } from "../mcp/server/http.ts";
-import { buildCodemode } from "./build.ts";
+import { buildCodemode, CODEMODE_FLAGS, integerFlag, limitsFromFlags } from "./build.ts";
 import { UsageError } from "./load_tools.ts";
 import type { CliIo } from "./run.ts";
 
@@ -74,10 +74,7 @@ export async function mcpCommand(args: string[], io: CliIo, options: McpCommandO
     args,
     allowPositionals: true,
     options: {
-      tools: { type: "string", multiple: true },
-      config: { type: "string", short: "c" },
-      timeout: { type: "string" },
-      memory: { type: "string" },
+      ...CODEMODE_FLAGS,
       http: { type: "boolean" },
       port: { type: "string" },
       host: { type: "string" },
@@ -94,13 +91,10 @@ export async function mcpCommand(args: string[], io: CliIo, options: McpCommandO
       if (values[flag] !== undefined) throw new UsageError(`--${flag} needs --http`);
     }
   }
-  const limits = {
-    ...(values.timeout !== undefined ? { timeoutMs: integer("--timeout", values.timeout, 1) } : {}),
-    ...(values.memory !== undefined ? { memoryMb: integer("--memory", values.memory, 1) } : {}),
-  };
-  const port = values.port !== undefined ? integer("--port", values.port, 0, 65_535) : DEFAULT_MCP_PORT;
+  const limits = limitsFromFlags(values);
+  const port = values.port !== undefined ? integerFlag("--port", values.port, 0, 65_535) : DEFAULT_MCP_PORT;
   const maxSessions = values["max-sessions"] !== undefined
-    ? integer("--max-sessions", values["max-sessions"], 1)
+    ? integerFlag("--max-sessions", values["max-sessions"], 1)
     : undefined;
   const host = values.host ?? "127.0.0.1";
   const apiKey = values["api-key"] ?? envApiKey();
@@ -149,16 +143,6 @@ function envApiKey(): string | undefined {
   } catch {
     return undefined; // no --allow-env: the key must come from --api-key
   }
-}
-
-function integer(flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n < min || n > max) {
-    throw new UsageError(
-      `${flag} must be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ""}, got "${value}"`,
-    );
-  }
-  return n;
 }
 
 /** Resolves on SIGINT, SIGTERM or the caller's signal. */

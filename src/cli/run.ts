@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import type { ExecutionResult } from "../../executor/types.ts";
 import { UsageError } from "./load_tools.ts";
-import { buildCodemode } from "./build.ts";
+import { buildCodemode, CODEMODE_FLAGS, limitsFromFlags } from "./build.ts";
 
 /** Help text of `codemode run`. */
 export const RUN_HELP: string = `Usage: codemode run <script.ts | -> [options]
@@ -48,11 +48,8 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     args,
     allowPositionals: true,
     options: {
-      tools: { type: "string", multiple: true },
-      config: { type: "string", short: "c" },
+      ...CODEMODE_FLAGS,
       json: { type: "boolean" },
-      timeout: { type: "string" },
-      memory: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -61,10 +58,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     throw new UsageError("run takes exactly one script path (or - for stdin)");
   }
   const code = await readScript(positionals[0], io);
-  const limits = {
-    ...(values.timeout !== undefined ? { timeoutMs: positiveInt("--timeout", values.timeout) } : {}),
-    ...(values.memory !== undefined ? { memoryMb: positiveInt("--memory", values.memory) } : {}),
-  };
+  const limits = limitsFromFlags(values);
   const cm = await buildCodemode({ config: values.config, tools: values.tools, limits }, io.cwd);
   try {
     const result = await cm.execute(code);
@@ -85,14 +79,6 @@ async function readScript(path: string, io: CliIo): Promise<string> {
   } catch (e) {
     throw new UsageError(`Cannot read script ${path}: ${(e as Error).message}`);
   }
-}
-
-function positiveInt(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) {
-    throw new UsageError(`${flag} must be a positive integer, got "${value}"`);
-  }
-  return n;
 }
 
 function printHuman(r: ExecutionResult, io: CliIo): void {
