@@ -10,7 +10,7 @@
  */
 import denoJson from "./deno.json" with { type: "json" };
 import { UsageError } from "./src/cli/load_tools.ts";
-import { type CliIo, runCommand } from "./src/cli/run.ts";
+import { type CliIo, processIo, runCommand } from "./src/cli/run.ts";
 
 export type { CliIo };
 import { typesCommand } from "./src/cli/types.ts";
@@ -91,12 +91,5 @@ export async function main(args: string[], io: CliIo): Promise<number> {
 }
 
 if (import.meta.main) {
-  const encoder = new TextEncoder();
-  const io: CliIo = {
-    out: (t) => void Deno.stdout.writeSync(encoder.encode(t)),
-    err: (t) => void Deno.stderr.writeSync(encoder.encode(t)),
-    readStdin: () => new Response(Deno.stdin.readable).text(),
-    cwd: Deno.cwd(),
-  };
-  Deno.exit(await main(Deno.args, io));
+  Deno.exit(await main(Deno.args, processIo()));
 }

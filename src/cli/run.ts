@@ -38,6 +38,21 @@ export interface CliIo {
 }
 
 /**
+ * The io of a real process: stdout, stderr, stdin and the working directory.
+ *
+ * @returns the io.
+ */
+export function processIo(): CliIo {
+  const encoder = new TextEncoder();
+  return {
+    out: (t) => void Deno.stdout.writeSync(encoder.encode(t)),
+    err: (t) => void Deno.stderr.writeSync(encoder.encode(t)),
+    readStdin: () => new Response(Deno.stdin.readable).text(),
+    cwd: Deno.cwd(),
+  };
+}
+
+/**
  * Runs `codemode run` with its arguments.
  *
  * @returns the exit code.
