@@ -61,6 +61,45 @@ export function sandboxArgs(limits: Limits, preludePath: string): string[] {
 }
 
 /**
+ * The command that starts one sandbox child: {@linkcode sandboxArgs}, an
+ * environment holding only `NO_COLOR` and `DENO_DIR`, piped stdio, and its own
+ * process group (so the whole group can be killed).
+ *
+ * @param denoPath the Deno binary.
+ * @param limits the limits of the execution (for the heap cap).
+ * @param module the module the child runs (the prelude).
+ * @param dirs the child's working dir, and the Deno cache dir it may use.
+ * @returns the command, not started.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_LIMITS, sandboxCommand } from "./mod.ts";
+ * assert.ok(sandboxCommand(Deno.execPath(), DEFAULT_LIMITS, "/x.ts", { cwd: "/tmp", denoDir: "/tmp" }));
+ * ```
+ */
+export function sandboxCommand(
+  denoPath: string,
+  limits: Limits,
+  module: string,
+  dirs: { cwd: string; denoDir: string },
+): Deno.Command {
+  return new Deno.Command(denoPath, {
+    args: sandboxArgs(limits, module),
+    cwd: dirs.cwd,
+    clearEnv: true,
+    // The DENO_DIR is private to the executor and removed by close(): the
+    // children share the prelude's compiled form (a cold Deno cache costs
+    // ~150 ms a start) but never touch the host's own Deno cache.
+    env: { NO_COLOR: "1", DENO_DIR: dirs.denoDir },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+    detached: true,
+  });
+}
+
+/**
  * Runs each script in a new Deno subprocess with no permissions, an empty
  * environment and a private temp working directory that is removed afterwards.
  *
@@ -148,19 +187,7 @@ export class LocalExecutor implements Executor {
     const denoDir = await (this.#denoDir ??= Deno.makeTempDir({ dir: this.#tempDir, prefix: "codemode-denodir-" }));
     const cwd = await Deno.makeTempDir({ dir: this.#tempDir, prefix: "codemode-" });
     try {
-      const child = new Deno.Command(this.#denoPath, {
-        args: sandboxArgs(limits, prelude),
-        cwd,
-        clearEnv: true,
-        // A DENO_DIR private to this executor, removed by close(): the
-        // children share the prelude's compiled form (a cold Deno cache costs
-        // ~150 ms a start) but never touch the host's own Deno cache.
-        env: { NO_COLOR: "1", DENO_DIR: denoDir },
-        stdin: "piped",
-        stdout: "piped",
-        stderr: "piped",
-        detached: true,
-      }).spawn();
+      const child = sandboxCommand(this.#denoPath, limits, prelude, { cwd, denoDir }).spawn();
       return { child, cwd };
     } catch (e) {
       await Deno.remove(cwd, { recursive: true }).catch(() => {});

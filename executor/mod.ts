@@ -4,6 +4,6 @@
  *
  * @module
  */
-export { LocalExecutor, type LocalExecutorOptions, sandboxArgs } from "./local.ts";
+export { LocalExecutor, type LocalExecutorOptions, sandboxArgs, sandboxCommand } from "./local.ts";
 export * from "./types.ts";
 export * from "./validator.ts";

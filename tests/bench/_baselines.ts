@@ -1,12 +1,13 @@
 /**
  * The baselines: what the same work costs with no Codemode in the way. Each
- * child is spawned exactly as `LocalExecutor` spawns a sandbox (same flags from
- * `sandboxArgs`, cleared environment, private temp working directory, piped
- * stdio, detached), only running a trivial module instead of the prelude.
+ * child is spawned exactly as `LocalExecutor` spawns a sandbox (`sandboxCommand`:
+ * same flags and environment, a private warm Deno cache, a private temp working
+ * directory, piped stdio, detached), only running a trivial module instead of
+ * the prelude.
  *
  * @module
  */
-import { type Limits, sandboxArgs } from "../../executor/mod.ts";
+import { type Limits, sandboxCommand } from "../../executor/mod.ts";
 
 /** An echo child: writes every stdin line back to stdout, as the prelude does (writeSync). */
 const ECHO_SOURCE = `const buf = new Uint8Array(65536);
@@ -52,22 +53,17 @@ export async function writeBaselineFiles(): Promise<BaselineFiles> {
   return { empty, echo, dir };
 }
 
+// The baselines' own Deno cache, warm after the first spawn, as an executor's is.
+const BASELINE_DENO_DIR: string = await Deno.makeTempDir({ prefix: "codemode-bench-denodir-" });
+globalThis.addEventListener("unload", () => Deno.removeSync(BASELINE_DENO_DIR, { recursive: true }));
+
 /** Spawns `deno` on `module` the way LocalExecutor spawns a sandbox. */
 async function spawnLikeSandbox(
   limits: Limits,
   module: string,
 ): Promise<{ child: Deno.ChildProcess; cwd: string }> {
   const cwd: string = await Deno.makeTempDir({ prefix: "codemode-" });
-  const child: Deno.ChildProcess = new Deno.Command(Deno.execPath(), {
-    args: sandboxArgs(limits, module),
-    cwd,
-    clearEnv: true,
-    env: { NO_COLOR: "1" },
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-    detached: true,
-  }).spawn();
+  const child = sandboxCommand(Deno.execPath(), limits, module, { cwd, denoDir: BASELINE_DENO_DIR }).spawn();
   return { child, cwd };
 }
 
