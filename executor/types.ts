@@ -44,7 +44,10 @@ export interface Limits {
   maxToolCalls: number;
   /** Time one tool call may take, in ms, unless the tool sets its own. @default {10000} */
   toolTimeoutMs: number;
-  /** Executions running at once; more wait in a queue. @default {16} */
+  /**
+   * Executions running at once; more wait in a queue. An executor reads this
+   * (and `maxQueued`) once, from its first execution. @default {16}
+   */
   maxConcurrent: number;
   /** Executions waiting for a slot; more are refused with stopReason `busy`. @default {256} */
   maxQueued: number;
