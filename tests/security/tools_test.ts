@@ -238,3 +238,30 @@ Deno.test("a hung host handler is ended by the tool timeout and the script sees 
   assert.ok(aborted, "the handler's signal was not aborted");
   await assertHealthy(cm);
 });
+
+Deno.test("the discovery door ($search, $types) refuses oversized and hostile input and counts toward maxToolCalls", async () => {
+  const { tool } = weather();
+  await using cm = sandbox({ tools: [tool], policies: { "weather.*": "deny" }, limits: { maxToolCalls: 20 } });
+  const r = await cm.execute(`
+    const out = [];
+    for (const f of [
+      () => tools.$search("x".repeat(10_000)),
+      () => tools.$types(Array.from({ length: 1000 }, (_, i) => "n" + i)),
+      () => tools.$types("__proto__"),
+      () => tools.$types({ toString() { return "weather"; } } as any),
+      () => tools.$types("weather"),
+    ]) {
+      try { out.push(JSON.stringify(await f())); } catch (e) { out.push(e.message); }
+    }
+    return out;
+  `);
+  const [long, many, proto, notString, denied] = r.result as string[];
+  assert.match(long, /^tools\.\$search\(query: string/);
+  assert.match(many, /^tools\.\$types\(names/);
+  assert.match(proto, /No tool or namespace named "__proto__"/);
+  assert.match(notString, /^tools\.\$types\(names/);
+  assert.match(denied, /No tool or namespace named "weather"/, "a denied tool is not discoverable");
+  const storm = await cm.execute(`while (true) await tools.$search("weather")`);
+  assert.equal(storm.stopReason, "tool_call_limit");
+  await assertHealthy(cm);
+});
