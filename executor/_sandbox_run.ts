@@ -1,21 +1,16 @@
 // One execution in one sandbox child: feeds it the code, serves its tool
 // calls, enforces the limits, and always ends with the child's whole process
-// group gone and its temp dir removed.
+// group gone.
 import { encodeReply, MAX_VALUE_DEPTH, parseChildLine } from "../src/rpc/host_bridge.ts";
 import { LineSplitter, LineTooLongError } from "../src/rpc/lines.ts";
-import type { ChildFrame, RunParams, WireError } from "../src/rpc/protocol.ts";
+import type { ChildFrame, RunParams } from "../src/rpc/protocol.ts";
 import { LogBuffer } from "./_log_buffer.ts";
-import type { ExecuteRequest, ExecutionError, ExecutionResult, StopReason, ToolCallRecord } from "./types.ts";
+import { capMemory, type MemoryCap } from "./_memory_cap.ts";
+import { boundedError, limitError, type OomWatch, oomWatch, ToolTrace } from "./_bounds.ts";
+import type { ExecuteRequest, ExecutionError, ExecutionResult, StopReason } from "./types.ts";
 
 /** Room for the frame around a maximal result, in bytes. */
 const FRAME_OVERHEAD = 64 * 1024;
-/** How long a child that reported `done` gets to exit on its own. */
-const EXIT_GRACE_MS = 200;
-
-/** What V8 prints on a fatal OOM: diagnosed as `memory`, not shown as logs. */
-const OOM_START = /^<--- Last few GCs --->|Fatal (JavaScript|process) out of memory/;
-/** Signals a V8 fatal error (such as running out of heap) ends the process with. */
-const FATAL_SIGNALS = new Set(["SIGTRAP", "SIGABRT", "SIGILL", "SIGSEGV"]);
 /** How often the child's resident memory is checked, in ms. */
 const RSS_POLL_MS = 25;
 
@@ -25,10 +20,10 @@ interface Ending {
   error?: ExecutionError;
 }
 
-/** A started child: the process and the temp dir it runs in. */
+/** A started child, and the host paths that must not reach the script or the model. */
 export interface SandboxProcess {
   child: Deno.ChildProcess;
-  cwd: string;
+  hostPaths: string[];
 }
 
 export class SandboxRun {
@@ -37,14 +32,16 @@ export class SandboxRun {
   readonly #nonce = crypto.randomUUID().replaceAll("-", "");
   readonly #started = performance.now();
   readonly #logs: LogBuffer;
-  readonly #toolCalls: ToolCallRecord[] = [];
+  readonly #trace = new ToolTrace();
   readonly #abort = new AbortController();
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly #encoder = new TextEncoder();
+  readonly #oom: OomWatch = oomWatch();
+  #memory: MemoryCap | undefined;
   #ending: Ending | undefined;
   #endSignal = Promise.withResolvers<void>();
   #outputBytes = 0;
-  #oom = false;
+  #inputBytesInFlight = 0;
   #wakeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(req: ExecuteRequest, proc: SandboxProcess) {
@@ -55,30 +52,44 @@ export class SandboxRun {
   }
 
   async run(): Promise<ExecutionResult> {
-    const stopWatching = this.#watchLimits();
+    let exited = false;
+    const status = this.#proc.child.status.finally(() => exited = true);
+    const pumps = [this.#pumpStdout(), this.#pumpStderr()];
+    let stopWatching = () => {};
     try {
-      const { limits } = this.#req;
-      const runParams: RunParams = {
-        nonce: this.#nonce,
-        code: this.#req.code,
-        tools: this.#req.tools,
-        maxResultBytes: limits.maxResultBytes,
-        maxLogLineBytes: limits.maxLogBytes,
-        maxDepth: MAX_VALUE_DEPTH,
-      };
-      this.#write(JSON.stringify({ jsonrpc: "2.0", method: "run", params: runParams }) + "\n");
-      const pumps = [this.#pumpStdout(), this.#pumpStderr()];
-      const status = this.#proc.child.status;
+      // The child waits for its code: it is under its memory cap before any runs.
+      this.#memory = await capMemory(this.#proc.child.pid, this.#req.limits.maxRssMb * 1_048_576);
+      stopWatching = this.#watchLimits();
+      this.#write(
+        this.#nonce + "\n" + JSON.stringify({ jsonrpc: "2.0", method: "run", params: this.#runParams() }) + "\n",
+      );
       await Promise.race([this.#endSignal.promise, Promise.all(pumps)]);
-      await this.#stop(status);
+      // Whatever ended it (a `done` included: the child then waits for its
+      // stdin to close), the whole process group goes now.
+      if (!exited) killGroup(this.#proc.child.pid);
+      await status;
+      await this.#writer.close().catch(() => {});
       await Promise.allSettled(pumps);
       if (!this.#ending) this.#end(this.#diagnoseExit(await status));
       return this.#result();
     } finally {
       stopWatching();
       this.#abort.abort();
-      await Deno.remove(this.#proc.cwd, { recursive: true }).catch(() => {});
+      if (!exited) killGroup(this.#proc.child.pid);
+      await status;
+      await this.#memory?.dispose();
     }
+  }
+
+  #runParams(): RunParams {
+    const { limits } = this.#req;
+    return {
+      code: this.#req.code,
+      tools: this.#req.tools,
+      maxResultBytes: limits.maxResultBytes,
+      maxLogLineBytes: limits.maxLogBytes,
+      maxDepth: MAX_VALUE_DEPTH,
+    };
   }
 
   // The wall-clock timeout, the cancel signal and the resident-memory cap.
@@ -94,7 +105,7 @@ export class SandboxRun {
     };
     signal?.addEventListener("abort", onAbort, { once: true });
     if (signal?.aborted) onAbort();
-    const rss = setInterval(() => this.#checkRss(), RSS_POLL_MS);
+    const rss = setInterval(() => this.#checkMemory(), RSS_POLL_MS);
     return () => {
       clearTimeout(timer);
       clearInterval(rss);
@@ -104,43 +115,26 @@ export class SandboxRun {
   }
 
   // The V8 heap cap misses ArrayBuffers and WebAssembly memory, so the
-  // child's resident set is polled too (Linux /proc; elsewhere this is a no-op).
-  #checkRss(): void {
-    let statm: string;
-    try {
-      statm = Deno.readTextFileSync(`/proc/${this.#proc.child.pid}/statm`);
-    } catch {
-      return;
-    }
-    const residentMb = Number(statm.split(" ")[1]) * 4096 / 1_048_576;
+  // child's resident set is checked too: its peak, while it runs and once more
+  // before a result is accepted. Returns false when the cap was exceeded.
+  #checkMemory(): boolean {
+    const peakMb = (this.#memory?.peakBytes() ?? 0) / 1_048_576;
     const { maxRssMb } = this.#req.limits;
-    if (!(residentMb > maxRssMb)) return;
-    const message = `The sandbox used ${
-      Math.round(residentMb)
-    } MiB of memory, over the ${maxRssMb} MiB limit (maxRssMb)`;
-    this.#end({ stopReason: "memory", error: limitError("MemoryLimitError", message) });
+    if (!(peakMb > maxRssMb)) return true;
+    this.#end(this.#overRss(`${Math.round(peakMb)} MiB of memory`));
+    return false;
+  }
+
+  #overRss(what: string): Ending {
+    const { maxRssMb } = this.#req.limits;
+    const message = `The sandbox used ${what}, over the ${maxRssMb} MiB limit (maxRssMb)`;
+    return { stopReason: "memory", error: limitError("MemoryLimitError", message) };
   }
 
   #end(ending: Ending): void {
     if (this.#ending) return;
     this.#ending = ending;
     this.#endSignal.resolve();
-  }
-
-  // Kill the whole process group unless the child exits by itself right away.
-  async #stop(status: Promise<Deno.CommandStatus>): Promise<void> {
-    const exited = await Promise.race([
-      status.then(() => true),
-      new Promise<boolean>((r) =>
-        setTimeout(
-          () => r(false),
-          this.#ending?.stopReason === "completed" ? EXIT_GRACE_MS : 0,
-        )
-      ),
-    ]);
-    if (!exited) killGroup(this.#proc.child.pid);
-    await status;
-    await this.#writer.close().catch(() => {});
   }
 
   // The child blocks on stdin while its tool calls are pending; an empty line
@@ -160,20 +154,13 @@ export class SandboxRun {
   #countOutput(bytes: number): boolean {
     this.#outputBytes += bytes;
     if (this.#outputBytes <= this.#req.limits.maxOutputBytes) return true;
-    this.#end({
-      stopReason: "output_limit",
-      error: limitError(
-        "OutputLimitError",
-        `The sandbox wrote more than ${this.#req.limits.maxOutputBytes} bytes of output (maxOutputBytes)`,
-      ),
-    });
+    const message = `The sandbox wrote more than ${this.#req.limits.maxOutputBytes} bytes of output (maxOutputBytes)`;
+    this.#end({ stopReason: "output_limit", error: limitError("OutputLimitError", message) });
     return false;
   }
 
   async #pumpStdout(): Promise<void> {
-    const splitter = new LineSplitter(
-      this.#req.limits.maxResultBytes + FRAME_OVERHEAD,
-    );
+    const splitter = new LineSplitter(this.#req.limits.maxResultBytes + FRAME_OVERHEAD);
     for await (const chunk of this.#proc.child.stdout) {
       if (this.#ending || !this.#countOutput(chunk.length)) continue;
       let lines: string[];
@@ -183,10 +170,7 @@ export class SandboxRun {
         if (!(e instanceof LineTooLongError)) throw e;
         this.#end({
           stopReason: "output_limit",
-          error: limitError(
-            "OutputLimitError",
-            `The sandbox wrote ${e.message}`,
-          ),
+          error: limitError("OutputLimitError", `The sandbox wrote ${e.message}`),
         });
         continue;
       }
@@ -206,126 +190,106 @@ export class SandboxRun {
       } catch {
         /* an overlong stderr line is dropped; the output cap still counts it */
       }
-      for (const line of lines) {
-        this.#onStderr(line);
-      }
+      for (const line of lines) this.#onStderr(line);
     }
     const rest = splitter.flush();
     if (rest) this.#onStderr(rest);
   }
 
-  // Once V8 starts its out-of-memory report, the rest is diagnostics that
-  // name host paths: it is not shown as logs.
+  // What V8 prints when it aborts is held back until the exit is diagnosed:
+  // dropped for a real out-of-memory, shown (without host paths) otherwise.
   #onStderr(line: string): void {
-    if (this.#oom || OOM_START.test(line)) {
-      this.#oom = true;
-      return;
-    }
-    if (line === "") return;
-    this.#logs.add("stderr", line);
+    if (this.#oom.hold(line) || line === "") return;
+    this.#logs.add("stderr", this.#scrub(line));
+  }
+
+  #scrub(text: string): string {
+    let out = text;
+    for (const path of this.#proc.hostPaths) out = out.replaceAll(path, "<sandbox>");
+    return out;
   }
 
   #onLine(line: string): void {
     if (this.#ending) return;
     const parsed = parseChildLine(line, this.#nonce);
-    if (parsed.kind === "raw") {
-      return void this.#logs.add("stdout", parsed.text);
-    }
+    if (parsed.kind === "raw") return void this.#logs.add("stdout", parsed.text);
     if (parsed.raw) this.#logs.add("stdout", parsed.raw);
     if (parsed.kind === "invalid") {
-      return this.#end({
-        stopReason: "error",
-        error: {
-          name: "ProtocolError",
-          message: `The sandbox sent an invalid frame (${parsed.reason})`,
-        },
-      });
+      const error = { name: "ProtocolError", message: `The sandbox sent an invalid frame (${parsed.reason})` };
+      return this.#end({ stopReason: "error", error });
     }
-    this.#onFrame(parsed.frame);
+    this.#onFrame(parsed.frame, line.length);
   }
 
-  #onFrame(frame: ChildFrame): void {
-    if (frame.method === "log") {
-      return void this.#logs.add(frame.params.level, frame.params.text);
-    }
+  #onFrame(frame: ChildFrame, bytes: number): void {
+    if (frame.method === "log") return void this.#logs.add(frame.params.level, frame.params.text);
     if (frame.method === "tools/call") {
-      return void this.#onToolCall(
-        frame.id,
-        frame.params.tool,
-        frame.params.input,
-      );
+      return void this.#onToolCall(frame.id, frame.params.tool, frame.params.input, bytes);
     }
     if (frame.method === "wait") return this.#wakeAfter(frame.params.ms);
     const done = frame.params;
-    if (!done.ok) {
-      return this.#end({ stopReason: "error", error: wireError(done.error) });
-    }
-    if (done.truncatedBytes === undefined) {
-      return this.#end({ stopReason: "completed", result: done.result });
-    }
+    if (!this.#checkMemory()) return;
+    if (!done.ok) return this.#end({ stopReason: "error", error: boundedError(done.error, this.#scrub.bind(this)) });
+    if (done.truncatedBytes === undefined) return this.#end({ stopReason: "completed", result: done.result });
+    const { maxResultBytes } = this.#req.limits;
     this.#end({
       stopReason: "output_limit",
-      result: {
-        $truncated: true,
-        originalBytes: done.truncatedBytes,
-        preview: done.result,
-      },
+      result: { $truncated: true, originalBytes: done.truncatedBytes, preview: done.result },
       error: limitError(
         "OutputLimitError",
-        `The result is ${done.truncatedBytes} bytes, over the ${this.#req.limits.maxResultBytes}-byte limit (maxResultBytes); result holds a preview`,
+        `The result is ${done.truncatedBytes} bytes, over the ${maxResultBytes}-byte limit (maxResultBytes); result holds a preview`,
       ),
     });
   }
 
-  async #onToolCall(id: number, tool: string, input: unknown): Promise<void> {
-    const { maxToolCalls } = this.#req.limits;
-    if (this.#toolCalls.length >= maxToolCalls) {
-      return this.#end({
-        stopReason: "tool_call_limit",
-        error: limitError(
-          "ToolCallLimitError",
-          `The script made more than ${maxToolCalls} tool calls (maxToolCalls)`,
-        ),
-      });
+  async #onToolCall(id: number, tool: string, input: unknown, bytes: number): Promise<void> {
+    const { maxToolCalls, maxToolInputBytes } = this.#req.limits;
+    if (this.#trace.length >= maxToolCalls) {
+      const message = `The script made more than ${maxToolCalls} tool calls (maxToolCalls)`;
+      return this.#end({ stopReason: "tool_call_limit", error: limitError("ToolCallLimitError", message) });
     }
-    const record: ToolCallRecord = { tool, ok: false, durationMs: 0 };
-    this.#toolCalls.push(record);
-    const t0 = performance.now();
+    if (this.#inputBytesInFlight + bytes > maxToolInputBytes) {
+      const message = `The script's tool calls in flight carried more than ${maxToolInputBytes} bytes of input ` +
+        `(maxToolInputBytes; this call: ${bytes} bytes, already in flight: ${this.#inputBytesInFlight})`;
+      return this.#end({ stopReason: "tool_input_limit", error: limitError("ToolInputLimitError", message) });
+    }
+    this.#inputBytesInFlight += bytes;
+    const record = this.#trace.start(tool);
     let line: string;
     try {
-      const value = await this.#req.invoke(tool, input, this.#abort.signal);
-      line = encodeReply(id, { ok: true, value });
-      record.ok = true;
+      const running = this.#req.invoke(tool, input, this.#abort.signal);
+      // The raw input is not kept while the handler runs: only its validated form is.
+      input = undefined;
+      line = encodeReply(id, { ok: true, value: await running });
+      this.#trace.finish(record);
     } catch (e) {
-      record.error = e instanceof Error ? e.message : String(e);
-      line = encodeReply(id, { ok: false, tool, message: record.error });
+      const message = e instanceof Error ? e.message : String(e);
+      this.#trace.finish(record, message);
+      line = encodeReply(id, { ok: false, tool, message: record.error ?? message });
+    } finally {
+      this.#inputBytesInFlight -= bytes;
     }
-    record.durationMs = round(performance.now() - t0);
     if (!this.#ending) this.#write(line);
   }
 
   #diagnoseExit(status: Deno.CommandStatus): Ending {
-    if (this.#oom && status.signal && FATAL_SIGNALS.has(status.signal)) {
-      return {
-        stopReason: "memory",
-        error: limitError(
-          "MemoryLimitError",
-          `The script exceeded the ${this.#req.limits.memoryMb} MiB heap limit (memoryMb)`,
-        ),
-      };
+    if (this.#memory?.killedByKernel()) return this.#overRss("more memory than its cgroup allows");
+    if (this.#oom.isOutOfMemory(status.signal)) {
+      const message = `The script exceeded the ${this.#req.limits.memoryMb} MiB heap limit (memoryMb)`;
+      return { stopReason: "memory", error: limitError("MemoryLimitError", message) };
     }
     const how = status.signal ? `signal ${status.signal}` : `exit code ${status.code}`;
     return {
       stopReason: "error",
-      error: {
-        name: "SandboxExitError",
-        message: `The sandbox process ended (${how}) before the script returned`,
-      },
+      error: { name: "SandboxExitError", message: `The sandbox process ended (${how}) before the script returned` },
     };
   }
 
   #result(): ExecutionResult {
     const ending = this.#ending!;
+    // Crash output (or what only looked like it) is shown unless it was a real out-of-memory.
+    const held = this.#oom.release();
+    if (ending.stopReason !== "memory") { for (const line of held) this.#logs.add("stderr", this.#scrub(line)); }
     return {
       executionId: this.#req.executionId,
       ok: ending.stopReason === "completed",
@@ -333,26 +297,10 @@ export class SandboxRun {
       ...("result" in ending && ending.result !== undefined ? { result: ending.result } : {}),
       ...(ending.error ? { error: ending.error } : {}),
       logs: this.#logs.entries(),
-      toolCalls: this.#toolCalls,
-      durationMs: round(performance.now() - this.#started),
+      toolCalls: this.#trace.records(),
+      durationMs: Math.round((performance.now() - this.#started) * 100) / 100,
     };
   }
-}
-
-function limitError(name: string, message: string): ExecutionError {
-  return { name, message };
-}
-
-function wireError(e: WireError): ExecutionError {
-  return {
-    ...e,
-    message: e.message.slice(0, 8192),
-    stack: e.stack?.slice(0, 8192),
-  };
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
 }
 
 /** Kills the child's whole process group (it was spawned detached, as its leader). */

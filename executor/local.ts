@@ -18,7 +18,21 @@ export interface LocalExecutorOptions {
   tempDir?: string;
 }
 
-const PRELUDE_URL = new URL("./sandbox/prelude.ts", import.meta.url);
+const PRELUDE_URL = new URL("./sandbox/prelude.js", import.meta.url);
+
+/**
+ * Deno's SQLite caches. Each is made a directory in the private Deno dir, so
+ * Deno cannot open it as a database and keeps that cache in memory: its
+ * dependency-analysis cache would otherwise keep every script's source (the
+ * `data:` specifier) on disk.
+ */
+const CACHE_DATABASES = [
+  "dep_analysis_cache_v2",
+  "node_analysis_cache_v2",
+  "check_cache_v2",
+  "fast_check_cache_v2",
+  "code_cache_v2",
+];
 
 /**
  * The flags every sandbox child runs with: no permission of any kind, every
@@ -62,13 +76,13 @@ export function sandboxArgs(limits: Limits, preludePath: string): string[] {
 
 /**
  * The command that starts one sandbox child: {@linkcode sandboxArgs}, an
- * environment holding only `NO_COLOR` and `DENO_DIR`, piped stdio, and its own
- * process group (so the whole group can be killed).
+ * environment holding only `NO_COLOR`, `DENO_DIR` and `DENO_EMIT_CACHE_MODE`,
+ * piped stdio, and its own process group (so the whole group can be killed).
  *
  * @param denoPath the Deno binary.
  * @param limits the limits of the execution (for the heap cap).
  * @param module the module the child runs (the prelude).
- * @param dirs the child's working dir, and the Deno cache dir it may use.
+ * @param dirs the child's working dir (`/` for sandboxes), and its Deno dir.
  * @returns the command, not started.
  *
  * @example
@@ -88,10 +102,10 @@ export function sandboxCommand(
     args: sandboxArgs(limits, module),
     cwd: dirs.cwd,
     clearEnv: true,
-    // The DENO_DIR is private to the executor and removed by close(): the
-    // children share the prelude's compiled form (a cold Deno cache costs
-    // ~150 ms a start) but never touch the host's own Deno cache.
-    env: { NO_COLOR: "1", DENO_DIR: dirs.denoDir },
+    // The DENO_DIR is private to the executor and removed by close(); no
+    // transpiled source is cached in it (the prelude is JavaScript, and the
+    // script's emit would be its source), and the host's own cache is never touched.
+    env: { NO_COLOR: "1", DENO_DIR: dirs.denoDir, DENO_EMIT_CACHE_MODE: "disable" },
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
@@ -101,7 +115,9 @@ export function sandboxCommand(
 
 /**
  * Runs each script in a new Deno subprocess with no permissions, an empty
- * environment and a private temp working directory that is removed afterwards.
+ * environment and `/` as its working directory. The executor keeps one private
+ * temp dir (the prelude's copy and a Deno dir that never grows), removed by
+ * {@linkcode LocalExecutor.close}.
  *
  * @example
  * ```ts
@@ -120,8 +136,7 @@ export class LocalExecutor implements Executor {
   readonly #tempDir?: string;
   readonly #inFlight = new Set<AbortController>();
   #semaphore: Semaphore | undefined;
-  #preludePath: Promise<string> | undefined;
-  #denoDir: Promise<string> | undefined;
+  #home: Promise<SandboxHome> | undefined;
   #closed = false;
 
   /**
@@ -155,17 +170,7 @@ export class LocalExecutor implements Executor {
       }
     } finally {
       this.#inFlight.delete(kill);
-      if (this.#inFlight.size === 0) await this.#dropUserEmits();
     }
-  }
-
-  // Deno caches the transpiled form of every TypeScript module a script
-  // imports (its own code included, as a data: URL) in DENO_DIR/gen/data.
-  // Between executions nothing of a script's stays on disk.
-  async #dropUserEmits(): Promise<void> {
-    if (!this.#denoDir) return;
-    const dir = await this.#denoDir;
-    await Deno.remove(`${dir}/gen/data`, { recursive: true }).catch(() => {});
   }
 
   /** Kills every execution in flight and refuses new ones. */
@@ -173,8 +178,9 @@ export class LocalExecutor implements Executor {
     this.#closed = true;
     for (const kill of this.#inFlight) kill.abort();
     while (this.#inFlight.size > 0) await new Promise((r) => setTimeout(r, 5));
-    if (this.#denoDir) await Deno.remove(await this.#denoDir, { recursive: true }).catch(() => {});
-    this.#denoDir = undefined;
+    const home = this.#home;
+    this.#home = undefined;
+    if (home) await Deno.remove((await home).root, { recursive: true }).catch(() => {});
   }
 
   /** Same as {@linkcode LocalExecutor.close}, for `await using`. */
@@ -183,30 +189,38 @@ export class LocalExecutor implements Executor {
   }
 
   async #spawn(limits: Limits): Promise<SandboxProcess> {
-    const prelude = await (this.#preludePath ??= localPrelude());
-    const denoDir = await (this.#denoDir ??= Deno.makeTempDir({ dir: this.#tempDir, prefix: "codemode-denodir-" }));
-    const cwd = await Deno.makeTempDir({ dir: this.#tempDir, prefix: "codemode-" });
-    try {
-      const child = sandboxCommand(this.#denoPath, limits, prelude, { cwd, denoDir }).spawn();
-      return { child, cwd };
-    } catch (e) {
-      await Deno.remove(cwd, { recursive: true }).catch(() => {});
+    const making = this.#home ??= makeHome(this.#tempDir);
+    const home = await making.catch((e) => {
+      if (this.#home === making) this.#home = undefined;
       throw e;
-    }
+    });
+    const child = sandboxCommand(this.#denoPath, limits, home.prelude, { cwd: "/", denoDir: home.denoDir }).spawn();
+    return { child, hostPaths: [home.root, this.#denoPath] };
   }
 }
 
-// When this module is loaded from a remote URL the child (run with
-// --no-remote) cannot load the prelude from there, so it is copied to a file.
-async function localPrelude(): Promise<string> {
-  if (PRELUDE_URL.protocol === "file:") return PRELUDE_URL.pathname;
-  const source = await (await fetch(PRELUDE_URL)).text();
-  const path = await Deno.makeTempFile({
-    prefix: "codemode-prelude-",
-    suffix: ".ts",
-  });
-  await Deno.writeTextFile(path, source);
-  return path;
+/** The executor's private dir: the prelude's copy and the children's Deno dir. */
+interface SandboxHome {
+  root: string;
+  prelude: string;
+  denoDir: string;
+}
+
+// The prelude is copied into the private dir, so the paths a script can see
+// (its main module, stack frames) name a temp dir, not where the host is
+// installed; the copy also serves when this module was loaded from a URL.
+async function makeHome(tempDir: string | undefined): Promise<SandboxHome> {
+  const root = await Deno.makeTempDir({ dir: tempDir, prefix: "codemode-" });
+  const home = { root, prelude: `${root}/prelude.js`, denoDir: `${root}/deno` };
+  try {
+    const source = await (await fetch(PRELUDE_URL)).text();
+    await Deno.writeTextFile(home.prelude, source);
+    for (const db of CACHE_DATABASES) await Deno.mkdir(`${home.denoDir}/${db}`, { recursive: true });
+    return home;
+  } catch (e) {
+    await Deno.remove(root, { recursive: true }).catch(() => {});
+    throw e;
+  }
 }
 
 function refused(

@@ -16,6 +16,7 @@ export type StopReason =
   | "memory"
   | "output_limit"
   | "tool_call_limit"
+  | "tool_input_limit"
   | "killed"
   | "rejected"
   | "busy";
@@ -42,6 +43,13 @@ export interface Limits {
   maxOutputBytes: number;
   /** Tool calls one execution may make. @default {1000} */
   maxToolCalls: number;
+  /**
+   * Characters of tool-call frames (their JSON inputs) that may be in flight
+   * at once in one execution: this bounds the host memory one execution's
+   * tool inputs hold (a JSON value takes at least 2 characters). Past it the
+   * execution ends with stopReason `tool_input_limit`. @default {1048576}
+   */
+  maxToolInputBytes: number;
   /** Time one tool call may take, in ms, unless the tool sets its own. @default {10000} */
   toolTimeoutMs: number;
   /**
@@ -63,6 +71,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxResultBytes: 1_048_576,
   maxOutputBytes: 16_777_216,
   maxToolCalls: 1_000,
+  maxToolInputBytes: 1_048_576,
   toolTimeoutMs: 10_000,
   maxConcurrent: 16,
   maxQueued: 256,

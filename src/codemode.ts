@@ -262,7 +262,8 @@ export class Codemode {
     const result = await this.#executor.execute({
       executionId,
       code,
-      tools: this.registry.names(),
+      // Denied tools are invisible to the script: not callable, not suggested, not searchable.
+      tools: this.catalog().map((t) => t.path.join(".")),
       limits,
       signal: options.signal,
       invoke: (tool, input, signal) => this.#invoke(executionId, limits, tool, input, signal),
@@ -333,15 +334,16 @@ export class Codemode {
   ): Promise<unknown> {
     if (name === "$search" || name === "$types") return this.#discover(name, input);
     const tool = this.registry.get(name);
-    if (!tool) throw new ToolCallError(`tools.${name} is not a tool`);
+    if (!tool || this.policyOf(tool) === "deny") throw new ToolCallError(`tools.${name} is not a tool`);
     const authorize = async (value: unknown) => {
       const policy = this.policyOf(tool);
-      if (policy === "deny") throw new ToolCallError(`tools.${name} is denied by policy`);
       if (policy === "allow") return;
       const refusal = await approvalRefusal(this.#approver, { tool: tool.name, input: value, executionId });
       if (refusal) throw new ToolCallError(`tools.${name} was not run: ${refusal}`);
     };
     const timeoutMs = tool.timeoutMs ?? limits.toolTimeoutMs;
-    return await runToolCall(tool, name, input, { executionId, timeoutMs, signal, authorize });
+    const call = runToolCall(tool, name, input, { executionId, timeoutMs, signal, authorize });
+    input = undefined; // the raw input is not kept while the handler runs
+    return await call;
   }
 }

@@ -27,7 +27,8 @@ policies:
     const w = await tools.weather.get({ city: "Lima" });
     try { await tools.db.orders.list({}); } catch (e) { return [w.tempC, e.message]; }
   `);
-  assert.deepEqual(r.result, [22, "tools.db.orders.list is denied by policy"]);
+  assert.equal((r.result as unknown[])[0], 22);
+  assert.match(String((r.result as unknown[])[1]), /^tools\.db\.orders\.list is not a tool\./);
   const slow = await cm.execute(`while (true) {}`);
   assert.equal(slow.stopReason, "timeout");
 });

@@ -2,13 +2,14 @@
  * The wire protocol between the host and the sandbox child, described once as
  * zod schemas. It is JSON-RPC 2.0, one message per line:
  *
- * - host → child (the child's stdin): first a `run` request carrying the code,
- *   then responses to the child's tool calls;
+ * - host → child (the child's stdin): first the per-execution nonce alone on
+ *   a line (the child keeps its bytes off the JS heap), then a `run` request
+ *   carrying the code, then responses to the child's tool calls;
  * - child → host (the child's stdout): `tools/call` requests, `log` and `done`
  *   notifications. Each line starts with the per-execution nonce the host sent
  *   in `run`, so bytes the script writes to stdout itself are never protocol.
  *
- * The prelude (`executor/sandbox/prelude.ts`) writes these shapes by hand, as it
+ * The prelude (`executor/sandbox/prelude.js`) writes these shapes by hand, as it
  * may import nothing; every frame it sends is parsed here on the host.
  *
  * @module
@@ -20,10 +21,8 @@ export type LogLevel = "log" | "info" | "warn" | "error" | "debug" | "stdout" | 
 
 const jsonrpc = z.literal("2.0");
 
-/** `run`: the first line the host writes; the child waits for it before running anything. */
+/** `run`: the line after the nonce; the child waits for it before running anything. */
 export interface RunParams {
-  /** Secret prefix of every protocol line the child writes. */
-  nonce: string;
   /** The script body (TypeScript). */
   code: string;
   /** Dotted names of the tools the script may call. */

@@ -6,13 +6,21 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { Codemode, type CodemodeOptions, type ExecutionResult, type Limits } from "../../mod.ts";
+import { z } from "zod";
+import {
+  type AnyTool,
+  Codemode,
+  type CodemodeOptions,
+  defineTool,
+  type ExecutionResult,
+  type Limits,
+} from "../../mod.ts";
 
 /** The env var the host sets to the canary secret. */
 export const CANARY_ENV = "CODEMODE_CANARY_SECRET";
 
-/** What the sandbox children run: a process whose cmdline has it is a sandbox. */
-export const PRELUDE_MARK = "executor/sandbox/prelude.ts";
+/** What the sandbox children run (the prelude's copy in an executor's private dir): a process whose cmdline matches is a sandbox. */
+export const PRELUDE_MARK = /\/codemode-[^/\s]+\/prelude\.js(\s|$)/;
 
 /** Small limits that keep every test fast. */
 export const FAST: Partial<Limits> = { timeoutMs: 3000, memoryMb: 64 };
@@ -139,15 +147,6 @@ export function tmpDir(): string {
   return Deno.env.get("TMPDIR") || "/tmp";
 }
 
-/** Names of the `codemode-*` dirs in the temp dir. */
-export async function codemodeDirs(): Promise<Set<string>> {
-  const names = new Set<string>();
-  for await (const e of Deno.readDir(tmpDir())) {
-    if (e.isDirectory && e.name.startsWith("codemode-")) names.add(`${tmpDir()}/${e.name}`);
-  }
-  return names;
-}
-
 /** A sandbox process still alive: pid, cwd and cmdline. */
 export interface Survivor {
   pid: number;
@@ -163,7 +162,7 @@ export async function sandboxProcesses(): Promise<Survivor[]> {
     if (!/^\d+$/.test(e.name)) continue;
     try {
       const cmdline = (await Deno.readTextFile(`/proc/${e.name}/cmdline`)).replaceAll("\0", " ");
-      if (!cmdline.includes(PRELUDE_MARK)) continue;
+      if (!PRELUDE_MARK.test(cmdline)) continue;
       const status = await Deno.readTextFile(`/proc/${e.name}/status`);
       const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? -1);
       if (/^State:\s+Z/m.test(status)) continue;
@@ -175,40 +174,54 @@ export async function sandboxProcesses(): Promise<Survivor[]> {
 }
 
 /**
- * Sandbox processes that outlived the executions that ran in `cwds`: any live
- * sandbox whose working dir is (or was, before removal) one of them. Other
- * sandboxes on the machine (other tests, other test processes, or other test
- * modules of this process under `--parallel`) are ignored.
+ * Sandbox processes that outlived the executions that reported `preludes`
+ * (see {@linkcode reportedSandbox}): any live sandbox running one of those
+ * prelude copies, i.e. started by one of those executors. Other sandboxes on
+ * the machine (other tests, other test processes) are ignored.
  */
-export async function ourSurvivors(cwds: Iterable<string>): Promise<Survivor[]> {
-  const mine = [...cwds];
-  assert.ok(mine.length > 0 && mine.every((c) => c.startsWith("/")), `bad cwds: ${mine}`);
-  return (await sandboxProcesses()).filter((p) => mine.some((c) => p.cwd === c || p.cwd.startsWith(`${c} `)));
+export async function ourSurvivors(preludes: Iterable<string>): Promise<Survivor[]> {
+  const mine = [...preludes];
+  assert.ok(mine.length > 0 && mine.every((c) => c.endsWith("/prelude.js")), `bad preludes: ${mine}`);
+  return (await sandboxProcesses()).filter((p) => mine.some((c) => p.cmdline.includes(` ${c}`)));
 }
 
-/**
- * Checks that no `codemode-*` dir made since `before` remains. A dir that is
- * the working dir of a live process belongs to a sandbox that is still
- * running (another test process's): it is ignored, as is one that vanishes
- * within a short wait.
- */
-export async function assertNoNewTempDirs(before: Set<string>): Promise<void> {
-  let left: string[] = [];
-  for (let attempt = 0; attempt < 10; attempt++) {
-    const busy = new Set((await sandboxProcesses()).map((p) => p.cwd));
-    // codemode-denodir-* is an open executor's private Deno cache (see fs_test).
-    left = [...await codemodeDirs()].filter((d) => !before.has(d) && !busy.has(d) && !d.includes("/codemode-denodir-"));
-    if (left.length === 0) return;
-    await new Promise((r) => setTimeout(r, 200));
+/** The script line that reports which sandbox it runs in (see {@linkcode reportedSandbox}). */
+export const REPORT_SANDBOX = `console.log("SANDBOX=" + Deno.mainModule);`;
+
+/** The path of the prelude copy a script ran, as it reported it with {@linkcode REPORT_SANDBOX}. */
+export function reportedSandbox(r: ExecutionResult): string {
+  const line = r.logs.find((l) => l.text.startsWith("SANDBOX="));
+  assert.ok(line, `the script did not report its sandbox: ${JSON.stringify(r.logs).slice(0, 500)}`);
+  return new URL(line.text.slice("SANDBOX=".length)).pathname;
+}
+
+/** The executor's private dir, from the prelude path a script reported. */
+export function privateDirOf(prelude: string): string {
+  return prelude.slice(0, prelude.lastIndexOf("/"));
+}
+
+/** A tool the script calls once it runs (`await tools.probe.started({})`); `started` resolves when it has been called `count` times. */
+export function startedProbe(count = 1): { tool: AnyTool; started: Promise<void> } {
+  const { promise, resolve } = Promise.withResolvers<void>();
+  let calls = 0;
+  const tool = defineTool({
+    name: "probe.started",
+    input: z.object({}),
+    handler: () => {
+      if (++calls >= count) resolve();
+      return true;
+    },
+  });
+  return { tool, started: promise };
+}
+
+/** Waits until `check` holds, polling every 20 ms; fails after `ms`, saying `what`. */
+export async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!(await check())) {
+    if (performance.now() > deadline) assert.fail(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
   }
-  assert.deepEqual(left, [], "temp working dirs were left behind");
-}
-
-/** The sandbox's working dir, which a script reported with `console.log("CWD=" + Deno.cwd())`. */
-export function reportedCwd(r: ExecutionResult): string {
-  const line = r.logs.find((l) => l.text.startsWith("CWD="));
-  assert.ok(line, `the script did not report its cwd: ${JSON.stringify(r.logs).slice(0, 500)}`);
-  return line.text.slice(4);
 }
 
 /** Resolves after `ms`. */

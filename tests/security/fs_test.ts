@@ -256,24 +256,59 @@ Deno.test({
   },
 });
 
-Deno.test("a script's transpiled code leaves no trace after its execution, and close() removes the private Deno cache", async () => {
+Deno.test("nothing of a script stays on disk, and the private dir does not grow with executions", async () => {
   const tempDir = await Deno.makeTempDir({ prefix: "codemode-test-tmp-" });
   try {
     const executor = new LocalExecutor({ tempDir });
     const cm = new Codemode({ executor });
-    const r = await cm.execute(`
-      await import("data:application/typescript;base64," + btoa("export const n: number = 1;"));
-      return "imported";
-    `);
-    assert.equal(r.result, "imported");
-    const names = [];
-    for await (const e of Deno.readDir(tempDir)) names.push(e.name);
-    assert.equal(names.length, 1, `only the executor's private Deno cache remains: ${names}`);
-    assert.match(names[0], /^codemode-denodir-/);
-    await assert.rejects(Deno.stat(`${tempDir}/${names[0]}/gen/data`), Deno.errors.NotFound, "user emits are dropped");
+    const marker = `MARKER${crypto.randomUUID().replaceAll("-", "")}`;
+    const sizes: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const r = await cm.execute(`
+        const secret: string = "${marker}-${i}";
+        await import("data:application/typescript;base64," + btoa("export const n: number = 1; // ${marker}"));
+        return secret.length;
+      `);
+      assert.equal(r.stopReason, "completed", JSON.stringify(r));
+      sizes.push(await treeBytes(tempDir));
+    }
+    assert.equal(new Set(sizes.slice(1)).size, 1, `the private dir grew: ${sizes.join(", ")}`);
+    const forms = encodedForms(marker);
+    for (const [path, text] of await treeTexts(tempDir)) {
+      for (const form of forms) assert.ok(!text.includes(form), `${path} holds the script's source (${form})`);
+    }
     await executor.close();
     for await (const e of Deno.readDir(tempDir)) assert.fail(`close() left ${e.name} behind`);
   } finally {
     await Deno.remove(tempDir, { recursive: true });
   }
 });
+
+/** The marker as text and as base64 at each of the 3 byte alignments. */
+function encodedForms(marker: string): string[] {
+  return [marker, ...[0, 1, 2].map((pad) => btoa("\0".repeat(pad) + marker).slice(pad === 0 ? 0 : pad + 1, 24))];
+}
+
+async function* walk(dir: string): AsyncGenerator<[string, Deno.FileInfo]> {
+  for await (const e of Deno.readDir(dir)) {
+    const path = `${dir}/${e.name}`;
+    const info = await Deno.lstat(path);
+    yield [path, info];
+    if (info.isDirectory) yield* walk(path);
+  }
+}
+
+async function treeBytes(dir: string): Promise<number> {
+  let total = 0;
+  for await (const [, info] of walk(dir)) total += info.isFile ? info.size : 0;
+  return total;
+}
+
+async function treeTexts(dir: string): Promise<[string, string][]> {
+  const texts: [string, string][] = [];
+  const latin1 = new TextDecoder("latin1");
+  for await (const [path, info] of walk(dir)) {
+    if (info.isFile) texts.push([path, latin1.decode(await Deno.readFile(path))]);
+  }
+  return texts;
+}

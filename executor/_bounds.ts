@@ -1,0 +1,130 @@
+// What keeps an ExecutionResult's size predictable from the limits: the
+// tool-call trace and the error have caps of their own (logs and the result
+// have maxLogBytes and maxResultBytes), and V8's crash output is held back
+// until the host knows what ended the child.
+import type { WireError } from "../src/rpc/protocol.ts";
+import type { ExecutionError, ToolCallRecord } from "./types.ts";
+
+/** Longest error message or stack kept from the sandbox, in characters. */
+export const MAX_ERROR_CHARS = 8192;
+/** Longest tool name kept in one trace entry, in characters. */
+export const MAX_TRACE_TOOL_CHARS = 256;
+/** Longest error kept in one trace entry, in characters. */
+export const MAX_TRACE_ERROR_CHARS = 1024;
+/** All tool names and errors of one trace together, in characters; past it errors are cut short. */
+export const MAX_TRACE_TEXT_CHARS = 65_536;
+/** What a trace error is cut to once the trace's text budget is spent. */
+const SPENT_ERROR_CHARS = 64;
+/** Lines of V8 crash output held back, at most. */
+const MAX_HELD_LINES = 64;
+
+/**
+ * Cuts `text` to `max` characters, saying how much was cut.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cut } from "./_bounds.ts";
+ * assert.equal(cut("abcdef", 3), "abc… [3 more characters]");
+ * ```
+ */
+export function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more characters]`;
+}
+
+/** An error the host raises for a limit. */
+export function limitError(name: string, message: string): ExecutionError {
+  return { name, message };
+}
+
+/** The child's error with every text capped and host paths scrubbed. */
+export function boundedError(e: WireError, scrub: (text: string) => string): ExecutionError {
+  return {
+    ...e,
+    name: cut(e.name, 200),
+    message: scrub(cut(e.message, MAX_ERROR_CHARS)),
+    ...(e.stack === undefined ? {} : { stack: scrub(cut(e.stack, MAX_ERROR_CHARS)) }),
+  };
+}
+
+/** The tool-call trace of one execution, within its text budget. */
+export class ToolTrace {
+  readonly #records: ToolCallRecord[] = [];
+  readonly #started = new Map<ToolCallRecord, number>();
+  #textChars = 0;
+
+  /** Entries so far. */
+  get length(): number {
+    return this.#records.length;
+  }
+
+  /** Adds an entry for a call that starts now. */
+  start(tool: string): ToolCallRecord {
+    const record: ToolCallRecord = { tool: cut(tool, MAX_TRACE_TOOL_CHARS), ok: false, durationMs: 0 };
+    this.#textChars += record.tool.length;
+    this.#records.push(record);
+    this.#started.set(record, performance.now());
+    return record;
+  }
+
+  /** Ends an entry: ok without `error`, failed with it (capped). */
+  finish(record: ToolCallRecord, error?: string): void {
+    const t0 = this.#started.get(record) ?? performance.now();
+    this.#started.delete(record);
+    record.durationMs = Math.round((performance.now() - t0) * 100) / 100;
+    if (error === undefined) {
+      record.ok = true;
+      return;
+    }
+    const room = MAX_TRACE_TEXT_CHARS - this.#textChars;
+    record.error = cut(error, Math.max(SPENT_ERROR_CHARS, Math.min(MAX_TRACE_ERROR_CHARS, room)));
+    this.#textChars += record.error.length;
+  }
+
+  /** The entries, in call order. */
+  records(): ToolCallRecord[] {
+    return this.#records;
+  }
+}
+
+/** Watches the child's stderr for V8's crash output. */
+export interface OomWatch {
+  /** True when `line` is crash output, held back instead of logged. */
+  hold(line: string): boolean;
+  /** Whether the child died of V8 running out of heap. */
+  isOutOfMemory(signal: Deno.Signal | null): boolean;
+  /** The held lines, for a crash that was not out of memory. */
+  release(): string[];
+}
+
+const CRASH_START = /^<--- Last few GCs --->|^#\s*Fatal /;
+const FATAL = /^#\s*Fatal (.*)$/;
+const OUT_OF_MEMORY = /^(JavaScript|process) out of memory/;
+
+/**
+ * V8 reports running out of heap with a banner on stderr and a SIGTRAP. A
+ * script can print the banner too, and can abort, but it cannot print after
+ * the process died: only when V8's last `# Fatal` line says out of memory and
+ * the signal is V8's is it diagnosed as `memory`.
+ */
+export function oomWatch(): OomWatch {
+  const held: string[] = [];
+  let holding = false;
+  let lastFatal = "";
+  return {
+    hold(line) {
+      if (!holding && !CRASH_START.test(line)) return false;
+      holding = true;
+      const fatal = FATAL.exec(line);
+      if (fatal) lastFatal = fatal[1];
+      if (held.length < MAX_HELD_LINES) held.push(line);
+      return true;
+    },
+    isOutOfMemory(signal) {
+      return signal === "SIGTRAP" && OUT_OF_MEMORY.test(lastFatal);
+    },
+    release() {
+      return held.splice(0);
+    },
+  };
+}

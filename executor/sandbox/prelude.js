@@ -1,0 +1,515 @@
+// @ts-check
+// The only code that runs inside the sandbox child, besides the user's script.
+// It imports nothing: the wire shapes are described in src/rpc/protocol.ts and
+// every frame written here is parsed and validated by the host. It is plain
+// JavaScript so that the child needs no transpile cache for it: the
+// executor's Deno dir holds nothing a script could leave behind.
+//
+// Order matters: everything the prelude needs from the runtime is captured
+// before the user's code runs, so a script that patches globals can only
+// confuse itself, never forge the protocol. Frames are built as text from
+// primitives (a script's `toJSON` or getters never shape them), and the nonce
+// that marks them lives only in a typed array: it is never a JS string, so a
+// heap snapshot does not show it (typed array bytes are not in snapshots).
+
+const writeSync = Deno.stdout.writeSync.bind(Deno.stdout);
+const readSync = Deno.stdin.readSync.bind(Deno.stdin);
+// Deno builds its timer functions on first access (~7 ms): they are taken
+// from the original accessors only when the script first uses a timer.
+const TIMER_NAMES = /** @type {const} */ (["setTimeout", "setInterval", "clearTimeout", "clearInterval"]);
+/** @typedef {Record<string, (...args: any[]) => any>} Fns */
+const timerDescriptors = new Map(TIMER_NAMES.map((n) => [n, Object.getOwnPropertyDescriptor(globalThis, n)]));
+/** @type {Fns | undefined} */
+let realTimerFns;
+
+/** @returns {Fns} */
+function realTimers() {
+  if (realTimerFns) return realTimerFns;
+  /** @type {Fns} */
+  const fns = {};
+  for (const [name, d] of timerDescriptors) fns[name] = d?.get ? d.get.call(globalThis) : d?.value;
+  return (realTimerFns = fns);
+}
+const now = performance.now.bind(performance);
+const encoder = new TextEncoder();
+const encode = encoder.encode.bind(encoder);
+const decoder = new TextDecoder();
+const decode = decoder.decode.bind(decoder);
+const stringify = JSON.stringify;
+const parse = JSON.parse;
+const inspect = Deno.inspect;
+const exit = Deno.exit;
+const toText = String;
+const { ceil, max, min } = Math;
+// Prototype methods are patchable by the script; the ones the protocol
+// relies on are captured here and called uncurried.
+const call = Function.prototype.call;
+/** @type {<F extends (...args: any[]) => any>(fn: F) => (self: unknown, ...args: Parameters<F>) => ReturnType<F>} */
+const uncurry = (fn) => /** @type {any} */ (call.bind(fn));
+const U8 = Uint8Array;
+const queueMicrotask = globalThis.queueMicrotask;
+const u8IndexOf = uncurry(U8.prototype.indexOf);
+const u8Slice = uncurry(U8.prototype.slice);
+const u8Subarray = uncurry(U8.prototype.subarray);
+const u8Set = uncurry(/** @type {(a: ArrayLike<number>, offset?: number) => void} */ (U8.prototype.set));
+const u8Fill = uncurry(/** @type {(v: number) => Uint8Array} */ (U8.prototype.fill));
+const typedLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(U8.prototype), "length")?.get;
+const u8Length = /** @type {(self: Uint8Array) => number} */ (uncurry(/** @type {() => number} */ (typedLength)));
+const charCodeAt = uncurry(String.prototype.charCodeAt);
+const strSlice = uncurry(String.prototype.slice);
+const SCRIPT = "script.ts";
+const WRAPPER = "export default async function () {";
+
+const NONCE_BYTES = 32;
+const nonce = new U8(NONCE_BYTES);
+let pending = new U8(0);
+const chunk = new U8(65536);
+
+/** @param {unknown} value @returns {string} a JSON string literal, whatever `value` is. */
+function str(value) {
+  if (typeof value === "string") return stringify(value);
+  try {
+    return stringify(toText(value));
+  } catch {
+    return '"?"';
+  }
+}
+
+/** @param {unknown} value @returns {number} a finite integer. */
+function int(value) {
+  return typeof value === "number" && value === value && value < Infinity && value > -Infinity ? ceil(value) : 0;
+}
+
+/** Writes one frame: the nonce's bytes, the frame text, a newline. @param {string} frame */
+function send(frame) {
+  const body = encode(frame);
+  const bodyLength = u8Length(body);
+  const bytes = new U8(NONCE_BYTES + bodyLength + 1);
+  u8Set(bytes, nonce);
+  u8Set(bytes, body, NONCE_BYTES);
+  bytes[NONCE_BYTES + bodyLength] = 10;
+  const length = u8Length(bytes);
+  let offset = 0;
+  while (offset < length) offset += writeSync(u8Subarray(bytes, offset));
+  u8Fill(bytes, 0);
+}
+
+// Replies are read with blocking reads: Deno's async stdin read costs a
+// thread hop per line (~70 µs), a blocking read ~15 µs. The child only reads
+// while tool calls are pending, and never blocks past its next timer: it
+// asks the host to wake it then (see `drain`).
+/** @returns {Uint8Array | null} the next line's bytes, without the newline. */
+function readLineBytes() {
+  while (true) {
+    const nl = u8IndexOf(pending, 10);
+    if (nl >= 0) {
+      const line = u8Slice(pending, 0, nl);
+      const rest = u8Slice(pending, nl + 1);
+      u8Fill(pending, 0);
+      pending = rest;
+      return line;
+    }
+    const n = readSync(chunk);
+    if (n === null) return null;
+    const had = u8Length(pending);
+    const next = new U8(had + n);
+    u8Set(next, pending);
+    u8Set(next, u8Subarray(chunk, 0, n), had);
+    u8Fill(pending, 0);
+    pending = next;
+  }
+}
+
+/** @returns {string | null} */
+function readLine() {
+  const bytes = readLineBytes();
+  return bytes === null ? null : decode(bytes);
+}
+
+// Stack frames point into the data: URL; rewrite them to `script.ts:line:col`
+// of the user's own code and drop the prelude's frames (they name host paths).
+const DATA_LOCATION = /data:application\/typescript;base64,[A-Za-z0-9+/=.]*:(\d+):(\d+)/g;
+
+/** @param {string} _m @param {string} line @param {string} col */
+function userLocation(_m, line, col) {
+  const l = Number(line);
+  const c = l === 1 ? Math.max(1, Number(col) - WRAPPER.length) : Number(col);
+  return `${SCRIPT}:${l}:${c}`;
+}
+
+/** @param {string} stack */
+function cleanStack(stack) {
+  return stack.replace(DATA_LOCATION, userLocation).split("\n")
+    .filter((l) => !/^\s+at /.test(l) || l.includes(SCRIPT))
+    .join("\n");
+}
+
+// A permission error names what was refused; Deno's advice to re-run with an
+// --allow flag means nothing to the model, and a resolver's address is the host's.
+/** @param {string} name @param {string} message */
+function permissionMessage(name, message) {
+  if (name !== "NotCapable" && name !== "PermissionDenied") return message;
+  return message.replace(/, run again with the --allow-\w+ flag$/, "") + " (the sandbox has no permissions)";
+}
+
+/** @param {unknown} e @returns {{ name: string, message: string, stack?: string, line?: number, column?: number }} */
+function describeError(e) {
+  if (!(e instanceof Error)) {
+    return { name: "Error", message: `Uncaught ${inspect(e, { colors: false })}` };
+  }
+  let message = String(e.message).replace(DATA_LOCATION, userLocation);
+  let name = String(e.name);
+  // A syntax error in the script surfaces as a TypeError wrapping it.
+  if (name === "TypeError" && message.startsWith("SyntaxError: ")) {
+    name = "SyntaxError";
+    message = message.slice("SyntaxError: ".length);
+  }
+  message = permissionMessage(name, message);
+  const stack = cleanStack(String(e.stack ?? ""));
+  const at = /script\.ts:(\d+):(\d+)/.exec(stack) ?? /script\.ts:(\d+):(\d+)/.exec(message);
+  return { name, message, stack, ...(at ? { line: Number(at[1]), column: Number(at[2]) } : {}) };
+}
+
+// Console capture: every console method becomes a `log` notification.
+let maxLogLineBytes = 16384;
+
+/** @param {unknown[]} args */
+function format(args) {
+  const text = args.map((a) => typeof a === "string" ? a : inspect(a, { colors: false, depth: 6 })).join(" ");
+  return text.length > maxLogLineBytes
+    ? text.slice(0, maxLogLineBytes) + `… [truncated ${text.length - maxLogLineBytes} chars]`
+    : text;
+}
+
+/** @param {"log" | "info" | "warn" | "error" | "debug"} level @returns {(...args: unknown[]) => void} */
+function logger(level) {
+  return (...args) =>
+    send(`{"jsonrpc":"2.0","method":"log","params":{"level":"${level}","text":${str(format(args))}}}`);
+}
+
+const counts = new Map();
+const timers = new Map();
+const capture = {
+  log: logger("log"),
+  info: logger("info"),
+  warn: logger("warn"),
+  error: logger("error"),
+  debug: logger("debug"),
+  trace: logger("debug"),
+  dir: (/** @type {unknown} */ v) => logger("log")(v),
+  table: (/** @type {unknown} */ v) => logger("log")(v),
+  assert: (/** @type {unknown} */ cond, /** @type {unknown[]} */ ...args) => {
+    if (!cond) logger("error")("Assertion failed:", ...args);
+  },
+  count: (label = "default") => {
+    counts.set(label, (counts.get(label) ?? 0) + 1);
+    logger("log")(`${label}: ${counts.get(label)}`);
+  },
+  time: (label = "default") => void timers.set(label, performance.now()),
+  timeEnd: (label = "default") => {
+    logger("log")(`${label}: ${(performance.now() - (timers.get(label) ?? 0)).toFixed(1)}ms`);
+  },
+  group: logger("log"),
+  groupEnd: () => {},
+};
+Object.defineProperty(globalThis, "console", { value: capture, writable: true, configurable: true });
+
+// Unhandled errors after the script's own control flow are reported as error
+// logs; the script's result is what its body returns or throws.
+globalThis.addEventListener("unhandledrejection", (e) => {
+  e.preventDefault();
+  capture.error("Unhandled promise rejection:", describeError(e.reason).message);
+});
+globalThis.addEventListener("error", (e) => {
+  e.preventDefault();
+  capture.error("Uncaught error:", describeError(e.error).message);
+});
+
+// The `tools` proxy: `tools.a.b(x)` becomes a `tools/call` request.
+let nextId = 0;
+/** @type {Map<number, { resolve: (v: unknown) => void, reject: (e: Error) => void }>} */
+const calls = new Map();
+
+class ToolError extends Error {
+  /** @param {string} tool @param {string} message */
+  constructor(tool, message) {
+    super(message);
+    this.name = "ToolError";
+    this.tool = tool;
+  }
+}
+
+/** @param {string} name @param {string[]} known */
+function nearNames(name, known) {
+  const words = name.toLowerCase().split(/[._]/);
+  return known
+    .map((k) => ({ k, score: words.filter((w) => w && k.toLowerCase().includes(w)).length }))
+    .filter((x) => x.score > 0)
+    .sort((a, b) => b.score - a.score)
+    .slice(0, 5)
+    .map((x) => x.k);
+}
+
+let maxDepth = 128;
+
+// Scans the JSON text: no recursion and no allocation, however deep it is.
+/** @param {string} json */
+function tooDeep(json) {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = charCodeAt(json, i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > maxDepth) return true;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return false;
+}
+
+/** @param {string} tool @param {unknown} input @returns {Promise<unknown>} */
+function callTool(tool, input) {
+  /** @type {unknown} */
+  let json;
+  try {
+    json = input === undefined ? undefined : stringify(input);
+  } catch (e) {
+    const why = /** @type {Error} */ (e).message;
+    return Promise.reject(new TypeError(`input for tools.${tool} is not JSON-serializable: ${why}`));
+  }
+  if (typeof json === "string" && tooDeep(json)) {
+    return Promise.reject(new TypeError(`input for tools.${tool} nests deeper than ${maxDepth} levels`));
+  }
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    calls.set(id, { resolve, reject });
+    // `json` is the captured JSON.stringify's own output: well-formed JSON on one line.
+    const input = typeof json === "string" ? `,"input":${json}` : "";
+    send(`{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"tool":${str(tool)}${input}}}`);
+    scheduleDrain();
+  });
+}
+
+/** @param {string[]} known */
+function makeTools(known) {
+  const names = new Set(known);
+  /** @param {string[]} path @returns {unknown} */
+  const node = (path) =>
+    new Proxy(function () {}, {
+      get: (_t, prop) => (typeof prop === "symbol" || prop === "then" ? undefined : node([...path, prop])),
+      apply: (_t, _this, args) => {
+        const name = path.join(".");
+        // Discovery: `tools.$search("issue", 5)` and `tools.$types("github")`.
+        if (name === "$search") {
+          return callTool(name, { query: args[0], ...(args[1] === undefined ? {} : { limit: args[1] }) });
+        }
+        if (name === "$types") return callTool(name, { names: Array.isArray(args[0]) ? args[0] : [args[0]] });
+        if (names.has(name)) return callTool(name, args[0]);
+        const near = nearNames(name, known);
+        const hint = near.length ? ` Did you mean: ${near.map((n) => `tools.${n}`).join(", ")}?` : "";
+        return Promise.reject(new TypeError(`tools.${name} is not a tool.${hint}`));
+      },
+    });
+  return node([]);
+}
+
+// The script's timers, id → due time, so a blocking read never outlasts one.
+/** @type {Map<unknown, number>} */
+const scriptTimers = new Map();
+
+/** @returns {Fns} */
+function timerWrappers() {
+  const real = realTimers();
+  return {
+    setTimeout: (/** @type {any} */ fn, /** @type {number} */ ms, /** @type {unknown[]} */ ...args) => {
+      if (typeof fn !== "function") return real.setTimeout(fn, ms);
+      const id = real.setTimeout(() => {
+        scriptTimers.delete(id);
+        fn(...args);
+      }, ms);
+      scriptTimers.set(id, now() + max(0, Number(ms) || 0));
+      return id;
+    },
+    setInterval: (/** @type {any} */ fn, /** @type {number} */ ms, /** @type {unknown[]} */ ...args) => {
+      if (typeof fn !== "function") return real.setInterval(fn, ms);
+      const every = max(0, Number(ms) || 0);
+      const id = real.setInterval(() => {
+        scriptTimers.set(id, now() + every);
+        fn(...args);
+      }, ms);
+      scriptTimers.set(id, now() + every);
+      return id;
+    },
+    clearTimeout: (/** @type {unknown} */ id) => {
+      scriptTimers.delete(id);
+      real.clearTimeout(id);
+    },
+    clearInterval: (/** @type {unknown} */ id) => {
+      scriptTimers.delete(id);
+      real.clearInterval(id);
+    },
+  };
+}
+
+function trackTimers() {
+  /** @type {Fns | undefined} */
+  let wrappers;
+  for (const name of TIMER_NAMES) {
+    Object.defineProperty(globalThis, name, {
+      get: () => (wrappers ??= timerWrappers())[name],
+      set: (value) => Object.defineProperty(globalThis, name, { value, writable: true, configurable: true }),
+      enumerable: true,
+      configurable: true,
+    });
+  }
+}
+
+// `drain` runs once the script has issued every call it can right now: after
+// its synchronous code and a few generations of microtasks, so all calls of a
+// `Promise.all` (even behind an `await` or two) go out before it blocks. A
+// microtask costs nothing; a macrotask would (a port message ~50 µs, a nested
+// setTimeout(0) 4 ms, setImmediate ~7 ms to load Node compatibility).
+const DRAIN_AFTER_MICROTASKS = 16;
+let drainScheduled = false;
+
+function scheduleDrain() {
+  if (drainScheduled) return;
+  drainScheduled = true;
+  let left = DRAIN_AFTER_MICROTASKS;
+  /** @returns {void} */
+  const tick = () => (--left > 0 ? queueMicrotask(tick) : drain());
+  queueMicrotask(tick);
+}
+
+function drain() {
+  drainScheduled = false;
+  if (calls.size === 0) return;
+  let next = Infinity;
+  for (const due of scriptTimers.values()) next = min(next, due);
+  if (next <= now()) {
+    // A timer is due: a 0 ms timer queues behind it, so it runs first.
+    drainScheduled = true;
+    realTimers().setTimeout(drain, 0);
+    return;
+  }
+  // The host writes an empty line after `ms` unless a reply came first.
+  if (next !== Infinity) {
+    send(`{"jsonrpc":"2.0","method":"wait","params":{"ms":${int(max(0, next - now()))}}}`);
+  }
+  do {
+    const line = readLine();
+    if (line === null) return;
+    if (line === "") break;
+    deliver(line);
+  } while (u8IndexOf(pending, 10) >= 0);
+  if (calls.size > 0) scheduleDrain();
+}
+
+/** @param {string} line */
+function deliver(line) {
+  /** @type {any} */
+  let msg;
+  try {
+    msg = parse(line);
+  } catch {
+    return;
+  }
+  const call = calls.get(msg?.id);
+  if (!call) return;
+  calls.delete(msg.id);
+  if ("error" in msg) call.reject(new ToolError(msg.error?.data?.tool ?? "", String(msg.error?.message)));
+  else call.resolve(msg.result);
+}
+
+// The result is sent, then the child waits for the host to close its stdin:
+// nothing of the script runs after `done`, and the host can measure the
+// child's memory before it accepts the result.
+/** @param {string} params the `done` params as JSON text. @returns {never} */
+function finish(params) {
+  send(`{"jsonrpc":"2.0","method":"done","params":${params}}`);
+  while (readSync(chunk) !== null) { /* until the host closes stdin */ }
+  return exit(0);
+}
+
+/** @param {unknown} value @param {number} maxBytes @returns {string} the `done` params. */
+function resultParams(value, maxBytes) {
+  /** @type {unknown} */
+  let json;
+  try {
+    json = stringify(value);
+  } catch (e) {
+    const why = /** @type {Error} */ (e).message;
+    return errorParams({
+      name: "SerializationError",
+      message: `The script's return value cannot be serialized to JSON: ${why}`,
+    });
+  }
+  if (typeof json !== "string") return `{"ok":true}`;
+  if (tooDeep(json)) {
+    return errorParams({
+      name: "SerializationError",
+      message: `The script's return value nests deeper than ${maxDepth} levels`,
+    });
+  }
+  const bytes = u8Length(encode(json));
+  if (bytes <= maxBytes) return `{"ok":true,"result":${json}}`;
+  return `{"ok":true,"result":${str(strSlice(json, 0, ceil(maxBytes / 4)))},"truncatedBytes":${int(bytes)}}`;
+}
+
+/** @param {ReturnType<typeof describeError>} error @returns {string} the `done` params. */
+function errorParams(error) {
+  const stack = error.stack === undefined ? "" : `,"stack":${str(error.stack)}`;
+  const line = error.line === undefined ? "" : `,"line":${int(error.line)},"column":${int(error.column)}`;
+  return `{"ok":false,"error":{"name":${str(error.name)},"message":${str(error.message)}${stack}${line}}}`;
+}
+
+/** @param {Uint8Array} bytes */
+function toBase64(bytes) {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 8192) binary += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  return btoa(binary);
+}
+
+// The first line is the nonce: its bytes go straight into `nonce`, never
+// into a string; every buffer that held them is wiped.
+const nonceLine = readLineBytes();
+if (nonceLine === null || u8Length(nonceLine) !== NONCE_BYTES) exit(70);
+u8Set(nonce, /** @type {Uint8Array} */ (nonceLine));
+u8Fill(/** @type {Uint8Array} */ (nonceLine), 0);
+u8Fill(chunk, 0);
+const init = parse(readLine() ?? "null");
+u8Fill(chunk, 0);
+
+// Web storage would persist across executions; the sandbox has none. Deno's
+// internal namespace (ops, promise and proxy inspection) is not for scripts.
+for (const name of ["localStorage", "sessionStorage", "caches"]) {
+  Object.defineProperty(globalThis, name, { value: undefined, configurable: false });
+}
+delete (/** @type {any} */ (Deno))[/** @type {any} */ (Deno).internal];
+// No host path reaches the script: the Deno binary is just "deno", the DNS
+// resolver's address is not shown, and the working dir is "/".
+const sandboxed = /** @type {any} */ (Deno);
+sandboxed.execPath = () => "deno";
+sandboxed.resolveDns = (/** @type {unknown} */ query) =>
+  Promise.reject(
+    new Deno.errors.NotCapable(`Requires net access to resolve ${str(query)} (the sandbox has no permissions)`),
+  );
+maxLogLineBytes = init.params.maxLogLineBytes;
+maxDepth = init.params.maxDepth;
+Object.defineProperty(globalThis, "tools", { value: makeTools(init.params.tools), enumerable: true });
+trackTimers();
+
+try {
+  const source = WRAPPER + init.params.code + "\n}";
+  // A computed specifier keeps the user's code out of the static module graph,
+  // so every import it makes is permission-checked at run time.
+  const specifier = "data:application/typescript;base64," + toBase64(encode(source));
+  const mod = await import(specifier);
+  const value = await mod.default();
+  finish(resultParams(value, init.params.maxResultBytes));
+} catch (e) {
+  finish(errorParams(describeError(e)));
+}
