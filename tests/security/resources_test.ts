@@ -4,14 +4,7 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { defineTool } from "../../mod.ts";
-import {
-  assertHealthy,
-  ourSurvivors,
-  REPORT_SANDBOX,
-  reportedSandbox,
-  sandbox,
-  startedProbe,
-} from "./_canaries.ts";
+import { assertHealthy, ourSurvivors, REPORT_SANDBOX, reportedSandbox, sandbox, startedProbe } from "./_canaries.ts";
 
 Deno.test("a memory bomb ends with stopReason memory under a small memoryMb", async () => {
   await using cm = sandbox({ limits: { memoryMb: 32, timeoutMs: 3000 } });
