@@ -14,6 +14,12 @@ const FRAME_OVERHEAD = 64 * 1024;
 /** How often the child's resident memory is checked, in ms. */
 const RSS_POLL_MS = 25;
 
+/** The size of one tool call's frame. */
+interface InputSize {
+  chars: number;
+  values: number;
+}
+
 interface Ending {
   stopReason: StopReason;
   result?: unknown;
@@ -41,7 +47,7 @@ export class SandboxRun {
   #ending: Ending | undefined;
   #endSignal = Promise.withResolvers<void>();
   #outputBytes = 0;
-  #inputBytesInFlight = 0;
+  #inFlight = { chars: 0, values: 0 };
   #wakeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(req: ExecuteRequest, proc: SandboxProcess) {
@@ -218,13 +224,13 @@ export class SandboxRun {
       const error = { name: "ProtocolError", message: `The sandbox sent an invalid frame (${parsed.reason})` };
       return this.#end({ stopReason: "error", error });
     }
-    this.#onFrame(parsed.frame, line.length);
+    this.#onFrame(parsed.frame, { chars: line.length, values: parsed.shape.values });
   }
 
-  #onFrame(frame: ChildFrame, bytes: number): void {
+  #onFrame(frame: ChildFrame, size: InputSize): void {
     if (frame.method === "log") return void this.#logs.add(frame.params.level, frame.params.text);
     if (frame.method === "tools/call") {
-      return void this.#onToolCall(frame.id, frame.params.tool, frame.params.input, bytes);
+      return void this.#onToolCall(frame.id, frame.params.tool, frame.params.input, size);
     }
     if (frame.method === "wait") return this.#wakeAfter(frame.params.ms);
     const done = frame.params;
@@ -242,18 +248,16 @@ export class SandboxRun {
     });
   }
 
-  async #onToolCall(id: number, tool: string, input: unknown, bytes: number): Promise<void> {
-    const { maxToolCalls, maxToolInputBytes } = this.#req.limits;
+  async #onToolCall(id: number, tool: string, input: unknown, size: InputSize): Promise<void> {
+    const { maxToolCalls } = this.#req.limits;
     if (this.#trace.length >= maxToolCalls) {
       const message = `The script made more than ${maxToolCalls} tool calls (maxToolCalls)`;
       return this.#end({ stopReason: "tool_call_limit", error: limitError("ToolCallLimitError", message) });
     }
-    if (this.#inputBytesInFlight + bytes > maxToolInputBytes) {
-      const message = `The script's tool calls in flight carried more than ${maxToolInputBytes} bytes of input ` +
-        `(maxToolInputBytes; this call: ${bytes} bytes, already in flight: ${this.#inputBytesInFlight})`;
-      return this.#end({ stopReason: "tool_input_limit", error: limitError("ToolInputLimitError", message) });
-    }
-    this.#inputBytesInFlight += bytes;
+    const over = this.#overInputBudget(size);
+    if (over) return this.#end({ stopReason: "tool_input_limit", error: limitError("ToolInputLimitError", over) });
+    this.#inFlight.chars += size.chars;
+    this.#inFlight.values += size.values;
     const record = this.#trace.start(tool);
     let line: string;
     try {
@@ -267,9 +271,24 @@ export class SandboxRun {
       this.#trace.finish(record, message);
       line = encodeReply(id, { ok: false, tool, message: record.error ?? message });
     } finally {
-      this.#inputBytesInFlight -= bytes;
+      this.#inFlight.chars -= size.chars;
+      this.#inFlight.values -= size.values;
     }
     if (!this.#ending) this.#write(line);
+  }
+
+  // Tool inputs are held on the host while their handlers run: what one
+  // execution may have in flight is capped, before the input is validated.
+  #overInputBudget(size: InputSize): string | undefined {
+    const { maxToolInputBytes, maxToolInputValues } = this.#req.limits;
+    const chars = this.#inFlight.chars + size.chars;
+    const values = this.#inFlight.values + size.values;
+    if (chars > maxToolInputBytes) {
+      return `The script's tool calls in flight carried ${chars} characters of input, over the ${maxToolInputBytes} limit (maxToolInputBytes)`;
+    }
+    if (values > maxToolInputValues) {
+      return `The script's tool calls in flight carried ${values} JSON values, over the ${maxToolInputValues} limit (maxToolInputValues)`;
+    }
   }
 
   #diagnoseExit(status: Deno.CommandStatus): Ending {

@@ -44,12 +44,19 @@ export interface Limits {
   /** Tool calls one execution may make. @default {1000} */
   maxToolCalls: number;
   /**
-   * Characters of tool-call frames (their JSON inputs) that may be in flight
-   * at once in one execution: this bounds the host memory one execution's
-   * tool inputs hold (a JSON value takes at least 2 characters). Past it the
-   * execution ends with stopReason `tool_input_limit`. @default {1048576}
+   * Characters of tool-call frames (their JSON inputs) in flight at once in
+   * one execution. Past it the execution ends with stopReason
+   * `tool_input_limit`. @default {4194304}
    */
   maxToolInputBytes: number;
+  /**
+   * JSON values (containers, elements, properties) of the tool inputs in
+   * flight at once in one execution, counted before they are parsed: with
+   * `maxToolInputBytes` this bounds the host memory one execution's tool
+   * inputs hold. Past it the execution ends with stopReason
+   * `tool_input_limit`. @default {100000}
+   */
+  maxToolInputValues: number;
   /** Time one tool call may take, in ms, unless the tool sets its own. @default {10000} */
   toolTimeoutMs: number;
   /**
@@ -71,7 +78,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxResultBytes: 1_048_576,
   maxOutputBytes: 16_777_216,
   maxToolCalls: 1_000,
-  maxToolInputBytes: 1_048_576,
+  maxToolInputBytes: 4_194_304,
+  maxToolInputValues: 100_000,
   toolTimeoutMs: 10_000,
   maxConcurrent: 16,
   maxQueued: 256,

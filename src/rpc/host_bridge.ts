@@ -16,33 +16,49 @@ export const MAX_FRAME_DEPTH = 160;
 /** The deepest nesting of a result or tool input. */
 export const MAX_VALUE_DEPTH = 128;
 
+/** What one pass over a JSON text found, before it is parsed. */
+export interface JsonShape {
+  /** The deepest nesting of arrays and objects. */
+  depth: number;
+  /** Roughly how many values it holds: containers, elements and properties. */
+  values: number;
+}
+
 /**
- * Tells whether a JSON value nests deeper than `max` levels, without recursion.
+ * Measures a JSON text's nesting and size in values in one linear pass,
+ * without parsing it or recursing, so that a frame can be refused before
+ * `JSON.parse` builds it.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { nestsDeeperThan } from "./host_bridge.ts";
- * assert.equal(nestsDeeperThan([[1]], 2), false);
- * assert.equal(nestsDeeperThan([[[1]]], 2), true);
+ * import { measureJson } from "./host_bridge.ts";
+ * assert.deepEqual(measureJson('[[1],{"a":"[,"}]'), { depth: 2, values: 5 });
  * ```
  */
-export function nestsDeeperThan(value: unknown, max: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (typeof v !== "object" || v === null) continue;
-    if (depth >= max) return true;
-    for (const child of Object.values(v)) {
-      if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
-    }
+export function measureJson(json: string): JsonShape {
+  let depth = 0;
+  let deepest = 0;
+  let values = 1;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // a backslash escapes the next character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      values++;
+      if (++depth > deepest) deepest = depth;
+    } else if (c === 93 || c === 125) depth--;
+    else if (c === 44) values++;
   }
-  return false;
+  return { depth: deepest, values };
 }
 
 /** What a line from the child turned out to be. */
 export type ParsedLine =
-  | { kind: "frame"; frame: ChildFrame; raw?: string }
+  | { kind: "frame"; frame: ChildFrame; raw?: string; shape: JsonShape }
   | { kind: "raw"; text: string }
   | { kind: "invalid"; reason: string; raw?: string };
 
@@ -64,14 +80,16 @@ export function parseChildLine(line: string, nonce: string): ParsedLine {
   const at = line.indexOf(nonce);
   if (at < 0) return { kind: "raw", text: line };
   const raw = at > 0 ? line.slice(0, at) : undefined;
+  const text = line.slice(at + nonce.length);
+  const shape = measureJson(text);
+  if (shape.depth > MAX_FRAME_DEPTH) {
+    return { kind: "invalid", reason: `a frame nests deeper than ${MAX_FRAME_DEPTH} levels`, raw };
+  }
   let json: unknown;
   try {
-    json = JSON.parse(line.slice(at + nonce.length));
+    json = JSON.parse(text);
   } catch {
     return { kind: "invalid", reason: "a protocol line is not JSON", raw };
-  }
-  if (nestsDeeperThan(json, MAX_FRAME_DEPTH)) {
-    return { kind: "invalid", reason: `a frame nests deeper than ${MAX_FRAME_DEPTH} levels`, raw };
   }
   const parsed = ChildFrame.safeParse(json);
   if (!parsed.success) {
@@ -82,7 +100,7 @@ export function parseChildLine(line: string, nonce: string): ParsedLine {
       raw,
     };
   }
-  return { kind: "frame", frame: parsed.data, raw };
+  return { kind: "frame", frame: parsed.data, raw, shape };
 }
 
 /**

@@ -25,7 +25,10 @@ export class LineTooLongError extends Error {
  */
 export class LineSplitter {
   #decoder = new TextDecoder();
-  #partial = "";
+  // The unfinished line, as pieces: joined once its newline arrives, so a
+  // long line costs linear, not quadratic, copying.
+  #pieces: string[] = [];
+  #partialLength = 0;
   #maxLineBytes: number;
 
   /** @param maxLineBytes the longest line accepted, in bytes. */
@@ -38,22 +41,40 @@ export class LineSplitter {
    * @throws {LineTooLongError} when the unfinished line exceeds the cap.
    */
   push(chunk: Uint8Array): string[] {
-    const text = this.#partial + this.#decoder.decode(chunk, { stream: true });
-    const lines = text.split("\n");
-    this.#partial = lines.pop() ?? "";
-    if (this.#partial.length > this.#maxLineBytes) {
-      this.#partial = "";
-      throw new LineTooLongError(
-        `a line of output exceeded ${this.#maxLineBytes} bytes`,
-      );
+    const text = this.#decoder.decode(chunk, { stream: true });
+    const nl = text.indexOf("\n");
+    if (nl < 0) {
+      this.#keep(text);
+      return [];
     }
+    const lines = text.split("\n");
+    const rest = lines.pop() ?? "";
+    if (this.#pieces.length > 0) {
+      this.#pieces.push(lines[0]);
+      lines[0] = this.#pieces.join("");
+      this.#pieces = [];
+      this.#partialLength = 0;
+    }
+    this.#keep(rest);
     return lines;
   }
 
   /** Returns what is left (an unfinished last line), or `""`. */
   flush(): string {
-    const rest = this.#partial + this.#decoder.decode();
-    this.#partial = "";
+    const rest = this.#pieces.join("") + this.#decoder.decode();
+    this.#pieces = [];
+    this.#partialLength = 0;
     return rest;
+  }
+
+  #keep(text: string): void {
+    if (text === "") return;
+    this.#partialLength += text.length;
+    if (this.#partialLength > this.#maxLineBytes) {
+      this.#pieces = [];
+      this.#partialLength = 0;
+      throw new LineTooLongError(`a line of output exceeded ${this.#maxLineBytes} bytes`);
+    }
+    this.#pieces.push(text);
   }
 }
