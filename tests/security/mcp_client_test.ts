@@ -4,9 +4,11 @@
 import assert from "node:assert/strict";
 import { Codemode } from "../../src/codemode.ts";
 import { McpToolSource } from "../../src/mcp/client/mod.ts";
-import { alive, freePort, quiet, startHttpServer, stdioServer } from "../mcp/client/_helpers.ts";
+import { alive, freePort, processesWith, quiet, startHttpServer, stdioServer } from "../mcp/client/_helpers.ts";
+import { base64, leakyForms } from "../mcp/client/fixtures/leaky_forms.ts";
 
-const abuse = (mode: string, env: Record<string, string> = {}) => stdioServer("abuse_server.ts", env, [mode]);
+const abuse = (mode: string, env: Record<string, string> = {}, ...args: string[]) =>
+  stdioServer("abuse_server.ts", env, [mode, ...args]);
 
 // Over HTTP: the SDK's stdio reader copies its buffer on every chunk, so 10 MB over stdio
 // costs ~3 s of copying before the limit can apply (the stdio limit is tested below).
@@ -58,24 +60,17 @@ Deno.test(
 Deno.test(
   "mcp abuse: a stdio server that never answers initialize times out naming the server, and is killed",
   async () => {
-    const pidFile = await Deno.makeTempFile();
-    const source = new McpToolSource(
-      "mute",
-      abuse("silent", { PID_FILE: pidFile }),
-      quiet([], { connectTimeoutMs: 400 }),
-    );
-    const started = Date.now();
+    // Found by this argument rather than by a pid it reports: it may be killed before it gets that far.
+    const marker = `silent-${crypto.randomUUID()}`;
+    const source = new McpToolSource("mute", abuse("silent", {}, marker), quiet([], { connectTimeoutMs: 400 }));
+    // Not "closed the connection": the child was up, and silent, for the whole 400 ms.
     await assert.rejects(
       source.load(),
       /could not connect to upstream MCP server "mute": upstream MCP server "mute" did not answer initialize within 400 ms/,
     );
-    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
-    // The child ignores the closing of its stdin: it is still there until close() kills it.
-    const pid = Number(await Deno.readTextFile(pidFile));
-    await Deno.remove(pidFile);
-    assert.ok(alive(pid));
+    // It ignores the end of its stdin and never exits by itself: only a kill ends it, and close() waits for that.
     await source.close();
-    assert.equal(alive(pid), false);
+    assert.deepEqual(processesWith(marker), []);
   },
 );
 
@@ -218,13 +213,80 @@ Deno.test(
   },
 );
 
+/** Where `secret` shows in `seen`, in any form leaky_server.ts sends it in, worked out without the Redactor. */
+function secretFormsIn(seen: string, secret: string): string[] {
+  const found: string[] = [];
+  const bytes = new TextEncoder().encode(secret);
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  for (const needle of [secret, encodeURIComponent(secret), hex]) {
+    if (seen.toLowerCase().includes(needle.toLowerCase())) found.push(needle);
+  }
+  // The base64 characters made of the secret's bytes alone, at each of the three alignments.
+  for (const [offset, skip] of [[0, 0], [1, 2], [2, 3]]) {
+    const blob = base64(new TextEncoder().encode("xy".slice(0, offset) + secret + "-and-more-data"));
+    const part = blob.slice(skip, Math.floor((offset + bytes.length) * 8 / 6));
+    for (const needle of [part, part.replaceAll("+", "-").replaceAll("/", "_")]) {
+      if (seen.includes(needle)) found.push(needle);
+    }
+  }
+  const bare = (text: string) => text.toLowerCase().replace(/[\s\-_.:]/g, "");
+  if (bare(seen).includes(bare(secret))) found.push(`${secret} spread out`);
+  return found;
+}
+
+Deno.test(
+  "mcp abuse: an upstream echoing its env secret in any common encoding, through any channel, never gets it to the script",
+  async () => {
+    const secret = "sk/Live+SECRET=0123456789@x";
+    const sent = leakyForms(secret);
+    const forms = Object.keys(sent);
+    for (const [form, value] of Object.entries(sent)) {
+      assert.notDeepEqual(secretFormsIn(JSON.stringify({ value }), secret), [], `the search misses ${form}`);
+    }
+    const env = { LEAKY_SECRET: secret };
+    await using cm = new Codemode({
+      sources: [
+        new McpToolSource("leaky", stdioServer("leaky_server.ts", env), quiet()),
+        new McpToolSource("unlisted", stdioServer("leaky_server.ts", env, ["list-fails"]), quiet()),
+      ],
+    });
+    const r = await cm.execute(`
+      const got = {};
+      for (const form of ${JSON.stringify(forms)}) {
+        got[form] = { text: await tools.leaky.text({ form }), structured: await tools.leaky.structured({ form }) };
+        for (const tool of ["is_error", "throws"]) {
+          try { await tools.leaky[tool]({ form }); } catch (e) { got[form][tool] = e.message; }
+        }
+        console.log(form, JSON.stringify(got[form]));
+      }
+      return got;
+    `);
+    assert.equal(r.ok, true, JSON.stringify(r.error));
+    // Every channel of every form did carry the echo, redacted.
+    const got = r.result as Record<string, Record<string, unknown>>;
+    assert.deepEqual(Object.keys(got), forms);
+    for (const [form, { text, structured, is_error, throws }] of Object.entries(got)) {
+      const s = structured as { value: string; nested: { list: [{ deep: [string] }] } };
+      const redacted = [text, s.value, s.nested.list[0].deep[0], is_error, throws, Object.keys(s).join()];
+      for (const value of redacted) assert.match(String(value), /\[redacted\]/, `${form}: ${value}`);
+      assert.match(String(is_error), /^tools\.leaky\.is_error failed: login failed: token=/);
+      assert.match(String(throws), /^tools\.leaky\.throws failed: upstream MCP server "leaky" refused/);
+    }
+    assert.equal(r.logs.filter((l) => /\[redacted\]/.test(l.text)).length, forms.length + 1);
+    assert.match(r.logs[0].text, /Tool source "unlisted" failed to load: .*cannot list tools for token .*\[redacted\]/);
+    assert.match(cm.types(), /Echoes the token \(raw=\[redacted\]/);
+    assert.deepEqual(secretFormsIn(JSON.stringify(r) + cm.types(), secret), []);
+  },
+);
+
 Deno.test("mcp abuse: a source whose child is stuck still closes promptly and leaves no process", async () => {
   const source = new McpToolSource("up", stdioServer(), quiet());
   await using cm = new Codemode({ sources: [source], limits: { toolTimeoutMs: 200 } });
-  await cm.execute(`try { await tools.up.hang({}); } catch {}`);
+  const r = await cm.execute(`try { await tools.up.hang({}); } catch (e) { return e.message; }`);
+  assert.match(String(r.result), /tools\.up\.hang timed out after 200 ms/);
   const pid = source.pid!;
-  const started = Date.now();
+  assert.ok(alive(pid));
+  // close() does not wait for the call still pending upstream (its own timeout is 300 s).
   await cm.close();
-  assert.ok(Date.now() - started < 3000);
   assert.equal(alive(pid), false);
 });

@@ -1,11 +1,13 @@
 /**
  * Keeps an upstream MCP server's secrets (the env values and headers it is
- * configured with) out of every text that may reach the sandbox: error
- * messages, load failures and tool descriptions.
+ * configured with) out of every text and value that may reach the sandbox:
+ * results, error messages, load failures, tool descriptions and schemas.
  *
  * @module
  */
 import type { McpServerConfig } from "../../config/schema.ts";
+import { encodedForms } from "./_encodings.ts";
+import { fold, Matcher, withoutSeparators } from "./_matcher.ts";
 
 /** What a secret is replaced with. */
 export const REDACTED = "[redacted]";
@@ -15,7 +17,11 @@ export const REDACTED = "[redacted]";
 const MIN_SECRET_LENGTH = 6;
 
 /**
- * Replaces known secret strings, and their URL- and JSON-encoded forms, in text.
+ * Replaces known secret strings in text and in structured values: as they
+ * are, in any case, URL-encoded, JSON-escaped, hex, base64 and base64url (also
+ * inside a longer base64 blob), and with their characters spread out by
+ * whitespace or `-`, `_`, `.`, `:`, `,`, `;`, `|`. One pass over the text,
+ * whatever it holds.
  *
  * @example
  * ```ts
@@ -23,10 +29,12 @@ const MIN_SECRET_LENGTH = 6;
  * import { Redactor } from "./redact.ts";
  * const r = new Redactor(["Bearer s3cr3t-token"]);
  * assert.equal(r.redact("401: bad token s3cr3t-token"), "401: bad token [redacted]");
+ * assert.equal(r.redact("S3CR3T TOKEN / czNjcjN0LXRva2Vu"), "[redacted] / [redacted]");
+ * assert.deepEqual(r.redactValue({ "s3cr3t-token": ["s 3 c r 3 t t o k e n", 1] }), { "[redacted]": ["[redacted]", 1] });
  * ```
  */
 export class Redactor {
-  readonly #secrets: string[];
+  readonly #matcher?: Matcher;
 
   /**
    * Builds a redactor.
@@ -35,29 +43,80 @@ export class Redactor {
    * redacts each long enough word of it, since servers often echo just the token.
    */
   constructor(values: Iterable<string>) {
-    const secrets = new Set<string>();
+    const exact = new Set<string>();
+    const spaced = new Set<string>();
     for (const value of values) {
       for (const part of [value, ...value.split(/\s+/)]) {
         if (part.length < MIN_SECRET_LENGTH) continue;
-        secrets.add(part);
-        secrets.add(encodeURIComponent(part));
-        secrets.add(JSON.stringify(part).slice(1, -1));
+        for (const form of encodedForms(part)) {
+          exact.add(fold(form));
+          const bare = withoutSeparators(fold(form));
+          if (bare.length >= MIN_SECRET_LENGTH) spaced.add(bare);
+        }
       }
     }
-    // Longest first, so that a secret containing another is replaced whole.
-    this.#secrets = [...secrets].sort((a, b) => b.length - a.length);
+    if (exact.size > 0) this.#matcher = new Matcher([...exact], [...spaced]);
   }
 
   /**
    * Returns the text with every secret replaced by `[redacted]`.
    *
    * @param text any text.
-   * @returns the redacted text.
+   * @returns the redacted text (the same string when there was nothing to replace).
    */
   redact(text: string): string {
-    let out = text;
-    for (const secret of this.#secrets) out = out.replaceAll(secret, REDACTED);
+    const ranges = this.#matcher?.ranges(text) ?? [];
+    if (ranges.length === 0) return text;
+    let out = text.slice(0, ranges[0]);
+    for (let i = 0; i < ranges.length; i += 2) {
+      out += REDACTED + text.slice(ranges[i + 1], i + 2 < ranges.length ? ranges[i + 2] : text.length);
+    }
     return out;
+  }
+
+  /**
+   * Returns a copy of a JSON-like value with every string (object keys
+   * included) redacted, and any number that spells a secret replaced. Walks
+   * with an explicit stack, so any depth is fine; shared and cyclic
+   * references are copied once.
+   *
+   * @param value a JSON-like value (arrays, plain objects, primitives).
+   * @returns the redacted copy (the value itself when there are no secrets).
+   */
+  redactValue(value: unknown): unknown {
+    if (!this.#matcher) return value;
+    const copies = new Map<object, Record<string, unknown> | unknown[]>();
+    const pending: [object, Record<string, unknown> | unknown[]][] = [];
+    const copy = (v: unknown): unknown => {
+      if (typeof v === "string") return this.redact(v);
+      if (typeof v === "number" || typeof v === "bigint") return this.redact(String(v)) === String(v) ? v : REDACTED;
+      if (typeof v !== "object" || v === null) return v;
+      let shell = copies.get(v);
+      if (shell === undefined) {
+        shell = Array.isArray(v) ? new Array(v.length) : {};
+        copies.set(v, shell);
+        pending.push([v, shell]);
+      }
+      return shell;
+    };
+    const root = copy(value);
+    for (let job = pending.pop(); job !== undefined; job = pending.pop()) {
+      const [source, target] = job;
+      if (Array.isArray(source)) {
+        for (let i = 0; i < source.length; i++) (target as unknown[])[i] = copy(source[i]);
+        continue;
+      }
+      for (const [key, item] of Object.entries(source)) {
+        // A key named `__proto__` must stay a plain property, as JSON.parse made it.
+        Object.defineProperty(target, this.redact(key), {
+          value: copy(item),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+    }
+    return root;
   }
 }
 

@@ -108,17 +108,58 @@ export class McpToolSource implements ToolSource {
    * @returns the tools; unusable ones are skipped with a warning.
    * @throws {Error} naming the server when it cannot be reached or listed.
    */
-  async load(): Promise<AnyTool[]> {
+  load(): Promise<AnyTool[]> {
+    return this.#redacting(() => this.#load());
+  }
+
+  async #load(): Promise<AnyTool[]> {
     const conn = await this.#connected();
-    const listed = await this.#listAll(conn);
+    const listed = this.#redactListing(await this.#listAll(conn));
     return toCodemodeTools(listed, {
       namespace: this.namespace,
-      call: (mcpName, input, context) => this.#call(mcpName, input, context),
+      call: (mcpName, input, context) => this.#redacting(() => this.#call(mcpName, input, context)),
       warn: (message) => this.#warn(message),
       redact: (text) => this.#redactor.redact(text),
       maxSchemaBytes: this.#options.maxSchemaBytes,
       maxDescriptionChars: this.#options.maxDescriptionChars,
       ...(this.#options.toolTimeoutMs !== undefined ? { timeoutMs: this.#options.toolTimeoutMs } : {}),
+    });
+  }
+
+  /**
+   * Every error of a load or a call leaves through here, redacted. Values are
+   * redacted where they come in: the raw call result and the raw tool listing.
+   */
+  async #redacting<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (e) {
+      throw this.#redactError(e);
+    }
+  }
+
+  /** The error with its message redacted, of the same kind where that matters to the caller. */
+  #redactError(e: unknown): unknown {
+    const message = e instanceof Error ? e.message : String(e);
+    const clean = this.#redactor.redact(message);
+    if (e instanceof Error && clean === message) return e;
+    if (e instanceof UpstreamToolError) return new UpstreamToolError(clean);
+    if (e instanceof RangeError) return new RangeError(clean);
+    return new Error(clean);
+  }
+
+  /**
+   * The listed tools with secrets redacted from descriptions and schemas. A
+   * tool whose very name holds a secret is left out: renamed, it could not be called.
+   */
+  #redactListing(listed: McpListedTool[]): McpListedTool[] {
+    return listed.flatMap((entry) => {
+      if (typeof entry !== "object" || entry === null || typeof entry.name !== "string") return [entry];
+      if (this.#redactor.redact(entry.name) !== entry.name) {
+        this.#warn("skipped a tool whose name holds one of the server's configured secrets");
+        return [];
+      }
+      return [{ ...(this.#redactor.redactValue(entry) as McpListedTool), name: entry.name }];
     });
   }
 
@@ -298,7 +339,8 @@ export class McpToolSource implements ToolSource {
       throw new Error(this.#redactor.redact(this.#callFailure(conn, mcpName, e, context.signal)));
     }
     try {
-      return resultValue(result as McpCallResult, this.#options.maxResultBytes);
+      // Redacted before it is shaped: the error text of `isError` is cut to length after this.
+      return resultValue(this.#redactor.redactValue(result) as McpCallResult, this.#options.maxResultBytes);
     } catch (e) {
       const message = this.#redactor.redact(this.#describe(e));
       if (e instanceof UpstreamToolError) throw new UpstreamToolError(message);
@@ -330,8 +372,9 @@ export class McpToolSource implements ToolSource {
   }
 
   #describe(e: unknown): string {
-    const message = e instanceof Error ? e.message : String(e);
-    return this.#redactor.redact(message.length > 2000 ? message.slice(0, 2000) + "…" : message);
+    // Redacted before it is cut, so that the cut cannot leave the start of a secret.
+    const message = this.#redactor.redact(e instanceof Error ? e.message : String(e));
+    return message.length > 2000 ? message.slice(0, 2000) + "…" : message;
   }
 
   #warn(message: string): void {

@@ -29,9 +29,12 @@ export function stdioServer(
   return { command: Deno.execPath(), args: denoArgs(script, ...args), env, startup: "lazy" };
 }
 
-/** Options for quick, quiet tests; warnings are collected. */
+/**
+ * Options for quiet tests; warnings are collected. The connect timeout only
+ * guards against a fixture that never starts, so it is far beyond a busy machine's startup.
+ */
 export function quiet(warnings: string[] = [], extra: McpToolSourceOptions = {}): McpToolSourceOptions {
-  return { stderr: "ignore", onWarning: (m) => void warnings.push(m), connectTimeoutMs: 8000, ...extra };
+  return { stderr: "ignore", onWarning: (m) => void warnings.push(m), connectTimeoutMs: 60_000, ...extra };
 }
 
 /** A running HTTP fixture server. */
@@ -94,8 +97,25 @@ export function alive(pid: number): boolean {
   }
 }
 
-/** Waits until `check` is true, or fails after `ms`. */
-export async function until(check: () => boolean, ms = 5000, what = "condition"): Promise<void> {
+/** Live processes whose command line contains `marker` (a unique argument given to a fixture). */
+export function processesWith(marker: string): number[] {
+  const pids: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      if (Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).includes(marker)) pids.push(Number(entry.name));
+    } catch {
+      // It exited while we looked.
+    }
+  }
+  return pids.filter(alive);
+}
+
+/**
+ * Waits until `check` is true, or fails after `ms`. The deadline only stops a
+ * test that would otherwise wait forever: it is far beyond a busy machine's delays.
+ */
+export async function until(check: () => boolean, ms = 30_000, what = "condition"): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);

@@ -23,7 +23,7 @@ Deno.test("http: tools, headers, isError and tools/list_changed over streamable 
       failure: "tools.web.fail failed: no weather station in Oslo",
       added: "added",
     });
-    await until(() => cm.types().includes("fresh"), 5000, "fresh in types()");
+    await until(() => cm.types().includes("fresh"), undefined, "fresh in types()");
     const again = await cm.execute(`return await tools.web.fresh({})`);
     assert.equal(again.result, "hello from fresh");
   } finally {
@@ -38,11 +38,16 @@ Deno.test("http: a never-answering tool times out and is cancelled upstream", as
       sources: [new McpToolSource("web", server.config(), quiet())],
       limits: { toolTimeoutMs: 300 },
     });
+    // The cancellation and the next call are separate HTTP requests, in no set order: ask until it arrived.
     const r = await cm.execute(`
       let message = "";
       try { await tools.web.hang({}); } catch (e) { message = e.message; }
-      await new Promise((r) => setTimeout(r, 150));
-      return { message, stats: JSON.parse(await tools.web.stats({})) };
+      let stats = JSON.parse(await tools.web.stats({}));
+      for (let i = 0; i < 500 && stats.hangCancelled === 0; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        stats = JSON.parse(await tools.web.stats({}));
+      }
+      return { message, stats };
     `);
     assert.equal(r.ok, true, JSON.stringify(r.error));
     const { message, stats } = r.result as { message: string; stats: Record<string, number> };
@@ -61,11 +66,10 @@ Deno.test(
     try {
       await using cm = new Codemode({ sources: [new McpToolSource("web", server.config(), quiet())] });
       await cm.loadTools();
-      const started = Date.now();
       const r = await cm.execute(`return await tools.web.crash({})`);
       assert.equal(r.ok, false);
+      // This message, not "timed out": the crash did not wait for a timeout.
       assert.match(r.error!.message, /upstream MCP server "web" closed the connection during the call to "crash"/);
-      assert.ok(Date.now() - started < 5000, "the crash must not wait for a timeout");
       await server.stop();
       server = await startHttpServer(port);
       const again = await cm.execute(`return await tools.web.echo({ text: "back" })`);
@@ -82,14 +86,14 @@ Deno.test(
     const url = `http://127.0.0.1:${freePort()}/mcp`;
     const source = new McpToolSource("nowhere", { url, headers: {}, startup: "lazy" }, quiet());
     await using cm = new Codemode({ sources: [source] });
-    const started = Date.now();
     const r = await cm.execute(`return 2`);
     assert.equal(r.result, 2);
     assert.match(
       r.logs[0].text,
       /Tool source "nowhere" failed to load: could not connect to upstream MCP server "nowhere"/,
     );
-    assert.ok(Date.now() - started < 5000);
+    // The refusal was noticed, not waited out.
+    assert.doesNotMatch(r.logs[0].text, /did not answer initialize/);
   },
 );
 

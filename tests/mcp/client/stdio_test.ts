@@ -61,12 +61,11 @@ Deno.test("stdio: a crash mid-call is a clear error, and the next execution reco
   await using cm = new Codemode({ sources: [source] });
   await cm.loadTools();
   const firstPid = source.pid!;
-  const started = Date.now();
   const r = await cm.execute(`return await tools.up.crash({})`);
   assert.equal(r.ok, false);
+  // This message, not "timed out": the crash did not wait for a timeout.
   assert.match(r.error!.message, /upstream MCP server "up" closed the connection during the call to "crash"/);
-  assert.ok(Date.now() - started < 5000, "the crash must not wait for a timeout");
-  await until(() => !alive(firstPid), 3000, "the crashed child to be reaped");
+  await until(() => !alive(firstPid), undefined, "the crashed child to be reaped");
   const again = await cm.execute(`return await tools.up.echo({ text: "back" })`);
   assert.equal(again.result, "back", JSON.stringify(again.error));
   assert.notEqual(source.pid, firstPid);
@@ -77,10 +76,10 @@ Deno.test("stdio: a tool that never answers times out, and the upstream request 
     sources: [new McpToolSource("up", stdioServer(), quiet())],
     limits: { toolTimeoutMs: 300 },
   });
+  // Over stdio the cancellation is written before the next call, and read before it.
   const r = await cm.execute(`
     let message = "";
     try { await tools.up.hang({}); } catch (e) { message = e.message; }
-    await new Promise((r) => setTimeout(r, 100));
     return { message, stats: JSON.parse(await tools.up.stats({})) };
   `);
   assert.equal(r.ok, true, JSON.stringify(r.error));
@@ -94,7 +93,7 @@ Deno.test("stdio: tools/list_changed makes a new tool appear in types() and call
   await using cm = new Codemode({ sources: [source] });
   const r = await cm.execute(`return await tools.up.add_tool({ name: "late_tool" })`);
   assert.equal(r.result, "added");
-  await until(() => cm.types().includes("late_tool"), 5000, "late_tool in types()");
+  await until(() => cm.types().includes("late_tool"), undefined, "late_tool in types()");
   const again = await cm.execute(`return await tools.up.late_tool({})`);
   assert.equal(again.result, "hello from late_tool");
 });
@@ -104,14 +103,13 @@ Deno.test(
   async () => {
     const dead = { command: Deno.execPath(), args: ["eval", "Deno.exit(3)"], env: {}, startup: "lazy" as const };
     await using cm = new Codemode({ sources: [new McpToolSource("gone", dead, quiet())] });
-    const started = Date.now();
     const r = await cm.execute(`return 1`);
     assert.equal(r.result, 1);
+    // This message, not "did not answer initialize": the exit was noticed, not waited out.
     assert.match(
       r.logs[0].text,
       /Tool source "gone" failed to load: could not connect to upstream MCP server "gone": it closed the connection/,
     );
-    assert.ok(Date.now() - started < 5000);
     const missing = { command: "/nonexistent/mcp-server", args: [], env: {}, startup: "lazy" as const };
     await using cm2 = new Codemode({ sources: [new McpToolSource("missing", missing, quiet())] });
     await assert.rejects(
