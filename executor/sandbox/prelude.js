@@ -459,11 +459,23 @@ function resultParams(value, maxBytes) {
   return `{"ok":true,"result":${str(strSlice(json, 0, ceil(maxBytes / 4)))},"truncatedBytes":${int(bytes)}}`;
 }
 
+// The host caps them too; cutting here keeps a huge message from turning an
+// error into an output_limit.
+const MAX_ERROR_CHARS = 8192;
+
+/** @param {unknown} text @param {number} max */
+function capped(text, max = MAX_ERROR_CHARS) {
+  const s = typeof text === "string" ? text : toText(text);
+  return s.length <= max ? s : strSlice(s, 0, max) + `… [${s.length - max} more characters]`;
+}
+
 /** @param {ReturnType<typeof describeError>} error @returns {string} the `done` params. */
 function errorParams(error) {
-  const stack = error.stack === undefined ? "" : `,"stack":${str(error.stack)}`;
+  const stack = error.stack === undefined ? "" : `,"stack":${str(capped(error.stack))}`;
   const line = error.line === undefined ? "" : `,"line":${int(error.line)},"column":${int(error.column)}`;
-  return `{"ok":false,"error":{"name":${str(error.name)},"message":${str(error.message)}${stack}${line}}}`;
+  return `{"ok":false,"error":{"name":${str(capped(error.name, 160))},"message":${
+    str(capped(error.message))
+  }${stack}${line}}}`;
 }
 
 /** @param {Uint8Array} bytes */
