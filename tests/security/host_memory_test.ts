@@ -67,7 +67,10 @@ Deno.test("tool inputs within the budget run concurrently; the budget is freed a
     handler: async ({ s }) => {
       const { promise, resolve } = Promise.withResolvers<void>();
       waiting.push(resolve);
-      if (waiting.length >= width) [waiting, width] = [(waiting.forEach((r) => r()), []), width];
+      if (waiting.length >= width) {
+        for (const release of waiting) release();
+        waiting = [];
+      }
       await promise;
       return s.length;
     },
