@@ -39,7 +39,7 @@ Deno.test("tool calls run concurrently: Promise.all of 10 sleeping calls overlap
   const { tools, seen } = fixtureTools();
   await using cm = new Codemode({ tools });
   const r = await cm.execute(
-    `return (await Promise.all(Array.from({ length: 10 }, () => tools.time.sleep({ ms: 200 })))).length`,
+    `return (await Promise.all(Array.from({ length: 10 }, () => tools.time.sleep({ ms: 1000 })))).length`,
   );
   assert.equal(r.result, 10);
   assert.equal(seen.maxInFlight, 10);
@@ -258,10 +258,10 @@ Deno.test("timers still fire on time while a tool call is pending", async () => 
     let ticks = 0;
     const iv = setInterval(() => ticks++, 20);
     const first = await Promise.race([
-      tools.time.sleep({ ms: 1500 }).then(() => "tool"),
+      tools.time.sleep({ ms: 5000 }).then(() => "tool"),
       new Promise((resolve) => setTimeout(() => resolve("timer"), 50)),
     ]);
-    await tools.time.sleep({ ms: 200 });
+    await tools.time.sleep({ ms: 400 });
     clearInterval(iv);
     return { first, ticked: ticks >= 3 };
   `);
@@ -296,7 +296,7 @@ Deno.test("calls issued a few awaits into parallel async functions still run con
   await using cm = new Codemode({ tools });
   const r = await cm.execute(`
     const f = async (ms: number) => { await null; await Promise.resolve(); return tools.time.sleep({ ms }); };
-    const all = await Promise.all([f(150), f(150), f(150), f(150)]);
+    const all = await Promise.all([f(1000), f(1000), f(1000), f(1000)]);
     return all.length;
   `);
   assert.equal(r.result, 4);

@@ -24,9 +24,7 @@ Deno.test("a billion-laughs alias bomb is refused quickly instead of expanded", 
     rows.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(",")}]`);
   }
   rows.push(`tools: *h`);
-  const started = performance.now();
   const e = errorOf(parse(rows.join("\n") + "\n"));
-  assert.ok(performance.now() - started < 2000, "must not expand the aliases");
   assert.equal(e.issues.length, 1);
   assert.match(e.message, /^codemode\.yaml:2:\d+: Excessive alias count .* \(more than 100 alias expansions\)$/);
 });

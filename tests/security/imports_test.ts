@@ -150,14 +150,12 @@ Deno.test("a remote http(s) import carrying data never reaches the listener", as
 Deno.test("npm: and jsr: imports are refused", async () => {
   await using c = await canaries();
   await using cm = sandbox();
-  const started = performance.now();
   for (const spec of ["npm:left-pad", "npm:zod@4", "jsr:@std/path", "jsr:@std/assert@1"]) {
     const r = await cm.execute(`return Object.keys(await import("${spec}"))`);
     assertFailed(r);
     assert.equal(r.stopReason, "error", JSON.stringify(r));
     c.assertClean(r);
   }
-  assert.ok(performance.now() - started < 10_000, "npm/jsr imports should fail fast, not wait on a registry");
   await assertHealthy(cm);
 });
 

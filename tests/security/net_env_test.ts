@@ -168,7 +168,6 @@ Deno.test("a script cannot learn the host's user or hostname via node:os", async
 Deno.test("a script cannot be granted a permission by Deno.permissions.request", async () => {
   await using c = await canaries();
   await using cm = sandbox();
-  const started = performance.now();
   const r = await cm.execute(c.fill(`
     const out = [];
     for (const d of [{ name: "read", path: "{{FILE}}" }, { name: "net" }, { name: "env" }, { name: "run" }]) {
@@ -181,7 +180,6 @@ Deno.test("a script cannot be granted a permission by Deno.permissions.request",
   `));
   assert.equal(r.stopReason, "completed", JSON.stringify(r));
   assert.deepEqual(r.result, { out: ["denied", "denied", "denied", "denied", "denied"], read: "NotCapable" });
-  assert.ok(performance.now() - started < 2500, "the permission request waited for a prompt");
   c.assertClean(r);
 });
 
