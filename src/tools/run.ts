@@ -7,6 +7,10 @@
  * @module
  */
 import type { AnyTool, ToolContext } from "./define.ts";
+import { cut } from "./validate.ts";
+
+/** The longest message a failed validation puts in a {@linkcode ToolCallError}. */
+export const MAX_VALIDATION_MESSAGE = 2000;
 
 /** A failed tool call, as the script sees it. */
 export class ToolCallError extends Error {
@@ -51,7 +55,11 @@ export async function runToolCall(
   options: ToolCallOptions,
 ): Promise<unknown> {
   const parsed = tool.validateInput(input === undefined ? {} : input);
-  if (!parsed.ok) throw new ToolCallError(`Invalid input for tools.${name}: ${parsed.issues.join("; ")}`);
+  if (!parsed.ok) {
+    throw new ToolCallError(
+      cut(`Invalid input for tools.${name}: ${parsed.issues.join("; ")}`, MAX_VALIDATION_MESSAGE),
+    );
+  }
   await options.authorize?.(parsed.value);
   const { signal, timeoutMs } = options;
   const call = new AbortController();
@@ -93,5 +101,6 @@ function checkOutput(tool: AnyTool, name: string, output: unknown): unknown {
   if (!tool.validateOutput) return output;
   const checked = tool.validateOutput(output);
   if (checked.ok) return checked.value;
-  throw new ToolCallError(`tools.${name} returned output that does not match its schema: ${checked.issues.join("; ")}`);
+  const message = `tools.${name} returned output that does not match its schema: ${checked.issues.join("; ")}`;
+  throw new ToolCallError(cut(message, MAX_VALIDATION_MESSAGE));
 }

@@ -3,11 +3,24 @@
  * plain JSON Schema validates with Ajv (draft 2020-12, which also reads the
  * draft-07 schemas most MCP servers send).
  *
+ * Validation runs on the host's event loop with input from the sandbox, so
+ * it is linear in the input whatever the schema: regexes run on RE2
+ * (`zod_regex.ts`, `ajv.ts`), `uniqueItems` uses a hash set
+ * (`unique_items.ts`), and a failure reports at most {@linkcode MAX_ISSUES}
+ * issues of at most {@linkcode MAX_ISSUE_CHARS} characters each.
+ *
  * @module
  */
-import { Ajv2020 } from "ajv/dist/2020.js";
 import { z } from "zod";
+import { compileJsonSchema, type JsonSchemaCheck } from "./ajv.ts";
 import type { JsonSchema, JsonSchemaObject } from "./json_schema.ts";
+import { linearizeZod } from "./zod_regex.ts";
+
+/** How many issues a failed validation reports; the rest are counted. */
+export const MAX_ISSUES = 10;
+
+/** How long one reported issue may be, in characters. */
+export const MAX_ISSUE_CHARS = 200;
 
 /** The outcome of validating a value. */
 export type Validation<T> = { ok: true; value: T } | {
@@ -96,16 +109,18 @@ export function toJsonSchema(schema: unknown, where: string): JsonSchema {
   );
 }
 
-const ajv = new Ajv2020({
-  allErrors: true,
-  strict: false,
-  validateFormats: false,
-});
+/** Options of {@linkcode makeValidator}. */
+export interface ValidatorOptions {
+  /** Told about JSON Schema patterns that are not checked on the host. @default {console.warn} */
+  onWarning?: (message: string) => void;
+}
 
 /**
- * Builds a validator for a zod schema or a JSON Schema.
+ * Builds a validator for a zod schema or a JSON Schema. A zod schema's regex
+ * checks are switched to RE2 in place (see `zod_regex.ts`).
  *
- * @throws {TypeError} when a JSON Schema does not compile, naming `where`.
+ * @throws {TypeError} when a JSON Schema does not compile, or a zod pattern
+ * cannot run in linear time, naming `where`.
  *
  * @example
  * ```ts
@@ -116,16 +131,17 @@ const ajv = new Ajv2020({
  * assert.equal(v({}).ok, false);
  * ```
  */
-export function makeValidator<T>(schema: unknown, where: string): Validator<T> {
+export function makeValidator<T>(schema: unknown, where: string, options: ValidatorOptions = {}): Validator<T> {
   if (isZodSchema(schema)) {
+    linearizeZod(schema, where);
     return (value) => {
       const r = (schema as ZodSchema<T>).safeParse(value);
-      return r.success ? { ok: true, value: r.data } : { ok: false, issues: r.error.issues.map(zodIssue) };
+      return r.success ? { ok: true, value: r.data } : { ok: false, issues: bounded(r.error.issues, zodIssue) };
     };
   }
-  let check: ReturnType<typeof ajv.compile>;
+  let check: JsonSchemaCheck;
   try {
-    check = ajv.compile(structuredClone(schema as object));
+    check = compileJsonSchema(schema, where, options.onWarning ?? ((message) => console.warn(message)));
   } catch (e) {
     throw new TypeError(
       `${where}: invalid JSON Schema: ${(e as Error).message}`,
@@ -133,8 +149,30 @@ export function makeValidator<T>(schema: unknown, where: string): Validator<T> {
   }
   return (value) => {
     if (check(value)) return { ok: true, value: value as T };
-    return { ok: false, issues: (check.errors ?? []).map(ajvIssue) };
+    return { ok: false, issues: bounded(check.errors ?? [], ajvIssue) };
   };
+}
+
+/** The first {@linkcode MAX_ISSUES} issues, each cut to {@linkcode MAX_ISSUE_CHARS}, then how many more there were. */
+function bounded<I>(issues: readonly I[], show: (issue: I) => string): string[] {
+  const shown = issues.slice(0, MAX_ISSUES).map((issue) => cut(show(issue), MAX_ISSUE_CHARS));
+  if (issues.length > MAX_ISSUES) shown.push(`… and ${issues.length - MAX_ISSUES} more`);
+  return shown;
+}
+
+/**
+ * Cuts text to at most `max` characters, marking the cut with `…`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cut } from "./validate.ts";
+ * assert.equal(cut("abcdef", 4), "abc…");
+ * assert.equal(cut("abc", 4), "abc");
+ * ```
+ */
+export function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 function zodIssue(issue: ZodIssueLike): string {
