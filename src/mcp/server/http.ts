@@ -10,6 +10,8 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
 // @ts-types="@modelcontextprotocol/sdk/server/webStandardStreamableHttp"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import type { ExecutionResult } from "../../../executor/types.ts";
+import { bearerDigest, bearerMatches } from "../../http/bearer.ts";
+import { hostAllowed, isLoopbackHost, originAllowed } from "../../http/origin.ts";
 import { type CodemodeServerLike, createSdkServer, type McpServerOptions } from "./server.ts";
 import type { McpLogger } from "./log.ts";
 
@@ -54,9 +56,8 @@ export const DEFAULT_MAX_SESSIONS = 64;
 /** The default of {@linkcode HttpServeOptions.sessionIdleMs}. */
 export const DEFAULT_SESSION_IDLE_MS = 30 * 60 * 1000;
 
-const LOOPBACK_HOSTNAMES = new Set(["localhost", "127.0.0.1", "[::1]"]);
-const MAX_AUTHORIZATION_CHARS = 4096;
-const encoder = new TextEncoder();
+// Re-exported: it was first defined here, and `src/cli/mcp.ts` and `./mcp` users import it from here.
+export { isLoopbackHost };
 
 interface Session {
   server: McpServer;
@@ -103,7 +104,7 @@ export async function serveHttp(codemode: CodemodeServerLike, options: HttpServe
     throw new Error(`Refusing to serve on non-loopback host ${host} without an API key`);
   }
   const log: McpLogger = (e) => options.log?.(e);
-  const keyDigest = options.apiKey ? await sha256(options.apiKey) : undefined;
+  const keyDigest = options.apiKey ? await bearerDigest(options.apiKey) : undefined;
   const allowedOrigins = new Set(options.allowedOrigins ?? []);
   const sessions = new Map<string, Session>();
   /** Sessions being opened (their `initialize` is in flight), and how many. */
@@ -250,35 +251,6 @@ function positive(name: string, value: number): number {
   return value;
 }
 
-/**
- * Whether an address to bind is loopback-only.
- *
- * @param host a hostname or IP address.
- * @returns true for `localhost`, `127.x.x.x` and `::1`.
- */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[(.*)\]$/, "$1");
-  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
-
-/** Host must name loopback, with the bound port: a rebinding attacker's page sends its own domain. */
-function hostAllowed(host: string | null, port: number): boolean {
-  if (host === null) return false;
-  const h = host.toLowerCase();
-  return [...LOOPBACK_HOSTNAMES].some((name) => h === `${name}:${port}`);
-}
-
-function originAllowed(origin: string, allowed: Set<string>): boolean {
-  if (allowed.has(origin)) return true;
-  try {
-    const u = new URL(origin);
-    return (u.protocol === "http:" || u.protocol === "https:") && LOOPBACK_HOSTNAMES.has(u.hostname) &&
-      u.origin === origin;
-  } catch {
-    return false;
-  }
-}
-
 function preflightHeaders(): Headers {
   return new Headers({
     "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
@@ -304,18 +276,4 @@ function withCors(res: Response, origin: string | null, allowed: Set<string>): R
     headers.append("Vary", "Origin");
     return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
   }
-}
-
-async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
-}
-
-/** Compares digests in constant time, so the time taken says nothing about the key. */
-async function bearerMatches(header: string | null, keyDigest: Uint8Array): Promise<boolean> {
-  if (header === null || header.length > MAX_AUTHORIZATION_CHARS) return false;
-  const match = /^Bearer[ ]+(.+)$/i.exec(header.trim());
-  const given = await sha256(match ? match[1] : "");
-  let diff = match ? 0 : 1;
-  for (let i = 0; i < keyDigest.length; i++) diff |= keyDigest[i] ^ given[i];
-  return diff === 0;
 }
