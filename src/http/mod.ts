@@ -1,8 +1,9 @@
 /**
- * Guards shared by every HTTP face: the bearer key (constant time), and Host
- * and Origin against DNS rebinding.
+ * Guards shared by every HTTP face: the bearer key (constant time), Host and
+ * Origin against DNS rebinding, and request bodies with a cap and a deadline.
  *
  * @module
  */
 export { bearerDigest, bearerMatches } from "./bearer.ts";
 export { hostAllowed, isLoopbackHost, originAllowed } from "./origin.ts";
+export { type BodyRead, readBody, type ReadBodyOptions } from "./body.ts";

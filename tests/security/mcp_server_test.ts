@@ -1,6 +1,6 @@
 // Abuse of the MCP server: output floods, huge scripts, malformed JSON-RPC,
-// session exhaustion, forged session ids and DNS rebinding. Real sockets,
-// real sandboxes, the official SDK client.
+// session exhaustion (also by stalled bodies), forged session ids and DNS
+// rebinding. Real sockets, real sandboxes, the official SDK client.
 import assert from "node:assert/strict";
 import { serveHttp } from "../../src/mcp/server/mod.ts";
 import {
@@ -14,6 +14,8 @@ import {
   MCP_HEADERS,
   post,
   rawRequest,
+  readResponse,
+  stalledPost,
   text,
 } from "../mcp/server/_helpers.ts";
 
@@ -243,4 +245,45 @@ Deno.test("mcp: serving on a non-loopback address without an API key is refused"
   await using cm = demoCodemode(103);
   await assert.rejects(serveHttp(cm, { port: 0, host: "0.0.0.0" }), /non-loopback host 0\.0\.0\.0 without an API key/);
   await assert.rejects(serveHttp(cm, { port: 0, maxSessions: 0 }), /maxSessions must be a positive integer/);
+});
+
+Deno.test("mcp: clients that stall an initialize body hold no session slot, and get 408 at the body deadline", async () => {
+  await using cm = demoCodemode(103);
+  const http = await serveHttp(cm, { port: 0, maxSessions: 2, bodyTimeoutMs: 1000 });
+  const half = INITIALIZE.slice(0, 40);
+  const stalled = [
+    await stalledPost(http.port, half, INITIALIZE.length),
+    await stalledPost(http.port, half, INITIALIZE.length),
+  ];
+  try {
+    // With no API key (the loopback default) any local process can do this.
+    const { client } = await connectHttp(http.url);
+    assert.equal((await client.listTools()).tools.length, 3, "a legitimate client still gets a session");
+    assert.equal(http.sessionCount, 1);
+    for (const conn of stalled) {
+      const answer = await readResponse(conn, 10_000, "the server answers a stalled body");
+      // Deno.serve (2.9.6) leaves the socket open after the answer until the client closes it, so no EOF here.
+      assert.match(answer, /^HTTP\/1\.1 408 /, "a stalled body is answered 408");
+      assert.match(answer, /\r\nconnection: close\r\n/i);
+      assert.match(answer, /Request body not received within 1000 ms \(bodyTimeoutMs\)/);
+    }
+    const second = await connectHttp(http.url);
+    assert.equal(http.sessionCount, 2, "the stalled requests never counted against maxSessions");
+    await second.client.close();
+    await client.close();
+  } finally {
+    for (const conn of stalled) {
+      try {
+        conn.close();
+      } catch { /* the server closed it */ }
+    }
+    await http.close();
+  }
+});
+
+Deno.test("mcp: bodyTimeoutMs must be a positive integer", async () => {
+  await using cm = demoCodemode(103);
+  for (const bodyTimeoutMs of [0, -1, 1.5, Number.NaN, Infinity]) {
+    await assert.rejects(serveHttp(cm, { port: 0, bodyTimeoutMs }), /bodyTimeoutMs must be a positive integer/);
+  }
 });
