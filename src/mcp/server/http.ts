@@ -2,7 +2,8 @@
  * Serves Codemode over MCP's Streamable HTTP transport (the SDK's web-standard
  * `WebStandardStreamableHTTPServerTransport`, one per session) with
  * `Deno.serve`: bearer-key auth, DNS-rebinding protection, a body cap and
- * deadline, a session cap and clean shutdown.
+ * deadline, a session cap, executions that end with their client, and clean
+ * shutdown.
  *
  * @module
  */
@@ -10,10 +11,11 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
 // @ts-types="@modelcontextprotocol/sdk/server/webStandardStreamableHttp"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 // @ts-types="@modelcontextprotocol/sdk/types"
-import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import { isInitializeRequest, isJSONRPCRequest, type RequestId } from "@modelcontextprotocol/sdk/types.js";
 import type { ExecutionResult } from "../../../executor/types.ts";
 import { bearerDigest, bearerMatches } from "../../http/bearer.ts";
 import { readBody } from "../../http/body.ts";
+import { onClientGone } from "../../http/disconnect.ts";
 import { hostAllowed, isLoopbackHost, originAllowed } from "../../http/origin.ts";
 import { type CodemodeServerLike, createSdkServer, type McpServerOptions } from "./server.ts";
 import type { McpLogger } from "./log.ts";
@@ -82,7 +84,9 @@ interface Session {
  * Serves Codemode over Streamable HTTP until `close()`. Each `initialize`
  * opens a session (its own SDK transport and server, id in the
  * `Mcp-Session-Id` header); `DELETE` ends it, and ending a session (DELETE,
- * idle teardown, `close()`) kills its executions. Requests are
+ * idle teardown, `close()`) kills its executions. A client that goes away
+ * before its response is complete (a dropped connection, a cancelled
+ * response stream) has that request's executions killed. Requests are
  * checked in this order: path (404), `Host` when bound to loopback and
  * `Origin` when present (403, against DNS rebinding), the bearer key (401),
  * the session (404 unknown), then a POST's body, read with a cap (413) and a
@@ -186,13 +190,25 @@ export async function serveHttp(codemode: CodemodeServerLike, options: HttpServe
     }
   };
 
-  /** A request in an open session. */
+  /** A request in an open session; a dropped client cancels its JSON-RPC requests, which kills their executions. */
   const handleInSession = async (req: Request, session: Session): Promise<Response> => {
     session.lastActive = Date.now();
     if (req.method !== "POST") return await session.transport.handleRequest(req);
     const body = await readJson(req);
     if (!body.ok) return body.res;
-    return await session.transport.handleRequest(req, { parsedBody: body.json });
+    const res = await session.transport.handleRequest(req, { parsedBody: body.json });
+    const ids = requestIds(body.json);
+    if (ids.length === 0) return res;
+    return onClientGone(res, () => {
+      log({ level: "info", event: "client_gone", session: session.transport.sessionId, requests: ids.length });
+      for (const requestId of ids) {
+        session.transport.onmessage?.({
+          jsonrpc: "2.0",
+          method: "notifications/cancelled",
+          params: { requestId, reason: "The client closed the connection" },
+        });
+      }
+    });
   };
 
   /** A request without a session id: only a complete, valid `initialize` takes a session slot. */
@@ -299,6 +315,12 @@ function positive(name: string, value: number): number {
     throw new RangeError(`${name} must be a positive integer, got ${JSON.stringify(value)}`);
   }
   return value;
+}
+
+/** The ids of the JSON-RPC requests (not notifications or responses) in a message or batch. */
+function requestIds(body: unknown): RequestId[] {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.filter((m) => isJSONRPCRequest(m)).map((m) => m.id);
 }
 
 function preflightHeaders(): Headers {

@@ -222,3 +222,15 @@ function wholeResponse(text: string): boolean {
   const length = /\r\ncontent-length:\s*(\d+)/i.exec(text.slice(0, headEnd))?.[1];
   return length !== undefined && new TextEncoder().encode(text.slice(headEnd + 4)).length >= Number(length);
 }
+
+/** Whether a process has ended: no `/proc/<pid>` entry, or its state in `/proc/<pid>/stat` is zombie or dead. */
+export function processEnded(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // The state follows the command name, which is in parentheses and may itself hold ") ".
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state === "Z" || state === "X" || state === "x";
+  } catch {
+    return true;
+  }
+}
