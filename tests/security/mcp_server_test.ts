@@ -1,6 +1,7 @@
 // Abuse of the MCP server: output floods, huge scripts, malformed JSON-RPC,
-// session exhaustion, forged session ids and DNS rebinding. Real sockets,
-// real sandboxes, the official SDK client.
+// session exhaustion (also by stalled bodies), clients that leave with a
+// sandbox running, forged session ids and DNS rebinding. Real sockets, real
+// sandboxes, the official SDK client.
 import assert from "node:assert/strict";
 import { serveHttp } from "../../src/mcp/server/mod.ts";
 import {
@@ -13,9 +14,15 @@ import {
   INITIALIZE,
   MCP_HEADERS,
   post,
+  processEnded,
   rawRequest,
+  readResponse,
+  sandboxes,
+  stalledPost,
   text,
+  waitFor,
 } from "../mcp/server/_helpers.ts";
+import type { LogEvent } from "../../src/mcp/server/mod.ts";
 
 const PROTOCOL = { "Mcp-Protocol-Version": "2025-06-18" };
 
@@ -243,4 +250,127 @@ Deno.test("mcp: serving on a non-loopback address without an API key is refused"
   await using cm = demoCodemode(103);
   await assert.rejects(serveHttp(cm, { port: 0, host: "0.0.0.0" }), /non-loopback host 0\.0\.0\.0 without an API key/);
   await assert.rejects(serveHttp(cm, { port: 0, maxSessions: 0 }), /maxSessions must be a positive integer/);
+});
+
+Deno.test("mcp: clients that stall an initialize body hold no session slot, and get 408 at the body deadline", async () => {
+  await using cm = demoCodemode(103);
+  const http = await serveHttp(cm, { port: 0, maxSessions: 2, bodyTimeoutMs: 1000 });
+  const half = INITIALIZE.slice(0, 40);
+  const stalled = [
+    await stalledPost(http.port, half, INITIALIZE.length),
+    await stalledPost(http.port, half, INITIALIZE.length),
+  ];
+  try {
+    // With no API key (the loopback default) any local process can do this.
+    const { client } = await connectHttp(http.url);
+    assert.equal((await client.listTools()).tools.length, 3, "a legitimate client still gets a session");
+    assert.equal(http.sessionCount, 1);
+    for (const conn of stalled) {
+      const answer = await readResponse(conn, 10_000, "the server answers a stalled body");
+      // Deno.serve (2.9.6) leaves the socket open after the answer until the client closes it, so no EOF here.
+      assert.match(answer, /^HTTP\/1\.1 408 /, "a stalled body is answered 408");
+      assert.match(answer, /\r\nconnection: close\r\n/i);
+      assert.match(answer, /Request body not received within 1000 ms \(bodyTimeoutMs\)/);
+    }
+    const second = await connectHttp(http.url);
+    assert.equal(http.sessionCount, 2, "the stalled requests never counted against maxSessions");
+    await second.client.close();
+    await client.close();
+  } finally {
+    for (const conn of stalled) {
+      try {
+        conn.close();
+      } catch { /* the server closed it */ }
+    }
+    await http.close();
+  }
+});
+
+Deno.test("mcp: bodyTimeoutMs must be a positive integer", async () => {
+  await using cm = demoCodemode(103);
+  for (const bodyTimeoutMs of [0, -1, 1.5, Number.NaN, Infinity]) {
+    await assert.rejects(serveHttp(cm, { port: 0, bodyTimeoutMs }), /bodyTimeoutMs must be a positive integer/);
+  }
+});
+
+/** A server with one execution slot whose busy scripts would run for minutes, and its log. */
+async function oneSlotServer(memoryMb: number) {
+  const cm = demoCodemode(memoryMb, { limits: { timeoutMs: 300_000, maxConcurrent: 1, maxQueued: 4 } });
+  const events: LogEvent[] = [];
+  const http = await serveHttp(cm, { port: 0, log: (e) => events.push(e) });
+  const killed = () => events.filter((e) => e.event === "execute" && e.stopReason === "killed").length;
+  return {
+    http,
+    events,
+    killed,
+    async [Symbol.asyncDispose]() {
+      await http.close();
+      await cm.close();
+    },
+  };
+}
+
+/** Waits for this process's one sandbox with the marker `memoryMb` and returns its pid. */
+async function theSandbox(memoryMb: number): Promise<number> {
+  let pids: number[] = [];
+  await waitFor(async () => (pids = await sandboxes(memoryMb, Deno.pid)).length === 1, 10_000, "the sandbox runs");
+  return pids[0];
+}
+
+/** The slot is free again: a second script runs to completion with maxConcurrent 1. */
+async function assertSlotFree(url: URL): Promise<void> {
+  const { client } = await connectHttp(url);
+  const r = await call(client, "execute_code", { code: "return 1 + 1" }, { signal: AbortSignal.timeout(20_000) });
+  assert.equal((r.structuredContent as unknown as ExecuteContent).result, 2);
+  await client.close();
+}
+
+Deno.test("mcp: a client that drops its connection has its running and queued executions killed, and the slot freed", async () => {
+  const memoryMb = 105;
+  await using s = await oneSlotServer(memoryMb);
+  const init = await post(s.http.url, INITIALIZE);
+  const headers = { ...MCP_HEADERS, ...PROTOCOL, "Mcp-Session-Id": init.headers.get("mcp-session-id")! };
+  const notified = await fetch(s.http.url, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+  });
+  await notified.body?.cancel();
+  const drop = new AbortController();
+  // One script runs; the second waits in the queue for the only slot.
+  const requests = [2, 3].map((id) =>
+    fetch(s.http.url, {
+      method: "POST",
+      headers,
+      signal: drop.signal,
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id,
+        method: "tools/call",
+        params: { name: "execute_code", arguments: { code: "while (true) {}" } },
+      }),
+    }).then((res) => res.text()).catch((e: Error) => e)
+  );
+  const pid = await theSandbox(memoryMb);
+  drop.abort(); // the client goes away: no notifications/cancelled, just closed connections
+  for (const r of await Promise.all(requests)) assert.ok(r instanceof Error);
+  await waitFor(() => processEnded(pid), 10_000, `the sandbox ${pid} is killed`);
+  await waitFor(() => s.killed() === 2, 10_000, "both executions end with stopReason killed");
+  assert.ok(s.events.some((e) => e.event === "client_gone"), "the disconnect is logged");
+  await assertSlotFree(s.http.url);
+});
+
+Deno.test("mcp: DELETE of a session with a busy execution kills its sandbox and frees the slot", async () => {
+  const memoryMb = 107;
+  await using s = await oneSlotServer(memoryMb);
+  const { client, transport } = await connectHttp(s.http.url);
+  const pending = call(client, "execute_code", { code: "while (true) {}" }).catch((e: Error) => e);
+  const pid = await theSandbox(memoryMb);
+  await transport.terminateSession();
+  assert.equal(s.http.sessionCount, 0);
+  await waitFor(() => processEnded(pid), 10_000, `the sandbox ${pid} is killed`);
+  await waitFor(() => s.killed() === 1, 10_000, "the execution ends with stopReason killed");
+  await assertSlotFree(s.http.url);
+  await client.close();
+  assert.ok(await pending instanceof Error);
 });

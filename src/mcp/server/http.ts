@@ -1,15 +1,22 @@
 /**
  * Serves Codemode over MCP's Streamable HTTP transport (the SDK's web-standard
  * `WebStandardStreamableHTTPServerTransport`, one per session) with
- * `Deno.serve`: bearer-key auth, DNS-rebinding protection, a body cap, a
- * session cap and clean shutdown.
+ * `Deno.serve`: bearer-key auth, DNS-rebinding protection, a body cap and
+ * deadline, a session cap, executions that end with their client, and clean
+ * shutdown.
  *
  * @module
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
 // @ts-types="@modelcontextprotocol/sdk/server/webStandardStreamableHttp"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+// @ts-types="@modelcontextprotocol/sdk/types"
+import { isInitializeRequest, isJSONRPCRequest, type RequestId } from "@modelcontextprotocol/sdk/types.js";
 import type { ExecutionResult } from "../../../executor/types.ts";
+import { bearerDigest, bearerMatches } from "../../http/bearer.ts";
+import { readBody } from "../../http/body.ts";
+import { onClientGone } from "../../http/disconnect.ts";
+import { hostAllowed, isLoopbackHost, originAllowed } from "../../http/origin.ts";
 import { type CodemodeServerLike, createSdkServer, type McpServerOptions } from "./server.ts";
 import type { McpLogger } from "./log.ts";
 
@@ -27,6 +34,13 @@ export interface HttpServeOptions extends McpServerOptions {
   allowedOrigins?: string[];
   /** Largest request body, in bytes (else 413). @default {1048576} */
   maxBodyBytes?: number;
+  /**
+   * A POST's whole body must arrive within this many milliseconds (else 408).
+   * A new session's slot is taken only once its `initialize` body is in hand,
+   * so slow or stalled bodies never count against `maxSessions`.
+   * @default {10000}
+   */
+  bodyTimeoutMs?: number;
   /** Most sessions open at once; more `initialize` requests get 503. @default {64} */
   maxSessions?: number;
   /** A session with no request for this long (and no execution running) is closed. @default {1800000} */
@@ -49,14 +63,15 @@ export interface HttpMcpServer {
 
 /** The default of {@linkcode HttpServeOptions.maxBodyBytes}. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** The default of {@linkcode HttpServeOptions.bodyTimeoutMs}. */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 /** The default of {@linkcode HttpServeOptions.maxSessions}. */
 export const DEFAULT_MAX_SESSIONS = 64;
 /** The default of {@linkcode HttpServeOptions.sessionIdleMs}. */
 export const DEFAULT_SESSION_IDLE_MS = 30 * 60 * 1000;
 
-const LOOPBACK_HOSTNAMES = new Set(["localhost", "127.0.0.1", "[::1]"]);
-const MAX_AUTHORIZATION_CHARS = 4096;
-const encoder = new TextEncoder();
+// Re-exported: it was first defined here, and `src/cli/mcp.ts` and `./mcp` users import it from here.
+export { isLoopbackHost };
 
 interface Session {
   server: McpServer;
@@ -68,11 +83,16 @@ interface Session {
 /**
  * Serves Codemode over Streamable HTTP until `close()`. Each `initialize`
  * opens a session (its own SDK transport and server, id in the
- * `Mcp-Session-Id` header); `DELETE` ends it, and ending a session kills its
- * executions. Requests are checked in this order: path (404), `Host` when
- * bound to loopback and `Origin` when present (403, against DNS rebinding),
- * the bearer key (401), the session (404 unknown, 503 too many), the body
- * size (413).
+ * `Mcp-Session-Id` header); `DELETE` ends it, and ending a session (DELETE,
+ * idle teardown, `close()`) kills its executions. A client that goes away
+ * before its response is complete (a dropped connection, a cancelled
+ * response stream) has that request's executions killed. Requests are
+ * checked in this order: path (404), `Host` when bound to loopback and
+ * `Origin` when present (403, against DNS rebinding), the bearer key (401),
+ * the session (404 unknown), then a POST's body, read with a cap (413) and a
+ * deadline (408) and parsed (400); a new session's slot (503 when
+ * `maxSessions` are open) is taken only once a complete, valid `initialize`
+ * request is in hand.
  *
  * @param codemode the instance whose tools scripts call.
  * @param options where to listen, the key, the caps and the server's options.
@@ -96,6 +116,7 @@ export async function serveHttp(codemode: CodemodeServerLike, options: HttpServe
   const host = options.host ?? "127.0.0.1";
   const path = options.path ?? "/mcp";
   const maxBodyBytes = positive("maxBodyBytes", options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+  const bodyTimeoutMs = positive("bodyTimeoutMs", options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS);
   const maxSessions = positive("maxSessions", options.maxSessions ?? DEFAULT_MAX_SESSIONS);
   const idleMs = positive("sessionIdleMs", options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS);
   const loopback = isLoopbackHost(host);
@@ -103,13 +124,14 @@ export async function serveHttp(codemode: CodemodeServerLike, options: HttpServe
     throw new Error(`Refusing to serve on non-loopback host ${host} without an API key`);
   }
   const log: McpLogger = (e) => options.log?.(e);
-  const keyDigest = options.apiKey ? await sha256(options.apiKey) : undefined;
+  const keyDigest = options.apiKey ? await bearerDigest(options.apiKey) : undefined;
   const allowedOrigins = new Set(options.allowedOrigins ?? []);
   const sessions = new Map<string, Session>();
   /** Sessions being opened (their `initialize` is in flight), and how many. */
   const pending = new Set<Session>();
   let opening = 0;
-  let closed = false;
+  /** Aborted by `close()`: stops the body reads in flight. */
+  const closing = new AbortController();
 
   const reject = (status: number, reason: string, message: string, headers: HeadersInit = {}): Response => {
     log({ level: "warn", event: "http_rejected", status, reason });
@@ -151,6 +173,73 @@ export async function serveHttp(codemode: CodemodeServerLike, options: HttpServe
     await Promise.allSettled([...session.running]);
   };
 
+  /** The body of a POST as JSON, or the response that refuses it. */
+  const readJson = async (req: Request): Promise<{ ok: true; json: unknown } | { ok: false; res: Response }> => {
+    const body = await readBody(req, { maxBytes: maxBodyBytes, timeoutMs: bodyTimeoutMs, signal: closing.signal });
+    if (!body.ok) {
+      // After a 408 the rest of the body may still come: tell the client not to reuse the connection.
+      const headers: HeadersInit = body.status === 408 ? { Connection: "close" } : {};
+      return { ok: false, res: reject(body.status, body.reason, body.message, headers) };
+    }
+    try {
+      return { ok: true, json: JSON.parse(body.text) };
+    } catch {
+      log({ level: "warn", event: "http_rejected", status: 400, reason: "json" });
+      const error = { code: -32700, message: "Parse error: Invalid JSON" };
+      return { ok: false, res: Response.json({ jsonrpc: "2.0", error, id: null }, { status: 400 }) };
+    }
+  };
+
+  /** A request in an open session; a dropped client cancels its JSON-RPC requests, which kills their executions. */
+  const handleInSession = async (req: Request, session: Session): Promise<Response> => {
+    session.lastActive = Date.now();
+    if (req.method !== "POST") return await session.transport.handleRequest(req);
+    const body = await readJson(req);
+    if (!body.ok) return body.res;
+    const res = await session.transport.handleRequest(req, { parsedBody: body.json });
+    const ids = requestIds(body.json);
+    if (ids.length === 0) return res;
+    return onClientGone(res, () => {
+      log({ level: "info", event: "client_gone", session: session.transport.sessionId, requests: ids.length });
+      for (const requestId of ids) {
+        session.transport.onmessage?.({
+          jsonrpc: "2.0",
+          method: "notifications/cancelled",
+          params: { requestId, reason: "The client closed the connection" },
+        });
+      }
+    });
+  };
+
+  /** A request without a session id: only a complete, valid `initialize` takes a session slot. */
+  const handleInitialize = async (req: Request): Promise<Response> => {
+    if (req.method !== "POST") return reject(400, "session", "Bad Request: Mcp-Session-Id header is required");
+    const full = () => sessions.size + opening >= maxSessions;
+    const tooMany = () => reject(503, "sessions", "Too many open sessions", { "Retry-After": "5" });
+    if (full()) return tooMany(); // refused before reading the body, which is then never read
+    const body = await readJson(req);
+    if (!body.ok) return body.res;
+    if (!isInitializeRequest(body.json)) {
+      return reject(400, "session", "Bad Request: without an Mcp-Session-Id header, send one initialize request");
+    }
+    if (closing.signal.aborted) return reject(503, "closing", "Server is shutting down");
+    if (full()) return tooMany();
+    // The slot is taken before the first await, so a burst cannot overshoot the cap.
+    opening++;
+    let session: Session | undefined;
+    try {
+      session = await openSession();
+      pending.add(session);
+      return await session.transport.handleRequest(req, { parsedBody: body.json });
+    } finally {
+      opening--;
+      if (session) {
+        pending.delete(session);
+        if (session.transport.sessionId === undefined || closing.signal.aborted) void closeSession(session);
+      }
+    }
+  };
+
   const handle = async (req: Request): Promise<Response> => {
     const url = new URL(req.url);
     if (url.pathname !== path) return reject(404, "path", "Not found");
@@ -165,34 +254,12 @@ export async function serveHttp(codemode: CodemodeServerLike, options: HttpServe
     if (keyDigest && !await bearerMatches(req.headers.get("authorization"), keyDigest)) {
       return reject(401, "auth", "Unauthorized", { "WWW-Authenticate": 'Bearer realm="codemode"' });
     }
-    if (closed) return reject(503, "closing", "Server is shutting down");
+    if (closing.signal.aborted) return reject(503, "closing", "Server is shutting down");
     const sessionId = req.headers.get("mcp-session-id");
-    if (sessionId !== null) {
-      const session = sessions.get(sessionId);
-      if (!session) return reject(404, "session", "Session not found");
-      session.lastActive = Date.now();
-      return await session.transport.handleRequest(req);
-    }
-    if (req.method !== "POST") return reject(400, "session", "Bad Request: Mcp-Session-Id header is required");
-    if (sessions.size + opening >= maxSessions) {
-      return reject(503, "sessions", "Too many open sessions", { "Retry-After": "5" });
-    }
-    // The slot is taken before the first await, so a burst cannot overshoot the cap.
-    opening++;
-    let session: Session | undefined;
-    try {
-      session = await openSession();
-      pending.add(session);
-      // Only an `initialize` request opens a session; the SDK's transport reads,
-      // caps (413) and validates (400) the body, and answers anything else 400.
-      return await session.transport.handleRequest(req);
-    } finally {
-      opening--;
-      if (session) {
-        pending.delete(session);
-        if (session.transport.sessionId === undefined || closed) void closeSession(session);
-      }
-    }
+    if (sessionId === null) return await handleInitialize(req);
+    const session = sessions.get(sessionId);
+    if (!session) return reject(404, "session", "Session not found");
+    return await handleInSession(req, session);
   };
 
   const server = Deno.serve({
@@ -223,7 +290,7 @@ export async function serveHttp(codemode: CodemodeServerLike, options: HttpServe
   const port = server.addr.port;
   const shownHost = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
   const endpoint = new URL(`http://${shownHost}:${port}${path}`);
-  let closing: Promise<void> | undefined;
+  let closed: Promise<void> | undefined;
   log({ level: "info", event: "listening", transport: "http", url: endpoint.href });
   return {
     url: endpoint,
@@ -233,8 +300,8 @@ export async function serveHttp(codemode: CodemodeServerLike, options: HttpServe
     },
     finished: server.finished,
     close: () =>
-      closing ??= (async () => {
-        closed = true;
+      closed ??= (async () => {
+        closing.abort();
         clearInterval(sweeper);
         await Promise.allSettled([...sessions.values(), ...pending].map(closeSession));
         await server.shutdown();
@@ -250,33 +317,10 @@ function positive(name: string, value: number): number {
   return value;
 }
 
-/**
- * Whether an address to bind is loopback-only.
- *
- * @param host a hostname or IP address.
- * @returns true for `localhost`, `127.x.x.x` and `::1`.
- */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[(.*)\]$/, "$1");
-  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
-
-/** Host must name loopback, with the bound port: a rebinding attacker's page sends its own domain. */
-function hostAllowed(host: string | null, port: number): boolean {
-  if (host === null) return false;
-  const h = host.toLowerCase();
-  return [...LOOPBACK_HOSTNAMES].some((name) => h === `${name}:${port}`);
-}
-
-function originAllowed(origin: string, allowed: Set<string>): boolean {
-  if (allowed.has(origin)) return true;
-  try {
-    const u = new URL(origin);
-    return (u.protocol === "http:" || u.protocol === "https:") && LOOPBACK_HOSTNAMES.has(u.hostname) &&
-      u.origin === origin;
-  } catch {
-    return false;
-  }
+/** The ids of the JSON-RPC requests (not notifications or responses) in a message or batch. */
+function requestIds(body: unknown): RequestId[] {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.filter((m) => isJSONRPCRequest(m)).map((m) => m.id);
 }
 
 function preflightHeaders(): Headers {
@@ -304,18 +348,4 @@ function withCors(res: Response, origin: string | null, allowed: Set<string>): R
     headers.append("Vary", "Origin");
     return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
   }
-}
-
-async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
-}
-
-/** Compares digests in constant time, so the time taken says nothing about the key. */
-async function bearerMatches(header: string | null, keyDigest: Uint8Array): Promise<boolean> {
-  if (header === null || header.length > MAX_AUTHORIZATION_CHARS) return false;
-  const match = /^Bearer[ ]+(.+)$/i.exec(header.trim());
-  const given = await sha256(match ? match[1] : "");
-  let diff = match ? 0 : 1;
-  for (let i = 0; i < keyDigest.length; i++) diff |= keyDigest[i] ^ given[i];
-  return diff === 0;
 }

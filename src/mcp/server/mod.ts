@@ -51,6 +51,7 @@ export {
   type StdioServeOptions,
 } from "./stdio.ts";
 export {
+  DEFAULT_BODY_TIMEOUT_MS,
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_MAX_SESSIONS,
   DEFAULT_SESSION_IDLE_MS,

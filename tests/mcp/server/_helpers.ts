@@ -173,3 +173,64 @@ export async function rawRequest(port: number, head: string[], body = ""): Promi
     } catch { /* already closed by reading to the end */ }
   }
 }
+
+/**
+ * Opens a raw TCP connection and sends a POST's headers with `Content-Length:
+ * declared` but only `sent` of the body, then stalls: a slow or stalled client.
+ */
+export async function stalledPost(port: number, body: string, declared: number): Promise<Deno.TcpConn> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const head = [
+    "POST /mcp HTTP/1.1",
+    `Host: 127.0.0.1:${port}`,
+    ...Object.entries(MCP_HEADERS).map(([k, v]) => `${k}: ${v}`),
+    `Content-Length: ${declared}`,
+    "",
+    "",
+  ].join("\r\n");
+  await conn.write(new TextEncoder().encode(head + body));
+  return conn;
+}
+
+/**
+ * Reads from a raw connection until one whole HTTP response (headers and a
+ * `Content-Length` body) has arrived or the server closed it; fails after
+ * `ms`. Returns what was read ("" for a bare close).
+ */
+export async function readResponse(conn: Deno.Conn, ms: number, what: string): Promise<string> {
+  const end = Date.now() + ms;
+  const buf = new Uint8Array(16 * 1024);
+  let text = "";
+  while (!wholeResponse(text)) {
+    const left = end - Date.now();
+    if (left <= 0) assert.fail(`timed out after ${ms} ms waiting: ${what}; read ${JSON.stringify(text)}`);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const n = await Promise.race([
+      conn.read(buf).catch(() => null), // a reset is a close
+      new Promise<"slow">((resolve) => timer = setTimeout(() => resolve("slow"), left)),
+    ]);
+    clearTimeout(timer);
+    if (n === null) return text;
+    if (n !== "slow") text += new TextDecoder().decode(buf.subarray(0, n));
+  }
+  return text;
+}
+
+function wholeResponse(text: string): boolean {
+  const headEnd = text.indexOf("\r\n\r\n");
+  if (headEnd < 0) return false;
+  const length = /\r\ncontent-length:\s*(\d+)/i.exec(text.slice(0, headEnd))?.[1];
+  return length !== undefined && new TextEncoder().encode(text.slice(headEnd + 4)).length >= Number(length);
+}
+
+/** Whether a process has ended: no `/proc/<pid>` entry, or its state in `/proc/<pid>/stat` is zombie or dead. */
+export function processEnded(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // The state follows the command name, which is in parentheses and may itself hold ") ".
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state === "Z" || state === "X" || state === "x";
+  } catch {
+    return true;
+  }
+}
