@@ -104,6 +104,7 @@ const STOP_REASONS = [
   "memory",
   "output_limit",
   "tool_call_limit",
+  "tool_input_limit",
   "killed",
   "rejected",
   "busy",
