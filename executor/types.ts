@@ -54,7 +54,7 @@ export interface Limits {
    * flight at once in one execution, counted before they are parsed: with
    * `maxToolInputBytes` this bounds the host memory one execution's tool
    * inputs hold. Past it the execution ends with stopReason
-   * `tool_input_limit`. @default {100000}
+   * `tool_input_limit`. @default {20000}
    */
   maxToolInputValues: number;
   /** Time one tool call may take, in ms, unless the tool sets its own. @default {10000} */
@@ -79,7 +79,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxOutputBytes: 16_777_216,
   maxToolCalls: 1_000,
   maxToolInputBytes: 4_194_304,
-  maxToolInputValues: 100_000,
+  maxToolInputValues: 20_000,
   toolTimeoutMs: 10_000,
   maxConcurrent: 16,
   maxQueued: 256,

@@ -54,7 +54,8 @@ Deno.test("uniqueItems on 80,000 numbers does not hold the host's event loop", a
     input: { type: "object", properties: { xs: { type: "array", uniqueItems: true } }, required: ["xs"] },
     handler: ({ xs }: { xs: unknown[] }) => xs.length,
   });
-  await using cm = new Codemode({ tools: [tool] });
+  // Over the default maxToolInputValues, so that the validator itself is what is measured.
+  await using cm = new Codemode({ tools: [tool], limits: { maxToolInputValues: 200_000 } });
   const r = await probeExecution(cm, "return await tools.bag.put({ xs: Array.from({ length: 80000 }, (_, i) => i) });");
   if (r.stopReason === "completed") assert.equal(r.result, 80000);
 });
@@ -149,8 +150,9 @@ Deno.test("an invalid-input error for 100,000 bad items is short and names the t
     properties: { xs: { type: "array", items: { type: "string" } } },
   });
   const zod = defineTool({ name: "list.put", input: z.object({ xs: z.array(z.string()) }), handler: () => null });
-  await using cm = new Codemode({ tools: [json] });
-  await using cz = new Codemode({ tools: [zod] });
+  const limits = { maxToolInputValues: 200_000 };
+  await using cm = new Codemode({ tools: [json], limits });
+  await using cz = new Codemode({ tools: [zod], limits });
   const code = "try { await tools.list.put({ xs: Array(100000).fill(1) }); } catch (e) { return e.message; }";
   for (const r of [await cm.execute(code), await cz.execute(code)]) {
     assert.equal(r.stopReason, "completed", JSON.stringify(r).slice(0, 500));
