@@ -3,8 +3,9 @@
  *
  * @module
  */
-import { type SandboxProcess, SandboxRun } from "./_sandbox_run.ts";
+import { killGroup, type SandboxProcess, SandboxRun } from "./_sandbox_run.ts";
 import { Semaphore } from "./_semaphore.ts";
+import { guardCommand } from "./_kernel_guard.ts";
 import type { ExecuteRequest, ExecutionResult, Executor, Limits } from "./types.ts";
 
 /** Options for {@linkcode LocalExecutor}. */
@@ -78,9 +79,12 @@ export function sandboxArgs(limits: Limits, preludePath: string): string[] {
  * The command that starts one sandbox child: {@linkcode sandboxArgs}, an
  * environment holding only `NO_COLOR`, `DENO_DIR` and `DENO_EMIT_CACHE_MODE`,
  * piped stdio, and its own process group (so the whole group can be killed).
+ * On Linux with util-linux, the kernel kills the child when its host dies
+ * (`setpriv --pdeathsig KILL`) and past a CPU-time limit derived from
+ * `timeoutMs` (`prlimit --cpu`).
  *
  * @param denoPath the Deno binary.
- * @param limits the limits of the execution (for the heap cap).
+ * @param limits the limits of the execution (for the heap cap and the CPU-time backstop).
  * @param module the module the child runs (the prelude).
  * @param dirs the child's working dir (`/` for sandboxes), and its Deno dir.
  * @returns the command, not started.
@@ -98,8 +102,9 @@ export function sandboxCommand(
   module: string,
   dirs: { cwd: string; denoDir: string },
 ): Deno.Command {
-  return new Deno.Command(denoPath, {
-    args: sandboxArgs(limits, module),
+  const { program, args } = guardCommand(denoPath, sandboxArgs(limits, module), limits.timeoutMs);
+  return new Deno.Command(program, {
+    args,
     cwd: dirs.cwd,
     clearEnv: true,
     // The DENO_DIR is private to the executor and removed by close(); no
@@ -110,6 +115,27 @@ export function sandboxCommand(
     stdout: "piped",
     stderr: "piped",
     detached: true,
+  });
+}
+
+// Every live child and private dir of this process, for the endings that
+// skip close(): Deno.exit() and the end of the event loop fire `unload`.
+const liveChildren = new Set<number>();
+const liveHomes = new Set<string>();
+let unloadHooked = false;
+
+function track(pid: number, home: string): void {
+  liveChildren.add(pid);
+  liveHomes.add(home);
+  if (unloadHooked) return;
+  unloadHooked = true;
+  globalThis.addEventListener("unload", () => {
+    for (const child of liveChildren) killGroup(child);
+    for (const dir of liveHomes) {
+      try {
+        Deno.removeSync(dir, { recursive: true });
+      } catch { /* already gone */ }
+    }
   });
 }
 
@@ -164,7 +190,11 @@ export class LocalExecutor implements Executor {
       }
       try {
         const proc = await this.#spawn(limits);
-        return await new SandboxRun({ ...request, signal }, proc).run();
+        try {
+          return await new SandboxRun({ ...request, signal }, proc).run();
+        } finally {
+          liveChildren.delete(proc.child.pid);
+        }
       } finally {
         release();
       }
@@ -180,7 +210,10 @@ export class LocalExecutor implements Executor {
     while (this.#inFlight.size > 0) await new Promise((r) => setTimeout(r, 5));
     const home = this.#home;
     this.#home = undefined;
-    if (home) await Deno.remove((await home).root, { recursive: true }).catch(() => {});
+    if (!home) return;
+    const { root } = await home;
+    await Deno.remove(root, { recursive: true }).catch(() => {});
+    liveHomes.delete(root);
   }
 
   /** Same as {@linkcode LocalExecutor.close}, for `await using`. */
@@ -195,6 +228,7 @@ export class LocalExecutor implements Executor {
       throw e;
     });
     const child = sandboxCommand(this.#denoPath, limits, home.prelude, { cwd: "/", denoDir: home.denoDir }).spawn();
+    track(child.pid, home.root);
     return { child, hostPaths: [home.root, this.#denoPath] };
   }
 }

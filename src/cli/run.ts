@@ -23,7 +23,8 @@ Options:
   --memory <MB>      Sandbox heap limit (default 128).
   -h, --help         Show this help.
 
-Exit code: 0 completed, 1 the script failed or hit a limit, 2 usage or config error.`;
+Exit code: 0 completed, 1 the script failed or hit a limit, 2 usage or config error,
+130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP): interrupted, the sandbox was stopped.`;
 
 /** Where the CLI reads and writes; tests pass their own. */
 export interface CliIo {
@@ -35,7 +36,17 @@ export interface CliIo {
   readStdin: () => Promise<string>;
   /** The working directory. */
   cwd: string;
+  /**
+   * Listens for the process being asked to stop (SIGINT, SIGTERM, SIGHUP)
+   * while a script runs: the signal aborts with the signal's name as reason;
+   * the script is then stopped and the command exits with 128 + the signal's
+   * number. `dispose` restores the default handling.
+   */
+  interrupt?: () => { signal: AbortSignal; dispose(): void };
 }
+
+/** Exit codes of the signals the CLI handles: 128 + the signal's number. */
+export const SIGNAL_EXIT_CODES: Readonly<Record<string, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 
 /**
  * The io of a real process: stdout, stderr, stdin and the working directory.
@@ -49,6 +60,27 @@ export function processIo(): CliIo {
     err: (t) => void Deno.stderr.writeSync(encoder.encode(t)),
     readStdin: () => new Response(Deno.stdin.readable).text(),
     cwd: Deno.cwd(),
+    interrupt: listenForInterrupt,
+  };
+}
+
+// SIGINT, SIGTERM and SIGHUP abort the signal (with the signal's name); a
+// second one ends the process at once, with the conventional code, in case
+// stopping hangs.
+function listenForInterrupt(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const names = (Deno.build.os === "windows" ? ["SIGINT"] : Object.keys(SIGNAL_EXIT_CODES)) as Deno.Signal[];
+  const listeners = names.map((name) => {
+    const listener = () => {
+      if (controller.signal.aborted) Deno.exit(SIGNAL_EXIT_CODES[name]);
+      controller.abort(name);
+    };
+    Deno.addSignalListener(name, listener);
+    return [name, listener] as const;
+  });
+  return {
+    signal: controller.signal,
+    dispose: () => listeners.forEach(([name, listener]) => Deno.removeSignalListener(name, listener)),
   };
 }
 
@@ -76,9 +108,15 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const limits = limitsFromFlags(values);
   const cm = await buildCodemode({ config: values.config, tools: values.tools, limits }, io.cwd);
   try {
-    const result = await cm.execute(code);
+    const interrupt = io.interrupt?.();
+    const result = await cm.execute(code, { signal: interrupt?.signal }).finally(() => interrupt?.dispose());
     if (values.json) io.out(JSON.stringify(result) + "\n");
     else printHuman(result, io);
+    const signal = interrupt?.signal.aborted ? String(interrupt.signal.reason) : undefined;
+    if (signal) {
+      io.err(`codemode run: interrupted by ${signal}; the sandbox was stopped\n`);
+      return SIGNAL_EXIT_CODES[signal] ?? 130;
+    }
     return result.ok ? 0 : 1;
   } finally {
     await cm.close();

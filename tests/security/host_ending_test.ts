@@ -1,0 +1,125 @@
+// Nothing outlives the host: however the process that started a sandbox ends
+// (Ctrl-C, SIGTERM, SIGKILL), its sandbox children end too, and a child that
+// somehow lost its host stops at its CPU-time limit.
+import assert from "node:assert/strict";
+import { DEFAULT_LIMITS, sandboxCommand } from "../../mod.ts";
+import { cpuSecondsFor, kernelGuards } from "../../executor/_kernel_guard.ts";
+import { sandboxProcesses, waitFor } from "./_canaries.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const guards = kernelGuards();
+
+/** Is the process running (not gone, not a zombie)? Reads its state, as `kill -0` succeeds on zombies. */
+function running(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return !/^\d+ \(.*\) [ZX]/.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+async function childrenOf(pid: number, count: number): Promise<number[]> {
+  let pids: number[] = [];
+  await waitFor(async () => {
+    pids = (await sandboxProcesses()).filter((p) => p.ppid === pid).map((p) => p.pid);
+    return pids.length >= count;
+  }, `${count} sandbox children of ${pid}`);
+  return pids;
+}
+
+async function assertAllEnd(pids: number[]): Promise<void> {
+  // "Within ~2 s"; the bound is generous for a busy machine, the usual figure is far below it.
+  await waitFor(() => pids.every((p) => !running(p)), `sandbox children ${pids} to end`, 10_000);
+}
+
+async function readUntil(stream: ReadableStream<Uint8Array>, marker: string): Promise<void> {
+  const decoder = new TextDecoder();
+  let text = "";
+  for await (const chunk of stream) {
+    text += decoder.decode(chunk, { stream: true });
+    if (text.includes(marker)) return;
+  }
+  assert.fail(`the process ended without printing ${marker}: ${text}`);
+}
+
+for (const signal of ["SIGINT", "SIGTERM", "SIGKILL"] as const) {
+  Deno.test({
+    name: `codemode run: after ${signal} no sandbox child is left running`,
+    ignore: signal === "SIGKILL" && !guards.parentDeathSignal,
+    async fn() {
+      const script = await Deno.makeTempFile({ suffix: ".ts" });
+      try {
+        await Deno.writeTextFile(script, "while (true) {}\n");
+        const cli = new Deno.Command(Deno.execPath(), {
+          args: ["run", "-A", `${ROOT}cli.ts`, "run", script, "--timeout", "600000"],
+          stdout: "piped",
+          stderr: "piped",
+        }).spawn();
+        const children = await childrenOf(cli.pid, 1);
+        cli.kill(signal);
+        const [status, stderr] = await Promise.all([cli.status, new Response(cli.stderr).text(), cli.stdout.cancel()]);
+        await assertAllEnd(children);
+        if (signal === "SIGKILL") return assert.equal(status.signal, "SIGKILL");
+        assert.equal(status.code, signal === "SIGINT" ? 130 : 143, stderr);
+        assert.match(stderr, new RegExp(`interrupted by ${signal}; the sandbox was stopped`));
+      } finally {
+        await Deno.remove(script);
+      }
+    },
+  });
+
+  Deno.test({
+    name: `a host using the library: after ${signal} its running sandboxes end`,
+    ignore: !guards.parentDeathSignal,
+    async fn() {
+      const host = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", `${ROOT}tests/security/fixtures/busy_host.ts`],
+        stdout: "piped",
+        stderr: "null",
+      }).spawn();
+      const children = await childrenOf(host.pid, 2);
+      await readUntil(host.stdout, "RUNNING\nRUNNING\n");
+      host.kill(signal);
+      const status = await host.status;
+      assert.equal(status.success, false);
+      await assertAllEnd(children);
+    },
+  });
+}
+
+Deno.test({
+  name: "a sandbox child whose host never stops it is killed by the kernel at its CPU-time limit",
+  ignore: !guards.cpuTimeLimit,
+  async fn() {
+    const limits = { ...DEFAULT_LIMITS, timeoutMs: 500 };
+    const denoDir = await Deno.makeTempDir();
+    try {
+      const prelude = `${ROOT}executor/sandbox/prelude.js`;
+      const child = sandboxCommand(Deno.execPath(), limits, prelude, { cwd: "/", denoDir }).spawn();
+      const writer = child.stdin.getWriter();
+      const run = { code: "while (true) {}", tools: [], maxResultBytes: 1024, maxLogLineBytes: 1024, maxDepth: 128 };
+      const nonce = "0".repeat(32);
+      await writer.write(new TextEncoder().encode(`${nonce}\n${JSON.stringify({ method: "run", params: run })}\n`));
+      // No host timeout, no kill: only the kernel ends it.
+      const [status] = await Promise.all([child.status, child.stdout.cancel(), child.stderr.cancel()]);
+      assert.equal(status.signal, "SIGKILL");
+      assert.equal(cpuSecondsFor(limits.timeoutMs), 3);
+    } finally {
+      await Deno.remove(denoDir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "a sandbox outlives the host's idle threads: the parent-death signal follows the main thread",
+  ignore: !guards.parentDeathSignal,
+  async fn() {
+    const { Codemode } = await import("../../mod.ts");
+    await using cm = new Codemode({ limits: { timeoutMs: 60_000 } });
+    // Deno's blocking-task threads end after 10 s idle; a child tied to one would die with it.
+    const r = await cm.execute(`await new Promise((r) => setTimeout(r, 12_000)); return "alive"`);
+    assert.equal(r.stopReason, "completed", JSON.stringify(r));
+    assert.equal(r.result, "alive");
+  },
+});
