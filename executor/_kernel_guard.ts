@@ -36,6 +36,14 @@ function findTools(): { setpriv?: string; prlimit?: string } {
 }
 
 /**
+ * Stops using the guards, for a host not allowed to run them (e.g. a host
+ * started with `--allow-run=deno` only): its children are started directly.
+ */
+export function dropKernelGuards(): void {
+  tools = {};
+}
+
+/**
  * The kernel guards sandbox children get on this machine.
  *
  * @returns which mechanisms apply.

@@ -72,16 +72,17 @@ export class SandboxRun {
       await Promise.race([this.#endSignal.promise, Promise.all(pumps)]);
       // Whatever ended it (a `done` included: the child then waits for its
       // stdin to close), the whole process group goes now.
-      if (!exited) killGroup(this.#proc.child.pid);
-      await status;
+      if (!exited) killGroup(this.#proc.child);
+      // A closed stdin also ends a child that sent `done`, should the kill fail.
       await this.#writer.close().catch(() => {});
+      await status;
       await Promise.allSettled(pumps);
       if (!this.#ending) this.#end(this.#diagnoseExit(await status));
       return this.#result();
     } finally {
       stopWatching();
       this.#abort.abort();
-      if (!exited) killGroup(this.#proc.child.pid);
+      if (!exited) killGroup(this.#proc.child);
       await status;
       await this.#memory?.dispose();
     }
@@ -322,13 +323,17 @@ export class SandboxRun {
   }
 }
 
-/** Kills the child's whole process group (it was spawned detached, as its leader). */
-export function killGroup(pid: number): void {
+/**
+ * Kills the child's whole process group (it was spawned detached, as its
+ * leader); a host not allowed to signal other processes (`Deno.kill` needs
+ * `--allow-run`) still kills its own child.
+ */
+export function killGroup(child: Deno.ChildProcess): void {
   try {
-    Deno.kill(-pid, "SIGKILL");
+    Deno.kill(-child.pid, "SIGKILL");
   } catch {
     try {
-      Deno.kill(pid, "SIGKILL");
+      child.kill("SIGKILL");
     } catch { /* already gone */ }
   }
 }

@@ -5,7 +5,7 @@
  */
 import { killGroup, type SandboxProcess, SandboxRun } from "./_sandbox_run.ts";
 import { Semaphore } from "./_semaphore.ts";
-import { guardCommand } from "./_kernel_guard.ts";
+import { dropKernelGuards, guardCommand, kernelGuards } from "./_kernel_guard.ts";
 import type { ExecuteRequest, ExecutionResult, Executor, Limits } from "./types.ts";
 
 /** Options for {@linkcode LocalExecutor}. */
@@ -120,12 +120,12 @@ export function sandboxCommand(
 
 // Every live child and private dir of this process, for the endings that
 // skip close(): Deno.exit() and the end of the event loop fire `unload`.
-const liveChildren = new Set<number>();
+const liveChildren = new Set<Deno.ChildProcess>();
 const liveHomes = new Set<string>();
 let unloadHooked = false;
 
-function track(pid: number, home: string): void {
-  liveChildren.add(pid);
+function track(child: Deno.ChildProcess, home: string): void {
+  liveChildren.add(child);
   liveHomes.add(home);
   if (unloadHooked) return;
   unloadHooked = true;
@@ -193,7 +193,7 @@ export class LocalExecutor implements Executor {
         try {
           return await new SandboxRun({ ...request, signal }, proc).run();
         } finally {
-          liveChildren.delete(proc.child.pid);
+          liveChildren.delete(proc.child);
         }
       } finally {
         release();
@@ -227,8 +227,19 @@ export class LocalExecutor implements Executor {
       if (this.#home === making) this.#home = undefined;
       throw e;
     });
-    const child = sandboxCommand(this.#denoPath, limits, home.prelude, { cwd: "/", denoDir: home.denoDir }).spawn();
-    track(child.pid, home.root);
+    const start = () =>
+      sandboxCommand(this.#denoPath, limits, home.prelude, { cwd: "/", denoDir: home.denoDir }).spawn();
+    let child: Deno.ChildProcess;
+    try {
+      child = start();
+    } catch (e) {
+      // A host that may run Deno but not util-linux's wrappers runs its children without them.
+      const guarded = kernelGuards();
+      if (!(e instanceof Deno.errors.NotCapable) || !(guarded.cpuTimeLimit || guarded.parentDeathSignal)) throw e;
+      dropKernelGuards();
+      child = start();
+    }
+    track(child, home.root);
     return { child, hostPaths: [home.root, this.#denoPath] };
   }
 }

@@ -123,3 +123,19 @@ Deno.test({
     assert.equal(r.result, "alive");
   },
 });
+
+Deno.test("a host allowed to run only deno starts its sandboxes unwrapped and still stops them", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      `--allow-run=${Deno.execPath()}`,
+      `${ROOT}tests/security/fixtures/restricted_host.ts`,
+    ],
+    stderr: "inherit",
+  }).output();
+  assert.equal(out.code, 0);
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(out.stdout)), ["completed", 2, "timeout"]);
+});
