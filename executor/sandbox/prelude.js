@@ -397,7 +397,7 @@ function drain() {
   }
   // The host writes an empty line after `ms` unless a reply came first.
   if (next !== Infinity) {
-    send(`{"jsonrpc":"2.0","method":"wait","params":{"ms":${int(max(0, next - now()))}}}`);
+    send(`{"jsonrpc":"2.0","method":"wait","params":{"ms":${int(min(2147483647, max(0, next - now())))}}}`);
   }
   do {
     const line = readLine();

@@ -288,3 +288,16 @@ Deno.test("a script that prints V8's out-of-memory banner and aborts is not repo
   assert.ok(stderr.includes("my own stderr"), JSON.stringify(stderr));
   assert.ok(stderr.some((l) => l.includes("Fatal JavaScript out of memory")), "the script's own banner is shown");
 });
+
+Deno.test("a script timer beyond setTimeout's range while a call is pending does not break the protocol", async () => {
+  const { tools } = recordingTools();
+  await using cm = sandbox({ tools });
+  const r = await cm.execute(`
+    const id = setInterval(() => {}, 4e9);
+    const saved = await tools.notes.add({ text: "x" });
+    clearInterval(id);
+    return saved;
+  `);
+  assert.equal(r.stopReason, "completed", JSON.stringify(r));
+  assert.deepEqual(r.result, { saved: true });
+});
