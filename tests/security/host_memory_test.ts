@@ -96,10 +96,12 @@ Deno.test("tool inputs within the budget run concurrently; the budget is freed a
 for (let attempt = 1; attempt <= 4; attempt++) {
   Deno.test(`off-heap memory over maxRssMb is caught even when the script returns at once (try ${attempt})`, async () => {
     await using cm = sandbox({ limits: { maxRssMb: 256, timeoutMs: 30_000 } });
+    // Under the cap long enough for the polls to see it, then over it for a moment, then return.
     const r = await cm.execute(`
-      let held = [];
-      for (let i = 0; i < 6; i++) held.push(new Uint8Array(64 * 1024 * 1024).fill(1));
-      held = null;
+      const held = [];
+      for (let i = 0; i < 5; i++) held.push(new Uint8Array(40 * 1024 * 1024).fill(1));
+      await new Promise((r) => setTimeout(r, 100));
+      held.push(new Uint8Array(24 * 1024 * 1024).fill(1));
       return "returned";
     `);
     assert.equal(r.stopReason, "memory", JSON.stringify(r).slice(0, 300));
