@@ -48,7 +48,7 @@ const CACHE_DATABASES = [
  * ```ts
  * import assert from "node:assert/strict";
  * import { DEFAULT_LIMITS, sandboxArgs } from "./mod.ts";
- * const args = sandboxArgs(DEFAULT_LIMITS, "/x/prelude.ts");
+ * const args = sandboxArgs(DEFAULT_LIMITS, "/x/prelude.js");
  * assert.ok(args.includes("--no-prompt"));
  * assert.ok(!args.some((a) => a.startsWith("--allow")));
  * ```

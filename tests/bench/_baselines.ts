@@ -1,9 +1,9 @@
 /**
  * The baselines: what the same work costs with no Codemode in the way. Each
  * child is spawned exactly as `LocalExecutor` spawns a sandbox (`sandboxCommand`:
- * same flags and environment, a private warm Deno cache, a private temp working
- * directory, piped stdio, detached), only running a trivial module instead of
- * the prelude.
+ * same flags, environment and kernel guards, a private Deno dir, `/` as its
+ * working directory, piped stdio, detached), only running a trivial JavaScript
+ * module instead of the prelude.
  *
  * @module
  */
@@ -31,7 +31,7 @@ while (true) {
 
 /** The modules the baseline children run, written to a temp dir. */
 export interface BaselineFiles {
-  /** An empty TypeScript module. */
+  /** An empty JavaScript module. */
   empty: string;
   /** The line echo module. */
   echo: string;
@@ -46,8 +46,8 @@ export interface BaselineFiles {
  */
 export async function writeBaselineFiles(): Promise<BaselineFiles> {
   const dir: string = await Deno.makeTempDir({ prefix: "codemode-bench-" });
-  const empty = `${dir}/empty.ts`;
-  const echo = `${dir}/echo.ts`;
+  const empty = `${dir}/empty.js`;
+  const echo = `${dir}/echo.js`;
   await Deno.writeTextFile(empty, "");
   await Deno.writeTextFile(echo, ECHO_SOURCE);
   return { empty, echo, dir };
@@ -58,18 +58,13 @@ const BASELINE_DENO_DIR: string = await Deno.makeTempDir({ prefix: "codemode-ben
 globalThis.addEventListener("unload", () => Deno.removeSync(BASELINE_DENO_DIR, { recursive: true }));
 
 /** Spawns `deno` on `module` the way LocalExecutor spawns a sandbox. */
-async function spawnLikeSandbox(
-  limits: Limits,
-  module: string,
-): Promise<{ child: Deno.ChildProcess; cwd: string }> {
-  const cwd: string = await Deno.makeTempDir({ prefix: "codemode-" });
-  const child = sandboxCommand(Deno.execPath(), limits, module, { cwd, denoDir: BASELINE_DENO_DIR }).spawn();
-  return { child, cwd };
+function spawnLikeSandbox(limits: Limits, module: string): { child: Deno.ChildProcess } {
+  return { child: sandboxCommand(Deno.execPath(), limits, module, { cwd: "/", denoDir: BASELINE_DENO_DIR }).spawn() };
 }
 
 /**
- * One bare cold start: spawn `deno run <empty.ts>` with the sandbox flags and
- * wait for it to exit (and its temp dir to be removed, as the executor does).
+ * One bare cold start: spawn `deno run <empty.js>` with the sandbox flags, guards and
+ * environment, and wait for it to exit.
  *
  * @param limits the limits (for the heap flag).
  * @param emptyFile the empty module.
@@ -81,10 +76,9 @@ export async function bareColdRun(
   emptyFile: string,
 ): Promise<number> {
   const t0: number = performance.now();
-  const { child, cwd } = await spawnLikeSandbox(limits, emptyFile);
+  const { child } = spawnLikeSandbox(limits, emptyFile);
   await child.stdin.close();
   const out: Deno.CommandOutput = await child.output();
-  await Deno.remove(cwd, { recursive: true });
   const ms: number = performance.now() - t0;
   if (!out.success) {
     throw new Error(
@@ -120,7 +114,7 @@ export async function rawEchoSession(
   count: number,
 ): Promise<EchoSession> {
   const t0: number = performance.now();
-  const { child, cwd } = await spawnLikeSandbox(limits, echoFile);
+  const { child } = spawnLikeSandbox(limits, echoFile);
   const stderr: Promise<Uint8Array> = new Response(child.stderr).bytes();
   const writer: WritableStreamDefaultWriter<Uint8Array> = child.stdin
     .getWriter();
@@ -160,7 +154,6 @@ export async function rawEchoSession(
   await child.stdout.cancel();
   await stderr;
   const status: Deno.CommandStatus = await child.status;
-  await Deno.remove(cwd, { recursive: true });
   if (!status.success) throw new Error(`echo child exited with ${status.code}`);
   return { roundTripsMs, loopMs, totalMs: performance.now() - t0 };
 }

@@ -113,7 +113,7 @@ export async function measureCold(
   const f: Summary = summarize(firsts);
   const base = {
     unit: "ms" as const,
-    baselineLabel: "bare `deno run` empty.ts, same flags",
+    baselineLabel: "bare `deno run` empty.js, same flags and guards",
   };
   return [
     measure({

@@ -164,7 +164,7 @@ Deno.test("import.meta and stack traces of reported errors do not name host path
   const r = await cm.execute(`throw new Error("where am I")`);
   assert.equal(r.stopReason, "error");
   assert.equal(r.error?.name, "Error");
-  assert.ok(!JSON.stringify(r.error).includes("prelude.ts"), JSON.stringify(r.error));
+  assert.ok(!JSON.stringify(r.error).includes("prelude.js"), JSON.stringify(r.error));
   assert.ok(!JSON.stringify(r.error).includes("/work/"), JSON.stringify(r.error));
   const meta = await cm.execute(
     `return [import.meta.url.slice(0, 5), import.meta.filename ?? null, import.meta.dirname ?? null]`,

@@ -1,5 +1,5 @@
 // Process abuse: spawning, FFI, signalling the host, exiting early, outliving
-// the execution, and leaving the private temp working dir behind.
+// the execution, and leaving the executor's private dir behind.
 import assert from "node:assert/strict";
 import {
   assertDenied,
