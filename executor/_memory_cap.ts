@@ -30,12 +30,16 @@ export async function capMemory(pid: number, limitBytes: number): Promise<Memory
   const root = await (cgroupRoot ??= findCgroupRoot());
   if (root) {
     const dir = `${root}/codemode-${Deno.pid}-${serial++}`;
+    // Synchronous: each is a short call into the kernel's cgroup fs, cheaper
+    // than a trip to Deno's I/O threads.
     try {
-      await Deno.mkdir(dir);
-      await Deno.writeTextFile(`${dir}/memory.limit_in_bytes`, String(limitBytes));
-      // With swap, the limit on memory+swap keeps the child from swapping past the cap.
-      await Deno.writeTextFile(`${dir}/memory.memsw.limit_in_bytes`, String(limitBytes)).catch(() => {});
-      await Deno.writeTextFile(`${dir}/cgroup.procs`, String(pid));
+      Deno.mkdirSync(dir);
+      Deno.writeTextFileSync(`${dir}/memory.limit_in_bytes`, String(limitBytes));
+      try {
+        // With swap, the limit on memory+swap keeps the child from swapping past the cap.
+        Deno.writeTextFileSync(`${dir}/memory.memsw.limit_in_bytes`, String(limitBytes));
+      } catch { /* no swap accounting */ }
+      Deno.writeTextFileSync(`${dir}/cgroup.procs`, String(pid));
       return new CgroupCap(dir, pid);
     } catch {
       await Deno.remove(dir).catch(() => {});
