@@ -22,8 +22,8 @@ export const CANARY_ENV = "CODEMODE_CANARY_SECRET";
 /** What the sandbox children run (the prelude's copy in an executor's private dir): a process whose cmdline matches is a sandbox. */
 export const PRELUDE_MARK = /\/codemode-[^/\s]+\/prelude\.js(\s|$)/;
 
-/** Small limits that keep every test fast. */
-export const FAST: Partial<Limits> = { timeoutMs: 3000, memoryMb: 64 };
+/** Small limits for abuse tests; the timeout is generous, as a busy 2-core machine can be slow to run even a short script. */
+export const FAST: Partial<Limits> = { timeoutMs: 30_000, memoryMb: 64 };
 
 /** The canaries of one test. Dispose to remove them. */
 export interface Canaries extends AsyncDisposable {
