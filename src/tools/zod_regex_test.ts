@@ -30,7 +30,7 @@ Deno.test("zod's own lookahead formats stay linear on crafted inputs", () => {
     const r = schema.safeParse({ a: input, b: input, c: input, d: input, e: input, f: input });
     const ms = performance.now() - started;
     assert.equal(r.success, false);
-    assert.ok(ms < 1000, `${JSON.stringify(input.slice(0, 8))}… took ${ms.toFixed(0)} ms`); // quadratic would be minutes
+    assert.ok(ms < 5000, `${JSON.stringify(input.slice(0, 8))}… took ${ms.toFixed(0)} ms`); // quadratic would be minutes
   }
 });
 
@@ -47,7 +47,7 @@ Deno.test("linearizeZod() reaches regexes in nested, optional, union, record and
   const bad = "a".repeat(5000) + "!";
   const started = performance.now();
   const r = schema.safeParse({ o: bad, u: bad, r: { [bad]: 1 }, t: { name: "a", kids: [{ name: bad, kids: [] }] } });
-  assert.ok(performance.now() - started < 1000);
+  assert.ok(performance.now() - started < 5000, "exponential backtracking would take hours");
   const paths = r.error?.issues.map((i) => i.path.map((p) => String(p).slice(0, 4)).join("."));
   assert.deepEqual(paths?.sort(), ["o", "r.aaaa", "t.kids.0.name", "u"]);
 });

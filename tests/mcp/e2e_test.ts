@@ -14,7 +14,7 @@ async function project(): Promise<{ config: string; [Symbol.asyncDispose](): Pro
     `tools: [${DEMO}]
 executor:
   limits:
-    timeoutMs: 3000
+    timeoutMs: 30000
 mcpServers:
   up:
     command: ${Deno.execPath()}

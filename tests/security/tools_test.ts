@@ -117,11 +117,9 @@ Deno.test("a __proto__ key in a tool input pollutes nothing on the host", async 
 Deno.test("a huge tool input is stopped before it reaches the handler", async () => {
   const { received, tool } = weather();
   await using cm = sandbox({ tools: [tool], limits: { maxResultBytes: 256 * 1024 } });
-  const started = performance.now();
   const r = await cm.execute(`return await tools.weather.get({ city: "x".repeat(5 * 1024 * 1024) })`);
   assert.equal(r.stopReason, "output_limit", JSON.stringify(r).slice(0, 300));
   assert.deepEqual(received, []);
-  assert.ok(performance.now() - started < 5000);
   await assertHealthy(cm);
 });
 

@@ -141,7 +141,8 @@ Deno.test("http: close() with an execution in flight ends it and leaves no sandb
   await waitFor(async () => (await sandboxes(memoryMb)).length === 1, 10_000, "the sandbox runs");
   const started = Date.now();
   await http.close();
-  assert.ok(Date.now() - started < 3000, "close() does not wait for the script's own timeout");
+  // The script's own timeout is 30 s: well under it means close() did not wait for it.
+  assert.ok(Date.now() - started < 15_000, "close() does not wait for the script's own timeout");
   assert.deepEqual(await sandboxes(memoryMb), [], "no sandbox survives close()");
   assert.equal(http.sessionCount, 0);
   await http.finished;

@@ -132,12 +132,11 @@ Deno.test("stdio: initialize, exactly three tools, and every tool works against 
 
 Deno.test("stdio: --timeout ends a runaway script with stopReason timeout", async () => {
   await using conn = await connectStdio(["--tools", DEMO_TOOLS, "--timeout", "700"]);
-  const started = Date.now();
   const r = await call(conn.client, "execute_code", { code: "while (true) {}" });
   assert.equal(r.isError, true);
   assert.equal((r.structuredContent as unknown as ExecuteContent).stopReason, "timeout");
   assert.match(text(r), /^Error \(timeout\)/);
-  assert.ok(Date.now() - started < 5000);
+  assert.match(text(r), /longer than 700 ms/);
 });
 
 Deno.test("stdio: a cancelled request kills its sandbox, and the server stays healthy", async () => {
