@@ -323,3 +323,17 @@ Deno.test("calls issued a few awaits into parallel async functions still run con
   assert.equal(r.result, 4);
   assert.equal(seen.maxInFlight, 4);
 });
+
+Deno.test("the README's invalid-input example is the message the quick start's tool really gives", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const quoted = readme.match(/\(`(Invalid input for tools\.weather\.get: [^`]*)`\)/)?.[1];
+  assert.ok(quoted, "README quotes an invalid-input message");
+  const getWeather = defineTool({
+    name: "weather.get",
+    input: z.object({ city: z.string() }),
+    handler: ({ city }) => ({ city, tempC: 21 }),
+  });
+  await using cm = new Codemode({ tools: [getWeather] });
+  const r = await cm.execute(`return await tools.weather.get({ city: 5 })`);
+  assert.equal(r.error?.message, quoted);
+});
