@@ -7,6 +7,7 @@ import type { ChildFrame, RunParams } from "../src/rpc/protocol.ts";
 import { LogBuffer } from "./_log_buffer.ts";
 import { capMemory, type MemoryCap } from "./_memory_cap.ts";
 import { boundedError, limitError, type OomWatch, oomWatch, ToolTrace } from "./_bounds.ts";
+import { UNSETTLED_MESSAGE, type UnsettledWatch, unsettledWatch } from "./_unsettled.ts";
 import type { ExecuteRequest, ExecutionError, ExecutionResult, StopReason } from "./types.ts";
 
 /** Room for the frame around a maximal result, in bytes. */
@@ -43,6 +44,7 @@ export class SandboxRun {
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly #encoder = new TextEncoder();
   readonly #oom: OomWatch = oomWatch();
+  readonly #unsettled: UnsettledWatch = unsettledWatch((line) => this.#logs.add("stderr", this.#scrub(line)));
   #memory: MemoryCap | undefined;
   #ending: Ending | undefined;
   #endSignal = Promise.withResolvers<void>();
@@ -203,10 +205,11 @@ export class SandboxRun {
     if (rest) this.#onStderr(rest);
   }
 
-  // What V8 prints when it aborts is held back until the exit is diagnosed:
-  // dropped for a real out-of-memory, shown (without host paths) otherwise.
+  // What V8 prints when it aborts, and Deno's report of a top-level promise
+  // that never settled, are held back until the exit is diagnosed: dropped
+  // when the diagnosis says it in words, shown (without host paths) otherwise.
   #onStderr(line: string): void {
-    if (this.#oom.hold(line) || line === "") return;
+    if (this.#oom.hold(line) || this.#unsettled.hold(line) || line === "") return;
     this.#logs.add("stderr", this.#scrub(line));
   }
 
@@ -298,6 +301,9 @@ export class SandboxRun {
       const message = `The script exceeded the ${this.#req.limits.memoryMb} MiB heap limit (memoryMb)`;
       return { stopReason: "memory", error: limitError("MemoryLimitError", message) };
     }
+    if (this.#unsettled.diagnose(status)) {
+      return { stopReason: "error", error: { name: "SandboxExitError", message: UNSETTLED_MESSAGE } };
+    }
     const how = status.signal ? `signal ${status.signal}` : `exit code ${status.code}`;
     return {
       stopReason: "error",
@@ -308,6 +314,7 @@ export class SandboxRun {
   #result(): ExecutionResult {
     const ending = this.#ending!;
     // Crash output (or what only looked like it) is shown unless it was a real out-of-memory.
+    this.#unsettled.release();
     const held = this.#oom.release();
     if (ending.stopReason !== "memory") { for (const line of held) this.#logs.add("stderr", this.#scrub(line)); }
     return {

@@ -116,3 +116,81 @@ Deno.test("cli types prints the declarations of the tool modules", async () => {
   assert.match(t.out(), /declare const tools/);
   assert.match(t.out(), /convert\(input: \{/);
 });
+
+Deno.test("cli types with no tools prints an empty declaration, exits 0 and says on stderr where it looked", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "codemode-cli-test-" });
+  try {
+    const t = recordingIo(dir);
+    assert.equal(await main(["types"], t.io), 0, t.err());
+    assert.equal(t.out(), "declare const tools: {\n};\n");
+    assert.equal(
+      t.err(),
+      `codemode types: no tools are loaded (use --tools or --config): ` +
+        `no --tools or --config was given, and there is no codemode.yaml in ${dir}\n`,
+    );
+    await Deno.writeTextFile(`${dir}/codemode.yaml`, "tools: []\n");
+    const c = recordingIo(dir);
+    assert.equal(await main(["types"], c.io), 0, c.err());
+    assert.equal(c.out(), "declare const tools: {\n};\n");
+    assert.match(c.err(), new RegExp(`no tools are loaded .*: none found in ${dir}/codemode\\.yaml\\n$`));
+    const loaded = io();
+    assert.equal(await main(["types", "--tools", "examples/demo/tools.ts"], loaded.io), 0);
+    assert.equal(loaded.err(), "");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cli run notes that no tools are loaded when a script calls one, on stderr only", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "codemode-cli-test-" });
+  try {
+    const t = recordingIo(dir, `return await tools.weather.get({ city: "Oslo" })`);
+    assert.equal(await main(["run", "-"], t.io), 1);
+    assert.match(t.err(), /tools\.weather\.get is not a tool\./);
+    assert.match(t.err(), /\ncodemode run: no tools are loaded \(use --tools or --config\): no --tools or --config/);
+    assert.equal(t.out(), "");
+    // Caught and logged by the script: still noted.
+    const logged = recordingIo(dir, `try { await tools.x.y({}) } catch (e) { console.log(String(e)) } return 1`);
+    assert.equal(await main(["run", "-"], logged.io), 0);
+    assert.match(logged.err(), /no tools are loaded/);
+    // No tool called, or tools loaded: no note.
+    const plain = recordingIo(dir, "return 1");
+    assert.equal(await main(["run", "-"], plain.io), 0);
+    assert.doesNotMatch(plain.err(), /no tools/);
+    const typo = io(`return await tools.weather.gett({ city: "Oslo" })`);
+    assert.equal(await main(["run", "-", "--tools", "examples/demo/tools.ts"], typo.io), 1);
+    assert.doesNotMatch(typo.err(), /no tools/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cli: two tool modules defining the same tool is a usage error naming both modules", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "codemode-cli-test-" });
+  const define = JSON.stringify(new URL("../mod.ts", import.meta.url).href);
+  const tool = `defineTool({ name: "weather.get", input: { type: "object" }, handler: () => 1 })`;
+  try {
+    await Deno.writeTextFile(`${dir}/one.ts`, `import { defineTool } from ${define};\nexport default [${tool}];\n`);
+    await Deno.writeTextFile(`${dir}/two.ts`, `import { defineTool } from ${define};\nexport const w = ${tool};\n`);
+    await Deno.writeTextFile(`${dir}/three.ts`, `import { defineTool } from ${define};\nexport default [${tool}];\n`);
+    await Deno.writeTextFile(`${dir}/codemode.yaml`, "tools:\n  - ./two.ts\n");
+    const flags = [["--tools", "one.ts", "--tools", "three.ts"], ["--config", "codemode.yaml", "--tools", "one.ts"]];
+    const [fromTools, fromBoth] = await Promise.all(flags.map(async (f) => {
+      const t = recordingIo(dir, "return 1");
+      assert.equal(await main(["run", "-", ...f], t.io), 2);
+      return t.err();
+    }));
+    assert.match(
+      fromTools,
+      new RegExp(
+        `^codemode run: tool name "weather\\.get" is used twice: by ${dir}/one\\.ts#default\\[0\\] and by ${dir}/three\\.ts#`,
+      ),
+    );
+    assert.match(fromBoth, new RegExp(`"weather\\.get" is used twice: by ${dir}/two\\.ts#w and by ${dir}/one\\.ts#`));
+    const types = recordingIo(dir);
+    assert.equal(await main(["types", "--tools", "one.ts", "--tools", "three.ts"], types.io), 2);
+    assert.match(types.err(), /one\.ts#default\[0\] and by .*three\.ts#default\[0\]/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

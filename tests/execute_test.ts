@@ -268,11 +268,32 @@ Deno.test("timers still fire on time while a tool call is pending", async () => 
   assert.deepEqual(r.result, { first: "timer", ticked: true }, JSON.stringify(r.error));
 });
 
-Deno.test("a script awaiting a promise that can never settle ends at once, not at the timeout", async () => {
+Deno.test("a script awaiting a promise that can never settle ends at once, not at the timeout, and is told so", async () => {
   await using cm = new Codemode({ limits: { timeoutMs: 20_000 } });
-  const r = await cm.execute(`await new Promise(() => {})`);
+  const r = await cm.execute(`console.log("before"); await new Promise(() => {})`);
   assert.equal(r.stopReason, "error");
   assert.equal(r.error?.name, "SandboxExitError");
+  assert.match(r.error?.message ?? "", /^The script's top-level promise never settled: it awaited a promise that/);
+  assert.doesNotMatch(r.error?.message ?? "", /exit code/);
+  // Deno's own report (its line, the awaiting source line, a frame) is not shown as logs; the script's log is.
+  assert.deepEqual(r.logs.map((l) => [l.level, l.text]), [["log", "before"]]);
+});
+
+Deno.test("Deno's never-resolved line followed by other stderr output, or another exit code, is an ordinary exit", async () => {
+  await using cm = new Codemode();
+  const line = "error: Top-level await promise never resolved";
+  const write = (text: string) => `Deno.stderr.writeSync(new TextEncoder().encode(${JSON.stringify(text)}));`;
+  for (
+    const [code, how, shown] of [
+      [`${write(`${line}\n    at x\nmore output\n`)} Deno.exit(1)`, "exit code 1", [line, "    at x", "more output"]],
+      [`${write(`${line}\n`)} Deno.exit(2)`, "exit code 2", [line]],
+    ] as const
+  ) {
+    const r = await cm.execute(code);
+    assert.equal(r.stopReason, "error", code);
+    assert.equal(r.error?.message, `The sandbox process ended (${how}) before the script returned`, code);
+    assert.deepEqual(r.logs.map((l) => [l.level, l.text]), shown.map((text) => ["stderr", text]), code);
+  }
 });
 
 Deno.test("sequential tool calls interleaved with microtasks and timers keep their order", async () => {
@@ -301,4 +322,18 @@ Deno.test("calls issued a few awaits into parallel async functions still run con
   `);
   assert.equal(r.result, 4);
   assert.equal(seen.maxInFlight, 4);
+});
+
+Deno.test("the README's invalid-input example is the message the quick start's tool really gives", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const quoted = readme.match(/\(`(Invalid input for tools\.weather\.get: [^`]*)`\)/)?.[1];
+  assert.ok(quoted, "README quotes an invalid-input message");
+  const getWeather = defineTool({
+    name: "weather.get",
+    input: z.object({ city: z.string() }),
+    handler: ({ city }) => ({ city, tempC: 21 }),
+  });
+  await using cm = new Codemode({ tools: [getWeather] });
+  const r = await cm.execute(`return await tools.weather.get({ city: 5 })`);
+  assert.equal(r.error?.message, quoted);
 });

@@ -11,7 +11,6 @@ const FILES = [
   "example_script.ts",
   "agent.ts",
   ".env.example",
-  "docker-compose.yml",
 ];
 
 Deno.test("init writes a starter project whose script runs against its tools", async () => {
@@ -20,6 +19,10 @@ Deno.test("init writes a starter project whose script runs against its tools", a
     const t = io(dir);
     assert.equal(await main(["init", "--yes"], t.io), 0, t.err());
     for (const f of FILES) await Deno.stat(`${dir}/${f}`);
+    // Exactly these files: no docker-compose.yml for a Dockerfile that does not exist.
+    assert.deepEqual((await Array.fromAsync(Deno.readDir(dir), (e) => e.name)).sort(), [...FILES].sort());
+    assert.doesNotMatch(t.out(), /compose|docker/i);
+    await assertEnvExampleListsOnlyWhatIsRead(dir);
     assert.match(
       t.out(),
       /Next:\n {2}cd .*\n {2}deno run -A .*cli\.ts run example_script\.ts --config codemode\.yaml\n {2}deno task agent/,
@@ -51,6 +54,18 @@ Deno.test("init writes a starter project whose script runs against its tools", a
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** Every `NAME=` in .env.example is read by the generated project: `${NAME` in its config or `Deno.env.get("NAME")`. */
+async function assertEnvExampleListsOnlyWhatIsRead(dir: string): Promise<void> {
+  const env = await Deno.readTextFile(`${dir}/.env.example`);
+  const keys = [...env.matchAll(/^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=/gm)].map((m) => m[1]);
+  const sources = await Promise.all(
+    ["codemode.yaml", "agent.ts", "tools.ts"].map((f) => Deno.readTextFile(`${dir}/${f}`)),
+  );
+  const read = (key: string) =>
+    sources.some((s) => s.includes("${" + key) || s.includes(`Deno.env.get(${JSON.stringify(key)})`));
+  assert.deepEqual(keys.filter((key) => !read(key)), [], ".env.example lists variables the project never reads");
+}
 
 Deno.test("init refuses to overwrite existing files unless --force", async () => {
   const dir = await Deno.makeTempDir({ prefix: "codemode-init-test-" });

@@ -112,6 +112,15 @@ Deno.test("ToolRegistry rejects duplicate names, also after making them safe", (
   );
 });
 
+Deno.test("ToolRegistry says plainly when two tools have the very same name, or one tool is given twice", () => {
+  const a = defineTool({ name: "a.b", input: z.object({}), handler: noop });
+  const b = defineTool({ name: "a.b", input: z.object({}), handler: noop });
+  assert.throws(() => new ToolRegistry([a, b]), {
+    message: `Duplicate tool name "a.b": two different tools are named "a.b"`,
+  });
+  assert.throws(() => new ToolRegistry([a, a]), { message: `Duplicate tool name "a.b": the same tool is given twice` });
+});
+
 Deno.test("ToolRegistry rejects a tool whose name is another tool's namespace", () => {
   const a = defineTool({ name: "gh", input: z.object({}), handler: noop });
   const b = defineTool({ name: "gh.list", input: z.object({}), handler: noop });

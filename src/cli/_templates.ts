@@ -16,7 +16,6 @@ export function starterFiles(codemodeUrl: string, imports: Record<string, string
     { path: "example_script.ts", content: SCRIPT },
     { path: "agent.ts", content: AGENT.replace("CODEMODE_URL", codemodeUrl) },
     { path: ".env.example", content: ENV },
-    { path: "docker-compose.yml", content: COMPOSE },
   ];
 }
 
@@ -108,28 +107,9 @@ const result = await cm.execute(script);
 console.log(JSON.stringify(result, null, 2));
 `;
 
-const ENV = `# Copy to .env and fill in. Codemode reads these through \${VAR} in codemode.yaml.
-OPENAI_API_KEY=
-ANTHROPIC_API_KEY=
-# Only for executor.type: remote
-CODEMODE_EXECUTOR_URL=http://localhost:8080
-CODEMODE_EXECUTOR_API_KEY=change-me
-`;
-
-const COMPOSE = `# Runs the Codemode executor service in its own hardened container.
-# Build the image from the Codemode repository first: docker build -t codemode/executor:latest -f docker/Dockerfile .
-services:
-  executor:
-    image: codemode/executor:latest
-    environment:
-      CODEMODE_API_KEY: \${CODEMODE_EXECUTOR_API_KEY}
-    ports:
-      - "127.0.0.1:8080:8080"
-    read_only: true
-    user: "10001:10001"
-    cap_drop: [ALL]
-    security_opt: ["no-new-privileges:true"]
-    tmpfs: ["/tmp:size=64m"]
-    mem_limit: 1g
-    pids_limit: 256
+// Lists exactly the variables the generated project reads: none yet.
+const ENV = `# Environment variables this project reads. None yet: agent.ts and tools.ts read none, and
+# codemode.yaml uses no \${VAR}. When you add one (codemode.yaml values may be \${VAR} or
+# \${VAR:-default}), list it here as NAME=, copy this file to .env, and run with
+# deno run -A --env-file agent.ts (Deno does not read .env by itself).
 `;

@@ -6,8 +6,9 @@
 import { resolve } from "node:path";
 import { Codemode } from "../codemode.ts";
 import { codemodeOptionsFromConfig } from "../config/from_config.ts";
+import { toolClashes } from "../config/discover.ts";
+import type { DiscoveredTool } from "../config/tool_exports.ts";
 import type { Limits } from "../../executor/types.ts";
-import type { AnyTool } from "../tools/define.ts";
 import type { ToolSource } from "../tools/source.ts";
 import { loadToolModule, UsageError } from "./load_tools.ts";
 
@@ -21,28 +22,69 @@ export interface BuildFlags {
   limits?: Partial<Limits>;
 }
 
+/** Where a command takes its tools from: absolute paths. */
+export interface ToolOrigins {
+  /** The config in use: `--config`, or `./codemode.yaml` when it exists and no `--tools` is given. */
+  config?: string;
+  /** The `--tools` modules. */
+  modules: string[];
+}
+
 /**
- * Builds a Codemode from the flags. Without `--config` and `--tools`, a
+ * Where the flags say tools come from. Without `--config` and `--tools`, a
  * `codemode.yaml` in `cwd` is used when there is one.
  *
+ * @returns the config and modules, as absolute paths.
+ */
+export async function toolOrigins(flags: BuildFlags, cwd: string): Promise<ToolOrigins> {
+  const config = flags.config ?? (flags.tools?.length ? undefined : await defaultConfig(cwd));
+  return {
+    ...(config === undefined ? {} : { config: resolve(cwd, config) }),
+    modules: (flags.tools ?? []).map((path) => resolve(cwd, path)),
+  };
+}
+
+/**
+ * Says that no tools are loaded, and where they were looked for.
+ *
+ * @returns one line, without a newline.
+ */
+export function noToolsNote(origins: ToolOrigins, cwd: string): string {
+  const looked = [...(origins.config ? [origins.config] : []), ...origins.modules];
+  const where = looked.length > 0
+    ? `none found in ${looked.join(", ")}`
+    : `no --tools or --config was given, and there is no codemode.yaml in ${cwd}`;
+  return `no tools are loaded (use --tools or --config): ${where}`;
+}
+
+/**
+ * Builds a Codemode from the flags (see {@linkcode toolOrigins} for where tools come from).
+ *
  * @returns the instance.
- * @throws {UsageError} for a bad config (naming file, line and key) or tool module.
+ * @throws {UsageError} for a bad config (naming file, line and key) or tool module, or two
+ * tools with one name (naming both modules).
  */
 export async function buildCodemode(flags: BuildFlags, cwd: string): Promise<Codemode> {
-  const configPath = flags.config ?? (flags.tools?.length ? undefined : await defaultConfig(cwd));
-  const tools: AnyTool[] = [];
+  const origins = await toolOrigins(flags, cwd);
+  const found: DiscoveredTool[] = [];
   let limits: Partial<Limits> = {};
   let policies = {};
   let sources: ToolSource[] = [];
   try {
-    if (configPath) {
-      const fromConfig = await codemodeOptionsFromConfig(resolve(cwd, configPath));
-      tools.push(...fromConfig.tools);
+    if (origins.config) {
+      const fromConfig = await codemodeOptionsFromConfig(origins.config);
+      found.push(...fromConfig.discovered);
       limits = fromConfig.limits;
       policies = fromConfig.policies;
       sources = fromConfig.sources;
     }
-    for (const path of flags.tools ?? []) tools.push(...await loadToolModule(path, cwd));
+    for (const file of origins.modules) {
+      const tools = await loadToolModule(file, cwd);
+      found.push(...tools.map((tool, i) => ({ tool, source: `${file}#default[${i}]` })));
+    }
+    const clashes = toolClashes(found);
+    if (clashes.length > 0) throw new UsageError(clashes.join("\n"));
+    const tools = found.map((d) => d.tool);
     const cm = new Codemode({ tools, limits: { ...limits, ...flags.limits }, policies, sources });
     await cm.loadTools({ eagerOnly: true }).catch(async (e) => {
       await cm.close();

@@ -14,7 +14,7 @@ import type { CliIo } from "./run.ts";
 export const INIT_HELP: string = `Usage: codemode init [dir] [--force] [--yes]
 
 Writes a starter project: codemode.yaml, a tools module, an example script, an agent,
-.env.example, docker-compose.yml and deno.json.
+.env.example and deno.json.
 
 Options:
   --force      Overwrite files that exist.

@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import type { ExecutionResult } from "../../executor/types.ts";
 import { UsageError } from "./load_tools.ts";
-import { buildCodemode, CODEMODE_FLAGS, limitsFromFlags } from "./build.ts";
+import { buildCodemode, CODEMODE_FLAGS, limitsFromFlags, noToolsNote, toolOrigins } from "./build.ts";
 
 /** Help text of `codemode run`. */
 export const RUN_HELP: string = `Usage: codemode run <script.ts | -> [options]
@@ -106,12 +106,18 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   }
   const code = await readScript(positionals[0], io);
   const limits = limitsFromFlags(values);
-  const cm = await buildCodemode({ config: values.config, tools: values.tools, limits }, io.cwd);
+  const flags = { config: values.config, tools: values.tools, limits };
+  const cm = await buildCodemode(flags, io.cwd);
   try {
     const interrupt = io.interrupt?.();
     const result = await cm.execute(code, { signal: interrupt?.signal }).finally(() => interrupt?.dispose());
     if (values.json) io.out(JSON.stringify(result) + "\n");
-    else printHuman(result, io);
+    else {
+      printHuman(result, io);
+      if (cm.registry.size === 0 && mentionsMissingTool(result)) {
+        io.err(`codemode run: ${noToolsNote(await toolOrigins(flags, io.cwd), io.cwd)}\n`);
+      }
+    }
     const signal = interrupt?.signal.aborted ? String(interrupt.signal.reason) : undefined;
     if (signal) {
       io.err(`codemode run: interrupted by ${signal}; the sandbox was stopped\n`);
@@ -132,6 +138,13 @@ async function readScript(path: string, io: CliIo): Promise<string> {
   } catch (e) {
     throw new UsageError(`Cannot read script ${path}: ${(e as Error).message}`);
   }
+}
+
+// The sandbox says `tools.x is not a tool.`; whether the script let it
+// through or logged it, a person running the CLI is told why.
+function mentionsMissingTool(r: ExecutionResult): boolean {
+  const missing = /\btools\.[\w.$]+ is not a tool\b/;
+  return missing.test(r.error?.message ?? "") || r.logs.some((log) => missing.test(log.text));
 }
 
 function printHuman(r: ExecutionResult, io: CliIo): void {

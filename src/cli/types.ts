@@ -4,7 +4,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { buildCodemode } from "./build.ts";
+import { buildCodemode, noToolsNote, toolOrigins } from "./build.ts";
 import type { CliIo } from "./run.ts";
 
 /**
@@ -25,7 +25,11 @@ export async function typesCommand(args: string[], io: CliIo): Promise<number> {
   if (values.help) {
     return io.out("Usage: codemode types [--config codemode.yaml] [--tools <module>...]\n"), 0;
   }
-  await using cm = await buildCodemode({ config: values.config, tools: values.tools }, io.cwd);
+  const flags = { config: values.config, tools: values.tools };
+  await using cm = await buildCodemode(flags, io.cwd);
   io.out(cm.types() + "\n");
+  // The declarations are still printed (and exit 0): an empty `tools` is valid, just rarely meant.
+  if (cm.registry.size === 0) io.err(`codemode types: ${noToolsNote(await toolOrigins(flags, io.cwd), io.cwd)}\n`);
+  else if (cm.catalog().length === 0) io.err(`codemode types: every tool is denied by the config's policies\n`);
   return 0;
 }

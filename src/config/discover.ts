@@ -81,7 +81,28 @@ function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split("\n")[0];
 }
 
-function checkClashes(tools: DiscoveredTool[], problems: string[]): void {
+/**
+ * Finds tools that share a name (after making it safe), or whose name is
+ * another's namespace, naming where each came from.
+ *
+ * @param tools the tools with their sources.
+ * @returns one sentence per clash; empty when there is none.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { z } from "zod";
+ * import { defineTool } from "../tools/define.ts";
+ * import { toolClashes } from "./discover.ts";
+ * const tool = defineTool({ name: "a.b", input: z.object({}), handler: () => 1 });
+ * const again = defineTool({ name: "a.b", input: z.object({}), handler: () => 2 });
+ * assert.deepEqual(toolClashes([{ tool, source: "one.ts#default[0]" }, { tool: again, source: "two.ts#t" }]), [
+ *   `tool name "a.b" is used twice: by one.ts#default[0] and by two.ts#t`,
+ * ]);
+ * ```
+ */
+export function toolClashes(tools: DiscoveredTool[]): string[] {
+  const problems: string[] = [];
   const byName = new Map<string, DiscoveredTool>();
   for (const found of tools) {
     const name = found.tool.path.join(".");
@@ -100,6 +121,7 @@ function checkClashes(tools: DiscoveredTool[], problems: string[]): void {
     }
     byName.set(name, found);
   }
+  return problems;
 }
 
 /**
@@ -149,7 +171,7 @@ export async function discoverTools(entries: string[], options: DiscoverOptions 
       }
     }
   }
-  checkClashes(tools, problems);
+  problems.push(...toolClashes(tools));
   if (problems.length > 0) throw new ToolDiscoveryError(problems);
   return tools;
 }

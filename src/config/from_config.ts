@@ -9,7 +9,7 @@ import type { Approver } from "../tools/policy.ts";
 import type { ToolSource } from "../tools/source.ts";
 import { mcpSourcesFromConfig } from "../mcp/client/mod.ts";
 import type { Executor, Limits } from "../../executor/types.ts";
-import { discoverTools } from "./discover.ts";
+import { type DiscoveredTool, discoverTools } from "./discover.ts";
 import { ConfigError } from "./errors.ts";
 import type { EnvSource } from "./interpolate.ts";
 import { loadConfig, type LoadedConfig } from "./load.ts";
@@ -30,6 +30,8 @@ export interface ConfigOptions {
   loaded: LoadedConfig;
   /** Every tool found in the configured modules. */
   tools: AnyTool[];
+  /** The same tools, each with the module and export it came from. */
+  discovered: DiscoveredTool[];
   /** Limits from `executor.limits`. */
   limits: Partial<Limits>;
   /** Policies from `policies`. */
@@ -69,8 +71,15 @@ export async function codemodeOptionsFromConfig(
         "the remote executor needs the Codemode executor service, which this version does not include; use type: local",
     }]);
   }
-  const tools = (await discoverTools(loaded.config.tools)).map((d) => d.tool);
+  const discovered = await discoverTools(loaded.config.tools);
   // Built last: nothing to close if discovery failed, and building starts no process.
   const sources = mcpSourcesFromConfig(loaded.config.mcpServers);
-  return { loaded, tools, limits: executor.limits as Partial<Limits>, policies, sources };
+  return {
+    loaded,
+    tools: discovered.map((d) => d.tool),
+    discovered,
+    limits: executor.limits as Partial<Limits>,
+    policies,
+    sources,
+  };
 }

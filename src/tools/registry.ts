@@ -40,9 +40,12 @@ export class ToolRegistry {
     const key = tool.path.join(".");
     const existing = this.#tools.get(key);
     if (existing) {
-      throw new Error(
-        `Duplicate tool name "${key}": "${tool.name}" clashes with "${existing.name}"`,
-      );
+      const why = existing === tool
+        ? `the same tool is given twice`
+        : existing.name === tool.name
+        ? `two different tools are named "${tool.name}"`
+        : `"${tool.name}" clashes with "${existing.name}"`;
+      throw new Error(`Duplicate tool name "${key}": ${why}`);
     }
     for (const [other, t] of this.#tools) {
       if (other.startsWith(key + ".") || key.startsWith(other + ".")) {
