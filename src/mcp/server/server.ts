@@ -129,6 +129,8 @@ const EXECUTE_OUTPUT = {
     ok: z.boolean(),
     durationMs: z.number(),
     error: z.string().optional(),
+    line: z.number().optional().describe("1-based line in the script of a failed call."),
+    column: z.number().optional(),
   })),
   durationMs: z.number(),
 };
