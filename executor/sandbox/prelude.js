@@ -251,8 +251,9 @@ class ToolError extends Error {
   }
 }
 
-// Where the script called a tool: a stack is captured with every call
-// (~5 µs: V8 keeps its frames unformatted) and read only when the call fails,
+// Where the script called a tool: a stack is captured with every call (V8
+// keeps its frames unformatted; 12–20 µs of the child's CPU a call, measured
+// over 20,000 calls, the capture alone 2–5 µs) and read only when it fails,
 // through V8's structured call sites (50–200 µs, growing with the script's
 // size; Deno's text of the same stack costs 70 µs to 4 ms). A script's own
 // `Error.prepareStackTrace` is set aside meanwhile.
