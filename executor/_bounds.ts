@@ -51,6 +51,7 @@ export function boundedError(e: WireError, scrub: (text: string) => string): Exe
 export class ToolTrace {
   readonly #records: ToolCallRecord[] = [];
   readonly #started = new Map<ToolCallRecord, number>();
+  readonly #byId = new Map<number, ToolCallRecord>();
   #textChars = 0;
 
   /** Entries so far. */
@@ -58,13 +59,25 @@ export class ToolTrace {
     return this.#records.length;
   }
 
-  /** Adds an entry for a call that starts now. */
-  start(tool: string): ToolCallRecord {
+  /** Adds an entry for call `id`, which starts now. */
+  start(tool: string, id: number): ToolCallRecord {
     const record: ToolCallRecord = { tool: cut(tool, MAX_TRACE_TOOL_CHARS), ok: false, durationMs: 0 };
     this.#textChars += record.tool.length;
     this.#records.push(record);
     this.#started.set(record, performance.now());
+    this.#byId.set(id, record);
     return record;
+  }
+
+  /**
+   * Sets where in the script call `id` was made, as the child reports it:
+   * once, and only for a call that failed (it is for display only).
+   */
+  locate(id: number, line: number, column: number): void {
+    const record = this.#byId.get(id);
+    if (!record || record.error === undefined || record.line !== undefined) return;
+    record.line = line;
+    record.column = column;
   }
 
   /** Ends an entry: ok without `error`, failed with it (capped). */

@@ -237,6 +237,9 @@ export class SandboxRun {
       return void this.#onToolCall(frame.id, frame.params.tool, frame.params.input, size);
     }
     if (frame.method === "wait") return this.#wakeAfter(frame.params.ms);
+    if (frame.method === "tools/site") {
+      return this.#trace.locate(frame.params.id, frame.params.line, frame.params.column);
+    }
     const done = frame.params;
     if (!this.#checkMemory()) return;
     if (!done.ok) return this.#end({ stopReason: "error", error: boundedError(done.error, this.#scrub.bind(this)) });
@@ -262,7 +265,7 @@ export class SandboxRun {
     if (over) return this.#end({ stopReason: "tool_input_limit", error: limitError("ToolInputLimitError", over) });
     this.#inFlight.chars += size.chars;
     this.#inFlight.values += size.values;
-    const record = this.#trace.start(tool);
+    const record = this.#trace.start(tool, id);
     let line: string;
     try {
       const running = this.#req.invoke(tool, input, this.#abort.signal);

@@ -103,8 +103,12 @@ export interface ToolCallRecord {
   ok: boolean;
   /** Time from the call leaving the sandbox to its reply, in ms. */
   durationMs: number;
-  /** The error message the script saw, when `ok` is false. */
+  /** The tool's error, when `ok` is false (the script's `ToolError` adds the call site to it). */
   error?: string;
+  /** 1-based line in the user's code of a failed call, when known. */
+  line?: number;
+  /** 1-based column in the user's code of a failed call, when known. */
+  column?: number;
 }
 
 /** An error as the model sees it: positions are in the user's own code. */

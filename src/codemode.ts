@@ -14,6 +14,7 @@ import type { ToolSource } from "./tools/source.ts";
 import { type PromptOptions, renderDeclarations, renderPrompt } from "./typegen/mod.ts";
 import { type CatalogEntry, declarationsFor } from "./typegen/catalog.ts";
 import { searchTools, type ToolMatch } from "./typegen/search.ts";
+import { MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS, MAX_TYPES_NAMES } from "./typegen/discovery.ts";
 import { z } from "zod";
 import { approvalRefusal, type Approver, PolicySet, type ToolPolicy } from "./tools/policy.ts";
 import { codemodeOptionsFromConfig, type FromConfigOptions } from "./config/from_config.ts";
@@ -46,8 +47,11 @@ export interface ExecuteOptions {
   limits?: Partial<Limits>;
 }
 
-const SEARCH_INPUT = z.object({ query: z.string().min(1).max(500), limit: z.number().int().min(1).max(50).optional() });
-const TYPES_INPUT = z.object({ names: z.array(z.string().min(1).max(256)).min(1).max(100) });
+const SEARCH_INPUT = z.object({
+  query: z.string().min(1).max(MAX_SEARCH_QUERY_CHARS),
+  limit: z.number().int().min(1).max(MAX_SEARCH_LIMIT).optional(),
+});
+const TYPES_INPUT = z.object({ names: z.array(z.string().min(1).max(256)).min(1).max(MAX_TYPES_NAMES) });
 
 /**
  * Runs model-written TypeScript against typed tools in a zero-permission sandbox.
@@ -200,11 +204,12 @@ export class Codemode {
   }
 
   /**
-   * TypeScript declarations of `tools`, for the model's prompt.
+   * TypeScript declarations of `tools`, for the model's prompt: every tool
+   * the model may see, and the discovery calls `tools.$search` and `tools.$types`.
    * @returns the declarations.
    */
   types(): string {
-    return renderDeclarations(this.catalog());
+    return renderDeclarations(this.catalog(), { discovery: true });
   }
 
   /**

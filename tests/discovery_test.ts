@@ -46,3 +46,34 @@ Deno.test("discovery hides denied tools", async () => {
   const hidden = await cm.execute(`try { await tools.$types("db") } catch (e) { return e.message }`);
   assert.match(String(hidden.result), /No tool or namespace named "db"/);
 });
+
+Deno.test("types() declares $search and $types; a namespace's $types output does not", async () => {
+  await using cm = new Codemode({ tools });
+  const types = cm.types();
+  assert.ok(types.includes("  $search(query: string, limit?: number): Promise<{"), types.slice(0, 800));
+  assert.ok(types.includes("  $types(names: string | string[]): Promise<string>;"));
+  assert.ok(cm.prompt().includes("  $search(query: string, limit?: number): Promise<{"));
+  assert.match(cm.prompt(), /`await tools\.\$search\("keywords"\)` returns an array of matches/);
+  const r = await cm.execute(`return await tools.$types("weather")`);
+  assert.doesNotMatch(String(r.result), /\$search|\$types/);
+});
+
+Deno.test("a script written against the declared discovery shapes runs", async () => {
+  await using cm = new Codemode({ tools });
+  const r = await cm.execute(`
+    const matches = await tools.$search("convert currency", 3);
+    const signatures: string[] = matches.map((m) => m.signature);
+    const best = matches[0];
+    const declarations: string = await tools.$types([best.name]);
+    return {
+      signatures,
+      best: [best.name, typeof best.score, typeof best.description],
+      lines: declarations.split("\\n").length > 1,
+    };
+  `);
+  assert.equal(r.ok, true, JSON.stringify(r.error));
+  const out = r.result as { signatures: string[]; best: string[]; lines: boolean };
+  assert.match(out.signatures[0], /^tools\.currency\.convert\(input: \{/);
+  assert.deepEqual(out.best, ["currency.convert", "number", "string"]);
+  assert.equal(out.lines, true);
+});

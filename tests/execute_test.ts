@@ -115,7 +115,7 @@ Deno.test("a tool error becomes an exception in the script with the tool's name,
   `);
   assert.deepEqual(r.result, {
     name: "ToolError",
-    message: "tools.fail.always failed: database is down",
+    message: "tools.fail.always failed: database is down (script.ts:2:28)",
     tool: "fail.always",
   });
   assert.doesNotMatch(JSON.stringify(r), /secretHostFunction|host-secret-path/);
@@ -182,7 +182,7 @@ Deno.test("a per-tool timeout becomes an error in the script and aborts the hand
   const r = await cm.execute(
     `try { await tools.slow.forever({}); } catch (e) { return e.message }`,
   );
-  assert.equal(r.result, "tools.slow.forever timed out after 100 ms");
+  assert.equal(r.result, "tools.slow.forever timed out after 100 ms (script.ts:1:24)");
 });
 
 Deno.test("the toolTimeoutMs limit applies to tools without their own timeout", async () => {
@@ -191,7 +191,7 @@ Deno.test("the toolTimeoutMs limit applies to tools without their own timeout", 
   const r = await cm.execute(
     `try { await tools.time.sleep({ ms: 1000 }); } catch (e) { return e.message }`,
   );
-  assert.equal(r.result, "tools.time.sleep timed out after 50 ms");
+  assert.equal(r.result, "tools.time.sleep timed out after 50 ms (script.ts:1:24)");
 });
 
 Deno.test("a result that cannot be serialized says so", async () => {

@@ -42,7 +42,7 @@ Deno.test("Codemode.fromConfig() passes the approver through for approve policie
   const r = await cm.execute(
     `try { await tools.currency.convert({ amount: 1, from: "USD", to: "EUR" }) } catch (e) { return e.message }`,
   );
-  assert.equal(r.result, "tools.currency.convert was not run: the approver refused it");
+  assert.equal(r.result, "tools.currency.convert was not run: the approver refused it (script.ts:1:28)");
   assert.deepEqual(asked, ["currency.convert"]);
 });
 

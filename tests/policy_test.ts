@@ -65,7 +65,10 @@ Deno.test("an approve tool runs only when the approver agrees, and the approver 
     try { await tools.github.createIssue({ repo: "no" }); } catch (e) { b = e.message; }
     return [a, b];
   `);
-  assert.deepEqual(r.result, ["done", "tools.github.createIssue was not run: the approver refused it"]);
+  assert.deepEqual(r.result, [
+    "done",
+    "tools.github.createIssue was not run: the approver refused it (script.ts:4:30)",
+  ]);
   assert.deepEqual(ran, ["github.createIssue:ok"]);
   assert.deepEqual(asked.map((a) => [a.tool, a.input, a.executionId]), [
     ["github.createIssue", { repo: "ok" }, r.executionId],
@@ -77,7 +80,10 @@ Deno.test("an approve tool without an approver, or whose approver throws, is ref
   const ran: string[] = [];
   await using none = new Codemode({ tools: githubTools(ran), policies: { "github.*": "approve" } });
   const r1 = await none.execute(`try { await tools.github.listIssues({ repo: "x" }) } catch (e) { return e.message }`);
-  assert.equal(r1.result, "tools.github.listIssues was not run: it needs approval and no approver is configured");
+  assert.equal(
+    r1.result,
+    "tools.github.listIssues was not run: it needs approval and no approver is configured (script.ts:1:26)",
+  );
   await using throwing = new Codemode({
     tools: githubTools(ran),
     policies: { "github.*": "approve" },
@@ -88,7 +94,10 @@ Deno.test("an approve tool without an approver, or whose approver throws, is ref
   const r2 = await throwing.execute(
     `try { await tools.github.listIssues({ repo: "x" }) } catch (e) { return e.message }`,
   );
-  assert.equal(r2.result, "tools.github.listIssues was not run: the approver failed: approval service down");
+  assert.equal(
+    r2.result,
+    "tools.github.listIssues was not run: the approver failed: approval service down (script.ts:1:26)",
+  );
   assert.deepEqual(ran, []);
 });
 

@@ -57,6 +57,9 @@ const typedLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(U8.pro
 const u8Length = /** @type {(self: Uint8Array) => number} */ (uncurry(/** @type {() => number} */ (typedLength)));
 const charCodeAt = uncurry(String.prototype.charCodeAt);
 const strSlice = uncurry(String.prototype.slice);
+const strStartsWith = uncurry(String.prototype.startsWith);
+const defineProperty = Object.defineProperty;
+const captureStack = typeof Error.captureStackTrace === "function" ? Error.captureStackTrace : undefined;
 const SCRIPT = "script.ts";
 const WRAPPER = "export default async function () {";
 
@@ -129,6 +132,7 @@ function readLine() {
 // Stack frames point into the data: URL; rewrite them to `script.ts:line:col`
 // of the user's own code and drop the prelude's frames (they name host paths).
 const DATA_LOCATION = /data:application\/typescript;base64,[A-Za-z0-9+/=.]*:(\d+):(\d+)/g;
+const DATA_URL = "data:application/typescript;base64,";
 
 /** @param {string} _m @param {string} line @param {string} col */
 function userLocation(_m, line, col) {
@@ -166,6 +170,7 @@ function describeError(e) {
   }
   message = permissionMessage(name, message);
   const stack = cleanStack(String(e.stack ?? ""));
+  if (e instanceof ToolError && e.line !== undefined) return { name, message, stack, line: e.line, column: e.column };
   const at = /script\.ts:(\d+):(\d+)/.exec(stack) ?? /script\.ts:(\d+):(\d+)/.exec(message);
   return { name, message, stack, ...(at ? { line: Number(at[1]), column: Number(at[2]) } : {}) };
 }
@@ -227,16 +232,100 @@ globalThis.addEventListener("error", (e) => {
 
 // The `tools` proxy: `tools.a.b(x)` becomes a `tools/call` request.
 let nextId = 0;
-/** @type {Map<number, { resolve: (v: unknown) => void, reject: (e: Error) => void }>} */
+/** @type {Map<number, { resolve: (v: unknown) => void, reject: (e: Error) => void, site: object | undefined }>} */
 const calls = new Map();
 
+/** @typedef {{ line: number, column: number, frames: string }} CallSite */
+
 class ToolError extends Error {
-  /** @param {string} tool @param {string} message */
-  constructor(tool, message) {
-    super(message);
+  /** @param {string} tool @param {string} message @param {CallSite} [site] where the script called the tool. */
+  constructor(tool, message, site) {
+    const text = site ? `${message} (${SCRIPT}:${site.line}:${site.column})` : message;
+    super(text);
     this.name = "ToolError";
     this.tool = tool;
+    if (!site) return;
+    this.line = site.line;
+    this.column = site.column;
+    defineProperty(this, "stack", { value: `ToolError: ${text}${site.frames}`, writable: true, configurable: true });
   }
+}
+
+// Where the script called a tool: a stack is captured with every call (V8
+// keeps its frames unformatted; 12–20 µs of the child's CPU a call, measured
+// over 20,000 calls, the capture alone 2–5 µs) and read only when it fails,
+// through V8's structured call sites (50–200 µs, growing with the script's
+// size; Deno's text of the same stack costs 70 µs to 4 ms). A script's own
+// `Error.prepareStackTrace` is set aside meanwhile.
+const MAX_POSITION = 10_000_000;
+/** @type {CallSite | undefined} */
+let lastSite;
+
+/** @returns {object | undefined} a holder of the stack above `callTool`. */
+function captureSite() {
+  if (!captureStack) return undefined;
+  const holder = {};
+  try {
+    captureStack(holder, callTool);
+  } catch {
+    return undefined;
+  }
+  return holder;
+}
+
+/** @param {unknown} line @param {unknown} column @returns {{ line: number, column: number } | undefined} */
+function scriptPosition(line, column) {
+  if (typeof line !== "number" || typeof column !== "number") return undefined;
+  const c = line === 1 ? max(1, column - WRAPPER.length) : column;
+  const valid = (/** @type {number} */ n) => n >= 1 && n <= MAX_POSITION && int(n) === n;
+  return valid(line) && valid(c) ? { line, column: c } : undefined;
+}
+
+// Deno calls `Error.prepareStackTrace` with V8's call sites; this one keeps
+// the frames in the user's code.
+/** @param {unknown} _error @param {any[]} callSites */
+function scriptFrames(_error, callSites) {
+  /** @type {{ line: number, column: number } | undefined} */
+  let first;
+  let frames = "";
+  for (let i = 0; i < callSites.length; i++) {
+    const site = callSites[i];
+    const file = site.getFileName();
+    if (typeof file !== "string" || !strStartsWith(file, DATA_URL)) continue;
+    const at = scriptPosition(site.getLineNumber(), site.getColumnNumber());
+    if (!at) continue;
+    first ??= at;
+    const where = `${SCRIPT}:${at.line}:${at.column}`;
+    const name = site.getFunctionName();
+    const async = site.isAsync() === true ? "async " : "";
+    frames += `\n    at ${async}${typeof name === "string" && name ? `${name} (${where})` : where}`;
+  }
+  lastSite = first && { line: first.line, column: first.column, frames };
+  return "";
+}
+
+/** @param {any} holder from `captureSite`. @returns {CallSite | undefined} */
+function readSite(holder) {
+  if (!holder) return undefined;
+  lastSite = undefined;
+  /** @type {any} */
+  let errorClass;
+  /** @type {unknown} */
+  let saved;
+  try {
+    // Deno looks the hook up on the global `Error`, whatever it is now.
+    errorClass = globalThis.Error;
+    saved = errorClass.prepareStackTrace;
+    errorClass.prepareStackTrace = scriptFrames;
+    void holder.stack;
+  } catch {
+    return undefined;
+  } finally {
+    try {
+      if (errorClass) errorClass.prepareStackTrace = saved;
+    } catch { /* the script's own hook could not be put back: its concern */ }
+  }
+  return lastSite;
 }
 
 /** @param {string} name @param {string[]} known */
@@ -284,8 +373,9 @@ function callTool(tool, input) {
     return Promise.reject(new TypeError(`input for tools.${tool} nests deeper than ${maxDepth} levels`));
   }
   const id = nextId++;
+  const site = captureSite();
   return new Promise((resolve, reject) => {
-    calls.set(id, { resolve, reject });
+    calls.set(id, { resolve, reject, site });
     // `json` is the captured JSON.stringify's own output: well-formed JSON on one line.
     const input = typeof json === "string" ? `,"input":${json}` : "";
     send(`{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"tool":${str(tool)}${input}}}`);
@@ -420,8 +510,14 @@ function deliver(line) {
   const call = calls.get(msg?.id);
   if (!call) return;
   calls.delete(msg.id);
-  if ("error" in msg) call.reject(new ToolError(msg.error?.data?.tool ?? "", String(msg.error?.message)));
-  else call.resolve(msg.result);
+  if (!("error" in msg)) return call.resolve(msg.result);
+  const site = readSite(call.site);
+  // The host records where the failed call was made, for the trace.
+  if (site) {
+    const params = `{"id":${int(msg.id)},"line":${site.line},"column":${site.column}}`;
+    send(`{"jsonrpc":"2.0","method":"tools/site","params":${params}}`);
+  }
+  call.reject(new ToolError(msg.error?.data?.tool ?? "", String(msg.error?.message), site));
 }
 
 // The result is sent, then the child waits for the host to close its stdin:

@@ -91,7 +91,9 @@ export function formatResultForModel(result: ExecutionResult, options: FormatOpt
 export function formatErrorLine(result: ExecutionResult): string {
   const error = result.error;
   const what = error ? `${error.name}: ${error.message}` : "the script did not complete";
-  const where = error?.line !== undefined ? ` at script.ts:${error.line}:${error.column ?? 1}` : "";
+  const at = error?.line !== undefined ? `script.ts:${error.line}:${error.column ?? 1}` : undefined;
+  // A ToolError's message already ends with its call site.
+  const where = at === undefined || error?.message.endsWith(`(${at})`) ? "" : ` at ${at}`;
   return `Error (${result.stopReason}): ${what}${where}`;
 }
 
@@ -130,7 +132,8 @@ function formatCall(call: ToolCallRecord): string {
   // The host prefixes handler errors with the tool's name, which the trace already shows.
   const message = call.error?.replace(`tools.${call.tool} failed: `, "");
   const reason = message ? ` (${truncateInline(message, MAX_TRACE_ERROR_CHARS)})` : "";
-  return `${call.tool} ERR ${ms}${reason}`;
+  const where = call.line !== undefined ? ` at script.ts:${call.line}:${call.column ?? 1}` : "";
+  return `${call.tool} ERR ${ms}${reason}${where}`;
 }
 
 function toJson(value: unknown): string {

@@ -5,9 +5,10 @@
  * - host → child (the child's stdin): first the per-execution nonce alone on
  *   a line (the child keeps its bytes off the JS heap), then a `run` request
  *   carrying the code, then responses to the child's tool calls;
- * - child → host (the child's stdout): `tools/call` requests, `log` and `done`
- *   notifications. Each line starts with the per-execution nonce the host sent
- *   in `run`, so bytes the script writes to stdout itself are never protocol.
+ * - child → host (the child's stdout): `tools/call` requests, `tools/site`,
+ *   `log`, `wait` and `done` notifications. Each line starts with the
+ *   per-execution nonce the host sent in `run`, so bytes the script writes to
+ *   stdout itself are never protocol.
  *
  * The prelude (`executor/sandbox/prelude.js`) writes these shapes by hand, as it
  * may import nothing; every frame it sends is parsed here on the host.
@@ -44,6 +45,21 @@ export const ToolCallFrame = z.object({
     tool: z.string().max(512),
     input: z.unknown().optional(),
   }).strict(),
+}).strict();
+
+/** The largest line or column the child may report: a script of the default `maxCodeBytes` has 100,000 at most. */
+const MAX_POSITION = 10_000_000;
+
+const position = z.number().int().min(1).max(MAX_POSITION);
+
+/**
+ * Where in the script a failed tool call was made: sent once its error
+ * reached the script, so the host can add it to the trace. For display only.
+ */
+export const ToolSiteFrame = z.object({
+  jsonrpc,
+  method: z.literal("tools/site"),
+  params: z.object({ id: z.number().int().nonnegative(), line: position, column: position }).strict(),
 }).strict();
 
 /** A log notification from the child. */
@@ -90,7 +106,13 @@ export const DoneFrame = z.object({
 }).strict();
 
 /** Any frame the child may send. */
-export const ChildFrame = z.discriminatedUnion("method", [ToolCallFrame, LogFrame, WaitFrame, DoneFrame]);
+export const ChildFrame = z.discriminatedUnion("method", [
+  ToolCallFrame,
+  ToolSiteFrame,
+  LogFrame,
+  WaitFrame,
+  DoneFrame,
+]);
 
 /** A parsed frame from the child. */
 export type ChildFrame = z.infer<typeof ChildFrame>;

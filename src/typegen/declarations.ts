@@ -10,6 +10,7 @@ import { aliasBaseName, AliasRegistry, SchemaScope, toolPrefix } from "./aliases
 import { lookupPointer, refToPointer } from "./json_pointer.ts";
 import { schemaToTs } from "./schema_to_ts.ts";
 import { formatJsDoc, isIdentifier, propertyKey } from "./ts_text.ts";
+import { renderDiscoveryMembers } from "./discovery.ts";
 
 /** What the printer needs to know about one tool. */
 export interface ToolTypeInfo {
@@ -27,6 +28,12 @@ export interface ToolTypeInfo {
 export interface RenderDeclarationsOptions {
   /** Name of the declared root object. Default `"tools"`. */
   rootName?: string;
+  /**
+   * Also declare the discovery calls `$search` and `$types` on the root
+   * object (`renderDeclarations` only), as `Codemode.types()` does.
+   * @default {false}
+   */
+  discovery?: boolean;
 }
 
 /**
@@ -34,7 +41,7 @@ export interface RenderDeclarationsOptions {
  * namespaces, preceded by type aliases for the schemas' `$defs`.
  *
  * @param tools The tools to declare, in any order; output is sorted by path.
- * @param options The root object's name.
+ * @param options The root object's name, and whether to declare `$search` and `$types`.
  * @returns TypeScript source, without a trailing newline.
  *
  * @example Declare one tool
@@ -74,6 +81,7 @@ export function renderDeclarations(
   const registry = new AliasRegistry([rootName]);
   const tree = buildTree(sortByPath(tools));
   const members = [
+    ...(options.discovery ? renderDiscoveryMembers("  ") : []),
     ...tree.tools.flatMap((tool) => renderMethod(tool, "", "  ", registry)),
     ...renderMembers(tree, "  ", registry),
   ];

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { z } from "zod";
 import type { JsonSchema } from "../tools/json_schema.ts";
 import { renderDeclarations, renderToolSignature, type ToolTypeInfo } from "./declarations.ts";
+import { searchTools } from "./search.ts";
 import { Address, fromZod, lines, TreeNode, weatherGet } from "./test_util.ts";
 
 Deno.test("tools are declared as nested namespaces with JSDoc", () => {
@@ -21,6 +22,29 @@ Deno.test("tools are declared as nested namespaces with JSDoc", () => {
       "};",
     ),
   );
+});
+
+Deno.test("discovery: $search and $types are declared first, with their inputs and results", () => {
+  const source = renderDeclarations([weatherGet], { discovery: true });
+  const body = source.split("\n");
+  assert.equal(body[0], "declare const tools: {");
+  assert.ok(body.includes("  $search(query: string, limit?: number): Promise<{"), source);
+  const fields = body.slice(body.indexOf("  $search(query: string, limit?: number): Promise<{") + 1);
+  assert.deepEqual(
+    fields.slice(0, fields.indexOf("  }[]>;")).filter((l) => !l.trim().startsWith("/*")),
+    ["    name: string;", "    score: number;", "    signature: string;", "    description: string;"],
+  );
+  assert.ok(body.includes("  $types(names: string | string[]): Promise<string>;"), source);
+  assert.match(source, /@param limit the most matches, an integer from 1 to 50/);
+  assert.ok(body.indexOf("  $types(names: string | string[]): Promise<string>;") < body.indexOf("  weather: {"));
+  assert.doesNotMatch(renderDeclarations([weatherGet]), /\$search|\$types/);
+});
+
+Deno.test("discovery: the declared $search fields are those of a real match", () => {
+  const source = renderDeclarations([], { discovery: true });
+  const declared = [...source.matchAll(/^ {4}(\w+): /gm)].map((m) => m[1]);
+  const [match] = searchTools([{ name: "weather.get", ...weatherGet }], "weather");
+  assert.deepEqual(declared, Object.keys(match));
 });
 
 Deno.test("tools are sorted by path whatever the input order", () => {

@@ -102,3 +102,27 @@ Deno.test("generated declarations reject a wrong call", async () => {
   assert.equal(result.ok, false);
   assert.match(result.stderr, /town/);
 });
+
+Deno.test("the declared discovery calls type-check as a script uses them, and refuse text methods on matches", async () => {
+  const usage = lines(
+    "export {};",
+    'const matches = await tools.$search("weather", 5);',
+    "const signatures: string[] = matches.map((m) => m.signature);",
+    "const best: { name: string; score: number; description: string } = matches[0];",
+    'const one: string = await tools.$types("weather");',
+    'const many: string = await tools.$types(["weather.get", "github"]);',
+    'await tools.$search("issues");',
+    'console.log(signatures, best, one.split("\\n"), many);',
+  );
+  const ok = await typeCheck(`${renderDeclarations(checkedTools, { discovery: true })}\n${usage}\n`);
+  assert.equal(ok.ok, true, ok.stderr);
+  const wrong = lines(
+    "export {};",
+    'const text = (await tools.$search("weather")).split("\\n");',
+    "await tools.$types(42);",
+  );
+  const refused = await typeCheck(`${renderDeclarations(checkedTools, { discovery: true })}\n${wrong}\n`);
+  assert.equal(refused.ok, false);
+  assert.match(refused.stderr, /Property 'split' does not exist on type '\{[^']*signature: string;[^']*\}\[\]'/);
+  assert.match(refused.stderr, /'number' is not assignable to parameter of type 'string \| string\[\]'/);
+});

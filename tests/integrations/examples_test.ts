@@ -62,10 +62,10 @@ Deno.test("examples/multi-step: the model sees the failing tool's error, then re
   const [first, second] = stdout.split("Step 2:");
   assert.match(
     first,
-    /The tool returned[^\n]*\n\n {4}Error \(error\): ToolError: tools\.shipping\.quote failed: No refrigerated carrier serves Pune\n/,
+    /The tool returned[^\n]*\n\n {4}Error \(error\): ToolError: tools\.shipping\.quote failed: No refrigerated carrier serves Pune \(script\.ts:\d+:\d+\)\n/,
   );
   assert.match(first, /\[log\] Oslo: 40 USD\n {4}\[log\] Lima: 25 USD\n/);
-  assert.match(first, /shipping\.quote ERR \d+ms \(No refrigerated carrier serves Pune\)/);
+  assert.match(first, /shipping\.quote ERR \d+ms \(No refrigerated carrier serves Pune\) at script\.ts:\d+:\d+/);
   assert.match(second, /catch \(e\)/);
   assert.match(second, /\[warn\] Pune: .*falling back to standard shipping with ice packs/);
   assert.match(second, /"cheapest": "Lima"/);

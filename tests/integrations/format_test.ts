@@ -27,6 +27,8 @@ Deno.test("success: pretty JSON result, then logs, then a one-line trace, in tha
         ok: false,
         durationMs: 1.6,
         error: "tools.currency.convert failed: Unknown currency XYZ",
+        line: 4,
+        column: 9,
       },
     ],
   }));
@@ -40,7 +42,7 @@ Deno.test("success: pretty JSON result, then logs, then a one-line trace, in tha
       "[log] fetched 3",
       "[warn] slow",
       "",
-      "Tool calls (2): weather.get ok 3ms, currency.convert ERR 2ms (Unknown currency XYZ)",
+      "Tool calls (2): weather.get ok 3ms, currency.convert ERR 2ms (Unknown currency XYZ) at script.ts:4:9",
     ].join("\n"),
   );
 });
@@ -129,4 +131,15 @@ Deno.test("a real execution formats end to end, with the error position in the u
   );
   const failed = formatResultForModel(await cm.execute(`const x = 1;\nconst y = null;\nreturn y.z;`));
   assert.match(failed, /^Error \(error\): TypeError: .+ at script\.ts:3:\d+\n\nTool calls: none$/);
+});
+
+Deno.test("a failed tool call is named by its call site once in the error line, and in the trace", async () => {
+  await using cm = new Codemode({ tools });
+  const text = formatResultForModel(
+    await cm.execute(`await tools.weather.get({ city: "Pune" });\nawait tools.weather.get({} as any);`),
+  );
+  assert.match(
+    text,
+    /^Error \(error\): ToolError: Invalid input for tools\.weather\.get: .+ \(script\.ts:2:21\)\n\nTool calls \(2\): weather\.get ok \d+ms, weather\.get ERR \d+ms \(.+\) at script\.ts:2:21$/,
+  );
 });

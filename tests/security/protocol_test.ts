@@ -185,6 +185,48 @@ Deno.test("a child that knows the nonce cannot leave host timers behind with wai
   await assertHealthy(cm);
 });
 
+Deno.test("a child that knows the nonce and reports an impossible call site ends as a protocol error", async () => {
+  await using cm = await compromisedSandbox();
+  const site = (line: string, column: string) =>
+    `{"jsonrpc":"2.0","method":"tools/site","params":{"id":0,"line":${line},"column":${column}}}`;
+  const bad = [
+    site("0", "1"),
+    site("-3", "1"),
+    site("2.5", "1"),
+    site("10000001", "1"),
+    site("1e400", "1"),
+    site('"7"', "1"),
+    site("1", "-1"),
+    site("1", "9007199254740993"),
+    `{"jsonrpc":"2.0","method":"tools/site","params":{"id":-1,"line":1,"column":1}}`,
+    `{"jsonrpc":"2.0","method":"tools/site","params":{"id":0,"line":1,"column":1,"stack":"x"}}`,
+  ];
+  for (const frame of bad) {
+    const r = await cm.execute(`forge(${JSON.stringify(frame)}); return "real";`);
+    assert.equal(r.stopReason, "error", frame);
+    assert.equal(r.error?.name, "ProtocolError", frame);
+  }
+  await assertHealthy(cm);
+});
+
+Deno.test("a call site from a compromised child lands only on a failed call's trace entry, once", async () => {
+  const { tools } = recordingTools();
+  await using cm = await compromisedSandbox({ tools });
+  const r = await cm.execute(`
+    const site = (id, line) => forge({ jsonrpc: "2.0", method: "tools/site", params: { id, line, column: 2 } });
+    call("notes.add", { text: "ok" });
+    call("notes.add", { text: 42 });
+    site(1000, 7);
+    site(1001, 3);
+    site(1001, 9);
+    site(424242, 5);
+    return "done";
+  `);
+  assert.equal(r.stopReason, "completed", JSON.stringify(r));
+  assert.deepEqual(r.toolCalls.map((c) => [c.ok, c.line, c.column]), [[true, undefined, undefined], [false, 3, 2]]);
+  await assertHealthy(cm);
+});
+
 Deno.test("a child blocked on a tool reply that never comes is killed at the timeout", async () => {
   const hang = defineTool({
     name: "slow.forever",

@@ -159,6 +159,6 @@ Deno.test("an invalid-input error for 100,000 bad items is short and names the t
     const message = String(r.result);
     assert.ok(message.length <= 2000, `the message is ${message.length} characters`);
     assert.match(message, /^Invalid input for tools\.list\.put: xs\.0: /);
-    assert.match(message, /… and 99990 more$/);
+    assert.match(message, /… and 99990 more \(script\.ts:1:\d+\)$/);
   }
 });

@@ -129,6 +129,8 @@ const EXECUTE_OUTPUT = {
     ok: z.boolean(),
     durationMs: z.number(),
     error: z.string().optional(),
+    line: z.number().optional().describe("1-based line in the script of a failed call."),
+    column: z.number().optional(),
   })),
   durationMs: z.number(),
 };
@@ -300,7 +302,7 @@ function executeDescription(catalog: CatalogEntry[]): string {
   return [
     "Runs one TypeScript script in a sandbox that calls tools through the global `tools` object; returns the script's JSON result, its console output and a trace of the tool calls.",
     "The script is the body of an async function: call `await tools.<namespace>.<tool>(input)`, run independent calls together with `Promise.all`, filter and compute in the script, and `return` only the answer. There is no network, file system or import.",
-    'Find tools first with search_tools (keywords → signatures) and get_tool_types (namespaces or names → TypeScript declarations); inside a script, `await tools.$search("keywords")` and `await tools.$types("namespace")` do the same.',
+    'Find tools first with search_tools (keywords → signatures) and get_tool_types (namespaces or names → TypeScript declarations); inside a script, `await tools.$search("keywords")` returns the same matches as an array of `{ name, score, signature, description }`, and `await tools.$types("namespace")` the same declarations as one string.',
     `Namespaces (tool count): ${namespaceCounts(catalog)}.`,
   ].join("\n");
 }
