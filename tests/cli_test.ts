@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { main } from "../cli.ts";
+import { Codemode } from "../mod.ts";
 import { recordingIo } from "./_helpers.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -117,12 +118,13 @@ Deno.test("cli types prints the declarations of the tool modules", async () => {
   assert.match(t.out(), /convert\(input: \{/);
 });
 
-Deno.test("cli types with no tools prints an empty declaration, exits 0 and says on stderr where it looked", async () => {
+Deno.test("cli types with no tools prints only the discovery declarations, exits 0 and says on stderr where it looked", async () => {
+  const empty = new Codemode().types() + "\n";
   const dir = await Deno.makeTempDir({ prefix: "codemode-cli-test-" });
   try {
     const t = recordingIo(dir);
     assert.equal(await main(["types"], t.io), 0, t.err());
-    assert.equal(t.out(), "declare const tools: {\n};\n");
+    assert.equal(t.out(), empty);
     assert.equal(
       t.err(),
       `codemode types: no tools are loaded (use --tools or --config): ` +
@@ -131,7 +133,7 @@ Deno.test("cli types with no tools prints an empty declaration, exits 0 and says
     await Deno.writeTextFile(`${dir}/codemode.yaml`, "tools: []\n");
     const c = recordingIo(dir);
     assert.equal(await main(["types"], c.io), 0, c.err());
-    assert.equal(c.out(), "declare const tools: {\n};\n");
+    assert.equal(c.out(), empty);
     assert.match(c.err(), new RegExp(`no tools are loaded .*: none found in ${dir}/codemode\\.yaml\\n$`));
     const loaded = io();
     assert.equal(await main(["types", "--tools", "examples/demo/tools.ts"], loaded.io), 0);

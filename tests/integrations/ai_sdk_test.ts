@@ -71,7 +71,7 @@ Deno.test("generateText: a failing script comes back as text the model can act o
   assert.equal(result.text, "I could not find Atlantis.");
   const first = result.steps[0].toolResults[0].output as string;
   assert.match(first, /^Error \(error\): ToolError: tools\.weather\.get failed: Unknown city "Atlantis"/);
-  assert.match(first, /Tool calls \(1\): weather\.get ERR \d+ms \(Unknown city "Atlantis"\)$/);
+  assert.match(first, /Tool calls \(1\): weather\.get ERR \d+ms \(Unknown city "Atlantis"\) at script\.ts:1:28$/);
   assert.equal(resultValue(seen[0]), "unknown");
 });
 

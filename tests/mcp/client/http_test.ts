@@ -20,7 +20,7 @@ Deno.test("http: tools, headers, isError and tools/list_changed over streamable 
     assert.deepEqual(r.result, {
       w: { city: "Pune", tempC: 20 },
       e: "over http",
-      failure: "tools.web.fail failed: no weather station in Oslo",
+      failure: "tools.web.fail failed: no weather station in Oslo (script.ts:5:29)",
       added: "added",
     });
     await until(() => cm.types().includes("fresh"), undefined, "fresh in types()");
