@@ -1,7 +1,6 @@
 // What keeps an ExecutionResult's size predictable from the limits: the
 // tool-call trace and the error have caps of their own (logs and the result
-// have maxLogBytes and maxResultBytes), and V8's crash output is held back
-// until the host knows what ended the child.
+// have maxLogBytes and maxResultBytes).
 import type { WireError } from "../src/rpc/protocol.ts";
 import type { ExecutionError, ToolCallRecord } from "./types.ts";
 
@@ -15,8 +14,6 @@ export const MAX_TRACE_ERROR_CHARS = 1024;
 export const MAX_TRACE_TEXT_CHARS = 65_536;
 /** What a trace error is cut to once the trace's text budget is spent. */
 const SPENT_ERROR_CHARS = 64;
-/** Lines of V8 crash output held back, at most. */
-const MAX_HELD_LINES = 64;
 
 /**
  * Cuts `text` to `max` characters, saying how much was cut.
@@ -98,46 +95,4 @@ export class ToolTrace {
   records(): ToolCallRecord[] {
     return this.#records;
   }
-}
-
-/** Watches the child's stderr for V8's crash output. */
-export interface OomWatch {
-  /** True when `line` is crash output, held back instead of logged. */
-  hold(line: string): boolean;
-  /** Whether the child died of V8 running out of heap. */
-  isOutOfMemory(signal: Deno.Signal | null): boolean;
-  /** The held lines, for a crash that was not out of memory. */
-  release(): string[];
-}
-
-const CRASH_START = /^<--- Last few GCs --->|^#\s*Fatal /;
-const FATAL = /^#\s*Fatal (.*)$/;
-const OUT_OF_MEMORY = /^(JavaScript|process) out of memory/;
-
-/**
- * V8 reports running out of heap with a banner on stderr and a SIGTRAP. A
- * script can print the banner too, and can abort, but it cannot print after
- * the process died: only when V8's last `# Fatal` line says out of memory and
- * the signal is V8's is it diagnosed as `memory`.
- */
-export function oomWatch(): OomWatch {
-  const held: string[] = [];
-  let holding = false;
-  let lastFatal = "";
-  return {
-    hold(line) {
-      if (!holding && !CRASH_START.test(line)) return false;
-      holding = true;
-      const fatal = FATAL.exec(line);
-      if (fatal) lastFatal = fatal[1];
-      if (held.length < MAX_HELD_LINES) held.push(line);
-      return true;
-    },
-    isOutOfMemory(signal) {
-      return signal === "SIGTRAP" && OUT_OF_MEMORY.test(lastFatal);
-    },
-    release() {
-      return held.splice(0);
-    },
-  };
 }

@@ -6,8 +6,8 @@ import { LineSplitter, LineTooLongError } from "../src/rpc/lines.ts";
 import type { ChildFrame, RunParams } from "../src/rpc/protocol.ts";
 import { LogBuffer } from "./_log_buffer.ts";
 import { capMemory, type MemoryCap } from "./_memory_cap.ts";
-import { boundedError, limitError, type OomWatch, oomWatch, ToolTrace } from "./_bounds.ts";
-import { UNSETTLED_MESSAGE, type UnsettledWatch, unsettledWatch } from "./_unsettled.ts";
+import { boundedError, limitError, ToolTrace } from "./_bounds.ts";
+import { ExitReport, UNSETTLED_MESSAGE } from "./_exit_report.ts";
 import type { ExecuteRequest, ExecutionError, ExecutionResult, StopReason } from "./types.ts";
 
 /** Room for the frame around a maximal result, in bytes. */
@@ -43,8 +43,7 @@ export class SandboxRun {
   readonly #abort = new AbortController();
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly #encoder = new TextEncoder();
-  readonly #oom: OomWatch = oomWatch();
-  readonly #unsettled: UnsettledWatch = unsettledWatch((line) => this.#logs.add("stderr", this.#scrub(line)));
+  readonly #exitReport = new ExitReport((line) => this.#logs.add("stderr", this.#scrub(line)));
   #memory: MemoryCap | undefined;
   #ending: Ending | undefined;
   #endSignal = Promise.withResolvers<void>();
@@ -209,7 +208,7 @@ export class SandboxRun {
   // that never settled, are held back until the exit is diagnosed: dropped
   // when the diagnosis says it in words, shown (without host paths) otherwise.
   #onStderr(line: string): void {
-    if (this.#oom.hold(line) || this.#unsettled.hold(line) || line === "") return;
+    if (this.#exitReport.hold(line) || line === "") return;
     this.#logs.add("stderr", this.#scrub(line));
   }
 
@@ -300,11 +299,12 @@ export class SandboxRun {
 
   #diagnoseExit(status: Deno.CommandStatus): Ending {
     if (this.#memory?.killedByKernel()) return this.#overRss("more memory than its cgroup allows");
-    if (this.#oom.isOutOfMemory(status.signal)) {
+    const cause = this.#exitReport.diagnose(status);
+    if (cause === "out_of_memory") {
       const message = `The script exceeded the ${this.#req.limits.memoryMb} MiB heap limit (memoryMb)`;
       return { stopReason: "memory", error: limitError("MemoryLimitError", message) };
     }
-    if (this.#unsettled.diagnose(status)) {
+    if (cause === "unsettled") {
       return { stopReason: "error", error: { name: "SandboxExitError", message: UNSETTLED_MESSAGE } };
     }
     const how = status.signal ? `signal ${status.signal}` : `exit code ${status.code}`;
@@ -316,10 +316,8 @@ export class SandboxRun {
 
   #result(): ExecutionResult {
     const ending = this.#ending!;
-    // Crash output (or what only looked like it) is shown unless it was a real out-of-memory.
-    this.#unsettled.release();
-    const held = this.#oom.release();
-    if (ending.stopReason !== "memory") { for (const line of held) this.#logs.add("stderr", this.#scrub(line)); }
+    // A held report that did not explain the ending is shown (a memory ending hides V8's).
+    if (ending.stopReason !== "memory") this.#exitReport.release();
     return {
       executionId: this.#req.executionId,
       ok: ending.stopReason === "completed",

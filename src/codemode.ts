@@ -268,7 +268,7 @@ export class Codemode {
       executionId,
       code,
       // Denied tools are invisible to the script: not callable, not suggested, not searchable.
-      tools: this.catalog().map((t) => t.path.join(".")),
+      tools: this.#visibleTools().map((t) => t.path.join(".")),
       limits,
       signal: options.signal,
       invoke: (tool, input, signal) => this.#invoke(executionId, limits, tool, input, signal),
@@ -290,13 +290,17 @@ export class Codemode {
 
   /** The catalogue the model may see: every tool that is not denied. */
   catalog(): CatalogEntry[] {
-    return this.registry.list().filter((t) => this.policyOf(t) !== "deny").map((t) => ({
+    return this.#visibleTools().map((t) => ({
       name: t.name,
       path: [...t.path],
       description: t.description,
       inputSchema: t.inputSchema,
       ...(t.outputSchema !== undefined ? { outputSchema: t.outputSchema } : {}),
     }));
+  }
+
+  #visibleTools(): Tool[] {
+    return this.registry.list().filter((t) => this.policyOf(t) !== "deny");
   }
 
   /**
@@ -339,9 +343,9 @@ export class Codemode {
   ): Promise<unknown> {
     if (name === "$search" || name === "$types") return this.#discover(name, input);
     const tool = this.registry.get(name);
-    if (!tool || this.policyOf(tool) === "deny") throw new ToolCallError(`tools.${name} is not a tool`);
+    const policy = tool && this.policyOf(tool);
+    if (!tool || policy === "deny") throw new ToolCallError(`tools.${name} is not a tool`);
     const authorize = async (value: unknown) => {
-      const policy = this.policyOf(tool);
       if (policy === "allow") return;
       const refusal = await approvalRefusal(this.#approver, { tool: tool.name, input: value, executionId });
       if (refusal) throw new ToolCallError(`tools.${name} was not run: ${refusal}`);
