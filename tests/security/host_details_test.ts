@@ -9,9 +9,13 @@ import { sandbox } from "./_canaries.ts";
 const INSTALL_DIR = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 const HOST_DETAILS = [INSTALL_DIR, Deno.execPath(), Deno.cwd()].filter((d) => d.length > 1);
 
+// A detail counts as a whole path: "/tmp/c" (a checkout there) is not found in "/tmp/codemode-…".
 function assertNoHostDetails(value: unknown): void {
   const text = JSON.stringify(value);
-  for (const detail of HOST_DETAILS) assert.ok(!text.includes(detail), `"${detail}" reached the script: ${text}`);
+  for (const detail of HOST_DETAILS) {
+    const whole = new RegExp(`${detail.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w.-])`);
+    assert.doesNotMatch(text, whole, `"${detail}" reached the script: ${text}`);
+  }
 }
 
 Deno.test("paths a script can read name no host install dir, Deno binary or host working dir", async () => {
