@@ -3,6 +3,13 @@
  * run it in a Deno subprocess with no permissions at all. Tool calls cross a
  * JSON-RPC bridge on the child's stdin/stdout and run on the host, validated.
  *
+ * This root entry point is the core: `Codemode`, tools, discovery, the
+ * executor interface and `LocalExecutor`, limits, and the execution result
+ * (types and zod schemas). It loads no YAML parser, MCP SDK or AI framework;
+ * those faces are their own entry points: `./config` (`codemode.yaml`,
+ * `fromConfig`), `./mcp` (MCP server and upstream MCP servers as tools),
+ * `./ai-sdk`, `./langchain`, `./langgraph` and `./cli`.
+ *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -38,9 +45,12 @@ export {
 } from "./src/tools/define.ts";
 export { ToolRegistry } from "./src/tools/registry.ts";
 export type { ToolSource } from "./src/tools/source.ts";
-export { type CatalogEntry, declarationsFor } from "./src/typegen/catalog.ts";
-export { type SearchableTool, type SearchOptions, searchTools, type ToolMatch } from "./src/typegen/search.ts";
 export { type ApprovalRequest, type Approver, PolicySet, type ToolPolicy } from "./src/tools/policy.ts";
+export type { Validation, Validator, ZodIssueLike, ZodLike } from "./src/tools/validate.ts";
+export type { JsonSchema, JsonSchemaObject } from "./src/tools/json_schema.ts";
+export type { CatalogEntry } from "./src/typegen/catalog.ts";
+export type { ToolMatch } from "./src/typegen/search.ts";
+export { Discovery, type Lookup, type UnknownName } from "./src/typegen/discovery.ts";
 export {
   type PromptOptions,
   renderDeclarations,
@@ -48,54 +58,21 @@ export {
   renderPrompt,
   type ToolTypeInfo,
 } from "./src/typegen/mod.ts";
-export type { Validation, Validator, ZodIssueLike, ZodLike } from "./src/tools/validate.ts";
-export { toolPath } from "./src/tools/names.ts";
-export type { JsonSchema, JsonSchemaObject } from "./src/tools/json_schema.ts";
-export * from "./executor/mod.ts";
+export { DEFAULT_LIMITS, type Limits, resolveLimits } from "./src/limits.ts";
+export type { ExecuteRequest, Executor, ToolInvoker } from "./src/executor.ts";
 export {
-  type AiSdkToolLike,
-  ConfigError,
-  type ConfigIssue,
-  type DiscoveredTool,
-  type DiscoverOptions,
-  discoverTools,
-  type EnvSource,
-  fromAiSdkTool,
-  fromLangChainTool,
-  type LangChainToolLike,
-  loadConfig,
-  type LoadedConfig,
-  type LoadOptions,
-  parseConfig,
-  ToolDiscoveryError,
-} from "./src/config/mod.ts";
-export type {
-  CodemodeConfig,
-  ExecutorConfig,
-  LocalExecutorConfig,
-  LoggingConfig,
-  McpHttpServer,
-  McpServerConfig,
-  McpStartup,
-  McpStdioServer,
-  MetricsConfig,
-  PolicyAction,
-  RemoteExecutorConfig,
-} from "./src/config/mod.ts";
-export type { ConfigOptions, FromConfigOptions } from "./src/config/from_config.ts";
-export { type AiSdkCodemodeTool, aiSdkTool, type AiSdkToolCallOptions } from "./src/integrations/ai_sdk.ts";
-export {
-  type CodeInput,
-  type CodeInputIssue,
-  type CodeInputSchema,
-  type CodeInputValidation,
-  type CodemodeLike,
-  type CodemodeToolOptions,
-  DEFAULT_TOOL_NAME,
-} from "./src/integrations/description.ts";
-export {
-  DEFAULT_MAX_CHARS,
-  formatErrorLine,
-  type FormatOptions,
-  formatResultForModel,
-} from "./src/integrations/format.ts";
+  ERROR_NAMES,
+  type ErrorName,
+  type ExecutionError,
+  type ExecutionResult,
+  executionResultSchema,
+  type LogEntry,
+  type LogLevel,
+  type Schema,
+  STOP_REASONS,
+  type StopReason,
+  type ToolCallRecord,
+} from "./src/rpc/result.ts";
+export { DEFAULT_EXECUTOR_SETTINGS, LocalExecutor, type LocalExecutorOptions } from "./executor/local.ts";
+export * from "./executor/validator.ts";
+export { DEFAULT_MAX_CHARS, formatErrorLine, type FormatOptions, formatResultForModel } from "./src/format.ts";

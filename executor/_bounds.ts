@@ -2,7 +2,7 @@
 // tool-call trace and the error have caps of their own (logs and the result
 // have maxLogBytes and maxResultBytes).
 import type { WireError } from "../src/rpc/protocol.ts";
-import type { ExecutionError, ToolCallRecord } from "./types.ts";
+import type { ExecutionError, ToolCallRecord } from "../src/rpc/result.ts";
 
 /** Longest error message or stack kept from the sandbox, in characters. */
 export const MAX_ERROR_CHARS = 8192;

@@ -1,7 +1,7 @@
 // Captured logs with a byte budget: past it, entries are cut and counted, and
 // a visible marker says how much was dropped, so the JSON stays valid and the
 // model knows the logs are incomplete.
-import type { LogEntry, LogLevel } from "./types.ts";
+import type { LogEntry, LogLevel } from "../src/rpc/result.ts";
 
 export class LogBuffer {
   readonly #entries: LogEntry[] = [];

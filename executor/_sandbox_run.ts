@@ -8,7 +8,8 @@ import { LogBuffer } from "./_log_buffer.ts";
 import { capMemory, type MemoryCap } from "./_memory_cap.ts";
 import { boundedError, limitError, ToolTrace } from "./_bounds.ts";
 import { ExitReport, UNSETTLED_MESSAGE } from "./_exit_report.ts";
-import type { ExecuteRequest, ExecutionError, ExecutionResult, StopReason } from "./types.ts";
+import type { ExecuteRequest } from "../src/executor.ts";
+import type { ExecutionError, ExecutionResult, StopReason } from "../src/rpc/result.ts";
 
 /** Room for the frame around a maximal result, in bytes. */
 const FRAME_OVERHEAD = 64 * 1024;
@@ -93,9 +94,8 @@ export class SandboxRun {
     const { limits } = this.#req;
     return {
       code: this.#req.code,
-      tools: this.#req.tools,
       maxResultBytes: limits.maxResultBytes,
-      maxLogLineBytes: limits.maxLogBytes,
+      maxLogLineBytes: Math.min(limits.maxLogLineBytes, limits.maxLogBytes),
       maxDepth: MAX_VALUE_DEPTH,
     };
   }

@@ -6,7 +6,9 @@
 import { killGroup, type SandboxProcess, SandboxRun } from "./_sandbox_run.ts";
 import { Semaphore } from "./_semaphore.ts";
 import { dropKernelGuards, guardCommand, kernelGuards } from "./_kernel_guard.ts";
-import type { ExecuteRequest, ExecutionResult, Executor, Limits } from "./types.ts";
+import type { ExecuteRequest, Executor } from "../src/executor.ts";
+import type { ExecutionResult } from "../src/rpc/result.ts";
+import type { Limits } from "../src/limits.ts";
 
 /** Options for {@linkcode LocalExecutor}. */
 export interface LocalExecutorOptions {
@@ -17,6 +19,28 @@ export interface LocalExecutorOptions {
    * made, e.g. a size-limited tmpfs. @default {the system temp dir}
    */
   tempDir?: string;
+  /** Executions running at once; more wait in a queue. @default {16} */
+  maxConcurrent?: number;
+  /** Executions waiting for a slot; more are refused with stopReason `busy`. @default {256} */
+  maxQueued?: number;
+}
+
+/** The defaults of {@linkcode LocalExecutorOptions}' `maxConcurrent` and `maxQueued`. */
+export const DEFAULT_EXECUTOR_SETTINGS: Readonly<{ maxConcurrent: number; maxQueued: number }> = Object.freeze({
+  maxConcurrent: 16,
+  maxQueued: 256,
+});
+
+function slotCount(name: "maxConcurrent" | "maxQueued", value: number | undefined): number {
+  value ??= DEFAULT_EXECUTOR_SETTINGS[name];
+  if (!Number.isSafeInteger(value) || value < (name === "maxQueued" ? 0 : 1)) {
+    throw new RangeError(
+      `LocalExecutor option ${name} must be a whole number${name === "maxQueued" ? "" : " above 0"}, got ${
+        JSON.stringify(value)
+      }`,
+    );
+  }
+  return value;
 }
 
 const PRELUDE_URL = new URL("./sandbox/prelude.js", import.meta.url);
@@ -47,7 +71,8 @@ const CACHE_DATABASES = [
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { DEFAULT_LIMITS, sandboxArgs } from "./mod.ts";
+ * import { DEFAULT_LIMITS } from "../src/limits.ts";
+import { sandboxArgs } from "./local.ts";
  * const args = sandboxArgs(DEFAULT_LIMITS, "/x/prelude.js");
  * assert.ok(args.includes("--no-prompt"));
  * assert.ok(!args.some((a) => a.startsWith("--allow")));
@@ -92,7 +117,8 @@ export function sandboxArgs(limits: Limits, preludePath: string): string[] {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { DEFAULT_LIMITS, sandboxCommand } from "./mod.ts";
+ * import { DEFAULT_LIMITS } from "../src/limits.ts";
+import { sandboxCommand } from "./local.ts";
  * assert.ok(sandboxCommand(Deno.execPath(), DEFAULT_LIMITS, "/x.ts", { cwd: "/tmp", denoDir: "/tmp" }));
  * ```
  */
@@ -148,10 +174,11 @@ function track(child: Deno.ChildProcess, home: string): void {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { DEFAULT_LIMITS, LocalExecutor } from "./mod.ts";
+ * import { DEFAULT_LIMITS } from "../src/limits.ts";
+ * import { LocalExecutor } from "./local.ts";
  * await using executor = new LocalExecutor();
  * const r = await executor.execute({
- *   executionId: "x", code: "return 1 + 1", tools: [], limits: { ...DEFAULT_LIMITS },
+ *   executionId: "x", code: "return 1 + 1", limits: { ...DEFAULT_LIMITS },
  *   invoke: () => Promise.reject(new Error("no tools")),
  * });
  * assert.equal(r.result, 2);
@@ -161,24 +188,30 @@ export class LocalExecutor implements Executor {
   readonly #denoPath: string;
   readonly #tempDir?: string;
   readonly #inFlight = new Set<AbortController>();
-  #semaphore: Semaphore | undefined;
+  readonly #semaphore: Semaphore;
+  readonly #slots: { maxConcurrent: number; maxQueued: number };
   #home: Promise<SandboxHome> | undefined;
   #closed = false;
 
   /**
    * Creates an executor; it starts no process until {@linkcode LocalExecutor.execute}.
-   * @param options where the Deno binary is.
+   * @param options where the Deno binary is, how many executions run at once.
+   * @throws {RangeError} when `maxConcurrent` or `maxQueued` is not a whole number.
    */
   constructor(options: LocalExecutorOptions = {}) {
     this.#denoPath = options.denoPath ?? Deno.execPath();
     this.#tempDir = options.tempDir;
+    this.#slots = {
+      maxConcurrent: slotCount("maxConcurrent", options.maxConcurrent),
+      maxQueued: slotCount("maxQueued", options.maxQueued),
+    };
+    this.#semaphore = new Semaphore(this.#slots.maxConcurrent, this.#slots.maxQueued);
   }
 
   /** Runs one script; see {@linkcode Executor.execute}. */
   async execute(request: ExecuteRequest): Promise<ExecutionResult> {
     const started = performance.now();
     const { limits } = request;
-    this.#semaphore ??= new Semaphore(limits.maxConcurrent, limits.maxQueued);
     const kill = new AbortController();
     const signal = request.signal ? AbortSignal.any([request.signal, kill.signal]) : kill.signal;
     if (this.#closed) kill.abort();
@@ -186,7 +219,7 @@ export class LocalExecutor implements Executor {
     try {
       const release = await this.#semaphore.acquire(signal);
       if (!release) {
-        return refused(request, started, signal.aborted ? "killed" : "busy");
+        return refused(request, started, signal.aborted ? "killed" : "busy", this.#slots);
       }
       try {
         const proc = await this.#spawn(limits);
@@ -272,9 +305,10 @@ function refused(
   request: ExecuteRequest,
   started: number,
   reason: "busy" | "killed",
+  slots: { maxConcurrent: number; maxQueued: number },
 ): ExecutionResult {
   const message = reason === "busy"
-    ? `Too many executions: ${request.limits.maxConcurrent} running and ${request.limits.maxQueued} queued (maxConcurrent, maxQueued)`
+    ? `Too many executions: ${slots.maxConcurrent} running and ${slots.maxQueued} queued (maxConcurrent, maxQueued)`
     : "The execution was cancelled before it started";
   return {
     executionId: request.executionId,

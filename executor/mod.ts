@@ -1,9 +1,13 @@
 /**
  * Executors: what runs scripts. `LocalExecutor` spawns a zero-permission Deno
- * child per execution; the static validator checks scripts before that.
+ * child per execution; the static validator checks scripts before that. The
+ * executor interface and the result it returns are the core's
+ * (`src/executor.ts`, `src/rpc/result.ts`).
  *
  * @module
  */
-export { LocalExecutor, type LocalExecutorOptions, sandboxArgs, sandboxCommand } from "./local.ts";
-export * from "./types.ts";
+export { DEFAULT_EXECUTOR_SETTINGS, LocalExecutor, type LocalExecutorOptions } from "./local.ts";
 export * from "./validator.ts";
+export type { ExecuteRequest, Executor, ToolInvoker } from "../src/executor.ts";
+export type { ExecutionResult } from "../src/rpc/result.ts";
+export type { Limits } from "../src/limits.ts";

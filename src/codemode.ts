@@ -4,22 +4,21 @@
  *
  * @module
  */
-import { LocalExecutor } from "../executor/local.ts";
-import { DEFAULT_LIMITS, type ExecutionResult, type Executor, type Limits, resolveLimits } from "../executor/types.ts";
+import { LocalExecutor, type LocalExecutorOptions } from "../executor/local.ts";
+import { DEFAULT_LIMITS, type Limits, resolveLimits } from "./limits.ts";
+import type { ExecutionResult } from "./rpc/result.ts";
+import type { Executor } from "./executor.ts";
 import { type DeniedPattern, validateCode } from "../executor/validator.ts";
 import type { AnyTool, Tool } from "./tools/define.ts";
-import { errorMessage, runToolCall, ToolCallError } from "./tools/run.ts";
+import { errorMessage, runToolCall, ToolError } from "./tools/run.ts";
 import { ToolRegistry } from "./tools/registry.ts";
 import type { ToolSource } from "./tools/source.ts";
 import { type PromptOptions, renderDeclarations, renderPrompt } from "./typegen/mod.ts";
-import { type CatalogEntry, declarationsFor } from "./typegen/catalog.ts";
-import { searchTools, type ToolMatch } from "./typegen/search.ts";
-import { MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS, MAX_TYPES_NAMES } from "./typegen/discovery.ts";
+import type { CatalogEntry } from "./typegen/catalog.ts";
+import type { ToolMatch } from "./typegen/search.ts";
+import { Discovery, MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS, MAX_TYPES_NAMES } from "./typegen/discovery.ts";
 import { z } from "zod";
 import { approvalRefusal, type Approver, PolicySet, type ToolPolicy } from "./tools/policy.ts";
-import { codemodeOptionsFromConfig, type FromConfigOptions } from "./config/from_config.ts";
-import { type AiSdkCodemodeTool, aiSdkTool as makeAiSdkTool } from "./integrations/ai_sdk.ts";
-import type { CodemodeToolOptions } from "./integrations/description.ts";
 
 /** Options of {@linkcode Codemode}. */
 export interface CodemodeOptions {
@@ -27,8 +26,13 @@ export interface CodemodeOptions {
   tools?: Iterable<AnyTool>;
   /** Limits; unset fields take {@linkcode DEFAULT_LIMITS}. */
   limits?: Partial<Limits>;
-  /** What runs the scripts. @default {new LocalExecutor()} */
+  /** What runs the scripts. @default {new LocalExecutor(localExecutor)} */
   executor?: Executor;
+  /**
+   * Options of the `LocalExecutor` made when `executor` is unset (e.g.
+   * `maxConcurrent`); an error together with `executor`.
+   */
+  localExecutor?: LocalExecutorOptions;
   /** Patterns the static validator refuses (defence in depth only). */
   deniedPatterns?: DeniedPattern[];
   /** Tool name or glob → `allow` (default), `deny` or `approve`. */
@@ -69,7 +73,7 @@ const TYPES_INPUT = z.object({ names: z.array(z.string().min(1).max(256)).min(1)
  *   handler: ({ city }) => ({ city, tempC: 21 }),
  * });
  * await using cm = new Codemode({ tools: [getWeather] });
- * assert.match(cm.types(), /get\(input/);
+ * assert.match(await cm.types(), /get\(input/);
  * const r = await cm.execute(`return (await tools.weather.get({ city: "Oslo" })).tempC`);
  * assert.equal(r.result, 21);
  * ```
@@ -91,13 +95,18 @@ export class Codemode {
    * Creates an instance; it starts no process until {@linkcode Codemode.execute}.
    *
    * @param options tools, limits, executor and denied patterns.
-   * @throws {Error} on duplicate tool names or an invalid limit.
+   * @throws {Error} on duplicate tool names, an invalid limit or executor setting.
    */
   constructor(options: CodemodeOptions = {}) {
     this.registry = new ToolRegistry(options.tools);
     this.#limits = resolveLimits(DEFAULT_LIMITS, options.limits);
+    if (options.executor && options.localExecutor) {
+      throw new TypeError(
+        "Codemode: pass either executor or localExecutor, not both (localExecutor configures the executor Codemode makes)",
+      );
+    }
     this.#ownsExecutor = options.executor === undefined;
-    this.#executor = options.executor ?? new LocalExecutor();
+    this.#executor = options.executor ?? new LocalExecutor(options.localExecutor);
     this.#deniedPatterns = options.deniedPatterns;
     this.#policies = new PolicySet(options.policies);
     this.#approver = options.approver;
@@ -108,54 +117,9 @@ export class Codemode {
   }
 
   /**
-   * Builds an instance from a `codemode.yaml`: its tool modules (every
-   * `defineTool` export, and AI SDK and LangChain tools, converted), limits
-   * and policies. Tool modules are trusted host code: they run in the host.
-   *
-   * @param path the config file. @default {"./codemode.yaml"}
-   * @param options where `${VAR}` values come from, an approver, an executor.
-   * @returns a ready instance.
-   * @throws {ConfigError} naming the file, line, column and key of every problem.
-   *
-   * @example
-   * ```ts
-   * import assert from "node:assert/strict";
-   * import { Codemode } from "../mod.ts";
-   * await assert.rejects(Codemode.fromConfig("/nonexistent/codemode.yaml"), /codemode\.yaml/);
-   * ```
-   */
-  static async fromConfig(path = "./codemode.yaml", options: FromConfigOptions = {}): Promise<Codemode> {
-    const { tools, limits, policies, sources } = await codemodeOptionsFromConfig(path, options);
-    const cm = new Codemode({
-      tools,
-      limits,
-      policies,
-      sources,
-      approver: options.approver,
-      executor: options.executor,
-    });
-    // An eager upstream server that is down stops startup with an error naming it.
-    await cm.loadTools({ eagerOnly: true }).catch(async (e) => {
-      await cm.close();
-      throw e;
-    });
-    return cm;
-  }
-
-  /**
-   * A Vercel AI SDK tool (for `generateText`/`streamText`) that runs the
-   * model's script; its description carries the instructions and the types.
-   *
-   * @param options the tool's name, description, limits and result size.
-   * @returns the tool.
-   */
-  aiSdkTool(options: CodemodeToolOptions = {}): AiSdkCodemodeTool {
-    return makeAiSdkTool(this, options);
-  }
-
-  /**
-   * Loads the tools of every source not loaded yet (lazy ones included), so
-   * that `types()` and search see them. `execute()` does this by itself.
+   * Loads the tools of every source not loaded yet (lazy ones included).
+   * `types()`, `prompt()` and discovery do this by themselves, and a script's
+   * first call of a source's tool loads that source.
    *
    * @param options `eagerOnly` loads only the sources marked `eager`.
    * @throws {Error} naming the source when one fails to load.
@@ -205,21 +169,26 @@ export class Codemode {
 
   /**
    * TypeScript declarations of `tools`, for the model's prompt: every tool
-   * the model may see, and the discovery calls `tools.$search` and `tools.$types`.
+   * the model may see, and the discovery calls `tools.$search` and
+   * `tools.$types`. Loads every tool source first (lazy MCP servers too); a
+   * source that fails to load is named in a comment, and its tools are left out.
    * @returns the declarations.
    */
-  types(): string {
-    return renderDeclarations(this.catalog(), { discovery: true });
+  async types(): Promise<string> {
+    const unavailable = await this.loadTools().then(() => undefined, (e: Error) => e.message);
+    const declarations = renderDeclarations(this.catalog(), { discovery: true });
+    return unavailable ? `// Not available now: ${unavailable.replaceAll("\n", " ")}\n${declarations}` : declarations;
   }
 
   /**
-   * The system prompt for a model: how to write the script, and the types.
+   * The system prompt for a model: how to write the script, and the types
+   * (see {@linkcode Codemode.types}: tool sources are loaded first).
    *
    * @param options the name of the tool that runs scripts and extra instructions.
    * @returns the prompt text.
    */
-  prompt(options: PromptOptions = {}): string {
-    return renderPrompt(this.types(), options);
+  async prompt(options: PromptOptions = {}): Promise<string> {
+    return renderPrompt(await this.types(), options);
   }
 
   /**
@@ -246,9 +215,8 @@ export class Codemode {
   ): Promise<ExecutionResult> {
     const executionId = crypto.randomUUID();
     const limits = resolveLimits(this.#limits, options.limits);
-    // A source that fails to load does not stop the script: its tools are
-    // missing, and the model reads why in the logs.
-    const unavailable = await this.loadTools().then(() => undefined, (e: Error) => e.message);
+    // Tool sources are not loaded here: a lazy one starts when the script
+    // first calls one of its tools (or searches), so `return 1` starts none.
     const refused = validateCode(code, {
       maxCodeBytes: limits.maxCodeBytes,
       deniedPatterns: this.#deniedPatterns,
@@ -267,13 +235,10 @@ export class Codemode {
     const result = await this.#executor.execute({
       executionId,
       code,
-      // Denied tools are invisible to the script: not callable, not suggested, not searchable.
-      tools: this.#visibleTools().map((t) => t.path.join(".")),
       limits,
       signal: options.signal,
       invoke: (tool, input, signal) => this.#invoke(executionId, limits, tool, input, signal),
     });
-    if (unavailable) result.logs.unshift({ level: "warn", text: `[codemode] ${unavailable}`, atMs: 0 });
     return result;
   }
 
@@ -304,6 +269,15 @@ export class Codemode {
   }
 
   /**
+   * Discovery over the tools the model may see (denied tools are left out):
+   * search, declarations by name or namespace, suggestions for unknown names.
+   * @returns a discovery service over the current catalogue.
+   */
+  discovery(): Discovery {
+    return new Discovery(this.catalog());
+  }
+
+  /**
    * Finds tools by keywords (BM25 over names, namespaces, descriptions and
    * fields), best first, each with a one-line signature.
    *
@@ -312,26 +286,46 @@ export class Codemode {
    * @returns the matches.
    */
   searchTools(query: string, limit = 10): ToolMatch[] {
-    return searchTools(this.catalog(), query, { limit });
+    return this.discovery().search(query, limit);
   }
 
   #discover(name: "$search" | "$types", input: unknown): unknown {
     if (name === "$search") {
       const parsed = SEARCH_INPUT.safeParse(input);
       if (!parsed.success) {
-        throw new ToolCallError(`tools.$search(query: string, limit?: number): ${parsed.error.issues[0].message}`);
+        throw new ToolError(`tools.$search(query: string, limit?: number): ${parsed.error.issues[0].message}`);
       }
       return this.searchTools(parsed.data.query, parsed.data.limit);
     }
     const parsed = TYPES_INPUT.safeParse(input);
     if (!parsed.success) {
-      throw new ToolCallError(`tools.$types(names: string | string[]): ${parsed.error.issues[0].message}`);
+      throw new ToolError(`tools.$types(names: string | string[]): ${parsed.error.issues[0].message}`);
+    }
+    // Answered as the MCP server's get_tool_types: unknown names get suggestions, and fail only when none is known.
+    const discovery = this.discovery();
+    const { declarations, unknown } = discovery.lookup(parsed.data.names);
+    if (unknown.length === 0) return declarations;
+    const note = discovery.unknownNote(unknown);
+    if (!declarations) throw new ToolError(`tools.$types: ${note}`);
+    return note.split("\n").map((line) => `// ${line}`).join("\n") + "\n\n" + declarations;
+  }
+
+  /**
+   * Loads the source whose namespace a called name is in, then looks the
+   * name up again; a name in no source loads them all, for suggestions.
+   */
+  async #fromSource(name: string): Promise<Tool | undefined> {
+    const source = this.#sources.find((s) => name.startsWith(s.namespace + "."));
+    if (!source) {
+      await this.loadTools().catch(() => {});
+      return this.registry.get(name);
     }
     try {
-      return declarationsFor(this.catalog(), parsed.data.names);
+      await this.#loaded(source);
     } catch (e) {
-      throw new ToolCallError(`tools.$types: ${errorMessage(e)}`);
+      throw new ToolError(`tools.${name} is unavailable: ${errorMessage(e)}`);
     }
+    return this.registry.get(name);
   }
 
   async #invoke(
@@ -341,14 +335,17 @@ export class Codemode {
     input: unknown,
     signal: AbortSignal,
   ): Promise<unknown> {
-    if (name === "$search" || name === "$types") return this.#discover(name, input);
-    const tool = this.registry.get(name);
+    if (name === "$search" || name === "$types") {
+      await this.loadTools().catch(() => {}); // a source that fails is left out of the answer
+      return this.#discover(name, input);
+    }
+    const tool = this.registry.get(name) ?? await this.#fromSource(name);
     const policy = tool && this.policyOf(tool);
-    if (!tool || policy === "deny") throw new ToolCallError(`tools.${name} is not a tool`);
+    if (!tool || policy === "deny") throw new ToolError(this.discovery().notATool(name));
     const authorize = async (value: unknown) => {
       if (policy === "allow") return;
       const refusal = await approvalRefusal(this.#approver, { tool: tool.name, input: value, executionId });
-      if (refusal) throw new ToolCallError(`tools.${name} was not run: ${refusal}`);
+      if (refusal) throw new ToolError(`tools.${name} was not run: ${refusal}`);
     };
     const timeoutMs = tool.timeoutMs ?? limits.toolTimeoutMs;
     const call = runToolCall(tool, name, input, { executionId, timeoutMs, signal, authorize });

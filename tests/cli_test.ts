@@ -119,7 +119,7 @@ Deno.test("cli types prints the declarations of the tool modules", async () => {
 });
 
 Deno.test("cli types with no tools prints only the discovery declarations, exits 0 and says on stderr where it looked", async () => {
-  const empty = new Codemode().types() + "\n";
+  const empty = (await new Codemode().types()) + "\n";
   const dir = await Deno.makeTempDir({ prefix: "codemode-cli-test-" });
   try {
     const t = recordingIo(dir);
@@ -148,7 +148,7 @@ Deno.test("cli run notes that no tools are loaded when a script calls one, on st
   try {
     const t = recordingIo(dir, `return await tools.weather.get({ city: "Oslo" })`);
     assert.equal(await main(["run", "-"], t.io), 1);
-    assert.match(t.err(), /tools\.weather\.get is not a tool\./);
+    assert.match(t.err(), /tools\.weather\.get is not a tool: no tools are loaded\./);
     assert.match(t.err(), /\ncodemode run: no tools are loaded \(use --tools or --config\): no --tools or --config/);
     assert.equal(t.out(), "");
     // Caught and logged by the script: still noted.

@@ -31,7 +31,11 @@ Deno.test("tools.$types names unknown namespaces, and bad discovery input is a c
     return out;
   `);
   const [unknown, empty, notString] = r.result as string[];
-  assert.match(unknown, /No tool or namespace named "nope"\. Namespaces: currency, db, weather/);
+  // The same answer as the MCP server's get_tool_types: the unknown name, near names, the namespaces.
+  assert.match(
+    unknown,
+    /No tool or namespace named "nope"\.\nNamespaces \(tool count\): currency \(1\), db \(1\), weather \(1\)\./,
+  );
   assert.match(empty, /^tools\.\$search\(query: string, limit\?: number\): /);
   assert.match(notString, /^tools\.\$search/);
 });
@@ -49,11 +53,11 @@ Deno.test("discovery hides denied tools", async () => {
 
 Deno.test("types() declares $search and $types; a namespace's $types output does not", async () => {
   await using cm = new Codemode({ tools });
-  const types = cm.types();
+  const types = await cm.types();
   assert.ok(types.includes("  $search(query: string, limit?: number): Promise<{"), types.slice(0, 800));
   assert.ok(types.includes("  $types(names: string | string[]): Promise<string>;"));
-  assert.ok(cm.prompt().includes("  $search(query: string, limit?: number): Promise<{"));
-  assert.match(cm.prompt(), /`await tools\.\$search\("keywords"\)` returns an array of matches/);
+  assert.ok((await cm.prompt()).includes("  $search(query: string, limit?: number): Promise<{"));
+  assert.match(await cm.prompt(), /`await tools\.\$search\("keywords"\)` returns an array of matches/);
   const r = await cm.execute(`return await tools.$types("weather")`);
   assert.doesNotMatch(String(r.result), /\$search|\$types/);
 });

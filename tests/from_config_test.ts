@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { Codemode, ConfigError } from "../mod.ts";
+import { LocalExecutor } from "../mod.ts";
+import { ConfigError, fromConfig } from "../src/config/mod.ts";
 import { main } from "../cli.ts";
 
 const DEMO_TOOLS = new URL("../examples/demo/tools.ts", import.meta.url).pathname;
@@ -10,7 +11,7 @@ async function project(yaml: string): Promise<{ dir: string; [Symbol.asyncDispos
   return { dir, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
 }
 
-Deno.test("Codemode.fromConfig() loads tools, limits and policies, resolving paths against the config file", async () => {
+Deno.test("fromConfig() loads tools, limits and policies, resolving paths against the config file", async () => {
   await using p = await project(`
 tools:
   - ${DEMO_TOOLS}
@@ -20,9 +21,9 @@ executor:
 policies:
   "db.*": deny
 `);
-  await using cm = await Codemode.fromConfig(`${p.dir}/codemode.yaml`, { env: {} });
+  await using cm = await fromConfig(`${p.dir}/codemode.yaml`, { env: {} });
   assert.equal(cm.limits.timeoutMs, 400);
-  assert.doesNotMatch(cm.types(), /orders/, "denied tools are hidden");
+  assert.doesNotMatch(await cm.types(), /orders/, "denied tools are hidden");
   const r = await cm.execute(`
     const w = await tools.weather.get({ city: "Lima" });
     try { await tools.db.orders.list({}); } catch (e) { return [w.tempC, e.message]; }
@@ -33,10 +34,10 @@ policies:
   assert.equal(slow.stopReason, "timeout");
 });
 
-Deno.test("Codemode.fromConfig() passes the approver through for approve policies", async () => {
+Deno.test("fromConfig() passes the approver through for approve policies", async () => {
   await using p = await project(`tools: [${DEMO_TOOLS}]\npolicies:\n  "currency.*": approve\n`);
   const asked: string[] = [];
-  await using cm = await Codemode.fromConfig(`${p.dir}/codemode.yaml`, {
+  await using cm = await fromConfig(`${p.dir}/codemode.yaml`, {
     approver: ({ tool }) => (asked.push(tool), false),
   });
   const r = await cm.execute(
@@ -46,23 +47,40 @@ Deno.test("Codemode.fromConfig() passes the approver through for approve policie
   assert.deepEqual(asked, ["currency.convert"]);
 });
 
-Deno.test("Codemode.fromConfig() reports config errors with file, line, column and key", async () => {
+Deno.test("fromConfig() reports config errors with file, line, column and key", async () => {
   await using p = await project(`executor:\n  limits:\n    timeoutMs: 30s\n`);
-  const err = await Codemode.fromConfig(`${p.dir}/codemode.yaml`).then(() => undefined, (e) => e);
+  const err = await fromConfig(`${p.dir}/codemode.yaml`).then(() => undefined, (e) => e);
   assert.ok(err instanceof ConfigError);
   assert.match(err.message, /codemode\.yaml:3:16: executor\.limits\.timeoutMs: /);
 });
 
-Deno.test("Codemode.fromConfig() names the missing variable and the key that used it", async () => {
-  await using p = await project(`executor:\n  type: remote\n  url: https://exec.example\n  apiKey: \${NOPE_KEY}\n`);
-  await assert.rejects(Codemode.fromConfig(`${p.dir}/codemode.yaml`, { env: {} }), /executor\.apiKey: .*NOPE_KEY/);
+Deno.test("fromConfig() names the missing variable and the key that used it", async () => {
+  await using p = await project(`executor:\n  limits:\n    timeoutMs: \${NOPE_TIMEOUT}\n`);
+  await assert.rejects(
+    fromConfig(`${p.dir}/codemode.yaml`, { env: {} }),
+    /executor\.limits\.timeoutMs: .*NOPE_TIMEOUT/,
+  );
 });
 
-Deno.test("Codemode.fromConfig() refuses a remote executor clearly", async () => {
+Deno.test("fromConfig() refuses a remote executor clearly", async () => {
   await using p = await project(`executor:\n  type: remote\n  url: https://exec.example\n  apiKey: k\n`);
   await assert.rejects(
-    Codemode.fromConfig(`${p.dir}/codemode.yaml`),
-    /executor\.type: the remote executor needs the Codemode executor service/,
+    fromConfig(`${p.dir}/codemode.yaml`),
+    /:2:9: executor\.type: "remote" is not available: this version does not include the Codemode executor service/,
+  );
+});
+
+Deno.test("fromConfig() gives executor settings to the executor it makes, and refuses them for one it is given", async () => {
+  await using p = await project(`executor:\n  maxConcurrent: 1\n  maxQueued: 0\n`);
+  await using cm = await fromConfig(`${p.dir}/codemode.yaml`);
+  const slow = `await new Promise((r) => setTimeout(r, 300)); return 1`;
+  const [a, b] = await Promise.all([cm.execute(slow), cm.execute(slow)]);
+  assert.deepEqual([a.stopReason, b.stopReason].sort(), ["busy", "completed"]);
+  assert.match((a.error ?? b.error)!.message, /1 running and 0 queued/);
+  await using executor = new LocalExecutor();
+  await assert.rejects(
+    fromConfig(`${p.dir}/codemode.yaml`, { executor }),
+    /executor\.maxConcurrent cannot apply to the executor passed to fromConfig\(\)/,
   );
 });
 

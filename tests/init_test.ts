@@ -46,7 +46,7 @@ Deno.test("init writes a starter project whose script runs against its tools", a
     const agentOut = new TextDecoder().decode(agent.stdout);
     assert.equal(agent.code, 0, new TextDecoder().decode(agent.stderr));
     assert.match(agentOut, /declare const tools/, "agent.ts prints the prompt");
-    assert.match(agentOut, /"stopReason": "completed"/, "agent.ts runs the script through Codemode.fromConfig()");
+    assert.match(agentOut, /"stopReason": "completed"/, "agent.ts runs the script through fromConfig()");
     const types = io(dir);
     assert.equal(await main(["types"], types.io), 0, types.err());
     assert.match(types.out(), /notes: \{/);

@@ -92,7 +92,7 @@ Deno.test("close() ends executions in flight", async () => {
 });
 
 Deno.test("when every slot and the queue are full, executions are refused as busy", async () => {
-  await using cm = new Codemode({ limits: { maxConcurrent: 1, maxQueued: 1 } });
+  await using cm = new Codemode({ localExecutor: { maxConcurrent: 1, maxQueued: 1 } });
   const runs = [0, 1, 2].map(() => cm.execute(`await new Promise((r) => setTimeout(r, 200)); return 1`));
   const results = await Promise.all(runs);
   assert.deepEqual(results.map((r) => r.stopReason).sort(), [

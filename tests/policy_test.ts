@@ -41,9 +41,9 @@ Deno.test("a denied tool fails in the script with a readable error and never run
   assert.deepEqual(ran, []);
 });
 
-Deno.test("denied tools are left out of the declarations the model sees", () => {
+Deno.test("denied tools are left out of the declarations the model sees", async () => {
   const cm = new Codemode({ tools: githubTools([]), policies: { "github.delete*": "deny" } });
-  const types = cm.types();
+  const types = await cm.types();
   assert.doesNotMatch(types, /deleteRepo|deleteLabel/);
   assert.match(types, /listIssues/);
 });
@@ -113,13 +113,13 @@ Deno.test("an approver that answers something other than true refuses", async ()
   assert.deepEqual(ran, []);
 });
 
-Deno.test("prompt() explains how to write the script and includes the types", () => {
+Deno.test("prompt() explains how to write the script and includes the types", async () => {
   const cm = new Codemode({ tools: githubTools([]) });
-  const p = cm.prompt({ toolName: "run_script", extra: "Answer in French." });
+  const p = await cm.prompt({ toolName: "run_script", extra: "Answer in French." });
   assert.match(p, /`run_script` tool/);
   assert.match(p, /return/);
   assert.match(p, /Promise\.all/);
   assert.match(p, /console\.log/);
-  assert.ok(p.includes(cm.types().trimEnd()));
+  assert.ok(p.includes((await cm.types()).trimEnd()));
   assert.match(p, /Answer in French\.$/);
 });

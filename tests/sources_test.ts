@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { Codemode, defineTool, type ToolSource } from "../mod.ts";
+import { aiSdkTool } from "../src/integrations/ai_sdk.ts";
 
 function source(namespace: string, startup: "lazy" | "eager" = "lazy") {
   const state = { loads: 0, closed: 0, fail: false, extra: false, changed: undefined as (() => void) | undefined };
@@ -22,16 +23,30 @@ function source(namespace: string, startup: "lazy" | "eager" = "lazy") {
   return { src, state };
 }
 
-Deno.test("a lazy tool source loads on the first execute, once", async () => {
+Deno.test("a lazy tool source loads on the script's first call of its tools, once", async () => {
   const { src, state } = source("up");
   await using cm = new Codemode({ sources: [src] });
   assert.equal(state.loads, 0);
-  assert.doesNotMatch(cm.types(), /up/);
+  assert.equal((await cm.execute(`return 1`)).result, 1);
+  assert.equal(state.loads, 0, "a script that calls none of its tools starts nothing");
   const r = await cm.execute(`return await tools.up.ping({})`);
   assert.equal(r.result, "pong");
-  await cm.execute(`return 1`);
+  await cm.execute(`return await tools.up.ping({})`);
   assert.equal(state.loads, 1);
-  assert.match(cm.types(), /up: \{/);
+});
+
+Deno.test("types(), prompt() and the framework tools' descriptions include a lazy source's tools", async () => {
+  const { src, state } = source("up");
+  await using cm = new Codemode({ sources: [src] });
+  assert.deepEqual(cm.catalog(), [], "nothing is loaded until it is needed");
+  assert.match(await cm.types(), /up: \{/);
+  assert.equal(state.loads, 1);
+  const fresh = source("up");
+  await using other = new Codemode({ sources: [fresh.src] });
+  assert.match(await other.prompt(), /up: \{/);
+  const third = source("up");
+  await using another = new Codemode({ sources: [third.src] });
+  assert.match((await aiSdkTool(another)).description, /up: \{/);
 });
 
 Deno.test("loadTools({ eagerOnly }) loads only eager sources", async () => {
@@ -49,7 +64,7 @@ Deno.test("a source whose tool list changed is reloaded", async () => {
   state.extra = true;
   state.changed!();
   await new Promise((r) => setTimeout(r, 10));
-  assert.match(cm.types(), /extra/);
+  assert.match(await cm.types(), /extra/);
   const r = await cm.execute(`return await tools.up.extra({})`);
   assert.equal(r.result, "more");
 });
@@ -58,13 +73,18 @@ Deno.test("a source that fails to load does not stop scripts; the model reads wh
   const { src, state } = source("down");
   state.fail = true;
   await using cm = new Codemode({ sources: [src] });
-  const r = await cm.execute(`return 1`);
-  assert.equal(r.result, 1);
-  assert.match(r.logs[0].text, /\[codemode\] Tool source "down" failed to load: connection refused/);
+  assert.equal((await cm.execute(`return 1`)).result, 1);
+  const r = await cm.execute(`return await tools.down.ping({})`);
+  assert.equal(r.error?.name, "ToolError");
+  assert.match(
+    r.error?.message ?? "",
+    /tools\.down\.ping is unavailable: Tool source "down" failed to load: connection refused/,
+  );
+  assert.match(await cm.types(), /^\/\/ Not available now: Tool source "down" failed to load: connection refused\n/);
   state.fail = false;
   const again = await cm.execute(`return await tools.down.ping({})`);
   assert.equal(again.result, "pong");
-  assert.equal(state.loads, 2);
+  assert.equal(state.loads, 3);
 });
 
 Deno.test("close() closes every source", async () => {

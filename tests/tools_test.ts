@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { defineTool, isTool, toolPath, ToolRegistry } from "../mod.ts";
+import { defineTool, isTool, ToolRegistry } from "../mod.ts";
+import { toolPath } from "../src/tools/names.ts";
 
 const noop = () => null;
 

@@ -47,7 +47,7 @@ console.log(`Question: ${QUESTION}`);
 const result = await generateText({
   model,
   system: SYSTEM,
-  tools: { execute_code: aiSdkTool(cm) },
+  tools: { execute_code: await aiSdkTool(cm) },
   stopWhen: stepCountIs(6),
   prompt: QUESTION,
 });

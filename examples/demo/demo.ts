@@ -9,7 +9,7 @@ import tools from "./tools.ts";
 
 await using cm = new Codemode({ tools });
 console.log("The model sees these declarations:\n");
-console.log(cm.types());
+console.log(await cm.types());
 const script = await Deno.readTextFile(new URL("./script.ts", import.meta.url));
 console.log("\nIt writes this script:\n\n" + script);
 const r = await cm.execute(script);

@@ -16,7 +16,7 @@ import { ScriptedChatModel } from "./scripted_chat_model.ts";
 import { printConversation } from "./print.ts";
 
 await using cm = new Codemode({ tools });
-const codemodeTool = langchainTool(cm);
+const codemodeTool = await langchainTool(cm);
 // A real model goes here instead, e.g. `new ChatOpenAI({ model: "gpt-5-mini" })` from `@langchain/openai`.
 const model = new ScriptedChatModel(STEPS).bindTools([codemodeTool]);
 

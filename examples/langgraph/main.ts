@@ -1,6 +1,6 @@
 /**
  * The basic task through LangGraph.js: a two-node graph (model, tools) where
- * the tools node is Codemode's `ToolNode`. A scripted chat model plays the
+ * the tools node is a `ToolNode` holding Codemode's tool. A scripted chat model plays the
  * model's part, so it runs offline.
  *
  * Run: `deno run -A examples/langgraph/main.ts`
@@ -9,9 +9,9 @@
  */
 import { type BaseMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
-import { toolsCondition } from "@langchain/langgraph/prebuilt";
+import { ToolNode, toolsCondition } from "@langchain/langgraph/prebuilt";
 import { Codemode } from "../../mod.ts";
-import { codemodeToolNode, langgraphTools } from "../../src/integrations/langgraph.ts";
+import { langgraphTools } from "../../src/integrations/langgraph.ts";
 import tools from "../demo/tools.ts";
 import { QUESTION, STEPS, SYSTEM } from "../basic/task.ts";
 import { ScriptedChatModel } from "../langchain/scripted_chat_model.ts";
@@ -19,12 +19,13 @@ import { printConversation } from "../langchain/print.ts";
 
 await using cm = new Codemode({ tools });
 // A real model goes here instead, e.g. `new ChatAnthropic({ model: "claude-sonnet-4-5" })`.
-const model = new ScriptedChatModel(STEPS).bindTools(langgraphTools(cm));
+const codemodeTools = await langgraphTools(cm);
+const model = new ScriptedChatModel(STEPS).bindTools(codemodeTools);
 
-// model → (tool calls?) → tools → model … → END. `createReactAgent({ llm, tools: langgraphTools(cm) })` builds the same.
+// model → (tool calls?) → tools → model … → END. `createReactAgent({ llm, tools: codemodeTools })` builds the same.
 const graph = new StateGraph(MessagesAnnotation)
   .addNode("model", async (state) => ({ messages: [await model.invoke(state.messages)] }))
-  .addNode("tools", codemodeToolNode(cm))
+  .addNode("tools", new ToolNode(codemodeTools))
   .addEdge(START, "model")
   .addConditionalEdges("model", toolsCondition, ["tools", END])
   .addEdge("tools", "model")
@@ -38,7 +39,7 @@ const path: string[] = [];
 for await (const update of await graph.stream({ messages }, { streamMode: "updates", recursionLimit: 10 })) {
   for (const [node, output] of Object.entries(update)) {
     path.push(node);
-    messages.push(...(output?.messages ?? []));
+    messages.push(...((output as { messages?: BaseMessage[] } | undefined)?.messages ?? []));
   }
 }
 printConversation(messages.slice(1));

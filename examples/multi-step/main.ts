@@ -22,7 +22,7 @@ console.log("Model: scripted mock");
 console.log(`Question: ${QUESTION}`);
 const result = await generateText({
   model: scriptedModel(STEPS),
-  tools: { execute_code: aiSdkTool(cm) },
+  tools: { execute_code: await aiSdkTool(cm) },
   stopWhen: stepCountIs(6),
   prompt: QUESTION,
 });

@@ -334,17 +334,6 @@ function readSite(holder) {
   return lastSite;
 }
 
-/** @param {string} name @param {string[]} known */
-function nearNames(name, known) {
-  const words = name.toLowerCase().split(/[._]/);
-  return known
-    .map((k) => ({ k, score: words.filter((w) => w && k.toLowerCase().includes(w)).length }))
-    .filter((x) => x.score > 0)
-    .sort((a, b) => b.score - a.score)
-    .slice(0, 5)
-    .map((x) => x.k);
-}
-
 let maxDepth = 128;
 
 // Scans the JSON text: no recursion and no allocation, however deep it is.
@@ -389,24 +378,27 @@ function callTool(tool, input) {
   });
 }
 
-/** @param {string[]} known */
-function makeTools(known) {
-  const names = new Set(known);
+// Every call goes to the host, which knows the tools: it answers an unknown
+// name with the same "did you mean" suggestions as tool search does.
+/** The longest tool name the host accepts in a frame. */
+const MAX_TOOL_NAME = 512;
+
+function makeTools() {
   /** @param {string[]} path @returns {unknown} */
   const node = (path) =>
     new Proxy(function () {}, {
       get: (_t, prop) => (typeof prop === "symbol" || prop === "then" ? undefined : node([...path, prop])),
       apply: (_t, _this, args) => {
         const name = path.join(".");
+        if (name.length > MAX_TOOL_NAME) {
+          return Promise.reject(new TypeError(`tools.${name.slice(0, 60)}… is not a tool (the name is too long)`));
+        }
         // Discovery: `tools.$search("issue", 5)` and `tools.$types("github")`.
         if (name === "$search") {
           return callTool(name, { query: args[0], ...(args[1] === undefined ? {} : { limit: args[1] }) });
         }
         if (name === "$types") return callTool(name, { names: Array.isArray(args[0]) ? args[0] : [args[0]] });
-        if (names.has(name)) return callTool(name, args[0]);
-        const near = nearNames(name, known);
-        const hint = near.length ? ` Did you mean: ${near.map((n) => `tools.${n}`).join(", ")}?` : "";
-        return Promise.reject(new TypeError(`tools.${name} is not a tool.${hint}`));
+        return callTool(name, args[0]);
       },
     });
   return node([]);
@@ -614,7 +606,7 @@ sandboxed.resolveDns = (/** @type {unknown} */ query) =>
   );
 maxLogLineBytes = init.params.maxLogLineBytes;
 maxDepth = init.params.maxDepth;
-Object.defineProperty(globalThis, "tools", { value: makeTools(init.params.tools), enumerable: true });
+Object.defineProperty(globalThis, "tools", { value: makeTools(), enumerable: true });
 trackTimers();
 
 try {

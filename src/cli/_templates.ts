@@ -14,9 +14,16 @@ export function starterFiles(codemodeUrl: string, imports: Record<string, string
     { path: "codemode.yaml", content: CONFIG },
     { path: "tools.ts", content: TOOLS.replace("CODEMODE_URL", codemodeUrl) },
     { path: "example_script.ts", content: SCRIPT },
-    { path: "agent.ts", content: AGENT.replace("CODEMODE_URL", codemodeUrl) },
+    { path: "agent.ts", content: AGENT.replace("CONFIG_URL", configEntry(codemodeUrl)) },
     { path: ".env.example", content: ENV },
   ];
+}
+
+// The `./config` entry point beside the root one: a checkout's file, or the package's subpath.
+function configEntry(codemodeUrl: string): string {
+  return codemodeUrl.endsWith("/mod.ts")
+    ? codemodeUrl.replace(/mod\.ts$/, "src/config/mod.ts")
+    : `${codemodeUrl}/config`;
 }
 
 // Tool modules use full specifiers: the codemode CLI imports them from its
@@ -35,6 +42,7 @@ tools:
 
 executor:
   type: local
+  maxConcurrent: 4 # scripts running at once; more wait in a queue
   limits:
     timeoutMs: 30000
     memoryMb: 128
@@ -42,10 +50,6 @@ executor:
 
 policies:
   "notes.delete": approve
-
-logging:
-  level: info
-  format: json
 `;
 
 const TOOLS = `// Tools the model's scripts can call. Every exported defineTool value is registered.
@@ -97,11 +101,11 @@ return urgent.map((n) => n.text);
 `;
 
 const AGENT = `// Builds Codemode from codemode.yaml and shows what the model is told and what a script returns.
-// Wire cm.aiSdkTool() or the LangChain tool into your agent to let a real model write the scripts.
-import { Codemode } from "CODEMODE_URL";
+// Wire aiSdkTool(cm) (from the ai-sdk entry point) or the LangChain tool into your agent to let a real model write the scripts.
+import { fromConfig } from "CONFIG_URL";
 
-await using cm = await Codemode.fromConfig(new URL("./codemode.yaml", import.meta.url).pathname);
-console.log(cm.prompt());
+await using cm = await fromConfig(new URL("./codemode.yaml", import.meta.url).pathname);
+console.log(await cm.prompt());
 const script = await Deno.readTextFile(new URL("./example_script.ts", import.meta.url));
 const result = await cm.execute(script);
 console.log(JSON.stringify(result, null, 2));

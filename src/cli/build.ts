@@ -8,7 +8,7 @@ import { Codemode } from "../codemode.ts";
 import { codemodeOptionsFromConfig } from "../config/from_config.ts";
 import { toolClashes } from "../config/discover.ts";
 import type { DiscoveredTool } from "../config/tool_exports.ts";
-import type { Limits } from "../../executor/types.ts";
+import type { Limits } from "../limits.ts";
 import type { ToolSource } from "../tools/source.ts";
 import { loadToolModule, UsageError } from "./load_tools.ts";
 
@@ -70,6 +70,7 @@ export async function buildCodemode(flags: BuildFlags, cwd: string): Promise<Cod
   let limits: Partial<Limits> = {};
   let policies = {};
   let sources: ToolSource[] = [];
+  let localExecutor = {};
   try {
     if (origins.config) {
       const fromConfig = await codemodeOptionsFromConfig(origins.config);
@@ -77,6 +78,7 @@ export async function buildCodemode(flags: BuildFlags, cwd: string): Promise<Cod
       limits = fromConfig.limits;
       policies = fromConfig.policies;
       sources = fromConfig.sources;
+      localExecutor = fromConfig.localExecutor;
     }
     for (const file of origins.modules) {
       const tools = await loadToolModule(file, cwd);
@@ -85,7 +87,7 @@ export async function buildCodemode(flags: BuildFlags, cwd: string): Promise<Cod
     const clashes = toolClashes(found);
     if (clashes.length > 0) throw new UsageError(clashes.join("\n"));
     const tools = found.map((d) => d.tool);
-    const cm = new Codemode({ tools, limits: { ...limits, ...flags.limits }, policies, sources });
+    const cm = new Codemode({ tools, limits: { ...limits, ...flags.limits }, policies, sources, localExecutor });
     await cm.loadTools({ eagerOnly: true }).catch(async (e) => {
       await cm.close();
       throw e;

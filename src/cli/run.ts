@@ -4,7 +4,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import type { ExecutionResult } from "../../executor/types.ts";
+import type { ExecutionResult } from "../rpc/result.ts";
 import { UsageError } from "./load_tools.ts";
 import { buildCodemode, CODEMODE_FLAGS, limitsFromFlags, noToolsNote, toolOrigins } from "./build.ts";
 

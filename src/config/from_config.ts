@@ -1,26 +1,32 @@
 /**
- * Turns a loaded `codemode.yaml` into `Codemode` options: tools discovered from
- * the modules it names, limits, policies, and a tool source per MCP server.
+ * Turns a `codemode.yaml` into a configured `Codemode`: tools discovered from
+ * the modules it names, limits, executor settings, policies, and a tool
+ * source per MCP server.
  *
  * @module
  */
+import { Codemode } from "../codemode.ts";
+import type { LocalExecutorOptions } from "../../executor/local.ts";
 import type { AnyTool } from "../tools/define.ts";
 import type { Approver } from "../tools/policy.ts";
 import type { ToolSource } from "../tools/source.ts";
-import { mcpSourcesFromConfig } from "../mcp/client/mod.ts";
-import type { Executor, Limits } from "../../executor/types.ts";
+import type { Executor } from "../executor.ts";
+import type { Limits } from "../limits.ts";
 import { type DiscoveredTool, discoverTools } from "./discover.ts";
-import { ConfigError } from "./errors.ts";
 import type { EnvSource } from "./interpolate.ts";
 import { loadConfig, type LoadedConfig } from "./load.ts";
 
-/** Options of `Codemode.fromConfig`. */
+/** Options of {@linkcode fromConfig}. */
 export interface FromConfigOptions {
   /** Where `${VAR}` values come from. @default {Deno.env} */
   env?: EnvSource;
   /** Asked before every call of an `approve` tool. */
   approver?: Approver;
-  /** An executor to use instead of the one the config describes. */
+  /**
+   * An executor to use instead of the one the config describes; an error
+   * when the config sets `executor.maxConcurrent` or `executor.maxQueued`,
+   * which it could not apply.
+   */
   executor?: Executor;
 }
 
@@ -34,6 +40,8 @@ export interface ConfigOptions {
   discovered: DiscoveredTool[];
   /** Limits from `executor.limits`. */
   limits: Partial<Limits>;
+  /** Settings of the local executor from `executor` (`maxConcurrent`, `maxQueued`). */
+  localExecutor: LocalExecutorOptions;
   /** Policies from `policies`. */
   policies: LoadedConfig["config"]["policies"];
   /** One tool source per `mcpServers` entry; nothing is started until they load. */
@@ -61,25 +69,72 @@ export async function codemodeOptionsFromConfig(
 ): Promise<ConfigOptions> {
   const loaded = await loadConfig(path, { env: options.env });
   const { executor, policies } = loaded.config;
-  if (executor.type === "remote") {
-    throw new ConfigError([{
-      file: path,
-      line: 0,
-      column: 0,
-      path: "executor.type",
-      message:
-        "the remote executor needs the Codemode executor service, which this version does not include; use type: local",
-    }]);
-  }
   const discovered = await discoverTools(loaded.config.tools);
-  // Built last: nothing to close if discovery failed, and building starts no process.
-  const sources = mcpSourcesFromConfig(loaded.config.mcpServers);
+  // Built last: nothing to close if discovery failed, and building starts no process. The MCP
+  // client (and the SDK) is loaded only for a config that names MCP servers.
+  const servers = loaded.config.mcpServers;
+  const sources = Object.keys(servers).length === 0
+    ? []
+    : (await import("../mcp/client/config.ts")).mcpSourcesFromConfig(servers);
   return {
     loaded,
     tools: discovered.map((d) => d.tool),
     discovered,
-    limits: executor.limits as Partial<Limits>,
+    limits: executor.limits,
+    localExecutor: {
+      ...(executor.maxConcurrent !== undefined ? { maxConcurrent: executor.maxConcurrent } : {}),
+      ...(executor.maxQueued !== undefined ? { maxQueued: executor.maxQueued } : {}),
+    },
     policies,
     sources,
   };
+}
+
+/**
+ * Builds a `Codemode` from a `codemode.yaml`: its tool modules (every
+ * `defineTool` export, and AI SDK and LangChain tools, converted), limits,
+ * executor settings, policies and MCP servers. Tool modules are trusted host
+ * code: they run in the host. Eager MCP servers are started; lazy ones start
+ * when their tools are first needed.
+ *
+ * @param path the config file. @default {"./codemode.yaml"}
+ * @param options where `${VAR}` values come from, an approver, an executor.
+ * @returns a ready instance; close it (or `await using` it) when done.
+ * @throws {ConfigError} naming the file, line, column and key of every problem.
+ * @throws {TypeError} when `options.executor` is given but the config sets executor settings it cannot apply.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fromConfig } from "./from_config.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/codemode.yaml`, "executor:\n  limits:\n    timeoutMs: 5000\n");
+ * await using cm = await fromConfig(`${dir}/codemode.yaml`);
+ * assert.equal(cm.limits.timeoutMs, 5000);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function fromConfig(path = "./codemode.yaml", options: FromConfigOptions = {}): Promise<Codemode> {
+  const { tools, limits, localExecutor, policies, sources } = await codemodeOptionsFromConfig(path, options);
+  const settings = Object.keys(localExecutor);
+  if (options.executor && settings.length > 0) {
+    await Promise.allSettled(sources.map((s) => s.close()));
+    throw new TypeError(
+      `${path}: executor.${settings[0]} cannot apply to the executor passed to fromConfig(); set it on that executor`,
+    );
+  }
+  const cm = new Codemode({
+    tools,
+    limits,
+    policies,
+    sources,
+    approver: options.approver,
+    ...(options.executor ? { executor: options.executor } : { localExecutor }),
+  });
+  // An eager upstream server that is down stops startup with an error naming it.
+  await cm.loadTools({ eagerOnly: true }).catch(async (e) => {
+    await cm.close();
+    throw e;
+  });
+  return cm;
 }

@@ -66,6 +66,8 @@ export function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
   const got = `got ${showValue(value)}`;
   switch (issue.code) {
     case "invalid_type": {
+      // A key that no value may have (a refused feature) carries its own explanation.
+      if (issue.expected === "never") return issue.message;
       const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
       return value === undefined ? `required (${expected})` : `expected ${expected}, ${got}`;
     }

@@ -8,7 +8,8 @@
 import { dirname, isAbsolute, normalize, resolve } from "node:path";
 import { ConfigError, type ConfigIssue, formatPath } from "./errors.ts";
 import { type EnvSource, interpolateValues } from "./interpolate.ts";
-import type { CodemodeConfig, McpServerConfig } from "./schema.ts";
+import type { CodemodeConfig } from "./schema.ts";
+import type { McpServerConfig } from "../mcp/client/server_config.ts";
 import { validateConfig } from "./validate.ts";
 import { readYaml } from "./yaml_document.ts";
 

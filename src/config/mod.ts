@@ -6,34 +6,27 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { parseConfig } from "./mod.ts";
- * const { config } = parseConfig("executor:\n  type: remote\n  url: https://exec:8080\n  apiKey: ${KEY}\n", "/srv/codemode.yaml", {
- *   env: { KEY: "k" },
+ * import { ConfigError, fromConfig, parseConfig } from "./mod.ts";
+ * const { config } = parseConfig("executor:\n  maxConcurrent: 4\n  limits:\n    timeoutMs: ${T}\n", "/srv/codemode.yaml", {
+ *   env: { T: "5000" },
  * });
- * assert.deepEqual(config.executor, { type: "remote", url: "https://exec:8080", apiKey: "k", limits: {} });
+ * assert.deepEqual(config.executor, { type: "local", maxConcurrent: 4, limits: { timeoutMs: 5000 } });
+ * // Keys of features this version lacks are refused, saying what is missing.
+ * assert.throws(() => parseConfig("metrics:\n  enabled: true\n", "/srv/codemode.yaml"), ConfigError);
+ * await assert.rejects(fromConfig("/nonexistent/codemode.yaml"), /codemode\.yaml/);
  * ```
  *
- * The zod schema itself is `configSchema` in `./schema.ts`.
+ * `fromConfig` builds a ready `Codemode`; the zod schema itself is `configSchema` in `./schema.ts`.
  *
  * @module
  */
-export {
-  type CodemodeConfig,
-  type ExecutorConfig,
-  type LocalExecutorConfig,
-  type LoggingConfig,
-  type McpHttpServer,
-  type McpServerConfig,
-  type McpStartup,
-  type McpStdioServer,
-  type MetricsConfig,
-  type PolicyAction,
-  type RemoteExecutorConfig,
-} from "./schema.ts";
-export type { Limits } from "../../executor/types.ts";
+export type { CodemodeConfig, ExecutorConfig, PolicyAction } from "./schema.ts";
+export type { McpHttpServer, McpServerConfig, McpStartup, McpStdioServer } from "../mcp/client/server_config.ts";
+export type { Limits } from "../limits.ts";
 export type { AnyTool, Tool, ToolContext } from "../tools/define.ts";
 export type { Validation, Validator } from "../tools/validate.ts";
 export type { JsonSchema, JsonSchemaObject } from "../tools/json_schema.ts";
+export { type ConfigOptions, fromConfig, type FromConfigOptions } from "./from_config.ts";
 export { ConfigError, type ConfigIssue, formatIssue } from "./errors.ts";
 export {
   denoEnv,

@@ -5,79 +5,24 @@
  * @module
  */
 import { z } from "zod";
-import { DEFAULT_LIMITS, type Limits } from "../../executor/types.ts";
+import { DEFAULT_LIMITS, type Limits } from "../limits.ts";
+import type { LocalExecutorOptions } from "../../executor/local.ts";
+import { type McpServerConfig, mcpServerSchema } from "../mcp/client/server_config.ts";
 
-/** How an execution is run: in a local Deno subprocess, or by a remote executor service. */
-export type ExecutorConfig = LocalExecutorConfig | RemoteExecutorConfig;
-
-/** `executor.type: local` (the default). */
-export interface LocalExecutorConfig {
-  /** Runs scripts in a local zero-permission Deno subprocess. */
+/**
+ * `executor`: scripts run in a local zero-permission Deno subprocess. (`type:
+ * remote`, an executor service, is refused until this version includes the
+ * service.)
+ */
+export interface ExecutorConfig extends Pick<LocalExecutorOptions, "maxConcurrent" | "maxQueued"> {
+  /** Always `local`. */
   type: "local";
-  /** Limit overrides; unset fields keep the defaults. */
-  limits: Partial<Limits>;
-}
-
-/** `executor.type: remote`. */
-export interface RemoteExecutorConfig {
-  /** Runs scripts on an executor service. */
-  type: "remote";
-  /** The service's http(s) URL. */
-  url: string;
-  /** The key the service expects; normally `${SOME_ENV_VAR}`. */
-  apiKey: string;
-  /** Limit overrides; unset fields keep the defaults. */
+  /** Per-execution limit overrides; unset fields keep the defaults. */
   limits: Partial<Limits>;
 }
 
 /** What a policy does with a matching tool call. */
 export type PolicyAction = "allow" | "deny" | "approve";
-
-/** When an MCP server is started: on first use, or when Codemode starts. */
-export type McpStartup = "lazy" | "eager";
-
-/** An MCP server started as a local process speaking stdio (Claude Desktop's shape). */
-export interface McpStdioServer {
-  /** The program to run. */
-  command: string;
-  /** Its arguments. */
-  args: string[];
-  /** Extra environment variables for it. */
-  env: Record<string, string>;
-  /** Its working directory, absolute (resolved against the config file's directory). */
-  cwd?: string;
-  /** When to start it. */
-  startup: McpStartup;
-}
-
-/** An MCP server reached over HTTP. */
-export interface McpHttpServer {
-  /** The server's http(s) URL. */
-  url: string;
-  /** Headers sent with every request, e.g. `Authorization`. */
-  headers: Record<string, string>;
-  /** When to connect. */
-  startup: McpStartup;
-}
-
-/** One entry of `mcpServers`: exactly one of `command` (stdio) or `url` (HTTP). */
-export type McpServerConfig = McpStdioServer | McpHttpServer;
-
-/** `logging`. */
-export interface LoggingConfig {
-  /** The lowest level written. */
-  level: "debug" | "info" | "warn" | "error";
-  /** One JSON object per line, or human-readable text. */
-  format: "json" | "text";
-}
-
-/** `metrics`. */
-export interface MetricsConfig {
-  /** Whether metrics are served. */
-  enabled: boolean;
-  /** The HTTP path they are served on; starts with `/`. */
-  path: string;
-}
 
 /** A validated `codemode.yaml`, with every default filled in. */
 export interface CodemodeConfig {
@@ -89,15 +34,9 @@ export interface CodemodeConfig {
   policies: Record<string, PolicyAction>;
   /** MCP servers by name (identifier-like: letters, digits, `_`, `-`). */
   mcpServers: Record<string, McpServerConfig>;
-  /** Logging. */
-  logging: LoggingConfig;
-  /** Metrics. */
-  metrics: MetricsConfig;
 }
 
 const SERVER_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-const ENV_NAME = /^[^=\0]+$/;
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // setTimeout treats anything above 2^31-1 ms as 0, so larger limits would fire at once.
 const MAX_LIMIT = 2_147_483_647;
 
@@ -106,18 +45,7 @@ function digitsToNumber(value: unknown): unknown {
   return typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
 }
 
-/** Booleans written as `${VAR}` arrive as strings; accept exactly `true` and `false`. */
-function wordToBoolean(value: unknown): unknown {
-  return value === "true" ? true : value === "false" ? false : value;
-}
-
-/** YAML turns `PORT: 8080` into a number; env values, args and headers are strings. */
-function scalarToString(value: unknown): unknown {
-  return typeof value === "number" || typeof value === "boolean" ? String(value) : value;
-}
-
 const positiveInt = z.preprocess(digitsToNumber, z.number().int().positive().max(MAX_LIMIT));
-const stringish = z.preprocess(scalarToString, z.string());
 const httpUrl = z.url({ protocol: /^https?$/, error: "expected an http(s) URL" });
 const nonEmpty = z.string().min(1);
 
@@ -127,56 +55,38 @@ const limitsSchema = z.strictObject(
   },
 );
 
+/** Keys that belong to features this version does not include: refused, with what is missing. */
+const NOT_YET = "this version does not include the Codemode executor service (`codemode serve`), which it needs";
+
 const executorSchema = z.strictObject({
   type: z.enum(["local", "remote"]).default("local"),
   url: httpUrl.optional(),
   apiKey: nonEmpty.optional(),
+  maxConcurrent: positiveInt.optional(),
+  maxQueued: z.preprocess(digitsToNumber, z.number().int().min(0).max(MAX_LIMIT)).optional(),
   limits: limitsSchema.prefault({}),
 }).superRefine((e, ctx) => {
+  if (e.type === "remote") {
+    ctx.addIssue({ code: "custom", path: ["type"], message: `"remote" is not available: ${NOT_YET}; use type: local` });
+  }
   for (const key of ["url", "apiKey"] as const) {
-    if (e.type === "remote" && e[key] === undefined) {
-      ctx.addIssue({ code: "custom", path: [key], message: `required when executor.type is "remote"` });
-    }
     if (e.type === "local" && e[key] !== undefined) {
       ctx.addIssue({ code: "custom", path: [key], message: `only used when executor.type is "remote"` });
     }
   }
-}).transform((e): ExecutorConfig => {
-  const limits = e.limits as Partial<Limits>;
-  return e.type === "remote" ? { type: "remote", url: e.url!, apiKey: e.apiKey!, limits } : { type: "local", limits };
-});
+}).transform((e): ExecutorConfig => ({
+  type: "local",
+  ...(e.maxConcurrent !== undefined ? { maxConcurrent: e.maxConcurrent } : {}),
+  ...(e.maxQueued !== undefined ? { maxQueued: e.maxQueued } : {}),
+  limits: e.limits as Partial<Limits>,
+}));
 
-const mcpServerSchema = z.strictObject({
-  command: nonEmpty.optional(),
-  args: z.array(stringish).optional(),
-  env: z.record(z.string().regex(ENV_NAME, { error: "invalid environment variable name" }), stringish).optional(),
-  cwd: nonEmpty.optional(),
-  url: httpUrl.optional(),
-  headers: z.record(
-    z.string().regex(HEADER_NAME, { error: "invalid HTTP header name" }),
-    stringish.refine((v) => !/[\r\n\0]/.test(v), "header values must not contain line breaks"),
-  ).optional(),
-  startup: z.enum(["lazy", "eager"]).default("lazy"),
-}).superRefine((s, ctx) => {
-  if ((s.command === undefined) === (s.url === undefined)) {
-    ctx.addIssue({ code: "custom", path: [], message: `exactly one of "command" (stdio) or "url" (HTTP) is required` });
-  }
-  const misplaced = s.command !== undefined ? (["headers"] as const) : (["args", "env", "cwd"] as const);
-  for (const key of misplaced) {
-    if (s[key] !== undefined) {
-      const kind = s.command !== undefined ? `"command"` : `"url"`;
-      ctx.addIssue({ code: "custom", path: [key], message: `not used by a server with ${kind}` });
-    }
-  }
-}).transform((s): McpServerConfig =>
-  s.url !== undefined ? { url: s.url, headers: s.headers ?? {}, startup: s.startup } : {
-    command: s.command!,
-    args: s.args ?? [],
-    env: s.env ?? {},
-    ...(s.cwd !== undefined ? { cwd: s.cwd } : {}),
-    startup: s.startup,
-  }
-);
+/**
+ * A key this version refuses wherever it appears, naming what it lacks. (A
+ * type rather than a refinement: zod skips refinements once another key has
+ * failed, and every problem is reported at once.)
+ */
+const refused = (what: string) => z.never({ error: `${what} is not available: ${NOT_YET}` }).optional();
 
 const schema = z.strictObject({
   tools: z.array(nonEmpty).default([]),
@@ -188,15 +98,9 @@ const schema = z.strictObject({
     }),
     mcpServerSchema,
   ).default({}),
-  logging: z.strictObject({
-    level: z.enum(["debug", "info", "warn", "error"]).default("info"),
-    format: z.enum(["json", "text"]).default("json"),
-  }).prefault({}),
-  metrics: z.strictObject({
-    enabled: z.preprocess(wordToBoolean, z.boolean()).default(false),
-    path: z.string().startsWith("/", { error: `must start with "/"` }).default("/metrics"),
-  }).prefault({}),
-});
+  logging: refused("logging (JSON logs of executions)"),
+  metrics: refused("metrics (Prometheus metrics)"),
+}).transform(({ logging: _logging, metrics: _metrics, ...config }) => config);
 
 // Compile-time proof that the documented interfaces are exactly what the schema produces.
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
@@ -206,9 +110,10 @@ void inferredMatches;
 /**
  * The zod (v4) schema of `codemode.yaml` (after YAML parsing and `${VAR}` interpolation).
  *
- * Strict everywhere; fills defaults (`executor.type: local`, `logging.level: info`,
- * `logging.format: json`, `metrics.enabled: false`, `metrics.path: /metrics`,
- * `mcpServers.*.startup: lazy`). Tool paths are left as written: `loadConfig` resolves them.
+ * Strict everywhere; fills defaults (`executor.type: local`, `mcpServers.*.startup: lazy`).
+ * Refuses, with what is missing, the keys of features this version lacks:
+ * `executor.type: remote`, `logging` and `metrics` (they come with the executor
+ * service). Tool paths are left as written: `loadConfig` resolves them.
  *
  * @example
  * ```ts

@@ -10,7 +10,7 @@ import { describeIssue } from "./issue_text.ts";
 import type { YamlLocator } from "./positions.ts";
 import { type CodemodeConfig, configSchema } from "./schema.ts";
 import { allowedKeysAt } from "./schema_keys.ts";
-import { suggest } from "./suggest.ts";
+import { suggest } from "../typegen/suggest.ts";
 import type { LocatedIssue } from "./yaml_document.ts";
 
 type Path = readonly PropertyKey[];

@@ -9,6 +9,7 @@
  */
 import {
   type CodeInput,
+  type CodeInputIssue,
   type CodeInputSchema,
   codeInputSchema,
   type CodeInputValidation,
@@ -23,6 +24,7 @@ import {
 // Re-exported so this module's documentation is complete on its own.
 export type {
   CodeInput,
+  CodeInputIssue,
   CodeInputSchema,
   CodeInputValidation,
   CodemodeLike,
@@ -48,7 +50,9 @@ export interface AiSdkCodemodeTool {
 }
 
 /**
- * Makes an AI SDK tool whose description carries the generated types and whose `execute` runs the script.
+ * Makes an AI SDK tool whose description carries the generated types and
+ * whose `execute` runs the script. Tool sources (upstream MCP servers) are
+ * loaded first, so the description names their tools.
  *
  * @param codemode the instance whose tools the script may call.
  * @param options the tool's name (used in its description), lead sentence, limits and output size.
@@ -60,15 +64,18 @@ export interface AiSdkCodemodeTool {
  * import { Codemode } from "../codemode.ts";
  * import { aiSdkTool } from "./ai_sdk.ts";
  * await using cm = new Codemode();
- * const tool = aiSdkTool(cm, { limits: { timeoutMs: 5000 } });
+ * const tool = await aiSdkTool(cm, { limits: { timeoutMs: 5000 } });
  * assert.match(tool.description, /declare const tools/);
  * assert.match(await tool.execute({ code: "return 6 * 7" }), /42/);
  * // generateText({ model, tools: { execute_code: tool }, stopWhen: stepCountIs(5), prompt })
  * ```
  */
-export function aiSdkTool(codemode: CodemodeLike, options: CodemodeToolOptions = {}): AiSdkCodemodeTool {
+export async function aiSdkTool(
+  codemode: CodemodeLike,
+  options: CodemodeToolOptions = {},
+): Promise<AiSdkCodemodeTool> {
   return {
-    description: codemodeToolDescription(codemode, options),
+    description: await codemodeToolDescription(codemode, options),
     inputSchema: codeInputSchema(),
     // The input is read defensively: a direct caller may skip the SDK's schema validation.
     execute: (input, callOptions) => runForModel(codemode, codeOf(input), options, callOptions?.abortSignal),

@@ -6,16 +6,9 @@
  * @module
  */
 import { z } from "zod";
-import type {
-  ExecutionError,
-  ExecutionResult,
-  Limits,
-  LogEntry,
-  LogLevel,
-  StopReason,
-  ToolCallRecord,
-} from "../../executor/types.ts";
-import { formatResultForModel } from "./format.ts";
+import type { ExecutionError, ExecutionResult, LogEntry, LogLevel, StopReason, ToolCallRecord } from "../rpc/result.ts";
+import type { Limits } from "../limits.ts";
+import { formatResultForModel } from "../format.ts";
 
 // Re-exported so this module's documentation is complete on its own.
 export type { ExecutionError, ExecutionResult, Limits, LogEntry, LogLevel, StopReason, ToolCallRecord };
@@ -25,8 +18,8 @@ export type { ExecutionError, ExecutionResult, Limits, LogEntry, LogLevel, StopR
  * spelled out (not `Pick<Codemode, …>`) so tests and wrappers can stand in for it.
  */
 export interface CodemodeLike {
-  /** The system prompt: how to write the script, and the types. */
-  prompt(options?: { toolName?: string }): string;
+  /** The system prompt: how to write the script, and the types (tool sources loaded first). */
+  prompt(options?: { toolName?: string }): Promise<string>;
   /** Runs a script body in a fresh sandbox; never throws for anything the script does. */
   execute(code: string, options?: { signal?: AbortSignal; limits?: Partial<Limits> }): Promise<ExecutionResult>;
 }
@@ -113,7 +106,9 @@ export function codeInputSchema(): CodeInputSchema {
 }
 
 /**
- * Builds a Codemode tool's description: a lead sentence, how to write the script, and the types.
+ * Builds a Codemode tool's description: a lead sentence, how to write the
+ * script, and the types. Tool sources (upstream MCP servers) are loaded
+ * first, so the description names their tools.
  *
  * @param codemode the instance whose tools the script may call.
  * @param options the tool's name and lead sentence.
@@ -125,12 +120,15 @@ export function codeInputSchema(): CodeInputSchema {
  * import { Codemode } from "../codemode.ts";
  * import { codemodeToolDescription } from "./description.ts";
  * await using cm = new Codemode();
- * assert.match(codemodeToolDescription(cm, { name: "run" }), /`run` tool/);
+ * assert.match(await codemodeToolDescription(cm, { name: "run" }), /`run` tool/);
  * ```
  */
-export function codemodeToolDescription(codemode: CodemodeLike, options: CodemodeToolOptions = {}): string {
+export async function codemodeToolDescription(
+  codemode: CodemodeLike,
+  options: CodemodeToolOptions = {},
+): Promise<string> {
   const lead = options.description ?? DEFAULT_LEAD;
-  return `${lead}\n\n${codemode.prompt({ toolName: options.name ?? DEFAULT_TOOL_NAME })}`;
+  return `${lead}\n\n${await codemode.prompt({ toolName: options.name ?? DEFAULT_TOOL_NAME })}`;
 }
 
 /**

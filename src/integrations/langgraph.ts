@@ -1,22 +1,47 @@
 /**
- * Codemode for LangGraph.js: the tools list for `createReactAgent`, and a
- * ready `ToolNode` for hand-built graphs (`StateGraph` + `toolsCondition`).
+ * Codemode for LangGraph.js: the tools list for `createReactAgent`, or for
+ * `new ToolNode(tools)` in a hand-built graph (`StateGraph` +
+ * `toolsCondition`). This module loads no LangGraph code: the classes stay
+ * LangGraph's, typed by LangGraph.
  *
  * @module
  */
-import { ToolNode } from "@langchain/langgraph/prebuilt";
-import type { CodemodeLike, CodemodeToolOptions } from "./description.ts";
 import { type LangchainCodemodeTool, langchainTool } from "./langchain.ts";
+import type {
+  CodeInput,
+  CodemodeLike,
+  CodemodeToolOptions,
+  ExecutionError,
+  ExecutionResult,
+  Limits,
+  LogEntry,
+  LogLevel,
+  StopReason,
+  ToolCallRecord,
+} from "./langchain.ts";
 
 // Re-exported so this module's documentation is complete on its own.
-export type { CodemodeLike, CodemodeToolOptions, LangchainCodemodeTool };
+export type {
+  CodeInput,
+  CodemodeLike,
+  CodemodeToolOptions,
+  ExecutionError,
+  ExecutionResult,
+  LangchainCodemodeTool,
+  Limits,
+  LogEntry,
+  LogLevel,
+  StopReason,
+  ToolCallRecord,
+};
 
 /**
  * The tools an agent needs to use Codemode: one tool that runs the model's script.
  *
  * @param codemode the instance whose tools the script may call.
  * @param options the tool's name, lead sentence, limits and output size.
- * @returns the tools for `createReactAgent({ llm, tools })` or `new ToolNode(tools)`.
+ * @returns the tools for `createReactAgent({ llm, tools })` or `new ToolNode(tools)` (LangGraph's
+ * `ToolNode` turns a thrown error, e.g. a `code` that fails the schema, into a ToolMessage the model reads).
  *
  * @example
  * ```ts
@@ -24,35 +49,14 @@ export type { CodemodeLike, CodemodeToolOptions, LangchainCodemodeTool };
  * import { Codemode } from "../codemode.ts";
  * import { langgraphTools } from "./langgraph.ts";
  * await using cm = new Codemode();
- * const [tool] = langgraphTools(cm);
+ * const [tool] = await langgraphTools(cm);
  * assert.equal(tool.name, "execute_code");
- * // createReactAgent({ llm, tools: langgraphTools(cm) })
+ * // createReactAgent({ llm, tools: await langgraphTools(cm) })
  * ```
  */
-export function langgraphTools(codemode: CodemodeLike, options: CodemodeToolOptions = {}): [LangchainCodemodeTool] {
-  return [langchainTool(codemode, options)];
-}
-
-/**
- * A `ToolNode` that runs the Codemode tool, for graphs built by hand.
- *
- * @param codemode the instance whose tools the script may call.
- * @param options the tool's name, lead sentence, limits and output size.
- * @returns a node to add as `"tools"` next to a model node and `toolsCondition`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { Codemode } from "../codemode.ts";
- * import { codemodeToolNode } from "./langgraph.ts";
- * await using cm = new Codemode();
- * const node = codemodeToolNode(cm);
- * assert.equal(node.tools.length, 1);
- * // new StateGraph(MessagesAnnotation).addNode("tools", node)…
- * ```
- */
-export function codemodeToolNode(codemode: CodemodeLike, options: CodemodeToolOptions = {}): ToolNode {
-  // The ToolNode's default error handling turns a thrown error (e.g. a `code` that fails the schema)
-  // into a ToolMessage the model reads, so a bad call never ends the graph run.
-  return new ToolNode(langgraphTools(codemode, options));
+export async function langgraphTools(
+  codemode: CodemodeLike,
+  options: CodemodeToolOptions = {},
+): Promise<[LangchainCodemodeTool]> {
+  return [await langchainTool(codemode, options)];
 }

@@ -17,17 +17,12 @@
  */
 import { z } from "zod";
 
-/** One captured log line's level; `stdout`/`stderr` are raw process output. */
-export type LogLevel = "log" | "info" | "warn" | "error" | "debug" | "stdout" | "stderr";
-
 const jsonrpc = z.literal("2.0");
 
 /** `run`: the line after the nonce; the child waits for it before running anything. */
 export interface RunParams {
   /** The script body (TypeScript). */
   code: string;
-  /** Dotted names of the tools the script may call. */
-  tools: string[];
   /** The child truncates a larger result itself (the host enforces a hard cap too). */
   maxResultBytes: number;
   /** The child truncates a larger single log line itself. */

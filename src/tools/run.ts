@@ -1,7 +1,7 @@
 /**
  * Runs one tool call on the host: validate the input, authorize, run the
  * handler under its timeout, check the output. Every failure is a
- * {@linkcode ToolCallError} whose message names the tool; nothing else (no
+ * {@linkcode ToolError} whose message names the tool; nothing else (no
  * stack, no cause) reaches the script.
  *
  * @module
@@ -9,13 +9,13 @@
 import type { AnyTool, ToolContext } from "./define.ts";
 import { cut } from "./validate.ts";
 
-/** The longest message a failed validation puts in a {@linkcode ToolCallError}. */
+/** The longest message a failed validation puts in a {@linkcode ToolError}. */
 export const MAX_VALIDATION_MESSAGE = 2000;
 
 /** A failed tool call, as the script sees it. */
-export class ToolCallError extends Error {
-  /** Always `ToolCallError`. */
-  override name = "ToolCallError";
+export class ToolError extends Error {
+  /** Always `ToolError`. */
+  override name = "ToolError";
 }
 
 /** How to run one call. */
@@ -26,7 +26,7 @@ export interface ToolCallOptions {
   timeoutMs: number;
   /** Fires when the execution ends; aborts the handler's signal. */
   signal: AbortSignal;
-  /** Throws a {@linkcode ToolCallError} when the validated call may not run. */
+  /** Throws a {@linkcode ToolError} when the validated call may not run. */
   authorize?: (input: unknown) => Promise<void>;
 }
 
@@ -34,7 +34,7 @@ export interface ToolCallOptions {
  * Runs a call of `tool` (called as `tools.<name>`) with raw `input` from the sandbox.
  *
  * @returns the handler's (checked) output.
- * @throws {ToolCallError} for invalid input, a refusal, a timeout, a handler error or bad output.
+ * @throws {ToolError} for invalid input, a refusal, a timeout, a handler error or bad output.
  *
  * @example
  * ```ts
@@ -56,7 +56,7 @@ export async function runToolCall(
 ): Promise<unknown> {
   const parsed = tool.validateInput(input === undefined ? {} : input);
   if (!parsed.ok) {
-    throw new ToolCallError(
+    throw new ToolError(
       cut(`Invalid input for tools.${name}: ${parsed.issues.join("; ")}`, MAX_VALIDATION_MESSAGE),
     );
   }
@@ -70,11 +70,11 @@ export async function runToolCall(
     return await new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         call.abort();
-        reject(new ToolCallError(`tools.${name} timed out after ${timeoutMs} ms`));
+        reject(new ToolError(`tools.${name} timed out after ${timeoutMs} ms`));
       }, timeoutMs);
       Promise.resolve().then(() => tool.handler(parsed.value, context)).then(
         (output) => resolve(checkOutput(tool, name, output)),
-        (e) => reject(e instanceof ToolCallError ? e : new ToolCallError(`tools.${name} failed: ${errorMessage(e)}`)),
+        (e) => reject(e instanceof ToolError ? e : new ToolError(`tools.${name} failed: ${errorMessage(e)}`)),
       ).catch(reject).finally(() => clearTimeout(timer));
     });
   } finally {
@@ -102,5 +102,5 @@ function checkOutput(tool: AnyTool, name: string, output: unknown): unknown {
   const checked = tool.validateOutput(output);
   if (checked.ok) return checked.value;
   const message = `tools.${name} returned output that does not match its schema: ${checked.issues.join("; ")}`;
-  throw new ToolCallError(cut(message, MAX_VALIDATION_MESSAGE));
+  throw new ToolError(cut(message, MAX_VALIDATION_MESSAGE));
 }

@@ -7,7 +7,8 @@
  *
  * @module
  */
-import { type Limits, sandboxCommand } from "../../executor/mod.ts";
+import type { Limits } from "../../src/limits.ts";
+import { sandboxCommand } from "../../executor/local.ts";
 
 /** An echo child: writes every stdin line back to stdout, as the prelude does (writeSync). */
 const ECHO_SOURCE = `const buf = new Uint8Array(65536);

@@ -107,7 +107,7 @@ Deno.test("a LangChain StructuredTool subclass is converted and called through i
 Deno.test("converted tools run from a sandboxed script", async () => {
   const found = await discoverTools([join(FIXTURES, "ai_sdk_tools.ts"), join(FIXTURES, "langchain_tools.ts")]);
   await using cm = new Codemode({ tools: found.map((t) => t.tool) });
-  assert.match(cm.types(), /getWeather\(input/);
+  assert.match(await cm.types(), /getWeather\(input/);
   const r = await cm.execute(`
     const [w, sum, hits] = await Promise.all([
       tools.getWeather({ city: "Lima" }),

@@ -2,13 +2,14 @@ import assert from "node:assert/strict";
 import { denoEnv, interpolateString, interpolateValues, parseConfig } from "../../src/config/mod.ts";
 import { errorLines } from "./_helpers.ts";
 
-const REMOTE = (apiKey: string) => `executor:\n  type: remote\n  url: https://exec:8080\n  apiKey: ${apiKey}\n`;
+const HEADER = (value: string) =>
+  `mcpServers:\n  api:\n    url: https://api.example:8080/mcp\n    headers:\n      Authorization: ${value}\n`;
+const headerOf = (config: ReturnType<typeof parseConfig>["config"]) =>
+  (config.mcpServers.api as { headers: Record<string, string> }).headers.Authorization;
 
 Deno.test("a set variable is substituted into a config value", () => {
-  const { config } = parseConfig(REMOTE("${EXECUTOR_API_KEY}"), "/x/codemode.yaml", {
-    env: { EXECUTOR_API_KEY: "secret-1" },
-  });
-  assert.equal(config.executor.type === "remote" && config.executor.apiKey, "secret-1");
+  const { config } = parseConfig(HEADER("Bearer ${API_KEY}"), "/x/codemode.yaml", { env: { API_KEY: "secret-1" } });
+  assert.equal(headerOf(config), "Bearer secret-1");
 });
 
 Deno.test("a default is used when the variable is unset", () => {
@@ -22,8 +23,8 @@ Deno.test("a default is used when the variable is set but empty", () => {
 });
 
 Deno.test("a missing variable is an error naming the variable and the key that used it", () => {
-  assert.deepEqual(errorLines(() => parseConfig(REMOTE("${EXECUTOR_API_KEY}"), "codemode.yaml", { env: {} })), [
-    "codemode.yaml:4:11: executor.apiKey: environment variable EXECUTOR_API_KEY is not set",
+  assert.deepEqual(errorLines(() => parseConfig(HEADER("${API_KEY}"), "codemode.yaml", { env: {} })), [
+    "codemode.yaml:5:22: mcpServers.api.headers.Authorization: environment variable API_KEY is not set",
   ]);
 });
 
@@ -74,17 +75,17 @@ Deno.test("the env source may be a function", () => {
 });
 
 Deno.test("an interpolated number or boolean is accepted where the schema expects one", () => {
-  const text = "executor:\n  limits:\n    timeoutMs: ${TIMEOUT:-5000}\nmetrics:\n  enabled: ${METRICS}\n";
-  const { config } = parseConfig(text, "/x/codemode.yaml", { env: { METRICS: "true" } });
+  const text = "executor:\n  maxConcurrent: ${SLOTS}\n  limits:\n    timeoutMs: ${TIMEOUT:-5000}\n";
+  const { config } = parseConfig(text, "/x/codemode.yaml", { env: { SLOTS: "4" } });
   assert.equal(config.executor.limits.timeoutMs, 5000);
-  assert.equal(config.metrics.enabled, true);
+  assert.equal(config.executor.maxConcurrent, 4);
 });
 
 Deno.test("by default variables come from Deno.env", () => {
   Deno.env.set("CODEMODE_CONFIG_TEST_KEY", "from-deno-env");
   try {
-    const { config } = parseConfig(REMOTE("${CODEMODE_CONFIG_TEST_KEY}"), "/x/codemode.yaml");
-    assert.equal(config.executor.type === "remote" && config.executor.apiKey, "from-deno-env");
+    const { config } = parseConfig(HEADER("${CODEMODE_CONFIG_TEST_KEY}"), "/x/codemode.yaml");
+    assert.equal(headerOf(config), "from-deno-env");
     assert.equal(denoEnv()("CODEMODE_CONFIG_TEST_KEY"), "from-deno-env");
   } finally {
     Deno.env.delete("CODEMODE_CONFIG_TEST_KEY");
@@ -100,7 +101,7 @@ Deno.test("without env permission the error says which variable and how to allow
       script,
       `import { parseConfig } from ${JSON.stringify(new URL("src/config/mod.ts", root).href)};
       try {
-        parseConfig("executor:\\n  type: remote\\n  url: https://x\\n  apiKey: \${SECRET_KEY}\\n", "c.yaml");
+        parseConfig("mcpServers:\\n  x:\\n    url: https://x\\n    headers:\\n      A: \${SECRET_KEY}\\n", "c.yaml");
       } catch (e) {
         console.log((e as Error).message);
       }`,
@@ -116,7 +117,7 @@ Deno.test("without env permission the error says which variable and how to allow
     };
     // The yaml package itself reads LOG_TOKENS and LOG_STREAM while parsing.
     const text = await run("--allow-env=LOG_TOKENS,LOG_STREAM");
-    assert.match(text, /c\.yaml:4:11: executor\.apiKey: cannot read environment variable SECRET_KEY/);
+    assert.match(text, /c\.yaml:5:10: mcpServers\.x\.headers\.A: cannot read environment variable SECRET_KEY/);
     assert.match(text, /--allow-env=SECRET_KEY/);
     assert.match(await run(), /^c\.yaml: the yaml parser reads the environment variables LOG_TOKENS and LOG_STREAM/);
   } finally {

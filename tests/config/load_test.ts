@@ -11,9 +11,8 @@ tools:
   - ./tools/weather.ts
   - ./tools/
 executor:
-  type: remote
-  url: https://exec:8080
-  apiKey: \${EXECUTOR_API_KEY}
+  maxConcurrent: \${SLOTS}
+  maxQueued: 8
   limits:
     timeoutMs: 30000
     memoryMb: 256
@@ -32,24 +31,16 @@ mcpServers:
     headers:
       Authorization: Bearer \${TOKEN}
     startup: eager
-logging: { level: debug, format: text }
-metrics:
-  enabled: true
 `;
 
 Deno.test("a full config is validated, interpolated and resolved against the config file's directory", () => {
-  const env = { EXECUTOR_API_KEY: "k-1", GITHUB_TOKEN: "gh-2", TOKEN: "t-3" };
+  const env = { SLOTS: "4", GITHUB_TOKEN: "gh-2", TOKEN: "t-3" };
   const loaded = parseConfig(FULL, "/srv/app/codemode.yaml", { env });
   assert.equal(loaded.path, "/srv/app/codemode.yaml");
   assert.equal(loaded.dir, "/srv/app");
   assert.deepEqual(loaded.config, {
     tools: ["/srv/app/tools/weather.ts", "/srv/app/tools"],
-    executor: {
-      type: "remote",
-      url: "https://exec:8080",
-      apiKey: "k-1",
-      limits: { timeoutMs: 30000, memoryMb: 256 },
-    },
+    executor: { type: "local", maxConcurrent: 4, maxQueued: 8, limits: { timeoutMs: 30000, memoryMb: 256 } },
     policies: { "github.delete*": "deny", "github.*": "approve", "weather.get": "allow" },
     mcpServers: {
       github: {
@@ -61,8 +52,6 @@ Deno.test("a full config is validated, interpolated and resolved against the con
       },
       remote: { url: "https://mcp.example.com/mcp", headers: { Authorization: "Bearer t-3" }, startup: "eager" },
     },
-    logging: { level: "debug", format: "text" },
-    metrics: { enabled: true, path: "/metrics" },
   });
 });
 
@@ -73,8 +62,6 @@ Deno.test("an empty config gets every default", () => {
     executor: { type: "local", limits: {} },
     policies: {},
     mcpServers: {},
-    logging: { level: "info", format: "json" },
-    metrics: { enabled: false, path: "/metrics" },
   });
 });
 
@@ -104,11 +91,11 @@ Deno.test("an unknown key unlike any allowed key lists the allowed keys", () => 
 
 Deno.test("limits must be positive integers", () => {
   assert.deepEqual(
-    errorLines(parse("executor:\n  limits:\n    timeoutMs: 0\n    memoryMb: 1.5\n    maxQueued: 99999999999\n")),
+    errorLines(parse("executor:\n  maxQueued: 99999999999\n  limits:\n    timeoutMs: 0\n    memoryMb: 1.5\n")),
     [
-      "codemode.yaml:3:16: executor.limits.timeoutMs: expected a positive number, got 0",
-      "codemode.yaml:4:15: executor.limits.memoryMb: expected integer, got 1.5",
-      "codemode.yaml:5:16: executor.limits.maxQueued: expected at most 2147483647, got 99999999999",
+      "codemode.yaml:2:14: executor.maxQueued: expected at most 2147483647, got 99999999999",
+      "codemode.yaml:4:16: executor.limits.timeoutMs: expected a positive number, got 0",
+      "codemode.yaml:5:15: executor.limits.memoryMb: expected integer, got 1.5",
     ],
   );
 });
@@ -123,12 +110,11 @@ Deno.test("every Limits field is accepted under executor.limits", () => {
     "maxOutputBytes",
     "maxToolCalls",
     "toolTimeoutMs",
-    "maxConcurrent",
-    "maxQueued",
+    "maxLogLineBytes",
   ].map((key, i) => `    ${key}: ${i + 1}\n`).join("");
   const { config } = parseConfig(text, "/x/codemode.yaml", noEnv);
-  assert.equal(Object.keys(config.executor.limits).length, 10);
-  assert.equal(config.executor.limits.maxQueued, 10);
+  assert.equal(Object.keys(config.executor.limits).length, 9);
+  assert.equal(config.executor.limits.maxLogLineBytes, 9);
 });
 
 Deno.test("a policy that is not allow, deny or approve is an error at its value", () => {
@@ -137,14 +123,24 @@ Deno.test("a policy that is not allow, deny or approve is an error at its value"
   ]);
 });
 
-Deno.test("a remote executor needs a url and an apiKey", () => {
-  assert.deepEqual(errorLines(parse("executor:\n  type: remote\n")), [
-    'codemode.yaml:1:1: executor.url: required when executor.type is "remote"',
-    'codemode.yaml:1:1: executor.apiKey: required when executor.type is "remote"',
+Deno.test("a remote executor is refused, naming what is missing", () => {
+  assert.deepEqual(errorLines(parse("executor:\n  type: remote\n  url: https://exec:8080\n  apiKey: k\n")), [
+    'codemode.yaml:2:9: executor.type: "remote" is not available: this version does not include the Codemode ' +
+    "executor service (`codemode serve`), which it needs; use type: local",
   ]);
-  assert.deepEqual(errorLines(parse("executor:\n  type: remote\n  url: ftp://x\n  apiKey: k\n")), [
-    'codemode.yaml:3:8: executor.url: expected an http(s) URL, got "ftp://x"',
+});
+
+Deno.test("executor-wide settings sit beside the limits, and limits refuse them", () => {
+  assert.deepEqual(errorLines(parse("executor:\n  limits:\n    maxConcurrent: 2\n")), [
+    "codemode.yaml:3:5: executor.limits.maxConcurrent: unknown key; expected one of timeoutMs, memoryMb, maxRssMb, " +
+    "maxCodeBytes, maxLogBytes, maxLogLineBytes, maxResultBytes, maxOutputBytes, maxToolCalls, maxToolInputBytes, " +
+    "maxToolInputValues, toolTimeoutMs",
   ]);
+  assert.deepEqual(parseConfig("executor:\n  maxConcurrent: 2\n", "c.yaml", noEnv).config.executor, {
+    type: "local",
+    maxConcurrent: 2,
+    limits: {},
+  });
 });
 
 Deno.test("a local executor with a url is an error", () => {
@@ -173,11 +169,15 @@ Deno.test("MCP server names must be identifier-like", () => {
   ]);
 });
 
-Deno.test("logging and metrics values are checked", () => {
-  assert.deepEqual(errorLines(parse("logging:\n  level: loud\nmetrics:\n  enabled: yes\n  path: metrics\n")), [
-    'codemode.yaml:2:10: logging.level: expected one of "debug", "info", "warn", "error", got "loud"',
-    'codemode.yaml:4:12: metrics.enabled: expected boolean, got "yes"',
-    'codemode.yaml:5:9: metrics.path: must start with "/", got "metrics"',
+Deno.test("logging and metrics are refused, naming what is missing, never accepted and ignored", () => {
+  const missing = "is not available: this version does not include the Codemode executor service (`codemode serve`), " +
+    "which it needs";
+  assert.deepEqual(errorLines(parse("logging:\n  level: info\nmetrics:\n  enabled: true\n")), [
+    `codemode.yaml:2:3: logging: logging (JSON logs of executions) ${missing}`,
+    `codemode.yaml:4:3: metrics: metrics (Prometheus metrics) ${missing}`,
+  ]);
+  assert.deepEqual(errorLines(parse("metrics: false\n")), [
+    `codemode.yaml:1:10: metrics: metrics (Prometheus metrics) ${missing}`,
   ]);
 });
 
@@ -198,12 +198,12 @@ Deno.test("YAML syntax errors keep the yaml package's line and column", () => {
 });
 
 Deno.test("all problems are reported together, in file order", () => {
-  const text = "tool: []\nexecutor:\n  limits:\n    timeoutMs: 30s\nlogging:\n  level: loud\n";
+  const text = "tool: []\nexecutor:\n  limits:\n    timeoutMs: 30s\npolicies:\n  x: loud\n";
   const lines = errorLines(parse(text));
   assert.deepEqual(lines, [
     'codemode.yaml:1:1: tool: unknown key; did you mean "tools"?',
     'codemode.yaml:4:16: executor.limits.timeoutMs: expected number, got "30s"',
-    'codemode.yaml:6:10: logging.level: expected one of "debug", "info", "warn", "error", got "loud"',
+    'codemode.yaml:6:6: policies.x: expected one of "allow", "deny", "approve", got "loud"',
   ]);
   try {
     parseConfig(text, "codemode.yaml", noEnv);

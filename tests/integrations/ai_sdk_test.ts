@@ -29,7 +29,7 @@ Deno.test("generateText: the model's script calls two Codemode tools and the ans
   const model = scriptedModel([{ code: CODE }, { answer }]);
   const result = await generateText({
     model,
-    tools: { execute_code: aiSdkTool(cm) },
+    tools: { execute_code: await aiSdkTool(cm) },
     stopWhen: stepCountIs(5),
     prompt: "Which is warmer, Oslo or Lima? And what is 100 EUR in NOK?",
   });
@@ -64,7 +64,7 @@ Deno.test("generateText: a failing script comes back as text the model can act o
   ]);
   const result = await generateText({
     model,
-    tools: { execute_code: aiSdkTool(cm) },
+    tools: { execute_code: await aiSdkTool(cm) },
     stopWhen: stepCountIs(5),
     prompt: "Weather in Atlantis?",
   });
@@ -80,7 +80,7 @@ Deno.test("streamText: the same loop streams the final answer", async () => {
   const model = scriptedModel([{ code: CODE }, { answer }]);
   const result = streamText({
     model,
-    tools: { execute_code: aiSdkTool(cm) },
+    tools: { execute_code: await aiSdkTool(cm) },
     stopWhen: stepCountIs(5),
     prompt: "Which is warmer, Oslo or Lima?",
   });
@@ -94,7 +94,7 @@ Deno.test("streamText: the same loop streams the final answer", async () => {
 
 Deno.test("aiSdkTool: name and description options shape the description; limits apply", async () => {
   await using cm = new Codemode({ tools });
-  const tool = aiSdkTool(cm, { name: "run_ts", description: "Run a script.", limits: { timeoutMs: 1000 } });
+  const tool = await aiSdkTool(cm, { name: "run_ts", description: "Run a script.", limits: { timeoutMs: 1000 } });
   assert.match(tool.description, /^Run a script\.\n\n/);
   assert.match(tool.description, /`run_ts` tool/);
   assert.match(tool.description, /get\(input: \{/);
@@ -105,16 +105,17 @@ Deno.test("aiSdkTool: name and description options shape the description; limits
 Deno.test("aiSdkTool: the AI SDK's abort signal kills the script", async () => {
   await using cm = new Codemode({ tools });
   const controller = new AbortController();
-  const pending = aiSdkTool(cm).execute({ code: "await new Promise((r) => setTimeout(r, 60_000)); return 1" }, {
+  const pending = (await aiSdkTool(cm)).execute({ code: "await new Promise((r) => setTimeout(r, 60_000)); return 1" }, {
     abortSignal: controller.signal,
   });
   setTimeout(() => controller.abort(), 200);
   assert.match(await pending, /^Error \(killed\): /);
 });
 
-Deno.test("codemode.aiSdkTool() is the AI SDK tool for this instance", async () => {
+Deno.test("aiSdkTool() takes the tool's name for its description", async () => {
   await using cm = new Codemode({ tools });
-  const t = cm.aiSdkTool({ name: "run_script" });
+  const t = await aiSdkTool(cm, { name: "run_script" });
+  assert.match(t.description, /`run_script` tool/);
   assert.match(t.description ?? "", /declare const tools/);
   const text = await t.execute({ code: "return (await tools.weather.get({ city: 'Pune' })).tempC" }, {});
   assert.match(String(text), /31/);

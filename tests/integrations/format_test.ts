@@ -1,7 +1,7 @@
 // formatResultForModel: what the model reads back after its script ran.
 import assert from "node:assert/strict";
 import { Codemode, type ExecutionResult } from "../../mod.ts";
-import { formatErrorLine, formatResultForModel } from "../../src/integrations/format.ts";
+import { formatErrorLine, formatResultForModel } from "../../src/format.ts";
 import tools from "../../examples/demo/tools.ts";
 
 function result(overrides: Partial<ExecutionResult>): ExecutionResult {

@@ -22,7 +22,7 @@ return { puneTempC: pune.tempC, limaOrders: orders.length, limaUsd: usd.amount }
 
 Deno.test("a bound chat model's tool call runs the script through the LangChain tool; the answer uses the result", async () => {
   await using cm = new Codemode({ tools });
-  const codemodeTool = langchainTool(cm);
+  const codemodeTool = await langchainTool(cm);
   const model = new ScriptedChatModel([
     { code: CODE },
     {
@@ -61,7 +61,7 @@ Deno.test("a bound chat model's tool call runs the script through the LangChain 
 
 Deno.test("langchainTool is a structured tool; .invoke({ code }) returns the formatted text", async () => {
   await using cm = new Codemode({ tools });
-  const t = langchainTool(cm, { name: "run_script", description: "Run TypeScript." });
+  const t = await langchainTool(cm, { name: "run_script", description: "Run TypeScript." });
   assert.ok(isStructuredTool(t));
   assert.equal(t.name, "run_script");
   assert.match(t.description, /^Run TypeScript\.\n\n.*`run_script` tool/);
@@ -85,7 +85,9 @@ Deno.test("langchainTool: the run config's signal ends the script and its tool c
   });
   await using cm = new Codemode({ tools: [sleep] });
   const controller = new AbortController();
-  const pending = langchainTool(cm).invoke({ code: "await tools.clock.sleep({})" }, { signal: controller.signal });
+  const pending = (await langchainTool(cm)).invoke({ code: "await tools.clock.sleep({})" }, {
+    signal: controller.signal,
+  });
   setTimeout(() => controller.abort(), 300);
   // LangChain races the signal itself and rejects at once with an AbortError.
   await assert.rejects(pending, /abort/i);

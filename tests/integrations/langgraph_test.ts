@@ -3,9 +3,9 @@
 import assert from "node:assert/strict";
 import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
-import { createReactAgent, toolsCondition } from "@langchain/langgraph/prebuilt";
+import { createReactAgent, ToolNode, toolsCondition } from "@langchain/langgraph/prebuilt";
 import { Codemode } from "../../mod.ts";
-import { codemodeToolNode, langgraphTools } from "../../src/integrations/langgraph.ts";
+import { langgraphTools } from "../../src/integrations/langgraph.ts";
 import tools from "../../examples/demo/tools.ts";
 import { ScriptedChatModel } from "../../examples/langchain/scripted_chat_model.ts";
 import { resultValue } from "../../examples/basic/task.ts";
@@ -44,20 +44,20 @@ function assertConversation(messages: BaseMessage[]): void {
 Deno.test("createReactAgent with langgraphTools: the agent calls the codemode tool with code, reads the result, answers", async () => {
   await using cm = new Codemode({ tools });
   const llm = scripted();
-  const agent = createReactAgent({ llm, tools: langgraphTools(cm) });
+  const agent = createReactAgent({ llm, tools: await langgraphTools(cm) });
   const state = await agent.invoke({ messages: [new HumanMessage("Which cities are warm, and how many orders?")] });
   assertConversation(state.messages);
   assert.equal(llm.calls.length, 2);
   assert.match(llm.boundTools[0].description, /declare const tools/);
 });
 
-Deno.test("a hand-built StateGraph with codemodeToolNode and toolsCondition runs the same loop", async () => {
+Deno.test("a hand-built StateGraph with a ToolNode of langgraphTools and toolsCondition runs the same loop", async () => {
   await using cm = new Codemode({ tools });
   const llm = scripted();
-  const model = llm.bindTools(langgraphTools(cm));
+  const model = llm.bindTools(await langgraphTools(cm));
   const graph = new StateGraph(MessagesAnnotation)
     .addNode("agent", async (state) => ({ messages: [await model.invoke(state.messages)] }))
-    .addNode("tools", codemodeToolNode(cm))
+    .addNode("tools", new ToolNode(await langgraphTools(cm)))
     .addEdge(START, "agent")
     .addConditionalEdges("agent", toolsCondition, ["tools", END])
     .addEdge("tools", "agent")
@@ -68,7 +68,7 @@ Deno.test("a hand-built StateGraph with codemodeToolNode and toolsCondition runs
 
 Deno.test("in a ToolNode, a non-string `code` becomes an error ToolMessage and the run goes on", async () => {
   await using cm = new Codemode({ tools });
-  const node = codemodeToolNode(cm);
+  const node = new ToolNode(await langgraphTools(cm));
   const call = new AIMessage({
     content: "",
     tool_calls: [{ id: "bad-1", name: "execute_code", args: { code: 42 }, type: "tool_call" }],

@@ -2,7 +2,8 @@
 // (Ctrl-C, SIGTERM, SIGKILL), its sandbox children end too, and a child that
 // somehow lost its host stops at its CPU-time limit.
 import assert from "node:assert/strict";
-import { DEFAULT_LIMITS, sandboxCommand } from "../../mod.ts";
+import { DEFAULT_LIMITS } from "../../mod.ts";
+import { sandboxCommand } from "../../executor/local.ts";
 import { cpuSecondsFor, kernelGuards } from "../../executor/_kernel_guard.ts";
 import { sandboxProcesses, waitFor } from "./_canaries.ts";
 

@@ -7,15 +7,15 @@ import { generateText, stepCountIs } from "ai";
 import { MockLanguageModelV4 } from "ai/test";
 import { aiSdkTool } from "../../src/integrations/ai_sdk.ts";
 import { langchainTool } from "../../src/integrations/langchain.ts";
-import { DEFAULT_MAX_CHARS } from "../../src/integrations/format.ts";
+import { DEFAULT_MAX_CHARS } from "../../src/format.ts";
 import type { CodemodeToolOptions } from "../../src/integrations/description.ts";
 import type { Codemode } from "../../mod.ts";
 import { assertHealthy, canaries, sandbox } from "./_canaries.ts";
 
 /** The two adapters, called the way their frameworks call them. */
 const ADAPTERS: Record<string, (cm: Codemode, code: unknown, options?: CodemodeToolOptions) => Promise<string>> = {
-  "AI SDK": (cm, code, options) => aiSdkTool(cm, options).execute({ code } as { code: string }),
-  LangChain: (cm, code, options) => langchainTool(cm, options).invoke({ code } as { code: string }),
+  "AI SDK": async (cm, code, options) => (await aiSdkTool(cm, options)).execute({ code } as { code: string }),
+  LangChain: async (cm, code, options) => (await langchainTool(cm, options)).invoke({ code } as { code: string }),
 };
 
 /** Fails the test instead of hanging when a call does not settle in time. */
@@ -106,7 +106,7 @@ for (const [framework, run] of Object.entries(ADAPTERS)) {
 
 Deno.test("AI SDK tool: a `code` that is not a string, called directly, gets a clear error string", async () => {
   await using cm = sandbox();
-  const tool = aiSdkTool(cm);
+  const tool = await aiSdkTool(cm);
   const execute = tool.execute as (input: unknown) => Promise<string>;
   assert.match(
     await execute({ code: 42 }),
@@ -145,7 +145,7 @@ Deno.test("AI SDK: a model that sends a non-string `code` gets the SDK's validat
   });
   const result = await within(
     10_000,
-    generateText({ model, tools: { execute_code: aiSdkTool(cm) }, stopWhen: stepCountIs(3), prompt: "go" }),
+    generateText({ model, tools: { execute_code: await aiSdkTool(cm) }, stopWhen: stepCountIs(3), prompt: "go" }),
   );
   assert.equal(result.text, "sorry");
   const error = result.steps[0].content.find((p) => p.type === "tool-error");
@@ -156,7 +156,7 @@ Deno.test("AI SDK: a model that sends a non-string `code` gets the SDK's validat
 
 Deno.test("LangChain tool: .invoke with a non-string `code` rejects with a validation error naming the field", async () => {
   await using cm = sandbox();
-  const tool = langchainTool(cm);
+  const tool = await langchainTool(cm);
   const invoke = tool.invoke.bind(tool) as (input: unknown) => Promise<string>;
   await assert.rejects(
     invoke({ code: 42 }),

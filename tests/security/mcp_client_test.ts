@@ -90,9 +90,8 @@ Deno.test(
         quiet([], { connectTimeoutMs: 400 }),
       );
       await using cm = new Codemode({ sources: [source] });
-      const r = await cm.execute(`return "runs anyway"`);
-      assert.equal(r.result, "runs anyway");
-      assert.match(r.logs[0].text, /upstream MCP server "mute" did not answer initialize within 400 ms/);
+      const r = await cm.execute(`try { await tools.mute.x({}); } catch (e) { return e.message; }`);
+      assert.match(String(r.result), /upstream MCP server "mute" did not answer initialize within 400 ms/);
     } finally {
       listener.close();
       for (const conn of held) conn.close();
@@ -137,7 +136,7 @@ Deno.test(
     assert.match(skipped("bad_output"), /output schema is not a JSON Schema object/);
     assert.equal(warnings.length, 11, warnings.join("\n"));
 
-    const types = cm.types();
+    const types = await cm.types();
     assert.doesNotMatch(types, /\*\/ declare const evil/, "a description cannot close its JSDoc comment");
     assert.ok(types.length < 50_000, `types() is ${types.length} characters`);
     const r = await cm.execute(`
@@ -197,13 +196,14 @@ Deno.test(
         await cm.execute(`return await tools.up.leak({})`),
         await cm.execute(`return Object.keys(tools)`),
         await cm.execute(`try { await tools.up.leak({}); } catch (e) { return String(e.message) + e.stack; }`),
+        await cm.execute(`return await tools.web.x({})`),
+        await cm.execute(`return await tools.gone.x({})`),
       ];
-      const seen = JSON.stringify(results) + cm.types();
+      const seen = JSON.stringify(results) + (await cm.types());
       assert.match(seen, /cannot log in with token \[redacted\]/);
       assert.match(seen, /Uses token \[redacted\]/);
-      const logs = results.flatMap((r) => r.logs.map((l) => l.text)).join("\n");
-      assert.match(logs, /Tool source "web" failed to load: .*bad api key: \[redacted\]/);
-      assert.match(logs, /Tool source "gone" failed to load/);
+      assert.match(seen, /Tool source "web" failed to load: .*bad api key: \[redacted\]/);
+      assert.match(seen, /Tool source "gone" failed to load/);
       for (const value of [secret, headerSecret, "url-SECRET-55555"]) {
         assert.ok(!seen.includes(value), `${value} leaked`);
       }
@@ -272,10 +272,16 @@ Deno.test(
       assert.match(String(is_error), /^tools\.leaky\.is_error failed: login failed: token=/);
       assert.match(String(throws), /^tools\.leaky\.throws failed: upstream MCP server "leaky" refused/);
     }
-    assert.equal(r.logs.filter((l) => /\[redacted\]/.test(l.text)).length, forms.length + 1);
-    assert.match(r.logs[0].text, /Tool source "unlisted" failed to load: .*cannot list tools for token .*\[redacted\]/);
-    assert.match(cm.types(), /Echoes the token \(raw=\[redacted\]/);
-    assert.deepEqual(secretFormsIn(JSON.stringify(r) + cm.types(), secret), []);
+    assert.equal(r.logs.filter((l) => /\[redacted\]/.test(l.text)).length, forms.length);
+    const unlisted = await cm.execute(`return await tools.unlisted.text({ form: "raw" })`);
+    assert.match(
+      unlisted.error?.message ?? "",
+      /Tool source "unlisted" failed to load: .*cannot list tools for token .*\[redacted\]/,
+    );
+    assert.match(await cm.types(), /^\/\/ Not available now: .*cannot list tools for token .*\[redacted\]/);
+    assert.deepEqual(secretFormsIn(JSON.stringify(unlisted), secret), []);
+    assert.match(await cm.types(), /Echoes the token \(raw=\[redacted\]/);
+    assert.deepEqual(secretFormsIn(JSON.stringify(r) + (await cm.types()), secret), []);
   },
 );
 

@@ -295,7 +295,10 @@ Deno.test("mcp: bodyTimeoutMs must be a positive integer", async () => {
 
 /** A server with one execution slot whose busy scripts would run for minutes, and its log. */
 async function oneSlotServer(memoryMb: number) {
-  const cm = demoCodemode(memoryMb, { limits: { timeoutMs: 300_000, maxConcurrent: 1, maxQueued: 4 } });
+  const cm = demoCodemode(memoryMb, {
+    limits: { timeoutMs: 300_000 },
+    localExecutor: { maxConcurrent: 1, maxQueued: 4 },
+  });
   const events: LogEvent[] = [];
   const http = await serveHttp(cm, { port: 0, log: (e) => events.push(e) });
   const killed = () => events.filter((e) => e.event === "execute" && e.stopReason === "killed").length;

@@ -58,8 +58,9 @@ Deno.test("a forged tools/call frame for an unregistered tool runs nothing", asy
     return wipe;
   `);
   assert.equal(r.stopReason, "completed");
-  assert.equal(r.result, "TypeError");
-  assert.deepEqual(r.toolCalls, []);
+  // The script's own call of an unknown name is answered by the host, as a failed call.
+  assert.equal(r.result, "ToolError");
+  assert.deepEqual(r.toolCalls.map((c) => [c.tool, c.ok]), [["admin.wipe", false]]);
   assert.deepEqual(calls, [], "no tool ran for a forged frame");
 });
 

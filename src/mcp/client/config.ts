@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { McpServerConfig } from "../../config/schema.ts";
+import type { McpServerConfig } from "./server_config.ts";
 import { McpToolSource } from "./source.ts";
 import type { McpToolSourceOptions } from "./options.ts";
 

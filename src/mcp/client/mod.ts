@@ -20,7 +20,7 @@ export type { McpToolSourceOptions } from "./options.ts";
 export { mcpSourcesFromConfig } from "./config.ts";
 export { UpstreamToolError } from "./result.ts";
 // Types the API above refers to, so that this entry point documents itself.
-export type { McpHttpServer, McpServerConfig, McpStartup, McpStdioServer } from "../../config/schema.ts";
+export type { McpHttpServer, McpServerConfig, McpStartup, McpStdioServer } from "./server_config.ts";
 export type { ToolSource } from "../../tools/source.ts";
 export type { AnyTool, Tool, ToolContext } from "../../tools/define.ts";
 export type { Validation, Validator } from "../../tools/validate.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { McpServerConfig } from "../../config/schema.ts";
+import type { McpServerConfig } from "./server_config.ts";
 import { encodedForms } from "./_encodings.ts";
 import { fold, Matcher, withoutSeparators } from "./_matcher.ts";
 

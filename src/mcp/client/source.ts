@@ -10,7 +10,7 @@ import { Client } from "@modelcontextprotocol/sdk/client";
 // @ts-types="@modelcontextprotocol/sdk/types"
 import { ErrorCode, McpError, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import type { McpServerConfig, McpStartup } from "../../config/schema.ts";
+import type { McpServerConfig, McpStartup } from "./server_config.ts";
 import type { AnyTool, ToolContext } from "../../tools/define.ts";
 import { toolPath } from "../../tools/names.ts";
 import type { ToolSource } from "../../tools/source.ts";

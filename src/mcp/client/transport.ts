@@ -11,7 +11,7 @@ import { DEFAULT_INHERITED_ENV_VARS, StdioClientTransport } from "@modelcontextp
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport";
 import type { JsonSchemaValidator, jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation";
-import type { McpServerConfig } from "../../config/schema.ts";
+import type { McpServerConfig } from "./server_config.ts";
 
 /** Host variables a stdio server inherits: enough to find programs and a cache, nothing more. */
 export const INHERITED_ENV = ["PATH", "HOME"] as const;

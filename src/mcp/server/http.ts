@@ -12,7 +12,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 // @ts-types="@modelcontextprotocol/sdk/types"
 import { isInitializeRequest, isJSONRPCRequest, type RequestId } from "@modelcontextprotocol/sdk/types.js";
-import type { ExecutionResult } from "../../../executor/types.ts";
+import type { ExecutionResult } from "../../rpc/result.ts";
 import { bearerDigest, bearerMatches } from "../../http/bearer.ts";
 import { readBody } from "../../http/body.ts";
 import { onClientGone } from "../../http/disconnect.ts";

@@ -67,9 +67,9 @@ export type { JsonSchema, JsonSchemaObject, ToolTypeInfo } from "../../typegen/m
 export type {
   ExecutionError,
   ExecutionResult,
-  Limits,
   LogEntry,
   LogLevel,
   StopReason,
   ToolCallRecord,
-} from "../../../executor/types.ts";
+} from "../../rpc/result.ts";
+export type { Limits } from "../../limits.ts";

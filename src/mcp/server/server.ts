@@ -10,11 +10,12 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
 import { z } from "zod";
 import denoJson from "../../../deno.json" with { type: "json" };
-import type { ExecutionResult, Limits } from "../../../executor/types.ts";
-import { DEFAULT_MAX_CHARS, formatResultForModel } from "../../integrations/format.ts";
-import { type CatalogEntry, declarationsFor } from "../../typegen/catalog.ts";
-import { searchTools, type ToolMatch } from "../../typegen/search.ts";
-import { editDistance } from "../../config/suggest.ts";
+import { type ExecutionResult, executionResultShape } from "../../rpc/result.ts";
+import type { Limits } from "../../limits.ts";
+import { DEFAULT_MAX_CHARS, formatResultForModel } from "../../format.ts";
+import type { CatalogEntry } from "../../typegen/catalog.ts";
+import { Discovery, MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS, MAX_TYPES_NAMES } from "../../typegen/discovery.ts";
+import type { ToolMatch } from "../../typegen/search.ts";
 import type { McpLogger } from "./log.ts";
 
 /** The part of `Codemode` the server uses; a `Codemode` is one. */
@@ -89,51 +90,7 @@ export const MCP_TOOL_NAMES: readonly ["execute_code", "search_tools", "get_tool
   "get_tool_types",
 ];
 
-/** The most namespaces listed in `execute_code`'s description. */
-const MAX_LISTED_NAMESPACES = 40;
-const MAX_QUERY_CHARS = 500;
-const MAX_NAMES = 100;
 const MAX_NAME_CHARS = 256;
-/** Unknown names past this get no suggestions (each costs a scan of the catalogue). */
-const MAX_SUGGESTED = 10;
-
-const STOP_REASONS = [
-  "completed",
-  "error",
-  "timeout",
-  "memory",
-  "output_limit",
-  "tool_call_limit",
-  "tool_input_limit",
-  "killed",
-  "rejected",
-  "busy",
-] as const;
-
-/** `structuredContent` of `execute_code`: the execution result. */
-const EXECUTE_OUTPUT = {
-  executionId: z.string(),
-  ok: z.boolean(),
-  stopReason: z.enum(STOP_REASONS),
-  result: z.unknown().optional().describe("The JSON value the script returned."),
-  error: z.object({
-    name: z.string(),
-    message: z.string(),
-    stack: z.string().optional(),
-    line: z.number().optional().describe("1-based line in the script."),
-    column: z.number().optional(),
-  }).optional(),
-  logs: z.array(z.object({ level: z.string(), text: z.string(), atMs: z.number() })),
-  toolCalls: z.array(z.object({
-    tool: z.string(),
-    ok: z.boolean(),
-    durationMs: z.number(),
-    error: z.string().optional(),
-    line: z.number().optional().describe("1-based line in the script of a failed call."),
-    column: z.number().optional(),
-  })),
-  durationMs: z.number(),
-};
 
 const MATCH = z.object({ name: z.string(), score: z.number(), signature: z.string(), description: z.string() });
 
@@ -199,7 +156,7 @@ export async function createSdkServer(
         "The body of an async TypeScript function: top-level `await`, `await tools.<namespace>.<tool>(input)`, and `return` the answer.",
       ),
     },
-    outputSchema: EXECUTE_OUTPUT,
+    outputSchema: executionResultShape,
     annotations: { readOnlyHint: false, openWorldHint: true },
   }, async ({ code }, extra): Promise<CallToolResult> => {
     const running = codemode.execute(code, { signal: extra.signal, limits: options.limits });
@@ -226,16 +183,21 @@ export async function createSdkServer(
     description:
       'Finds the tools a script can call, by keywords (e.g. "list issues"), best first, each with a one-line TypeScript signature. Use get_tool_types for the full declarations.',
     inputSchema: {
-      query: z.string().min(1).max(MAX_QUERY_CHARS).describe("Keywords: what the tool does, its name or namespace."),
-      limit: z.number().int().min(1).max(50).optional().describe("The most results (default 10)."),
+      query: z.string().min(1).max(MAX_SEARCH_QUERY_CHARS).describe(
+        "Keywords: what the tool does, its name or namespace.",
+      ),
+      limit: z.number().int().min(1).max(MAX_SEARCH_LIMIT).optional().describe("The most results (default 10)."),
     },
     outputSchema: { matches: z.array(MATCH) },
     annotations: { readOnlyHint: true, openWorldHint: false },
   }, async ({ query, limit }): Promise<CallToolResult> => {
     await loadAll(codemode, log);
-    const catalog = codemode.catalog();
-    const matches = searchTools(catalog, query, { limit: limit ?? 10 });
-    return { content: [{ type: "text", text: matchesText(matches, query, catalog) }], structuredContent: { matches } };
+    const discovery = new Discovery(codemode.catalog());
+    const matches = discovery.search(query, limit ?? 10);
+    return {
+      content: [{ type: "text", text: matchesText(matches, query, discovery) }],
+      structuredContent: { matches },
+    };
   });
 
   server.registerTool("get_tool_types", {
@@ -243,7 +205,7 @@ export async function createSdkServer(
     description:
       'Returns the full TypeScript declarations (input and output types, docs) of tools or whole namespaces, e.g. ["github"] or ["weather.get"].',
     inputSchema: {
-      names: z.array(z.string().min(1).max(MAX_NAME_CHARS)).min(1).max(MAX_NAMES).describe(
+      names: z.array(z.string().min(1).max(MAX_NAME_CHARS)).min(1).max(MAX_TYPES_NAMES).describe(
         "Tool names (`weather.get`) or namespaces (`github`, `github.issues`).",
       ),
     },
@@ -251,15 +213,13 @@ export async function createSdkServer(
     annotations: { readOnlyHint: true, openWorldHint: false },
   }, async ({ names }): Promise<CallToolResult> => {
     await loadAll(codemode, log);
-    const catalog = codemode.catalog();
-    const unknown = names.filter((n) => !catalog.some((e) => nameMatches(e, n)));
-    const known = names.filter((n) => !unknown.includes(n));
-    const declarations = known.length > 0 ? declarationsFor(catalog, known) : "";
-    const note = unknown.length > 0 ? unknownNote(unknown, catalog) : "";
+    const discovery = new Discovery(codemode.catalog());
+    const { declarations, unknown } = discovery.lookup(names);
+    const note = unknown.length > 0 ? discovery.unknownNote(unknown) : "";
     return {
       content: [{ type: "text", text: [note, declarations].filter(Boolean).join("\n\n") }],
-      structuredContent: { declarations, unknown },
-      ...(known.length === 0 ? { isError: true } : {}),
+      structuredContent: { declarations, unknown: unknown.map((u) => u.name) },
+      ...(declarations ? {} : { isError: true }),
     };
   });
 
@@ -289,64 +249,24 @@ function structured(result: ExecutionResult): Record<string, unknown> {
   };
 }
 
-function namespaceCounts(catalog: CatalogEntry[]): string {
-  const counts = new Map<string, number>();
-  for (const e of catalog) counts.set(e.path[0], (counts.get(e.path[0]) ?? 0) + 1);
-  const sorted = [...counts].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
-  const listed = sorted.slice(0, MAX_LISTED_NAMESPACES).map(([ns, n]) => `${ns} (${n})`);
-  if (sorted.length > MAX_LISTED_NAMESPACES) listed.push(`… ${sorted.length - MAX_LISTED_NAMESPACES} more`);
-  return listed.join(", ") || "(none)";
-}
-
 function executeDescription(catalog: CatalogEntry[]): string {
   return [
     "Runs one TypeScript script in a sandbox that calls tools through the global `tools` object; returns the script's JSON result, its console output and a trace of the tool calls.",
     "The script is the body of an async function: call `await tools.<namespace>.<tool>(input)`, run independent calls together with `Promise.all`, filter and compute in the script, and `return` only the answer. There is no network, file system or import.",
     'Find tools first with search_tools (keywords → signatures) and get_tool_types (namespaces or names → TypeScript declarations); inside a script, `await tools.$search("keywords")` returns the same matches as an array of `{ name, score, signature, description }`, and `await tools.$types("namespace")` the same declarations as one string.',
-    `Namespaces (tool count): ${namespaceCounts(catalog)}.`,
+    `Namespaces (tool count): ${new Discovery(catalog).namespaces()}.`,
   ].join("\n");
 }
 
 function instructions(catalog: CatalogEntry[]): string {
   return `Codemode: call tools by writing one TypeScript script for execute_code. Discover tools with search_tools and get_tool_types. Namespaces: ${
-    namespaceCounts(catalog)
+    new Discovery(catalog).namespaces()
   }.`;
 }
 
-function matchesText(matches: ToolMatch[], query: string, catalog: CatalogEntry[]): string {
+function matchesText(matches: ToolMatch[], query: string, discovery: Discovery): string {
   if (matches.length === 0) {
-    return `No tools match ${JSON.stringify(query)}. Namespaces (tool count): ${namespaceCounts(catalog)}.`;
+    return `No tools match ${JSON.stringify(query)}. Namespaces (tool count): ${discovery.namespaces()}.`;
   }
   return matches.map((m) => m.description ? `${m.signature}\n  ${m.description}` : m.signature).join("\n");
-}
-
-function nameMatches(entry: CatalogEntry, name: string): boolean {
-  const safe = entry.path.join(".");
-  return entry.name === name || safe === name || safe.startsWith(name + ".");
-}
-
-/** Names that are close to an unknown one: by edit distance, or by a search for it. */
-function nearNames(name: string, catalog: CatalogEntry[]): string[] {
-  const candidates = new Set<string>();
-  for (const e of catalog) {
-    for (let i = 1; i <= e.path.length; i++) candidates.add(e.path.slice(0, i).join("."));
-  }
-  const lower = name.toLowerCase();
-  const close = [...candidates]
-    .filter((c) => Math.abs(c.length - lower.length) <= 3) // farther ones are never close enough
-    .map((c) => ({ c, d: editDistance(lower, c.toLowerCase()) }))
-    .filter(({ c, d }) => d <= Math.max(2, Math.floor(c.length / 3)))
-    .sort((a, b) => a.d - b.d || (a.c < b.c ? -1 : 1))
-    .map(({ c }) => c);
-  const searched = searchTools(catalog, name, { limit: 3 }).map((m) => m.name);
-  return [...new Set([...close, ...searched])].slice(0, 5);
-}
-
-function unknownNote(unknown: string[], catalog: CatalogEntry[]): string {
-  const lines = unknown.map((n, i) => {
-    const near = i < MAX_SUGGESTED ? nearNames(n, catalog) : [];
-    return `No tool or namespace named ${JSON.stringify(n)}.${near.length ? ` Did you mean: ${near.join(", ")}?` : ""}`;
-  });
-  lines.push(`Namespaces (tool count): ${namespaceCounts(catalog)}.`);
-  return lines.join("\n");
 }

@@ -7,7 +7,7 @@
 import process from "node:process";
 // @ts-types="@modelcontextprotocol/sdk/server/stdio"
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import type { ExecutionResult } from "../../../executor/types.ts";
+import type { ExecutionResult } from "../../rpc/result.ts";
 import { type CodemodeServerLike, createSdkServer, type McpServerOptions } from "./server.ts";
 
 /** Options of {@linkcode serveStdio}. */

@@ -1,5 +1,5 @@
 // Helpers for the MCP client tests: fixture servers run as real processes.
-import type { McpHttpServer, McpStdioServer } from "../../../src/config/schema.ts";
+import type { McpHttpServer, McpStdioServer } from "../../../src/mcp/client/server_config.ts";
 import type { McpToolSourceOptions } from "../../../src/mcp/client/mod.ts";
 
 const fixtures = new URL("./fixtures/", import.meta.url);
@@ -115,9 +115,13 @@ export function processesWith(marker: string): number[] {
  * Waits until `check` is true, or fails after `ms`. The deadline only stops a
  * test that would otherwise wait forever: it is far beyond a busy machine's delays.
  */
-export async function until(check: () => boolean, ms = 30_000, what = "condition"): Promise<void> {
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  ms = 30_000,
+  what = "condition",
+): Promise<void> {
   const end = Date.now() + ms;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }

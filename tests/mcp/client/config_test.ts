@@ -1,7 +1,7 @@
 // mcpServers in codemode.yaml → McpToolSources → tools in a Codemode.
 import assert from "node:assert/strict";
 import { Codemode } from "../../../src/codemode.ts";
-import { codemodeOptionsFromConfig } from "../../../src/config/from_config.ts";
+import { codemodeOptionsFromConfig, fromConfig } from "../../../src/config/from_config.ts";
 import { mcpSourcesFromConfig, McpToolSource } from "../../../src/mcp/client/mod.ts";
 import { denoArgs, startHttpServer } from "./_helpers.ts";
 
@@ -63,8 +63,8 @@ ${stdioYaml("up", "lazy")}
       const { denied, ...ran } = r.result as { denied: string };
       assert.deepEqual(ran, { w: { city: "Lima", tempC: 20 }, e: "yaml" });
       assert.match(denied, /^tools\.up\.hang is not a tool\./);
-      assert.doesNotMatch(cm.types(), /\bhang\(/);
-      assert.match(cm.types(), /\bstats\(/);
+      assert.doesNotMatch(await cm.types(), /\bhang\(/);
+      assert.match(await cm.types(), /\bstats\(/);
     } finally {
       await web.stop();
     }
@@ -72,12 +72,14 @@ ${stdioYaml("up", "lazy")}
 );
 
 Deno.test({
-  name: "Codemode.fromConfig connects eager MCP servers before it returns, lazy ones on first use",
+  name: "fromConfig connects eager MCP servers before it returns, lazy ones on first need",
   fn: async () => {
     await using p = await project(`mcpServers:\n${stdioYaml("first", "eager")}${stdioYaml("second", "lazy")}`);
-    await using cm = await Codemode.fromConfig(p.path, { env: { UP_SECRET: "s3cret-value" } });
-    assert.match(cm.types(), /first: \{/);
-    assert.doesNotMatch(cm.types(), /second: \{/);
+    await using cm = await fromConfig(p.path, { env: { UP_SECRET: "s3cret-value" } });
+    const namespaces = () => [...new Set(cm.catalog().map((e) => e.path[0]))];
+    assert.deepEqual(namespaces(), ["first"]);
+    assert.equal((await cm.execute(`return 1`)).result, 1);
+    assert.deepEqual(namespaces(), ["first"], "a script that calls no tool of a lazy server does not start it");
     const r = await cm.execute(`return await tools.second.echo({ text: "lazy" })`);
     assert.equal(r.result, "lazy");
   },

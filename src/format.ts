@@ -5,14 +5,7 @@
  *
  * @module
  */
-import type {
-  ExecutionError,
-  ExecutionResult,
-  LogEntry,
-  LogLevel,
-  StopReason,
-  ToolCallRecord,
-} from "../../executor/types.ts";
+import type { ExecutionError, ExecutionResult, LogEntry, LogLevel, StopReason, ToolCallRecord } from "./rpc/result.ts";
 
 // Re-exported so this module's documentation is complete on its own.
 export type { ExecutionError, ExecutionResult, LogEntry, LogLevel, StopReason, ToolCallRecord };

@@ -1,0 +1,215 @@
+/**
+ * The execution result, described once: the TypeScript types and the zod
+ * schemas every face reuses (the MCP server's `outputSchema`, the CLI's
+ * `--json`, the coming remote wire protocol). A compile-time check proves
+ * that each schema produces exactly its type.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { executionResultSchema } from "./result.ts";
+ * const parsed = executionResultSchema.safeParse({
+ *   executionId: "e1", ok: true, stopReason: "completed", result: 2, logs: [], toolCalls: [], durationMs: 31,
+ * });
+ * assert.ok(parsed.success);
+ * assert.equal(executionResultSchema.safeParse({ ok: true }).success, false);
+ * ```
+ *
+ * @module
+ */
+import { z } from "zod";
+
+/** Why an execution ended. */
+export type StopReason =
+  | "completed"
+  | "error"
+  | "timeout"
+  | "memory"
+  | "output_limit"
+  | "tool_call_limit"
+  | "tool_input_limit"
+  | "killed"
+  | "rejected"
+  | "busy";
+
+/** Every {@linkcode StopReason}, in the order the docs list them. */
+export const STOP_REASONS: readonly StopReason[] = Object.freeze([
+  "completed",
+  "error",
+  "timeout",
+  "memory",
+  "output_limit",
+  "tool_call_limit",
+  "tool_input_limit",
+  "killed",
+  "rejected",
+  "busy",
+]);
+
+/**
+ * The names of the errors Codemode itself reports in `ExecutionResult.error`
+ * (an error the script throws keeps its own name, e.g. `TypeError`):
+ *
+ * - `ToolError`: a tool call failed (invalid input, refusal, timeout, handler error, bad output);
+ * - `ValidationError`: the static validator refused the script (stopReason `rejected`);
+ * - `TimeoutError`, `MemoryLimitError`, `OutputLimitError`, `ToolCallLimitError`, `ToolInputLimitError`: a limit;
+ * - `KilledError`: the host cancelled the execution; `BusyError`: no slot was free;
+ * - `ProtocolError`: the child sent a malformed frame; `SandboxExitError`: the child ended before the script returned.
+ */
+export type ErrorName =
+  | "ToolError"
+  | "ValidationError"
+  | "TimeoutError"
+  | "MemoryLimitError"
+  | "OutputLimitError"
+  | "ToolCallLimitError"
+  | "ToolInputLimitError"
+  | "KilledError"
+  | "BusyError"
+  | "ProtocolError"
+  | "SandboxExitError";
+
+/** Every {@linkcode ErrorName}. */
+export const ERROR_NAMES: readonly ErrorName[] = Object.freeze([
+  "ToolError",
+  "ValidationError",
+  "TimeoutError",
+  "MemoryLimitError",
+  "OutputLimitError",
+  "ToolCallLimitError",
+  "ToolInputLimitError",
+  "KilledError",
+  "BusyError",
+  "ProtocolError",
+  "SandboxExitError",
+]);
+
+/** One captured log line's level; `stdout`/`stderr` are raw process output. */
+export type LogLevel = "log" | "info" | "warn" | "error" | "debug" | "stdout" | "stderr";
+
+/** One captured log line. */
+export interface LogEntry {
+  /** `log`, `info`, `warn`, `error`, `debug`, or raw `stdout`/`stderr` output. */
+  level: LogLevel;
+  /** The text, formatted as `console.log` would. */
+  text: string;
+  /** Milliseconds since the execution started. */
+  atMs: number;
+}
+
+/** One tool call in an execution's trace. */
+export interface ToolCallRecord {
+  /** The tool's dotted name as the script called it (e.g. `weather.get`). */
+  tool: string;
+  /** Whether the tool returned a value. */
+  ok: boolean;
+  /** Time from the call leaving the sandbox to its reply, in ms. */
+  durationMs: number;
+  /** The tool's error, when `ok` is false (the script's `ToolError` adds the call site to it). */
+  error?: string;
+  /** 1-based line in the user's code of a failed call, when known. */
+  line?: number;
+  /** 1-based column in the user's code of a failed call, when known. */
+  column?: number;
+}
+
+/** An error as the model sees it: positions are in the user's own code. */
+export interface ExecutionError {
+  /** An {@linkcode ErrorName}, or the class name of what the script threw (e.g. `TypeError`). */
+  name: string;
+  /** The message. */
+  message: string;
+  /** Stack with frames in `script.ts` only. */
+  stack?: string;
+  /** 1-based line in the user's code. */
+  line?: number;
+  /** 1-based column in the user's code. */
+  column?: number;
+}
+
+/** What one execution produced. */
+export interface ExecutionResult {
+  /** Unique id of this execution (tool handlers see it too). */
+  executionId: string;
+  /** True when the script returned normally (`stopReason` is `completed`). */
+  ok: boolean;
+  /** Why the execution ended. */
+  stopReason: StopReason;
+  /** The JSON value the script returned, if any. */
+  result?: unknown;
+  /** What went wrong, when `ok` is false. */
+  error?: ExecutionError;
+  /** Captured console output, capped at `maxLogBytes`. */
+  logs: LogEntry[];
+  /** Every tool call the script made, in the order they were made. */
+  toolCalls: ToolCallRecord[];
+  /** Wall-clock time of the execution in ms. */
+  durationMs: number;
+}
+
+const position = (what: string) => z.number().int().min(1).optional().describe(`1-based ${what} in the script.`);
+
+const logEntry = z.object({
+  level: z.enum(["log", "info", "warn", "error", "debug", "stdout", "stderr"]),
+  text: z.string(),
+  atMs: z.number().describe("Milliseconds since the execution started."),
+});
+
+const toolCallRecord = z.object({
+  tool: z.string().describe("The tool's dotted name as the script called it."),
+  ok: z.boolean(),
+  durationMs: z.number(),
+  error: z.string().optional().describe("Why the call failed, when ok is false."),
+  line: position("line of a failed call"),
+  column: position("column of a failed call"),
+});
+
+const executionError = z.object({
+  name: z.string().describe(`One of ${ERROR_NAMES.join(", ")}; or the class of what the script threw.`),
+  message: z.string(),
+  stack: z.string().optional().describe("Frames in the script only."),
+  line: position("line"),
+  column: position("column"),
+});
+
+const executionResult = z.object({
+  executionId: z.string(),
+  ok: z.boolean().describe("True when the script returned normally."),
+  stopReason: z.enum(STOP_REASONS as [StopReason, ...StopReason[]]).describe("Why the execution ended."),
+  result: z.unknown().optional().describe("The JSON value the script returned."),
+  error: executionError.optional().describe("What went wrong, when ok is false."),
+  logs: z.array(logEntry).describe("Captured console output, capped."),
+  toolCalls: z.array(toolCallRecord).describe("Every tool call, in the order made."),
+  durationMs: z.number(),
+});
+
+// Compile-time proof that each documented interface is exactly what its schema produces.
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+const same: [
+  Same<z.output<typeof executionResult>, ExecutionResult>,
+  Same<z.output<typeof executionError>, ExecutionError>,
+  Same<z.output<typeof toolCallRecord>, ToolCallRecord>,
+  Same<z.output<typeof logEntry>, LogEntry>,
+] = [true, true, true, true];
+void same;
+
+/**
+ * A zod schema, typed by the two calls most callers need (so this API does
+ * not expose zod's types): `parse` throws a `ZodError` naming every problem.
+ */
+export interface Schema<T> {
+  /** The value, typed; throws a `ZodError` naming every problem. */
+  parse(value: unknown): T;
+  /** Checks a value without throwing. */
+  safeParse(value: unknown): { success: true; data: T } | { success: false; error: Error };
+}
+
+/** The zod schema of {@linkcode ExecutionResult} (e.g. to check a result that crossed a network). */
+export const executionResultSchema: Schema<ExecutionResult> = executionResult;
+
+/**
+ * The zod fields of an {@linkcode ExecutionResult}, for APIs that take an
+ * object's shape (the MCP SDK's `outputSchema`). Internal: faces import it
+ * from this module, not from an entry point.
+ */
+export const executionResultShape: typeof executionResult.shape = executionResult.shape;

@@ -1,0 +1,119 @@
+// The layout is the architecture: the core imports no face, folders do not
+// loop, and the root entry point loads no YAML parser, MCP SDK or framework.
+// Checked on the module graph Deno itself builds (`deno info --json`).
+import assert from "node:assert/strict";
+import denoJson from "../deno.json" with { type: "json" };
+
+const ROOT = new URL("../", import.meta.url);
+
+interface Info {
+  modules: { specifier: string; kind: string; npmPackage?: string; dependencies?: Dependency[] }[];
+}
+interface Dependency {
+  code?: { specifier: string };
+  type?: { specifier: string };
+  isDynamic?: boolean;
+}
+
+async function graph(entry: string): Promise<Info> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", entry],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.ok(out.success, new TextDecoder().decode(out.stderr));
+  return JSON.parse(new TextDecoder().decode(out.stdout));
+}
+
+/** A module's path in the repository (`src/codemode.ts`), or its npm package name (`npm:zod`). */
+function name(specifier: string): string {
+  if (specifier.startsWith(ROOT.href)) return specifier.slice(ROOT.href.length);
+  // `npm:zod@^4.1.0`, `npm:/ajv@8.20.0/dist/2020.js` → `npm:zod`, `npm:ajv`.
+  const npm = /^npm:\/?((?:@[^/]+\/)?[^@/]+)/.exec(specifier);
+  return npm ? `npm:${npm[1]}` : specifier;
+}
+
+/** Every edge `from → to` between modules of the graph, with whether it is a dynamic import. */
+function edges(info: Info): { from: string; to: string; dynamic: boolean }[] {
+  return info.modules.flatMap((m) =>
+    (m.dependencies ?? []).flatMap((d) => {
+      const to = d.code?.specifier ?? d.type?.specifier;
+      return to ? [{ from: name(m.specifier), to: name(to), dynamic: d.isDynamic === true }] : [];
+    })
+  );
+}
+
+/** The modules an entry point loads when imported (static imports only). */
+function staticClosure(entry: string, info: Info): Set<string> {
+  const all = edges(info).filter((e) => !e.dynamic);
+  const seen = new Set([entry]);
+  for (const current of seen) for (const e of all) if (e.from === current) seen.add(e.to);
+  return seen;
+}
+
+const FACES = /^(src\/(config|mcp|integrations|cli|http)\/|cli\.ts$)/;
+const FACE_PACKAGES = /^npm:(yaml|@modelcontextprotocol\/sdk|ai|@ai-sdk\/.*|@langchain\/.*)$/;
+
+Deno.test("importing the root entry point loads the core only: no face, no yaml, MCP SDK or framework", async () => {
+  const info = await graph("mod.ts");
+  const loaded = [...staticClosure("mod.ts", info)];
+  assert.deepEqual(loaded.filter((m) => FACES.test(m)), []);
+  assert.deepEqual(loaded.filter((m) => FACE_PACKAGES.test(m)), []);
+  assert.deepEqual(loaded.filter((m) => m.startsWith("npm:")).sort(), ["npm:ajv", "npm:re2js", "npm:zod"]);
+  assert.deepEqual(edges(info).filter((e) => e.dynamic), [], "the core has no dynamic import to hide a face behind");
+});
+
+/** Where each part may reach (docs/architecture.md): folder or file prefix → prefixes it may import. */
+const CORE = ["src/codemode.ts", "src/limits.ts", "src/executor.ts", "src/format.ts", "src/tools/", "src/typegen/"];
+const ALLOWED: [string, string[]][] = [
+  ["src/rpc/", ["src/rpc/"]],
+  ["src/tools/", ["src/tools/"]],
+  ["src/typegen/", ["src/typegen/", "src/tools/"]],
+  ["src/limits.ts", []],
+  ["src/executor.ts", ["src/limits.ts", "src/rpc/"]],
+  ["src/format.ts", ["src/rpc/"]],
+  ["executor/", ["executor/", "src/rpc/", "src/limits.ts", "src/executor.ts"]],
+  ["src/codemode.ts", [...CORE, "src/rpc/", "executor/"]],
+  ["src/http/", ["src/http/"]],
+  ["src/mcp/client/", ["src/mcp/client/", ...CORE, "src/rpc/"]],
+  ["src/mcp/", ["src/mcp/", "src/http/", ...CORE, "src/rpc/", "deno.json"]],
+  ["src/integrations/", ["src/integrations/", ...CORE, "src/rpc/"]],
+  ["src/config/", ["src/config/", "src/mcp/client/", ...CORE, "src/rpc/", "executor/"]],
+  ["src/cli/", [""]],
+  ["cli.ts", [""]],
+  ["mod.ts", [...CORE, "src/rpc/", "executor/"]],
+];
+
+Deno.test("every import follows the architecture's arrows: faces depend on the core, never the reverse", async () => {
+  const entries = Object.values(denoJson.exports);
+  const wrong = new Set<string>();
+  const checked = new Set<string>();
+  for (const entry of entries) {
+    const info = await graph(entry);
+    for (const { from, to } of edges(info)) {
+      checked.add(`${from} → ${to}`);
+      if (to.startsWith("npm:") || to.startsWith("node:") || from.startsWith("npm:")) continue;
+      const rule = ALLOWED.find(([prefix]) => from.startsWith(prefix));
+      assert.ok(rule, `no rule for ${from}`);
+      if (!rule[1].some((prefix) => to.startsWith(prefix))) wrong.add(`${from} → ${to}`);
+    }
+  }
+  assert.deepEqual([...wrong], []);
+  // The check saw the graph: faces' edges into the core are among those checked.
+  for (const edge of ["src/config/from_config.ts → src/codemode.ts", "src/mcp/server/server.ts → src/format.ts"]) {
+    assert.ok(checked.has(edge), edge);
+  }
+});
+
+Deno.test("every entry point is one of the documented subpaths", () => {
+  assert.deepEqual(Object.keys(denoJson.exports), [
+    ".",
+    "./config",
+    "./mcp",
+    "./ai-sdk",
+    "./langchain",
+    "./langgraph",
+    "./cli",
+  ]);
+});
