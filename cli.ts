@@ -9,16 +9,27 @@
  * @module
  */
 import denoJson from "./deno.json" with { type: "json" };
-import { UsageError } from "./src/cli/load_tools.ts";
-import { type CliIo, processIo, runCommand } from "./src/cli/run.ts";
+import { type CliIo, processIo } from "./src/cli/io.ts";
 
 export type { CliIo };
-import { typesCommand } from "./src/cli/types.ts";
-import { initCommand } from "./src/cli/init.ts";
-import { mcpCommand } from "./src/cli/mcp.ts";
 
 /** The version printed by `--version`. */
 export const VERSION: string = denoJson.version;
+
+type Command = (args: string[], io: CliIo) => Promise<number>;
+
+/**
+ * Each subcommand's module is imported only when that subcommand runs, so
+ * that `--help` and `--version` load no schema library, YAML parser or MCP SDK
+ * (`tests/cli_imports_test.ts`). The specifiers are literals, so the modules
+ * stay in the static module graph that `deno install` and `deno compile` see.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import("./src/cli/run.ts")).runCommand,
+  init: async () => (await import("./src/cli/init.ts")).initCommand,
+  mcp: async () => (await import("./src/cli/mcp.ts")).mcpCommand,
+  types: async () => (await import("./src/cli/types.ts")).typesCommand,
+};
 
 const HELP = `codemode ${VERSION}: run LLM-written TypeScript against typed tools in a zero-permission Deno sandbox.
 
@@ -54,36 +65,31 @@ Options:
  */
 export async function main(args: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = args;
+  if (command !== undefined && Object.hasOwn(COMMANDS, command)) return await runSubcommand(command, rest, io);
+  switch (command) {
+    case "-V":
+    case "--version":
+      return io.out(`codemode ${VERSION}\n`), 0;
+    case "-h":
+    case "--help":
+    case "help":
+      return io.out(HELP), 0;
+    case undefined:
+      return io.err(HELP), 2;
+    default:
+      return io.err(`Unknown command "${command}".\n\n${HELP}`), 2;
+  }
+}
+
+/** Runs one subcommand; a usage error (bad flags, a bad tool module) is printed and exits 2. */
+async function runSubcommand(command: string, args: string[], io: CliIo): Promise<number> {
   try {
-    switch (command) {
-      case "run":
-        return await runCommand(rest, io);
-      case "init":
-        return await initCommand(rest, io);
-      case "mcp":
-        return await mcpCommand(rest, io);
-      case "types":
-        return await typesCommand(rest, io);
-      case "-V":
-      case "--version":
-        return io.out(`codemode ${VERSION}\n`), 0;
-      case "-h":
-      case "--help":
-      case "help":
-        return io.out(HELP), 0;
-      case undefined:
-        return io.err(HELP), 2;
-      default:
-        return io.err(`Unknown command "${command}".\n\n${HELP}`), 2;
-    }
+    return await (await COMMANDS[command]())(args, io);
   } catch (e) {
-    if (
-      e instanceof UsageError ||
-      (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
-    ) {
-      io.err(
-        `codemode ${command}: ${(e as Error).message}\nRun "codemode ${command} --help" for usage.\n`,
-      );
+    // Every subcommand imports `load_tools.ts` itself, so this finds it loaded.
+    const { UsageError } = await import("./src/cli/load_tools.ts");
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      io.err(`codemode ${command}: ${(e as Error).message}\nRun "codemode ${command} --help" for usage.\n`);
       return 2;
     }
     throw e;

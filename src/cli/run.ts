@@ -7,6 +7,9 @@ import { parseArgs } from "node:util";
 import type { ExecutionResult } from "../rpc/result.ts";
 import { UsageError } from "./load_tools.ts";
 import { buildCodemode, CODEMODE_FLAGS, limitsFromFlags, noToolsNote, toolOrigins } from "./build.ts";
+import { type CliIo, SIGNAL_EXIT_CODES } from "./io.ts";
+
+export { type CliIo, processIo, SIGNAL_EXIT_CODES } from "./io.ts";
 
 /** Help text of `codemode run`. */
 export const RUN_HELP: string = `Usage: codemode run <script.ts | -> [options]
@@ -25,64 +28,6 @@ Options:
 
 Exit code: 0 completed, 1 the script failed or hit a limit, 2 usage or config error,
 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP): interrupted, the sandbox was stopped.`;
-
-/** Where the CLI reads and writes; tests pass their own. */
-export interface CliIo {
-  /** Writes to stdout. */
-  out: (text: string) => void;
-  /** Writes to stderr. */
-  err: (text: string) => void;
-  /** Reads all of stdin. */
-  readStdin: () => Promise<string>;
-  /** The working directory. */
-  cwd: string;
-  /**
-   * Listens for the process being asked to stop (SIGINT, SIGTERM, SIGHUP)
-   * while a script runs: the signal aborts with the signal's name as reason;
-   * the script is then stopped and the command exits with 128 + the signal's
-   * number. `dispose` restores the default handling.
-   */
-  interrupt?: () => { signal: AbortSignal; dispose(): void };
-}
-
-/** Exit codes of the signals the CLI handles: 128 + the signal's number. */
-export const SIGNAL_EXIT_CODES: Readonly<Record<string, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
-
-/**
- * The io of a real process: stdout, stderr, stdin and the working directory.
- *
- * @returns the io.
- */
-export function processIo(): CliIo {
-  const encoder = new TextEncoder();
-  return {
-    out: (t) => void Deno.stdout.writeSync(encoder.encode(t)),
-    err: (t) => void Deno.stderr.writeSync(encoder.encode(t)),
-    readStdin: () => new Response(Deno.stdin.readable).text(),
-    cwd: Deno.cwd(),
-    interrupt: listenForInterrupt,
-  };
-}
-
-// SIGINT, SIGTERM and SIGHUP abort the signal (with the signal's name); a
-// second one ends the process at once, with the conventional code, in case
-// stopping hangs.
-function listenForInterrupt(): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const names = (Deno.build.os === "windows" ? ["SIGINT"] : Object.keys(SIGNAL_EXIT_CODES)) as Deno.Signal[];
-  const listeners = names.map((name) => {
-    const listener = () => {
-      if (controller.signal.aborted) Deno.exit(SIGNAL_EXIT_CODES[name]);
-      controller.abort(name);
-    };
-    Deno.addSignalListener(name, listener);
-    return [name, listener] as const;
-  });
-  return {
-    signal: controller.signal,
-    dispose: () => listeners.forEach(([name, listener]) => Deno.removeSignalListener(name, listener)),
-  };
-}
 
 /**
  * Runs `codemode run` with its arguments.

@@ -1,8 +1,9 @@
 /**
- * Keyword search over a tool catalogue: BM25 (with per-field weights, as in
- * BM25F) over each tool's name segments, namespace, description words and
- * input property names. Results carry a one-line TypeScript signature, so a
- * model can call a tool it found without asking for more types.
+ * Keyword search over a tool catalogue: BM25F (per-field weights and length
+ * normalisation) over each tool's name segments, namespace, description words
+ * and input property names, raised for a tool whose name is what was asked.
+ * Results carry a one-line TypeScript signature, so a model can call a tool it
+ * found without asking for more types.
  *
  * @example
  * ```ts
@@ -59,8 +60,9 @@ export const DEFAULT_SEARCH_LIMIT = 10;
 /** How much one occurrence of a term counts, by where it occurs. */
 const FIELD_WEIGHTS = { name: 3, namespace: 2, property: 1, description: 1 } as const;
 type Field = keyof typeof FIELD_WEIGHTS;
+const FIELDS = Object.keys(FIELD_WEIGHTS) as Field[];
 
-/** BM25 saturation and length normalisation. */
+/** BM25 saturation, and length normalisation (applied to each field on its own, as in BM25F). */
 const K1 = 1.2;
 const B = 0.75;
 /** A query term that is only a prefix of a tool's term counts this much. */
@@ -137,12 +139,17 @@ function stem(word: string): string {
   return word;
 }
 
+/** A tool's terms, by field, each with its count. */
 interface Document {
   tool: SearchableTool;
-  /** Weighted term frequency. */
-  tf: Map<string, number>;
-  /** Weighted length. */
-  length: number;
+  /** Term counts per field. */
+  fields: Record<Field, Map<string, number>>;
+  /** Number of terms per field. */
+  lengths: Record<Field, number>;
+  /** The distinct terms of the tool's own name (the last path segment). */
+  nameTerms: Set<string>;
+  /** The distinct terms of its namespace. */
+  namespaceTerms: Set<string>;
 }
 
 function propertyNames(schema: JsonSchema, depth = 0, seen = new Set<JsonSchema>()): string[] {
@@ -160,40 +167,80 @@ function propertyNames(schema: JsonSchema, depth = 0, seen = new Set<JsonSchema>
 }
 
 function index(tool: SearchableTool): Document {
-  const fields: Record<Field, string[]> = {
+  const terms: Record<Field, string[]> = {
     name: tokenize(tool.path.at(-1) ?? tool.name),
     namespace: tool.path.slice(0, -1).flatMap(tokenize),
     property: propertyNames(tool.inputSchema).flatMap(tokenize),
     description: tokenize(tool.description ?? ""),
   };
-  const tf = new Map<string, number>();
-  let length = 0;
-  for (const field of Object.keys(fields) as Field[]) {
-    const weight = FIELD_WEIGHTS[field];
-    for (const term of fields[field]) {
-      tf.set(term, (tf.get(term) ?? 0) + weight);
-      length += weight;
-    }
+  const fields = {} as Record<Field, Map<string, number>>;
+  const lengths = {} as Record<Field, number>;
+  for (const field of FIELDS) {
+    const counts = new Map<string, number>();
+    for (const term of terms[field]) counts.set(term, (counts.get(term) ?? 0) + 1);
+    fields[field] = counts;
+    lengths[field] = terms[field].length;
   }
-  return { tool, tf, length };
+  return { tool, fields, lengths, nameTerms: new Set(terms.name), namespaceTerms: new Set(terms.namespace) };
 }
 
-/** The weighted frequency of a query term in a document: exact matches, plus a share of prefix matches. */
-function frequency(doc: Document, term: string): number {
-  let f = doc.tf.get(term) ?? 0;
-  if (term.length >= MIN_PREFIX_LENGTH) {
-    for (const [t, n] of doc.tf) {
-      if (t !== term && t.startsWith(term)) f += n * PREFIX_FACTOR;
-    }
+/** How much of a query term one term of a tool is: 1 if equal, a share if the query term is a prefix of it. */
+function termMatch(queryTerm: string, term: string): number {
+  if (term === queryTerm) return 1;
+  return queryTerm.length >= MIN_PREFIX_LENGTH && term.startsWith(queryTerm) ? PREFIX_FACTOR : 0;
+}
+
+/** A query term's count in one field: exact matches, plus a share of prefix matches. */
+function fieldFrequency(counts: Map<string, number>, queryTerm: string): number {
+  let f = 0;
+  for (const [term, n] of counts) f += n * termMatch(queryTerm, term);
+  return f;
+}
+
+/**
+ * BM25F's pseudo-frequency of a query term in a tool: each field's count is
+ * normalised by that field's length against its average over the catalogue,
+ * weighted, and summed. A long description thus does not dilute a name
+ * match, and a name with more words counts each of them for less.
+ */
+function pseudoFrequency(doc: Document, queryTerm: string, avgLengths: Record<Field, number>): number {
+  let f = 0;
+  for (const field of FIELDS) {
+    const raw = fieldFrequency(doc.fields[field], queryTerm);
+    if (raw === 0) continue;
+    f += FIELD_WEIGHTS[field] * raw / (1 - B + B * doc.lengths[field] / (avgLengths[field] || 1));
   }
   return f;
 }
 
 /**
+ * How exactly the query names the tool, from 0 to 1: the Dice overlap of the
+ * tool's name terms and the query terms, leaving out query terms that name
+ * only its namespace. A tool named exactly what was asked scores 1; each name
+ * word the query lacks, and each query word the name lacks, lowers it. BM25
+ * alone cannot see this: a word every tool's description uses (`directory` in
+ * a filesystem server) is worth almost nothing, so `list directory` would
+ * otherwise rank `list_allowed_directories`, whose short description says
+ * `list`, above `list_directory`.
+ */
+function nameMatch(doc: Document, terms: string[]): number {
+  const asked = terms.filter((t) => doc.nameTerms.has(t) || !doc.namespaceTerms.has(t));
+  if (asked.length === 0 || doc.nameTerms.size === 0) return 0;
+  let matched = 0;
+  for (const term of doc.nameTerms) {
+    matched += Math.max(0, ...asked.map((q) => termMatch(q, term)));
+  }
+  return 2 * matched / (doc.nameTerms.size + asked.length);
+}
+
+/**
  * Ranks tools by how well they match keywords, best first (ties by name),
- * with BM25 over name segments, namespaces (both weighted higher),
- * description words and input property names. A query term also matches the
- * start of a longer term (`conv` → `convert`), at half weight.
+ * with BM25F over name segments, namespaces (both weighted higher),
+ * description words and input property names, each field normalised by its
+ * own length. A query term also matches the start of a longer term (`conv` →
+ * `convert`), at half weight. A tool's score is then raised by up to double
+ * for how exactly the query spells its name, so `list directory` finds
+ * `list_directory` before `list_allowed_directories`.
  *
  * @param tools the catalogue (e.g. `codemode.catalog()`).
  * @param query keywords, e.g. `"list issues"`; an empty query matches nothing.
@@ -220,19 +267,20 @@ export function searchTools(tools: SearchableTool[], query: string, options: Sea
   const terms = [...new Set(tokenize(query))].slice(0, MAX_QUERY_TERMS);
   if (terms.length === 0 || tools.length === 0) return [];
   const docs = tools.map(index);
-  const avgLength = docs.reduce((sum, d) => sum + d.length, 0) / docs.length || 1;
+  const avgLengths = {} as Record<Field, number>;
+  for (const field of FIELDS) avgLengths[field] = docs.reduce((sum, d) => sum + d.lengths[field], 0) / docs.length;
   const scores = docs.map(() => 0);
   for (const term of terms) {
-    const freqs = docs.map((d) => frequency(d, term));
+    const freqs = docs.map((d) => pseudoFrequency(d, term, avgLengths));
     const n = freqs.filter((f) => f > 0).length;
     if (n === 0) continue;
     const idf = Math.log(1 + (docs.length - n + 0.5) / (n + 0.5));
     freqs.forEach((f, i) => {
-      if (f === 0) return;
-      const norm = K1 * (1 - B + B * docs[i].length / avgLength);
-      scores[i] += idf * (f * (K1 + 1)) / (f + norm);
+      if (f > 0) scores[i] += idf * (f * (K1 + 1)) / (f + K1);
     });
   }
+  // A tool named exactly what was asked scores up to twice its BM25F score.
+  docs.forEach((d, i) => scores[i] *= 1 + nameMatch(d, terms));
   return docs
     .map((d, i) => ({ tool: d.tool, score: Math.round(scores[i] * 10_000) / 10_000 }))
     .filter((m) => m.score > 0)

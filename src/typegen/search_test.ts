@@ -153,3 +153,100 @@ Deno.test("a non-identifier name keeps its original spelling, and the signature 
   assert.equal(m.name, "github.list-issues");
   assert.match(m.signature, /^tools\.github\.list_issues\(/);
 });
+
+/** A tool of the official filesystem MCP server (`@modelcontextprotocol/server-filesystem`), mounted as `fs`. */
+const fsTool = (name: string, description: string, properties: string[]): SearchableTool => ({
+  name: `fs.${name}`,
+  path: ["fs", name],
+  description,
+  inputSchema: obj(Object.fromEntries(properties.map((p) => [p, { type: "string" }]))),
+});
+
+const FILESYSTEM: SearchableTool[] = [
+  fsTool(
+    "read_text_file",
+    "Read the complete contents of a file as text. Use 'head' or 'tail' to read only the first or last N lines. Only works within allowed directories.",
+    ["path", "head", "tail"],
+  ),
+  fsTool(
+    "read_media_file",
+    "Read an image or audio file. Returns the base64 encoded data and MIME type. Only works within allowed directories.",
+    ["path"],
+  ),
+  fsTool(
+    "read_multiple_files",
+    "Read the contents of multiple files at once. Failed reads do not stop the operation. Only works within allowed directories.",
+    ["paths"],
+  ),
+  fsTool(
+    "write_file",
+    "Create a new file or completely overwrite an existing file with new content. Only works within allowed directories.",
+    ["path", "content"],
+  ),
+  fsTool(
+    "edit_file",
+    "Make line-based edits to a text file. Returns a git-style diff of the changes. Only works within allowed directories.",
+    ["path", "edits", "dryRun"],
+  ),
+  fsTool(
+    "create_directory",
+    "Create a new directory or ensure a directory exists, with its parents. Only works within allowed directories.",
+    ["path"],
+  ),
+  fsTool(
+    "list_directory",
+    "Get a detailed listing of all files and directories in a specified path. Results distinguish files and directories with [FILE] and [DIR] prefixes. Essential for understanding directory structure and finding specific files within a directory. Only works within allowed directories.",
+    ["path"],
+  ),
+  fsTool(
+    "list_directory_with_sizes",
+    "Get a detailed listing of all files and directories in a specified path, including sizes. Only works within allowed directories.",
+    ["path", "sortBy"],
+  ),
+  fsTool(
+    "directory_tree",
+    "Get a recursive tree view of files and directories as a JSON structure. Only works within allowed directories.",
+    ["path", "excludePatterns"],
+  ),
+  fsTool(
+    "move_file",
+    "Move or rename files and directories. Fails if the destination exists. Both paths must be within allowed directories.",
+    ["source", "destination"],
+  ),
+  fsTool(
+    "search_files",
+    "Recursively search for files and directories matching a pattern. Only searches within allowed directories.",
+    ["path", "pattern", "excludePatterns"],
+  ),
+  fsTool(
+    "get_file_info",
+    "Retrieve detailed metadata about a file or directory: size, times, permissions and type. Only works within allowed directories.",
+    ["path"],
+  ),
+  fsTool(
+    "list_allowed_directories",
+    "Returns the list of directories that this server is allowed to access. Subdirectories within these allowed directories are also accessible. Use this to understand which directories are available before trying to access files.",
+    [],
+  ),
+];
+
+const fsNames = (query: string) => searchTools(FILESYSTEM, query).map((m) => m.name);
+
+Deno.test("searching a tool's name finds it first, even when a sibling's name holds the same words", () => {
+  // `directory` and `allowed` are in every description, so they weigh almost nothing;
+  // list_allowed_directories' short description also says "list".
+  const hits = fsNames("list directory");
+  assert.equal(hits[0], "fs.list_directory");
+  assert.deepEqual(hits.slice(1, 3).sort(), ["fs.list_allowed_directories", "fs.list_directory_with_sizes"]);
+  assert.equal(fsNames("list_directory")[0], "fs.list_directory");
+  assert.equal(fsNames("fs list directory")[0], "fs.list_directory");
+  assert.equal(fsNames("list allowed directories")[0], "fs.list_allowed_directories");
+  assert.equal(fsNames("list directory with sizes")[0], "fs.list_directory_with_sizes");
+});
+
+Deno.test("every filesystem server tool is found first by the words of its name", () => {
+  for (const tool of FILESYSTEM) {
+    const words = tool.path[1].replaceAll("_", " ");
+    assert.equal(fsNames(words)[0], tool.name, `searching "${words}"`);
+  }
+});
