@@ -82,10 +82,10 @@ Deno.test("cli usage errors exit 2 with a clear message", async () => {
       ["run", "-", "--timeout", "soon"],
       /--timeout must be an integer from 1, got "soon"/,
     ],
-    [["run", "-", "--tools", "nope.ts"], /Cannot load tool module .*nope\.ts/],
+    [["run", "-", "--tools", "nope.ts"], /tool path .*nope\.ts: no such file or directory/],
     [
       ["run", "-", "--tools", "tests/fixtures/not_tools.ts"],
-      /must default-export an array of tools/,
+      /tool module .*not_tools\.ts exports no tools: export tools made with defineTool, AI SDK tools or LangChain/,
     ],
     [["frobnicate"], /Unknown command "frobnicate"/],
     [[], /Usage: codemode/],
@@ -105,7 +105,7 @@ Deno.test("cli --help, --version and run --help work", async () => {
   assert.match(v.stdout, /^codemode \d+\.\d+\.\d+\n$/);
   const rh = io();
   assert.equal(await main(["run", "--help"], rh.io), 0);
-  assert.match(rh.out(), /--tools <module>/);
+  assert.match(rh.out(), /--tools <path>/);
 });
 
 Deno.test("cli types prints the declarations of the tool modules", async () => {

@@ -1,6 +1,7 @@
 /**
  * Example tools for the demo and the CLI: weather, currency conversion and a
- * small in-memory orders table. A tool module's default export is an array.
+ * small in-memory orders table. Exported by name and, all together, as the
+ * default export: `--tools` and `codemode.yaml` take every exported tool once.
  *
  * @module
  */

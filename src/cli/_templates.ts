@@ -89,7 +89,8 @@ export const deleteNote = defineTool({
   handler: ({ id }) => ({ deleted: notes.delete(id) }),
 });
 
-// \`codemode run --tools tools.ts\` takes the default export.
+// All of them as one list, for code that imports this module. codemode.yaml's tools: and
+// \`codemode run --tools tools.ts\` take every exported tool; one exported twice counts once.
 export default [addNote, listNotes, deleteNote];
 `;
 

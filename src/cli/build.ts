@@ -10,13 +10,13 @@ import { toolClashes } from "../config/discover.ts";
 import type { DiscoveredTool } from "../config/tool_exports.ts";
 import type { Limits } from "../limits.ts";
 import type { ToolSource } from "../tools/source.ts";
-import { loadToolModule, UsageError } from "./load_tools.ts";
+import { loadToolModules, UsageError } from "./load_tools.ts";
 
 /** The flags that shape a Codemode. */
 export interface BuildFlags {
   /** `--config <path>`. */
   config?: string;
-  /** `--tools <module>`, repeatable. */
+  /** `--tools <path>` (a module or a directory of them), repeatable. */
   tools?: string[];
   /** Limits from flags; they win over the config's. */
   limits?: Partial<Limits>;
@@ -26,7 +26,7 @@ export interface BuildFlags {
 export interface ToolOrigins {
   /** The config in use: `--config`, or `./codemode.yaml` when it exists and no `--tools` is given. */
   config?: string;
-  /** The `--tools` modules. */
+  /** The `--tools` modules and directories. */
   modules: string[];
 }
 
@@ -80,13 +80,12 @@ export async function buildCodemode(flags: BuildFlags, cwd: string): Promise<Cod
       sources = fromConfig.sources;
       localExecutor = fromConfig.localExecutor;
     }
-    for (const file of origins.modules) {
-      const tools = await loadToolModule(file, cwd);
-      found.push(...tools.map((tool, i) => ({ tool, source: `${file}#default[${i}]` })));
-    }
-    const clashes = toolClashes(found);
+    found.push(...await loadToolModules(origins.modules, cwd));
+    // A module named by both the config and --tools gives the same tool objects: one tool each.
+    const unique = found.filter((d, i) => found.findIndex((other) => other.tool === d.tool) === i);
+    const clashes = toolClashes(unique);
     if (clashes.length > 0) throw new UsageError(clashes.join("\n"));
-    const tools = found.map((d) => d.tool);
+    const tools = unique.map((d) => d.tool);
     const cm = new Codemode({ tools, limits: { ...limits, ...flags.limits }, policies, sources, localExecutor });
     await cm.loadTools({ eagerOnly: true }).catch(async (e) => {
       await cm.close();

@@ -25,8 +25,9 @@ Default transport: stdio (stdout carries only the protocol; logs are JSON lines 
 Options:
   -c, --config <file>      A codemode.yaml (tools, limits, policies). Default: ./codemode.yaml
                            when it exists and no --tools is given.
-  --tools <module>         A module whose default export is an array of tools (repeatable).
-                           Tool modules are trusted: they run in the host, not the sandbox.
+  --tools <path>           A tool module, or a directory of them, as in codemode.yaml's tools:
+                           every exported tool is taken (repeatable). Tool modules are
+                           trusted: they run in the host, not the sandbox.
   --timeout <ms>           Wall-clock limit of each script (default 30000).
   --memory <MB>            Sandbox heap limit (default 128).
   --http                   Serve Streamable HTTP instead of stdio, at http://<host>:<port>/mcp.

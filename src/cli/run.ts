@@ -19,8 +19,9 @@ Runs a TypeScript script body in a zero-permission sandbox. Use - to read it fro
 Options:
   -c, --config <file>  A codemode.yaml (tools, limits, policies). Default: ./codemode.yaml
                      when it exists and no --tools is given.
-  --tools <module>   A module whose default export is an array of tools (repeatable).
-                     Tool modules are trusted: they run in the host, not the sandbox.
+  --tools <path>     A tool module, or a directory of them, as in codemode.yaml's tools:
+                     every exported tool is taken (repeatable). Tool modules are
+                     trusted: they run in the host, not the sandbox.
   --json             Print exactly one JSON ExecutionResult on stdout.
   --timeout <ms>     Wall-clock limit (default 30000).
   --memory <MB>      Sandbox heap limit (default 128).

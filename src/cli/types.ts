@@ -8,7 +8,7 @@ import { buildCodemode, noToolsNote, toolOrigins } from "./build.ts";
 import type { CliIo } from "./run.ts";
 
 /**
- * Runs `codemode types --tools <module>...`.
+ * Runs `codemode types --tools <path>...`.
  *
  * @returns the exit code.
  * @throws {UsageError} on bad flags or a bad tool module.
@@ -23,7 +23,7 @@ export async function typesCommand(args: string[], io: CliIo): Promise<number> {
     },
   });
   if (values.help) {
-    return io.out("Usage: codemode types [--config codemode.yaml] [--tools <module>...]\n"), 0;
+    return io.out("Usage: codemode types [--config codemode.yaml] [--tools <path>...]\n"), 0;
   }
   const flags = { config: values.config, tools: values.tools };
   await using cm = await buildCodemode(flags, io.cwd);

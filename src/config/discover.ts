@@ -1,12 +1,13 @@
 /**
- * Discovers tools from the modules and directories named in `codemode.yaml`.
- * Tool modules are trusted host code: importing one runs it in the host
+ * Discovers tools from the modules and directories named in `codemode.yaml`'s
+ * `tools:` or by the CLI's `--tools`: both use this one loader. Tool modules are trusted host code: importing one runs it in the host
  * process with the host's permissions, never in the sandbox.
  *
  * @module
  */
 import { basename, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { importProblem } from "./_import_problem.ts";
 import { type DiscoveredTool, scanModule } from "./tool_exports.ts";
 
 export type { DiscoveredTool };
@@ -66,19 +67,24 @@ export async function listToolModules(dir: string): Promise<string[]> {
   return files.sort();
 }
 
-async function modulesOf(entry: string, problems: string[]): Promise<string[]> {
+/** The modules an entry names, and whether it is a directory (whose helpers would be skipped by name). */
+async function modulesOf(entry: string, problems: string[]): Promise<{ files: string[]; inDirectory: boolean }> {
   try {
     const info = await Deno.stat(entry);
-    return info.isDirectory ? await listToolModules(entry) : [entry];
+    return info.isDirectory
+      ? { files: await listToolModules(entry), inDirectory: true }
+      : { files: [entry], inDirectory: false };
   } catch (e) {
     const reason = e instanceof Deno.errors.NotFound ? "no such file or directory" : (e as Error).message;
     problems.push(`tool path ${entry}: ${reason}`);
-    return [];
+    return { files: [], inDirectory: false };
   }
 }
 
-function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split("\n")[0];
+function noToolsProblem(file: string, inDirectory: boolean): string {
+  const helper = inDirectory ? `; a helper module in a tool directory is skipped when named "_${basename(file)}"` : "";
+  return `tool module ${file} exports no tools: export tools made with defineTool, AI SDK tools or LangChain tools, ` +
+    `by name, in an array or in an object${helper}`;
 }
 
 /**
@@ -128,7 +134,9 @@ export function toolClashes(tools: DiscoveredTool[]): string[] {
  * Imports tool modules (files, or every module directly in a directory) and
  * collects their tools: tools made with `defineTool` as they are, Vercel AI SDK
  * and LangChain tools converted. Tool modules are trusted host code: they run
- * in this process with its permissions. All problems are gathered and thrown together.
+ * in this process with its permissions. All problems are gathered and thrown together;
+ * a module that fails to import is named with the line Deno reports
+ * (`cannot import tool module /abs/tools.ts:2:7: boom`).
  *
  * @param entries absolute paths of modules or directories (relative ones start from the cwd).
  * @param options how modules are imported.
@@ -155,20 +163,19 @@ export async function discoverTools(entries: string[], options: DiscoverOptions 
   const tools: DiscoveredTool[] = [];
   const seen = new WeakSet<object>();
   for (const entry of entries) {
-    for (const file of await modulesOf(resolve(entry), problems)) {
+    const { files, inDirectory } = await modulesOf(resolve(entry), problems);
+    for (const file of files) {
       let mod: Record<string, unknown>;
       try {
         mod = await importModule(pathToFileURL(file).href);
       } catch (e) {
-        problems.push(`cannot import tool module ${file}: ${firstLine(e)}`);
+        problems.push(importProblem(file, e));
         continue;
       }
       const scan = scanModule(file, mod, seen);
       tools.push(...scan.tools);
       problems.push(...scan.problems);
-      if (scan.found === 0) {
-        problems.push(`tool module ${file} exports no tools (name helper modules "_${basename(file)}")`);
-      }
+      if (scan.found === 0) problems.push(noToolsProblem(file, inDirectory));
     }
   }
   problems.push(...toolClashes(tools));

@@ -119,15 +119,41 @@ Deno.test("names that clash only after being made safe are an error too", async 
   }
 });
 
-Deno.test("a module that fails to import is an error naming the file", async () => {
+Deno.test("a module that fails to import is an error naming the file and the line", async () => {
   const dir = await tempDir();
   try {
-    await Deno.writeTextFile(join(dir, "broken.ts"), `throw new Error("boom at import");\n`);
+    await Deno.writeTextFile(join(dir, "broken.ts"), `const x = 1;\nthrow new Error("boom at import " + x);\n`);
     await Deno.writeTextFile(join(dir, "syntax.ts"), `export const = ;\n`);
-    const e = await discoveryError(discoverTools([join(dir, "broken.ts"), join(dir, "syntax.ts")]));
-    assert.equal(e.problems.length, 2);
-    assert.equal(e.problems[0], `cannot import tool module ${join(dir, "broken.ts")}: boom at import`);
-    assert.ok(e.problems[1].startsWith(`cannot import tool module ${join(dir, "syntax.ts")}: `));
+    await Deno.writeTextFile(join(dir, "missing_import.ts"), `import "./gone.ts";\nexport const t = 1;\n`);
+    const e = await discoveryError(
+      discoverTools([join(dir, "broken.ts"), join(dir, "syntax.ts"), join(dir, "missing_import.ts")]),
+    );
+    assert.deepEqual(e.problems.slice(0, 2), [
+      `cannot import tool module ${join(dir, "broken.ts")}:2:7: boom at import 1`,
+      `cannot import tool module ${join(dir, "syntax.ts")}:1:14: SyntaxError: Unexpected token \`=\`. ` +
+      `Expected yield, an identifier, [ or {`,
+    ]);
+    assert.equal(
+      e.problems[2],
+      `cannot import tool module ${join(dir, "missing_import.ts")}:1:8: Module not found "${join(dir, "gone.ts")}".`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a module whose dependency throws at import is an error naming the module and where the dependency threw", async () => {
+  const dir = await tempDir();
+  try {
+    await Deno.writeTextFile(
+      join(dir, "weather.ts"),
+      toolModule("weather.get").replace("\n", `\nimport "./_setup.ts";\n`),
+    );
+    await Deno.writeTextFile(join(dir, "_setup.ts"), `\n\nthrow new TypeError("WEATHER_KEY is not set");\n`);
+    const e = await discoveryError(discoverTools([dir]));
+    assert.deepEqual(e.problems, [
+      `cannot import tool module ${join(dir, "weather.ts")}: WEATHER_KEY is not set (at ${join(dir, "_setup.ts")}:3:7)`,
+    ]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -137,10 +163,14 @@ Deno.test("a missing path and a module without tools are errors naming the file"
   const dir = await tempDir();
   try {
     await Deno.writeTextFile(join(dir, "util.ts"), `export const x = 1;\n`);
-    const e = await discoveryError(discoverTools([join(dir, "nope.ts"), join(dir, "util.ts")]));
+    const e = await discoveryError(discoverTools([join(dir, "nope.ts"), join(dir, "util.ts"), dir]));
+    const noTools = `tool module ${join(dir, "util.ts")} exports no tools: ` +
+      `export tools made with defineTool, AI SDK tools or LangChain tools, by name, in an array or in an object`;
     assert.deepEqual(e.problems, [
       `tool path ${join(dir, "nope.ts")}: no such file or directory`,
-      `tool module ${join(dir, "util.ts")} exports no tools (name helper modules "_util.ts")`,
+      noTools,
+      // In a directory, a helper is skipped by its name.
+      `${noTools}; a helper module in a tool directory is skipped when named "_util.ts"`,
     ]);
   } finally {
     await Deno.remove(dir, { recursive: true });

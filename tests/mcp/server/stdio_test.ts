@@ -200,7 +200,7 @@ Deno.test("stdio: usage errors exit 2 with a message, and --help prints the flag
   assert.equal(badTimeout.code, 2);
   assert.match(badTimeout.stderr, /--timeout must be an integer/);
   assert.equal(badModule.code, 2);
-  assert.match(badModule.stderr, /Cannot load tool module .*nope\.ts/);
+  assert.match(badModule.stderr, /tool path .*nope\.ts: no such file or directory/);
   assert.equal(remote.code, 2);
   assert.match(remote.stderr, /not loopback: set --api-key or CODEMODE_API_KEY/);
   await sleep(0);
