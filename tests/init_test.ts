@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { main } from "../cli.ts";
 import { recordingIo } from "./_helpers.ts";
 
@@ -25,7 +26,14 @@ Deno.test("init writes a starter project whose script runs against its tools", a
     await assertEnvExampleListsOnlyWhatIsRead(dir);
     assert.match(
       t.out(),
-      /Next:\n {2}cd .*\n {2}deno run -A .*cli\.ts run example_script\.ts --config codemode\.yaml\n {2}deno task agent/,
+      /Next:\n {2}cd .*\n {2}deno task codemode run example_script\.ts --config codemode\.yaml\n {2}deno task agent/,
+    );
+    const config = JSON.parse(await Deno.readTextFile(`${dir}/deno.json`));
+    assert.match(config.imports["@codemode/codemode"], /^jsr:@codemode\/codemode@\^\d+\.\d+\.\d+$/);
+    assert.deepEqual(
+      config.links,
+      [fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "")],
+      "links this checkout",
     );
     for (const flags of [["--config", "codemode.yaml"], ["--tools", "tools.ts"], []]) {
       const run = io(dir);
@@ -36,17 +44,27 @@ Deno.test("init writes a starter project whose script runs against its tools", a
       assert.ok(result.result.includes("Book the dentist"), flags.join(" "));
       assert.deepEqual(result.toolCalls.map((c: { tool: string }) => c.tool), ["notes.add", "notes.list"]);
     }
-    const agent = await new Deno.Command(Deno.execPath(), {
-      args: ["task", "agent"],
-      cwd: dir,
-      stdout: "piped",
-      stderr: "piped",
-    })
-      .output();
-    const agentOut = new TextDecoder().decode(agent.stdout);
-    assert.equal(agent.code, 0, new TextDecoder().decode(agent.stderr));
+    const agent = await denoIn(dir, ["task", "agent"]);
+    assert.equal(agent.code, 0, agent.stderr);
+    const agentOut = agent.stdout;
     assert.match(agentOut, /declare const tools/, "agent.ts prints the prompt");
     assert.match(agentOut, /"stopReason": "completed"/, "agent.ts runs the script through fromConfig()");
+    // The project's own `codemode` task: the CLI of the package it imports (here the linked checkout).
+    const cli = await denoIn(dir, [
+      "task",
+      "--quiet",
+      "codemode",
+      "run",
+      "example_script.ts",
+      "--config",
+      "codemode.yaml",
+      "--json",
+    ]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.deepEqual(JSON.parse(cli.stdout).toolCalls.map((c: { tool: string }) => c.tool), [
+      "notes.add",
+      "notes.list",
+    ]);
     const types = io(dir);
     assert.equal(await main(["types"], types.io), 0, types.err());
     assert.match(types.out(), /notes: \{/);
@@ -54,6 +72,12 @@ Deno.test("init writes a starter project whose script runs against its tools", a
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+async function denoIn(cwd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), { args, cwd, stdout: "piped", stderr: "piped" }).output();
+  const text = new TextDecoder();
+  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+}
 
 /** Every `NAME=` in .env.example is read by the generated project: `${NAME` in its config or `Deno.env.get("NAME")`. */
 async function assertEnvExampleListsOnlyWhatIsRead(dir: string): Promise<void> {

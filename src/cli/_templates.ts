@@ -1,5 +1,6 @@
-// The files `codemode init` writes. `codemodeUrl` is where the generated
-// project imports Codemode from: this checkout's mod.ts, or the JSR package.
+// The files `codemode init` writes. The project imports Codemode as the JSR
+// package `@codemode/codemode`; from a local checkout, `links` in its deno.json
+// makes that name resolve to the checkout, with the checkout's own imports.
 
 /** One file of the starter project. */
 export interface TemplateFile {
@@ -7,31 +8,38 @@ export interface TemplateFile {
   content: string;
 }
 
+/** Where the starter project takes Codemode from. */
+export interface StarterOptions {
+  /** The version range of `jsr:@codemode/codemode` the project imports, e.g. `^0.1.0`. */
+  range: string;
+  /** Absolute path of a local checkout to link in place of the JSR package, if any. */
+  link?: string;
+}
+
 /** The starter project's files. */
-export function starterFiles(codemodeUrl: string, imports: Record<string, string> = {}): TemplateFile[] {
+export function starterFiles(options: StarterOptions): TemplateFile[] {
+  const codemode = `jsr:@codemode/codemode@${options.range}`;
   return [
-    { path: "deno.json", content: denoJson(imports) },
+    { path: "deno.json", content: denoJson(codemode, options.link) },
     { path: "codemode.yaml", content: CONFIG },
-    { path: "tools.ts", content: TOOLS.replace("CODEMODE_URL", codemodeUrl) },
+    { path: "tools.ts", content: toolsModule(codemode) },
     { path: "example_script.ts", content: SCRIPT },
-    { path: "agent.ts", content: AGENT.replace("CONFIG_URL", configEntry(codemodeUrl)) },
+    { path: "agent.ts", content: AGENT },
     { path: ".env.example", content: ENV },
   ];
 }
 
-// The `./config` entry point beside the root one: a checkout's file, or the package's subpath.
-function configEntry(codemodeUrl: string): string {
-  return codemodeUrl.endsWith("/mod.ts")
-    ? codemodeUrl.replace(/mod\.ts$/, "src/config/mod.ts")
-    : `${codemodeUrl}/config`;
-}
+const ZOD = "npm:zod@^4.1.0";
 
-// Tool modules use full specifiers: the codemode CLI imports them from its
-// own process, where this project's import map does not apply. When Codemode
-// is a local checkout, its own bare imports (zod, …) need this project's
-// import map when this project's programs (agent.ts) import it.
-function denoJson(imports: Record<string, string>): string {
-  const json = { imports, exclude: ["example_script.ts"], tasks: { agent: "deno run -A agent.ts" } };
+// The `codemode` task runs the CLI of the package this project imports, so the
+// CLI and the tool modules share one copy of it.
+function denoJson(codemode: string, link: string | undefined): string {
+  const json = {
+    imports: { "@codemode/codemode": codemode, zod: ZOD },
+    ...(link === undefined ? {} : { links: [link] }),
+    exclude: ["example_script.ts"],
+    tasks: { agent: "deno run -A agent.ts", codemode: `deno run -A ${codemode}/cli` },
+  };
   return JSON.stringify(json, null, 2) + "\n";
 }
 
@@ -52,9 +60,11 @@ policies:
   "notes.delete": approve
 `;
 
-const TOOLS = `// Tools the model's scripts can call. Every exported defineTool value is registered.
-import { defineTool } from "CODEMODE_URL";
-import { z } from "npm:zod@^4.1.0";
+const toolsModule = (codemode: string): string =>
+  `// Tools the model's scripts can call. Every exported defineTool value is registered.
+// Full specifiers, so that a codemode CLI started outside this project can load it too.
+import { defineTool } from "${codemode}";
+import { z } from "${ZOD}";
 
 const notes = new Map<number, { id: number; text: string; tags: string[] }>([
   [1, { id: 1, text: "Buy oat milk", tags: ["shopping"] }],
@@ -102,8 +112,8 @@ return urgent.map((n) => n.text);
 `;
 
 const AGENT = `// Builds Codemode from codemode.yaml and shows what the model is told and what a script returns.
-// Wire aiSdkTool(cm) (from the ai-sdk entry point) or the LangChain tool into your agent to let a real model write the scripts.
-import { fromConfig } from "CONFIG_URL";
+// Wire aiSdkTool(cm) (from @codemode/codemode/ai-sdk) or the LangChain tool into your agent to let a real model write the scripts.
+import { fromConfig } from "@codemode/codemode/config";
 
 await using cm = await fromConfig(new URL("./codemode.yaml", import.meta.url).pathname);
 console.log(await cm.prompt());

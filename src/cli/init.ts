@@ -4,6 +4,7 @@
  * @module
  */
 import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import denoJson from "../../deno.json" with { type: "json" };
 import { starterFiles } from "./_templates.ts";
@@ -14,14 +15,16 @@ import type { CliIo } from "./run.ts";
 export const INIT_HELP: string = `Usage: codemode init [dir] [--force] [--yes]
 
 Writes a starter project: codemode.yaml, a tools module, an example script, an agent,
-.env.example and deno.json.
+.env.example and deno.json. The project imports jsr:@codemode/codemode; when this
+command runs from a local checkout, deno.json links that name to the checkout.
 
 Options:
   --force      Overwrite files that exist.
   -y, --yes    Do not ask for confirmation.
   -h, --help   Show this help.`;
 
-const MOD_URL = new URL("../../mod.ts", import.meta.url);
+// A checkout (file: URL) is linked into the project; from JSR the project imports the package.
+const ROOT_URL = new URL("../../", import.meta.url);
 
 /**
  * Runs `codemode init`.
@@ -42,8 +45,8 @@ export async function initCommand(args: string[], io: CliIo): Promise<number> {
   if (values.help) return io.out(INIT_HELP + "\n"), 0;
   if (positionals.length > 1) throw new UsageError("init takes at most one directory");
   const dir = resolve(io.cwd, positionals[0] ?? ".");
-  const codemodeUrl = MOD_URL.protocol === "file:" ? MOD_URL.href : "jsr:@codemode/codemode@^0.1";
-  const files = starterFiles(codemodeUrl, MOD_URL.protocol === "file:" ? denoJson.imports : {});
+  const link = ROOT_URL.protocol === "file:" ? fileURLToPath(ROOT_URL).replace(/\/$/, "") : undefined;
+  const files = starterFiles({ range: `^${denoJson.version}`, link });
   const existing = await existingFiles(dir, files.map((f) => f.path));
   if (existing.length > 0 && !values.force) {
     throw new UsageError(`Refusing to overwrite ${existing.join(", ")} in ${dir} (use --force)`);
@@ -57,9 +60,8 @@ export async function initCommand(args: string[], io: CliIo): Promise<number> {
     await Deno.writeTextFile(path, file.content);
     io.out(`  wrote ${path}\n`);
   }
-  const cli = new URL("../../cli.ts", import.meta.url).href;
   io.out(
-    `\nNext:\n  cd ${dir}\n  deno run -A ${cli} run example_script.ts --config codemode.yaml\n  deno task agent\n`,
+    `\nNext:\n  cd ${dir}\n  deno task codemode run example_script.ts --config codemode.yaml\n  deno task agent\n`,
   );
   return 0;
 }

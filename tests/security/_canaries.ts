@@ -16,9 +16,6 @@ import {
   type Limits,
 } from "../../mod.ts";
 
-/** The env var the host sets to the canary secret. */
-export const CANARY_ENV = "CODEMODE_CANARY_SECRET";
-
 /** What the sandbox children run (the prelude's copy in an executor's private dir): a process whose cmdline matches is a sandbox. */
 export const PRELUDE_MARK = /\/codemode-[^/\s]+\/prelude\.js(\s|$)/;
 
@@ -29,6 +26,8 @@ export const FAST: Partial<Limits> = { timeoutMs: 30_000, memoryMb: 64 };
 export interface Canaries extends AsyncDisposable {
   /** Random secret: the env var's value and the secret files' content. */
   readonly secret: string;
+  /** The env var the host set to the secret (its own name: tests in parallel share the environment). */
+  readonly env: string;
   /** Temp dir holding the secret files. */
   readonly dir: string;
   /** Path of a text file holding the secret. */
@@ -52,7 +51,9 @@ export interface Canaries extends AsyncDisposable {
 /** Plants the canaries: env var, secret files, HTTP and TCP listeners. */
 export async function canaries(): Promise<Canaries> {
   const secret = `canary-${crypto.randomUUID()}`;
-  Deno.env.set(CANARY_ENV, secret);
+  // One variable per instance: test files running in parallel share the process environment.
+  const env = `CODEMODE_CANARY_SECRET_${crypto.randomUUID().replaceAll("-", "")}`;
+  Deno.env.set(env, secret);
   const dir = await Deno.makeTempDir({ prefix: "canary-" });
   const file = `${dir}/secret.txt`;
   const json = `${dir}/secret.json`;
@@ -79,6 +80,7 @@ export async function canaries(): Promise<Canaries> {
 
   return {
     secret,
+    env,
     dir,
     file,
     json,
@@ -96,7 +98,7 @@ export async function canaries(): Promise<Canaries> {
       assert.equal(accepted, 0, "the loopback TCP listener accepted a connection");
     },
     async [Symbol.asyncDispose]() {
-      Deno.env.delete(CANARY_ENV);
+      Deno.env.delete(env);
       await server.shutdown();
       listener.close();
       await acceptLoop;

@@ -1,7 +1,7 @@
 // Network and environment abuse: reaching a loopback listener by any API, and
 // reading the host's environment, user or machine identity.
 import assert from "node:assert/strict";
-import { assertDenied, assertFailed, assertHealthy, canaries, CANARY_ENV, sandbox } from "./_canaries.ts";
+import { assertDenied, assertFailed, assertHealthy, canaries, sandbox } from "./_canaries.ts";
 
 Deno.test("a script cannot fetch from a loopback HTTP listener", async () => {
   await using c = await canaries();
@@ -97,8 +97,8 @@ Deno.test("a script cannot listen on a port or resolve DNS", async () => {
 Deno.test("a script cannot read the canary with Deno.env.get", async () => {
   await using c = await canaries();
   await using cm = sandbox();
-  assert.equal(Deno.env.get(CANARY_ENV), c.secret);
-  const r = await cm.execute(`return Deno.env.get("${CANARY_ENV}")`);
+  assert.equal(Deno.env.get(c.env), c.secret);
+  const r = await cm.execute(`return Deno.env.get("${c.env}")`);
   assertDenied(r, "env");
   c.assertClean(r);
 });
@@ -116,8 +116,8 @@ Deno.test("a script cannot read the canary through node:process env", async () =
   await using cm = sandbox();
   for (
     const code of [
-      `const p = await import("node:process"); return p.env["${CANARY_ENV}"] ?? Object.keys(p.env)`,
-      `return globalThis.process?.env?.["${CANARY_ENV}"] ?? "no process global"`,
+      `const p = await import("node:process"); return p.env["${c.env}"] ?? Object.keys(p.env)`,
+      `return globalThis.process?.env?.["${c.env}"] ?? "no process global"`,
       `const p = await import("node:process"); return JSON.stringify(p.env)`,
     ]
   ) {

@@ -1,0 +1,71 @@
+// A project outside this checkout uses Codemode the way the README says: its
+// deno.json maps `@codemode/codemode` to the JSR package and `links` it to this
+// checkout, so the package's own deno.json imports (zod, ajv, …) apply to its
+// files. JSR itself is never contacted. Importing ../mod.ts by path instead
+// fails with `Import "zod" not a dependency`.
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import denoJson from "../deno.json" with { type: "json" };
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
+
+const MAIN = `import { Codemode } from "@codemode/codemode";
+import * as mcp from "@codemode/codemode/mcp";
+
+await using cm = new Codemode({ tools: [] });
+const r = await cm.execute("return 1+1");
+console.log(JSON.stringify({ result: r.result, mcpExports: Object.keys(mcp).length }));
+`;
+
+function projectConfig(lock: unknown): string {
+  const imports = { "@codemode/codemode": `jsr:@codemode/codemode@^${denoJson.version}` };
+  return JSON.stringify({ imports, links: [ROOT], lock }, null, 2);
+}
+
+Deno.test("a project outside the checkout imports @codemode/codemode and a subpath through links, with its own frozen lock", async () => {
+  await inProject(async (dir) => {
+    await Deno.writeTextFile(`${dir}/deno.json`, projectConfig(true));
+    assertRan(await deno(dir, ["run", "-A", "main.ts"]));
+    const lock = JSON.parse(await Deno.readTextFile(`${dir}/deno.lock`));
+    assert.deepEqual(Object.keys(lock.workspace.links), [`jsr:@codemode/codemode@${denoJson.version}`]);
+    await Deno.writeTextFile(`${dir}/deno.json`, projectConfig({ frozen: true }));
+    assertRan(await deno(dir, ["run", "-A", "main.ts"]));
+    const check = await deno(dir, ["check", "main.ts"]);
+    assert.equal(check.code, 0, check.stderr);
+  });
+});
+
+Deno.test("a project without a lockfile imports it too", async () => {
+  await inProject(async (dir) => {
+    await Deno.writeTextFile(`${dir}/deno.json`, projectConfig(false));
+    assertRan(await deno(dir, ["run", "-A", "main.ts"]));
+    assert.deepEqual((await Array.fromAsync(Deno.readDir(dir), (e) => e.name)).sort(), ["deno.json", "main.ts"]);
+  });
+});
+
+/** Runs `body` in a new project dir under the system temp dir, and checks this checkout's lock is left alone. */
+async function inProject(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "codemode-consumer-" }));
+  const ourLock = await Deno.readTextFile(`${ROOT}/deno.lock`);
+  try {
+    assert.ok(!dir.startsWith(`${ROOT}/`), `${dir} is inside the checkout`);
+    await Deno.writeTextFile(`${dir}/main.ts`, MAIN);
+    await body(dir);
+    assert.equal(await Deno.readTextFile(`${ROOT}/deno.lock`), ourLock, "the checkout's deno.lock changed");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function assertRan(run: { code: number; stdout: string; stderr: string }): void {
+  assert.equal(run.code, 0, run.stderr);
+  const out = JSON.parse(run.stdout);
+  assert.equal(out.result, 2);
+  assert.ok(out.mcpExports > 0, "the /mcp entry point exports nothing");
+}
+
+async function deno(cwd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), { args, cwd, stdout: "piped", stderr: "piped" }).output();
+  const text = new TextDecoder();
+  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+}
