@@ -29,11 +29,6 @@ export function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more characters]`;
 }
 
-/** An error the host raises for a limit. */
-export function limitError(name: string, message: string): ExecutionError {
-  return { name, message };
-}
-
 /** The child's error with every text capped and host paths scrubbed. */
 export function boundedError(e: WireError, scrub: (text: string) => string): ExecutionError {
   return {

@@ -6,10 +6,10 @@ import { LineSplitter, LineTooLongError } from "../src/rpc/lines.ts";
 import type { ChildFrame, RunParams } from "../src/rpc/protocol.ts";
 import { LogBuffer } from "./_log_buffer.ts";
 import { capMemory, type MemoryCap } from "./_memory_cap.ts";
-import { boundedError, limitError, ToolTrace } from "./_bounds.ts";
+import { boundedError, ToolTrace } from "./_bounds.ts";
 import { ExitReport, UNSETTLED_MESSAGE } from "./_exit_report.ts";
 import type { ExecuteRequest } from "../src/executor.ts";
-import type { ExecutionError, ExecutionResult, StopReason } from "../src/rpc/result.ts";
+import { type ExecutionError, type ExecutionResult, hostError, type StopReason } from "../src/rpc/result.ts";
 
 /** Room for the frame around a maximal result, in bytes. */
 const FRAME_OVERHEAD = 64 * 1024;
@@ -105,10 +105,10 @@ export class SandboxRun {
     const { limits, signal } = this.#req;
     const timer = setTimeout(() => {
       const message = `The script ran longer than ${limits.timeoutMs} ms (timeoutMs)`;
-      this.#end({ stopReason: "timeout", error: limitError("TimeoutError", message) });
+      this.#end({ stopReason: "timeout", error: hostError("TimeoutError", message) });
     }, limits.timeoutMs);
     const onAbort = () => {
-      const error = { name: "KilledError", message: "The execution was cancelled by the host" };
+      const error = hostError("KilledError", "The execution was cancelled by the host");
       this.#end({ stopReason: "killed", error });
     };
     signal?.addEventListener("abort", onAbort, { once: true });
@@ -136,7 +136,7 @@ export class SandboxRun {
   #overRss(what: string): Ending {
     const { maxRssMb } = this.#req.limits;
     const message = `The sandbox used ${what}, over the ${maxRssMb} MiB limit (maxRssMb)`;
-    return { stopReason: "memory", error: limitError("MemoryLimitError", message) };
+    return { stopReason: "memory", error: hostError("MemoryLimitError", message) };
   }
 
   #end(ending: Ending): void {
@@ -163,7 +163,7 @@ export class SandboxRun {
     this.#outputBytes += bytes;
     if (this.#outputBytes <= this.#req.limits.maxOutputBytes) return true;
     const message = `The sandbox wrote more than ${this.#req.limits.maxOutputBytes} bytes of output (maxOutputBytes)`;
-    this.#end({ stopReason: "output_limit", error: limitError("OutputLimitError", message) });
+    this.#end({ stopReason: "output_limit", error: hostError("OutputLimitError", message) });
     return false;
   }
 
@@ -178,7 +178,7 @@ export class SandboxRun {
         if (!(e instanceof LineTooLongError)) throw e;
         this.#end({
           stopReason: "output_limit",
-          error: limitError("OutputLimitError", `The sandbox wrote ${e.message}`),
+          error: hostError("OutputLimitError", `The sandbox wrote ${e.message}`),
         });
         continue;
       }
@@ -224,7 +224,7 @@ export class SandboxRun {
     if (parsed.kind === "raw") return void this.#logs.add("stdout", parsed.text);
     if (parsed.raw) this.#logs.add("stdout", parsed.raw);
     if (parsed.kind === "invalid") {
-      const error = { name: "ProtocolError", message: `The sandbox sent an invalid frame (${parsed.reason})` };
+      const error = hostError("ProtocolError", `The sandbox sent an invalid frame (${parsed.reason})`);
       return this.#end({ stopReason: "error", error });
     }
     this.#onFrame(parsed.frame, { chars: line.length, values: parsed.shape.values });
@@ -247,7 +247,7 @@ export class SandboxRun {
     this.#end({
       stopReason: "output_limit",
       result: { $truncated: true, originalBytes: done.truncatedBytes, preview: done.result },
-      error: limitError(
+      error: hostError(
         "OutputLimitError",
         `The result is ${done.truncatedBytes} bytes, over the ${maxResultBytes}-byte limit (maxResultBytes); result holds a preview`,
       ),
@@ -258,10 +258,10 @@ export class SandboxRun {
     const { maxToolCalls } = this.#req.limits;
     if (this.#trace.length >= maxToolCalls) {
       const message = `The script made more than ${maxToolCalls} tool calls (maxToolCalls)`;
-      return this.#end({ stopReason: "tool_call_limit", error: limitError("ToolCallLimitError", message) });
+      return this.#end({ stopReason: "tool_call_limit", error: hostError("ToolCallLimitError", message) });
     }
     const over = this.#overInputBudget(size);
-    if (over) return this.#end({ stopReason: "tool_input_limit", error: limitError("ToolInputLimitError", over) });
+    if (over) return this.#end({ stopReason: "tool_input_limit", error: hostError("ToolInputLimitError", over) });
     this.#inFlight.chars += size.chars;
     this.#inFlight.values += size.values;
     const record = this.#trace.start(tool, id);
@@ -302,15 +302,15 @@ export class SandboxRun {
     const cause = this.#exitReport.diagnose(status);
     if (cause === "out_of_memory") {
       const message = `The script exceeded the ${this.#req.limits.memoryMb} MiB heap limit (memoryMb)`;
-      return { stopReason: "memory", error: limitError("MemoryLimitError", message) };
+      return { stopReason: "memory", error: hostError("MemoryLimitError", message) };
     }
     if (cause === "unsettled") {
-      return { stopReason: "error", error: { name: "SandboxExitError", message: UNSETTLED_MESSAGE } };
+      return { stopReason: "error", error: hostError("SandboxExitError", UNSETTLED_MESSAGE) };
     }
     const how = status.signal ? `signal ${status.signal}` : `exit code ${status.code}`;
     return {
       stopReason: "error",
-      error: { name: "SandboxExitError", message: `The sandbox process ended (${how}) before the script returned` },
+      error: hostError("SandboxExitError", `The sandbox process ended (${how}) before the script returned`),
     };
   }
 

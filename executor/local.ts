@@ -7,7 +7,7 @@ import { killGroup, type SandboxProcess, SandboxRun } from "./_sandbox_run.ts";
 import { Semaphore } from "./_semaphore.ts";
 import { dropKernelGuards, guardCommand, kernelGuards } from "./_kernel_guard.ts";
 import type { ExecuteRequest, Executor } from "../src/executor.ts";
-import type { ExecutionResult } from "../src/rpc/result.ts";
+import { type ExecutionResult, hostError } from "../src/rpc/result.ts";
 import type { Limits } from "../src/limits.ts";
 
 /** Options for {@linkcode LocalExecutor}. */
@@ -314,7 +314,7 @@ function refused(
     executionId: request.executionId,
     ok: false,
     stopReason: reason,
-    error: { name: reason === "busy" ? "BusyError" : "KilledError", message },
+    error: hostError(reason === "busy" ? "BusyError" : "KilledError", message),
     logs: [],
     toolCalls: [],
     durationMs: Math.round(performance.now() - started),

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { ErrorName } from "../src/rpc/result.ts";
 
 /** A pattern the script must not contain, with the reason shown on a match. */
 export interface DeniedPattern {
@@ -37,7 +38,7 @@ export const DEFAULT_DENIED_PATTERNS: readonly DeniedPattern[] = Object.freeze([
 /** Why a script was refused. */
 export interface ValidationFailure {
   /** Always `ValidationError`. */
-  name: "ValidationError";
+  name: Extract<ErrorName, "ValidationError">;
   /** What was refused and where. */
   message: string;
   /** 1-based line of the match. */

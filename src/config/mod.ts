@@ -20,7 +20,8 @@
  *
  * @module
  */
-export type { CodemodeConfig, ExecutorConfig, PolicyAction } from "./schema.ts";
+export type { CodemodeConfig, ExecutorConfig } from "./schema.ts";
+export type { ToolPolicy } from "../tools/policy.ts";
 export type { McpHttpServer, McpServerConfig, McpStartup, McpStdioServer } from "../mcp/client/server_config.ts";
 export type { Limits } from "../limits.ts";
 export type { AnyTool, Tool, ToolContext } from "../tools/define.ts";

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { DEFAULT_LIMITS, type Limits } from "../limits.ts";
+import type { ToolPolicy } from "../tools/policy.ts";
 import type { LocalExecutorOptions } from "../../executor/local.ts";
 import { type McpServerConfig, mcpServerSchema } from "../mcp/client/server_config.ts";
 
@@ -21,9 +22,6 @@ export interface ExecutorConfig extends Pick<LocalExecutorOptions, "maxConcurren
   limits: Partial<Limits>;
 }
 
-/** What a policy does with a matching tool call. */
-export type PolicyAction = "allow" | "deny" | "approve";
-
 /** A validated `codemode.yaml`, with every default filled in. */
 export interface CodemodeConfig {
   /** Tool modules or directories; absolute once loaded with `loadConfig`. */
@@ -31,7 +29,7 @@ export interface CodemodeConfig {
   /** What runs the scripts. */
   executor: ExecutorConfig;
   /** Tool name or glob (`*` matches within and across `.` segments) → what to do with calls. */
-  policies: Record<string, PolicyAction>;
+  policies: Record<string, ToolPolicy>;
   /** MCP servers by name (identifier-like: letters, digits, `_`, `-`). */
   mcpServers: Record<string, McpServerConfig>;
 }

@@ -84,6 +84,25 @@ export const ERROR_NAMES: readonly ErrorName[] = Object.freeze([
   "SandboxExitError",
 ]);
 
+/**
+ * An error Codemode itself reports, by its {@linkcode ErrorName}: a name that
+ * is not one of them does not compile.
+ *
+ * @param name the error's name.
+ * @param message what happened, naming the limit or the cause.
+ * @returns the error.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hostError } from "./result.ts";
+ * assert.deepEqual(hostError("BusyError", "no slot"), { name: "BusyError", message: "no slot" });
+ * ```
+ */
+export function hostError(name: ErrorName, message: string): ExecutionError {
+  return { name, message };
+}
+
 /** One captured log line's level; `stdout`/`stderr` are raw process output. */
 export type LogLevel = "log" | "info" | "warn" | "error" | "debug" | "stdout" | "stderr";
 

@@ -8,14 +8,15 @@
  */
 import type { AnyTool, ToolContext } from "./define.ts";
 import { cut } from "./validate.ts";
+import type { ErrorName } from "../rpc/result.ts";
 
 /** The longest message a failed validation puts in a {@linkcode ToolError}. */
 export const MAX_VALIDATION_MESSAGE = 2000;
 
 /** A failed tool call, as the script sees it. */
 export class ToolError extends Error {
-  /** Always `ToolError`. */
-  override name = "ToolError";
+  /** Always `ToolError`: the same name as the script's error and the result's `error.name`. */
+  override name: Extract<ErrorName, "ToolError"> = "ToolError";
 }
 
 /** How to run one call. */

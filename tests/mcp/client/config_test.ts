@@ -4,6 +4,8 @@ import { Codemode } from "../../../src/codemode.ts";
 import { codemodeOptionsFromConfig, fromConfig } from "../../../src/config/from_config.ts";
 import { mcpSourcesFromConfig, McpToolSource } from "../../../src/mcp/client/mod.ts";
 import { denoArgs, startHttpServer } from "./_helpers.ts";
+import { recordingIo } from "../../_helpers.ts";
+import { main } from "../../../cli.ts";
 
 async function project(yaml: string): Promise<{ path: string; [Symbol.asyncDispose](): Promise<void> }> {
   const dir = await Deno.makeTempDir({ prefix: "codemode-mcp-config-" });
@@ -20,8 +22,6 @@ function stdioYaml(name: string, startup: "lazy" | "eager"): string {
     startup: ${startup}
 `;
 }
-
-// Whether Codemode.fromConfig passes the config's sources on (a one-line change in src/codemode.ts).
 
 Deno.test("mcpSourcesFromConfig builds one source per server, named, with its startup", () => {
   const sources = mcpSourcesFromConfig({
@@ -83,4 +83,25 @@ Deno.test({
     const r = await cm.execute(`return await tools.second.echo({ text: "lazy" })`);
     assert.equal(r.result, "lazy");
   },
+});
+
+Deno.test("cli types --config declares a lazy MCP server's tools (it loads every server), and exits 1 naming one that fails", async () => {
+  const args = denoArgs("stdio_server.ts").map((a) => JSON.stringify(a)).join(", ");
+  const up = `  up:\n    command: ${
+    JSON.stringify(Deno.execPath())
+  }\n    args: [${args}]\n    env: { FIXTURE_SECRET: "x" }\n`;
+  await using p = await project(`mcpServers:\n${up}`);
+  const dir = p.path.slice(0, p.path.lastIndexOf("/"));
+  const ok = recordingIo(dir);
+  assert.equal(await main(["types", "--config", p.path], ok.io), 0, ok.err());
+  assert.match(ok.out(), /\n {2}up: \{\n/);
+  assert.match(ok.out(), /echo\(input: \{/);
+  await using broken = await project(`mcpServers:\n  gone:\n    command: /nonexistent/mcp-server\n`);
+  const failed = recordingIo(dir);
+  assert.equal(await main(["types", "--config", broken.path], failed.io), 1);
+  assert.match(failed.out(), /^\/\/ Not available now: Tool source "gone" failed to load/);
+  assert.match(
+    failed.err(),
+    /codemode types: Tool source "gone" failed to load: could not connect to upstream MCP server "gone"/,
+  );
 });

@@ -12,6 +12,7 @@ import {
   text,
   waitFor,
 } from "./_helpers.ts";
+import { executionResultShape, STOP_REASONS } from "../../../src/rpc/result.ts";
 
 Deno.test("stdio: initialize, exactly three tools, and every tool works against the demo tools", async (t) => {
   await using conn = await connectStdio(["--tools", DEMO_TOOLS]);
@@ -33,7 +34,11 @@ Deno.test("stdio: initialize, exactly three tools, and every tool works against 
     assert.doesNotMatch(execute.description ?? "", /tempC/);
     assert.ok((execute.description ?? "").length < 1200, "a short description");
     assert.deepEqual(execute.inputSchema.required, ["code"]);
-    assert.ok(execute.outputSchema, "execute_code declares an output schema");
+    // The output schema is the result's one description (src/rpc/result.ts), not a copy.
+    const output = execute.outputSchema as { properties: Record<string, { enum?: string[] }>; required: string[] };
+    assert.deepEqual(Object.keys(output.properties), Object.keys(executionResultShape));
+    assert.deepEqual(output.properties.stopReason.enum, [...STOP_REASONS]);
+    assert.deepEqual(output.required.sort(), ["durationMs", "executionId", "logs", "ok", "stopReason", "toolCalls"]);
     assert.equal(tools[1].annotations?.readOnlyHint, true);
   });
 
