@@ -232,14 +232,13 @@ export class Codemode {
         durationMs: 0,
       };
     }
-    const result = await this.#executor.execute({
+    return await this.#executor.execute({
       executionId,
       code,
       limits,
       signal: options.signal,
       invoke: (tool, input, signal) => this.#invoke(executionId, limits, tool, input, signal),
     });
-    return result;
   }
 
   /** Ends every execution in flight and releases what this instance started. */

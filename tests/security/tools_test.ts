@@ -264,3 +264,34 @@ Deno.test("the discovery door ($search, $types) refuses oversized and hostile in
   assert.equal(storm.stopReason, "tool_call_limit");
   await assertHealthy(cm);
 });
+
+Deno.test("unknown tool names are answered by the host: bounded, counted, never naming a denied tool", async () => {
+  const { tool, received } = weather();
+  const secret = defineTool({ name: "vault.read_secret", input: z.object({}), handler: () => "s3cret" });
+  await using cm = sandbox({ tools: [tool, secret], policies: { "vault.*": "deny" }, limits: { maxToolCalls: 50 } });
+  const r = await cm.execute(`
+    const out = [];
+    for (const f of [
+      () => tools.vault.read_secret({}),
+      () => tools.vault.read_secre({}),
+      () => tools.weather.gte({ city: "Oslo" }),
+      () => tools["x".repeat(600)].y({}),
+      () => tools.__proto__.constructor({}),
+    ]) {
+      try { await f(); out.push("ran"); } catch (e) { out.push(e.name + ": " + e.message); }
+    }
+    return out;
+  `);
+  const [denied, nearDenied, typo, long, proto] = r.result as string[];
+  assert.match(denied, /^ToolError: tools\.vault\.read_secret is not a tool\./);
+  assert.match(nearDenied, /^ToolError: tools\.vault\.read_secre is not a tool\./);
+  for (const text of [denied, nearDenied]) assert.doesNotMatch(text.replace(/^[^.]*\.[^.]*\.\S+/, ""), /vault|secret/);
+  assert.match(typo, /^ToolError: tools\.weather\.gte is not a tool\. Did you mean: tools\.weather\.get\?/);
+  assert.match(long, /^TypeError: tools\.x{60}… is not a tool \(the name is too long\)/, "refused in the child");
+  assert.match(proto, /^ToolError: tools\.__proto__\.constructor is not a tool/);
+  assert.deepEqual(received, [], "no handler ran");
+  assert.equal(r.toolCalls.length, 4, "the long name never left the child");
+  const storm = await cm.execute(`while (true) { try { await tools.nope.nope({}); } catch {} }`);
+  assert.equal(storm.stopReason, "tool_call_limit");
+  await assertHealthy(cm);
+});
