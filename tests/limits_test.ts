@@ -3,7 +3,8 @@ import { Codemode, DEFAULT_LIMITS, type ExecutionResult } from "../mod.ts";
 import { fixtureTools } from "./_helpers.ts";
 
 async function healthy(cm: Codemode): Promise<void> {
-  const r = await cm.execute("return 1");
+  // With a generous timeout of its own: the instance's may be short, and a busy machine slow to start a child.
+  const r = await cm.execute("return 1", { limits: { timeoutMs: 60_000 } });
   assert.equal(r.result, 1, "the host still runs scripts afterwards");
 }
 

@@ -128,7 +128,7 @@ export function assertDenied(r: ExecutionResult, kind: string): void {
 
 /** Asserts the host still runs scripts normally. */
 export async function assertHealthy(cm: Codemode): Promise<void> {
-  const r = await cm.execute("return 40 + 2");
+  const r = await cm.execute("return 40 + 2", { limits: { timeoutMs: 60_000 } });
   assert.equal(r.stopReason, "completed", JSON.stringify(r));
   assert.equal(r.result, 42);
 }
