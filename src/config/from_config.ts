@@ -8,7 +8,7 @@
 import { Codemode } from "../codemode.ts";
 import type { LocalExecutorOptions } from "../../executor/local.ts";
 import type { AnyTool } from "../tools/define.ts";
-import type { Approver } from "../tools/policy.ts";
+import type { Approver } from "../tools/approval.ts";
 import type { ToolSource } from "../tools/source.ts";
 import type { Executor } from "../executor.ts";
 import type { Limits } from "../limits.ts";
