@@ -5,6 +5,9 @@
  * the tool and shows its validated input, bounded in size. Only an accepted
  * form whose answer is yes approves; a decline, a cancel, an answer the SDK
  * cannot read, a client that cannot ask, and the end of the execution refuse.
+ * Questions come one at a time, and once the person dismisses one (cancel),
+ * the execution's later calls are refused without asking: a script cannot
+ * flood the person with questions.
  *
  * @module
  */
@@ -43,8 +46,9 @@ export const APPROVE_FIELD = "approve";
 
 /**
  * An approver that asks the person at the MCP client, one question at a time
- * for one execution. Refuses at once, with a reason naming the missing
- * capability, when the client did not declare form elicitation.
+ * for one execution (make one per execution). Refuses at once, with a reason
+ * naming the missing capability, when the client did not declare form
+ * elicitation, and after the person dismissed a question of this execution.
  *
  * @param server the session's SDK server (`McpServer#server`).
  * @param options the `execute_code` request and the longest wait.
@@ -63,12 +67,13 @@ export const APPROVE_FIELD = "approve";
 export function elicitationApprover(server: ElicitingServer, options: ElicitationApproverOptions): Approver {
   // A person answers one question at a time: the calls of a `Promise.all` are asked in turn.
   let turn: Promise<unknown> = Promise.resolve();
+  const state = { dismissed: false };
   return (request) => {
     if (!canAsk(server.getClientCapabilities())) {
       const why = "it needs approval, and this MCP client cannot ask (no elicitation capability)";
       return Promise.reject(new ApprovalRefused(why));
     }
-    const answer = turn.then(() => ask(server, request, options));
+    const answer = turn.then(() => ask(server, request, options, state));
     turn = answer.catch(() => {});
     return answer;
   };
@@ -81,8 +86,16 @@ function canAsk(capabilities: ClientCapabilities | undefined): boolean {
   return elicitation.form !== undefined || Object.keys(elicitation).length === 0;
 }
 
-async function ask(server: ElicitingServer, request: ApprovalRequest, options: ElicitationApproverOptions) {
+async function ask(
+  server: ElicitingServer,
+  request: ApprovalRequest,
+  options: ElicitationApproverOptions,
+  state: { dismissed: boolean },
+): Promise<boolean> {
   if (request.signal.aborted) throw new ApprovalRefused("the execution ended before it was approved");
+  if (state.dismissed) {
+    throw new ApprovalRefused("the person at the MCP client dismissed an earlier question of this script");
+  }
   let result: ElicitResult;
   try {
     result = await server.elicitInput(approvalQuestion(request), {
@@ -95,7 +108,10 @@ async function ask(server: ElicitingServer, request: ApprovalRequest, options: E
     throw new ApprovalRefused(`the approval question to the MCP client failed: ${message.slice(0, 300)}`);
   }
   if (result.action === "decline") throw new ApprovalRefused("the person at the MCP client declined it");
-  if (result.action === "cancel") throw new ApprovalRefused("the person at the MCP client dismissed the question");
+  if (result.action === "cancel") {
+    state.dismissed = true;
+    throw new ApprovalRefused("the person at the MCP client dismissed the question");
+  }
   if (result.action === "accept" && result.content?.[APPROVE_FIELD] === true) return true;
   throw new ApprovalRefused("the person at the MCP client did not answer yes");
 }

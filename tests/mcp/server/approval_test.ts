@@ -50,9 +50,9 @@ Deno.test("stdio: codemode mcp asks the client's user through elicitation, and r
     yes(),
     { action: "accept", content: { approve: false } },
     { action: "decline" },
+    yes(),
+    yes(),
     { action: "cancel" },
-    yes(),
-    yes(),
   ];
   const { client, questions } = askingClient(() => answers.shift()!);
   await using _conn = await connectStdio(["--tools", TOOLS], undefined, client);
@@ -60,33 +60,37 @@ Deno.test("stdio: codemode mcp asks the client's user through elicitation, and r
     `tools.files.delete({ path: "/tmp/1" })`,
     `tools.files.delete({ path: "/tmp/2" })`,
     `tools.files.delete({ path: "/tmp/3" })`,
-    `tools.files.delete({ path: "/tmp/4" })`,
-    `tools.files.write({ path: "/tmp/5", text: "ok" })`, // its check says no approval is needed
-    `tools.files.write({ path: "/etc/6", text: "hi" })`,
-    `tools.files.read({ path: "/tmp/7" })`,
+    `tools.files.write({ path: "/tmp/4", text: "ok" })`, // its check says no approval is needed
+    `tools.files.write({ path: "/etc/5", text: "hi" })`,
+    `tools.files.read({ path: "/tmp/6" })`,
     `tools.wipeDisk({ disk: "sdb" })`, // an AI SDK tool with needsApproval: true
+    `tools.files.delete({ path: "/tmp/8" })`, // dismissed
+    `tools.files.delete({ path: "/tmp/9" })`, // not asked after a dismissal
+    `tools.files.read({ path: "/tmp/10" })`,
   ]);
   assert.deepEqual(results, [
     "deleted /tmp/1",
     "tools.files.delete was not run: the person at the MCP client did not answer yes",
     "tools.files.delete was not run: the person at the MCP client declined it",
-    "tools.files.delete was not run: the person at the MCP client dismissed the question",
-    "wrote 2 characters to /tmp/5",
-    "wrote 2 characters to /etc/6",
-    "contents of /tmp/7",
+    "wrote 2 characters to /tmp/4",
+    "wrote 2 characters to /etc/5",
+    "contents of /tmp/6",
     "wiped sdb",
+    "tools.files.delete was not run: the person at the MCP client dismissed the question",
+    "tools.files.delete was not run: the person at the MCP client dismissed an earlier question of this script",
+    "contents of /tmp/10",
   ]);
   // One question per call that needed approval, each naming the tool and showing its validated input.
   assert.deepEqual(questions.map((q) => /run (tools\.\S+) with/.exec(q.message)?.[1]), [
     "tools.files.delete",
     "tools.files.delete",
     "tools.files.delete",
-    "tools.files.delete",
     "tools.files.write",
     "tools.wipeDisk",
+    "tools.files.delete",
   ]);
   assert.match(questions[0].message, /"path": "\/tmp\/1"/);
-  assert.match(questions[4].message, /"path": "\/etc\/6",\n {2}"text": "hi"/);
+  assert.match(questions[3].message, /"path": "\/etc\/5",\n {2}"text": "hi"/);
   const form = questions[0] as ElicitRequest["params"] & { requestedSchema: unknown };
   assert.equal(form.mode, "form");
   assert.deepEqual(form.requestedSchema, {
@@ -101,6 +105,10 @@ Deno.test("stdio: codemode mcp asks the client's user through elicitation, and r
     },
     required: ["approve"],
   });
+  // A dismissal stops the questions of that script only: the next execute_code asks again.
+  answers.push(yes());
+  const again = await runCalls(client, [`tools.files.delete({ path: "/tmp/11" })`]);
+  assert.deepEqual(again.results, ["deleted /tmp/11"]);
 });
 
 Deno.test("stdio: a client without the elicitation capability gets a clear refusal, and nothing runs", async () => {
