@@ -364,9 +364,10 @@ export class Codemode {
     const tool = this.registry.get(name) ?? await this.#fromSource(name);
     const configured = tool && this.#configuredPolicy(tool);
     if (!tool || configured === "deny") throw new ToolError(this.discovery().notATool(name));
+    // An `approve` rule asks every time; otherwise the tool's own requirement (if any) decides.
+    const check = configured === "approve" ? true : tool.needsApproval ?? false;
     const authorize = async (value: unknown) => {
-      // An `approve` rule asks every time; otherwise the tool's own requirement (if any) decides.
-      const check = configured === "approve" ? true : tool.needsApproval ?? false;
+      if (check === false) return;
       const request = { tool: tool.name, input: value, executionId, signal };
       const refusal = await approvalRefusal(approver, request, check);
       if (refusal) throw new ToolError(`tools.${name} was not run: ${refusal}`);

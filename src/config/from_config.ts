@@ -20,7 +20,7 @@ import { loadConfig, type LoadedConfig } from "./load.ts";
 export interface FromConfigOptions {
   /** Where `${VAR}` values come from. @default {Deno.env} */
   env?: EnvSource;
-  /** Asked before every call of an `approve` tool. */
+  /** Asked before every call that needs approval (an `approve` policy, or the tool's own `needsApproval`). */
   approver?: Approver;
   /**
    * An executor to use instead of the one the config describes; an error
