@@ -45,7 +45,14 @@ export {
 } from "./src/tools/define.ts";
 export { ToolRegistry } from "./src/tools/registry.ts";
 export type { ToolSource } from "./src/tools/source.ts";
-export { type ApprovalRequest, type Approver, PolicySet, type ToolPolicy } from "./src/tools/policy.ts";
+export { PolicySet, type ToolPolicy } from "./src/tools/policy.ts";
+export {
+  type ApprovalCheckContext,
+  ApprovalRefused,
+  type ApprovalRequest,
+  type Approver,
+  type NeedsApproval,
+} from "./src/tools/approval.ts";
 export type { Validation, Validator, ZodIssueLike, ZodLike } from "./src/tools/validate.ts";
 export type { JsonSchema, JsonSchemaObject } from "./src/tools/json_schema.ts";
 export type { CatalogEntry } from "./src/typegen/catalog.ts";

@@ -18,7 +18,8 @@ import type { CatalogEntry } from "./typegen/catalog.ts";
 import type { ToolMatch } from "./typegen/search.ts";
 import { Discovery, MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS, MAX_TYPES_NAMES } from "./typegen/discovery.ts";
 import { z } from "zod";
-import { approvalRefusal, type Approver, PolicySet, type ToolPolicy } from "./tools/policy.ts";
+import { PolicySet, type ToolPolicy } from "./tools/policy.ts";
+import { approvalRefusal, type Approver, effectivePolicy } from "./tools/approval.ts";
 
 /** Options of {@linkcode Codemode}. */
 export interface CodemodeOptions {
@@ -35,9 +36,12 @@ export interface CodemodeOptions {
   localExecutor?: LocalExecutorOptions;
   /** Patterns the static validator refuses (defence in depth only). */
   deniedPatterns?: DeniedPattern[];
-  /** Tool name or glob → `allow` (default), `deny` or `approve`. */
+  /**
+   * Tool name or glob → `allow` (default), `deny` or `approve`. A tool's own
+   * `needsApproval` makes it `approve` even where this says `allow`; only `deny` overrides it.
+   */
   policies?: Record<string, ToolPolicy>;
-  /** Asked before every call of an `approve` tool; a refusal becomes an error in the script. */
+  /** Asked before every call that needs approval; a refusal becomes an error in the script. */
   approver?: Approver;
   /** Tools that load asynchronously (upstream MCP servers), each under its namespace. */
   sources?: ToolSource[];
@@ -49,6 +53,11 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** Limits for this call only, over the instance's. */
   limits?: Partial<Limits>;
+  /**
+   * Decides this execution's calls that need approval, instead of the
+   * instance's `approver`: e.g. the person whose request started it.
+   */
+  approver?: Approver;
 }
 
 const SEARCH_INPUT = z.object({
@@ -191,13 +200,25 @@ export class Codemode {
     return renderPrompt(await this.types(), options);
   }
 
+  /** Whether the instance has an `approver` of its own. */
+  get hasApprover(): boolean {
+    return this.#approver !== undefined;
+  }
+
   /**
-   * The policy that applies to a tool (`deny`ed tools are left out of `types()`).
+   * The policy that applies to a tool (`deny`ed tools are left out of
+   * `types()`): the configured one, made `approve` by the tool's own
+   * `needsApproval` unless it is `deny`. A tool whose `needsApproval` is a
+   * function is `approve`, and its check decides which calls are put to the approver.
    *
    * @param tool a registered tool.
    * @returns `allow`, `deny` or `approve`.
    */
   policyOf(tool: Tool): ToolPolicy {
+    return effectivePolicy(this.#configuredPolicy(tool), tool.needsApproval);
+  }
+
+  #configuredPolicy(tool: Tool): ToolPolicy {
     return this.#policies.policyFor(tool.name, tool.path.join("."));
   }
 
@@ -206,7 +227,7 @@ export class Codemode {
    * script does: every ending is a result with a `stopReason`.
    *
    * @param code a TypeScript script body; top-level `await` and `return` work.
-   * @param options a cancel signal and per-call limits.
+   * @param options a cancel signal, per-call limits, an approver for this execution.
    * @returns the result, logs and tool-call trace.
    */
   async execute(
@@ -215,6 +236,7 @@ export class Codemode {
   ): Promise<ExecutionResult> {
     const executionId = crypto.randomUUID();
     const limits = resolveLimits(this.#limits, options.limits);
+    const approver = options.approver ?? this.#approver;
     // Tool sources are not loaded here: a lazy one starts when the script
     // first calls one of its tools (or searches), so `return 1` starts none.
     const refused = validateCode(code, {
@@ -237,7 +259,7 @@ export class Codemode {
       code,
       limits,
       signal: options.signal,
-      invoke: (tool, input, signal) => this.#invoke(executionId, limits, tool, input, signal),
+      invoke: (tool, input, signal) => this.#invoke(executionId, limits, approver, tool, input, signal),
     });
   }
 
@@ -330,6 +352,7 @@ export class Codemode {
   async #invoke(
     executionId: string,
     limits: Limits,
+    approver: Approver | undefined,
     name: string,
     input: unknown,
     signal: AbortSignal,
@@ -339,11 +362,14 @@ export class Codemode {
       return this.#discover(name, input);
     }
     const tool = this.registry.get(name) ?? await this.#fromSource(name);
-    const policy = tool && this.policyOf(tool);
-    if (!tool || policy === "deny") throw new ToolError(this.discovery().notATool(name));
+    const configured = tool && this.#configuredPolicy(tool);
+    if (!tool || configured === "deny") throw new ToolError(this.discovery().notATool(name));
+    // An `approve` rule asks every time; otherwise the tool's own requirement (if any) decides.
+    const check = configured === "approve" ? true : tool.needsApproval ?? false;
     const authorize = async (value: unknown) => {
-      if (policy === "allow") return;
-      const refusal = await approvalRefusal(this.#approver, { tool: tool.name, input: value, executionId });
+      if (check === false) return;
+      const request = { tool: tool.name, input: value, executionId, signal };
+      const refusal = await approvalRefusal(approver, request, check);
       if (refusal) throw new ToolError(`tools.${name} was not run: ${refusal}`);
     };
     const timeoutMs = tool.timeoutMs ?? limits.toolTimeoutMs;

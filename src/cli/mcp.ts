@@ -21,6 +21,8 @@ export const MCP_HELP: string = `Usage: codemode mcp [options]
 Serves the tools as an MCP server with three tools: execute_code (run a TypeScript
 script against the tools in the sandbox), search_tools and get_tool_types.
 Default transport: stdio (stdout carries only the protocol; logs are JSON lines on stderr).
+A tool call that needs approval (policy approve, or the tool's own needsApproval) is put to
+the client's user through MCP elicitation; a client without that capability gets a refusal.
 
 Options:
   -c, --config <file>      A codemode.yaml (tools, limits, policies). Default: ./codemode.yaml

@@ -1,9 +1,11 @@
 /**
- * Turns Vercel AI SDK tools (`tool()` from `ai`, v4 or v5) into Codemode tools,
- * by shape only: Codemode does not depend on the `ai` package.
+ * Turns Vercel AI SDK tools (`tool()` from `ai`, v4 to v7) into Codemode tools,
+ * by shape only: Codemode does not depend on the `ai` package. A tool's
+ * `needsApproval` is kept: such a tool's calls are put to the host's approver.
  *
  * @module
  */
+import type { NeedsApproval } from "../tools/approval.ts";
 import { type AnyTool, defineTool } from "../tools/define.ts";
 import { isZodSchema } from "../tools/validate.ts";
 import { foreignSchema, isSchemaWrapper, isZodV3Schema } from "./foreign_schema.ts";
@@ -35,6 +37,12 @@ export interface AiSdkToolLike {
    */
   // deno-lint-ignore no-explicit-any
   execute?: (input: any, options: any) => unknown;
+  /**
+   * Whether a call needs approval (AI SDK 5 to 7): a boolean, or a function
+   * `(input, { toolCallId, messages, context })` whose truthy answer means yes.
+   */
+  // deno-lint-ignore no-explicit-any
+  needsApproval?: boolean | ((input: any, options: any) => unknown);
 }
 
 function isSchema(value: unknown): boolean {
@@ -73,7 +81,21 @@ async function settle(result: unknown): Promise<unknown> {
 }
 
 /**
- * Converts an AI SDK tool into a Codemode tool, keeping its description and schemas.
+ * The approval requirement of an AI SDK tool, meaning what it means to the AI
+ * SDK: a truthy `needsApproval`, or a function of the input whose answer is
+ * truthy. The function gets `{ toolCallId, messages: [], context: undefined }`
+ * (the execution's id; a script has no conversation, and Codemode no tool context).
+ */
+function approvalOf(tool: AiSdkToolLike): NeedsApproval | undefined {
+  const needs = tool.needsApproval;
+  if (typeof needs !== "function") return needs ? true : undefined;
+  return async (input, context) =>
+    Boolean(await needs.call(tool, input, { toolCallId: context.executionId, messages: [], context: undefined }));
+}
+
+/**
+ * Converts an AI SDK tool into a Codemode tool, keeping its description, schemas
+ * and `needsApproval` (a tool that needs approval is never run without an approver's yes).
  * The handler calls `execute(input, { toolCallId, messages: [], abortSignal })`.
  *
  * @param name the tool's name: the export's (or object key's) name, e.g. `getWeather`.
@@ -94,6 +116,8 @@ async function settle(result: unknown): Promise<unknown> {
  * assert.equal(t.validateInput({ n: "x" }).ok, false);
  * const ctx = { executionId: "e1", tool: "double", signal: new AbortController().signal };
  * assert.equal(await t.handler({ n: 4 }, ctx), 8);
+ * const risky = fromAiSdkTool("wipe", { inputSchema: z.object({}), needsApproval: true, execute: () => "gone" });
+ * assert.equal(risky.needsApproval, true);
  * ```
  */
 export function fromAiSdkTool(name: string, tool: AiSdkToolLike): AnyTool {
@@ -104,11 +128,13 @@ export function fromAiSdkTool(name: string, tool: AiSdkToolLike): AnyTool {
   }
   const input = foreignSchema(tool.inputSchema ?? tool.parameters, `${where} input`);
   const output = tool.outputSchema === undefined ? undefined : foreignSchema(tool.outputSchema, `${where} output`);
+  const needsApproval = approvalOf(tool);
   return defineTool<unknown, unknown>({
     name,
     description: typeof tool.description === "string" ? tool.description : "",
     input,
     ...(output !== undefined ? { output } : {}),
+    ...(needsApproval !== undefined ? { needsApproval } : {}),
     handler: (value, ctx) =>
       settle(
         execute.call(

@@ -8,7 +8,7 @@
 import { Codemode } from "../codemode.ts";
 import type { LocalExecutorOptions } from "../../executor/local.ts";
 import type { AnyTool } from "../tools/define.ts";
-import type { Approver } from "../tools/policy.ts";
+import type { Approver } from "../tools/approval.ts";
 import type { ToolSource } from "../tools/source.ts";
 import type { Executor } from "../executor.ts";
 import type { Limits } from "../limits.ts";
@@ -20,7 +20,7 @@ import { loadConfig, type LoadedConfig } from "./load.ts";
 export interface FromConfigOptions {
   /** Where `${VAR}` values come from. @default {Deno.env} */
   env?: EnvSource;
-  /** Asked before every call of an `approve` tool. */
+  /** Asked before every call that needs approval (an `approve` policy, or the tool's own `needsApproval`). */
   approver?: Approver;
   /**
    * An executor to use instead of the one the config describes; an error

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { NeedsApproval } from "./approval.ts";
 import type { JsonSchema } from "./json_schema.ts";
 import { toolPath } from "./names.ts";
 import { makeValidator, toJsonSchema, type Validator, type ZodLike } from "./validate.ts";
@@ -34,6 +35,14 @@ export interface ToolSpec<I, O> {
   handler: (input: I, context: ToolContext) => O | Promise<O>;
   /** Time one call may take, in ms; defaults to the `toolTimeoutMs` limit. */
   timeoutMs?: number;
+  /**
+   * The tool's own approval requirement: `true` puts every call to the host's
+   * approver; a function of the validated input puts a call to it unless it
+   * returns `false`. It makes the tool's policy `approve` whatever the
+   * configured policies say, except `deny`. Without an approver, such calls
+   * are refused. @default {false}
+   */
+  needsApproval?: NeedsApproval<I>;
 }
 
 /** A tool, ready to register. Made with {@linkcode defineTool}. */
@@ -50,6 +59,8 @@ export interface Tool<I = unknown, O = unknown> {
   readonly outputSchema?: JsonSchema;
   /** Per-call timeout in ms, if the tool sets one. */
   readonly timeoutMs?: number;
+  /** The tool's own approval requirement, if it has one (`true` or a check of the input). */
+  readonly needsApproval?: NeedsApproval<I>;
   /** Checks (and for zod, parses) an input. */
   readonly validateInput: Validator<I>;
   /** Checks an output, when an output schema was given. */
@@ -70,7 +81,8 @@ export type AnyTool = Tool<any, any>;
  * @param spec the name, description, schemas and handler.
  * @returns the tool.
  * @throws {TypeError} on a bad name, a schema that is neither zod nor JSON
- * Schema, a missing handler or a bad timeout; the message names the tool.
+ * Schema, a missing handler, a bad timeout or a `needsApproval` that is
+ * neither a boolean nor a function; the message names the tool.
  *
  * @example
  * ```ts
@@ -102,6 +114,10 @@ export function defineTool<I, O = unknown>(spec: ToolSpec<I, O>): Tool<I, O> {
   if (spec.input === undefined) {
     throw new TypeError(`${where}: input schema is required`);
   }
+  const needsApproval = spec.needsApproval;
+  if (needsApproval !== undefined && typeof needsApproval !== "boolean" && typeof needsApproval !== "function") {
+    throw new TypeError(`${where}: needsApproval must be a boolean or a function of the input`);
+  }
   const hasOutput = spec.output !== undefined;
   return Object.freeze({
     kind: "codemode.tool" as const,
@@ -111,6 +127,7 @@ export function defineTool<I, O = unknown>(spec: ToolSpec<I, O>): Tool<I, O> {
     inputSchema: toJsonSchema(spec.input, `${where} input`),
     ...(hasOutput ? { outputSchema: toJsonSchema(spec.output, `${where} output`) } : {}),
     ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}),
+    ...(needsApproval ? { needsApproval } : {}),
     validateInput: makeValidator<I>(spec.input, `${where} input`),
     ...(hasOutput ? { validateOutput: makeValidator<O>(spec.output, `${where} output`) } : {}),
     handler: spec.handler,

@@ -1,26 +1,14 @@
 /**
  * Per-tool policy: `allow` (default), `deny`, or `approve` (ask a host hook).
  * Rules name a tool or a glob (`github.delete*`); an exact name beats a glob,
- * and a longer glob beats a shorter one.
+ * and a longer glob beats a shorter one. A tool's own `needsApproval` can
+ * tighten what the rules say, never loosen it (`./approval.ts`).
  *
  * @module
  */
 
 /** What may happen when the script calls a tool. */
 export type ToolPolicy = "allow" | "deny" | "approve";
-
-/** A call waiting for approval. */
-export interface ApprovalRequest {
-  /** The tool's name. */
-  tool: string;
-  /** The validated input. */
-  input: unknown;
-  /** The execution that made the call. */
-  executionId: string;
-}
-
-/** Decides whether an `approve` tool may run; a refusal becomes an error in the script. */
-export type Approver = (request: ApprovalRequest) => boolean | Promise<boolean>;
 
 const POLICIES: readonly ToolPolicy[] = ["allow", "deny", "approve"];
 
@@ -83,33 +71,4 @@ export class PolicySet {
 function globToRegExp(glob: string): RegExp {
   const body = glob.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*");
   return new RegExp(`^${body}$`);
-}
-
-/**
- * Asks the approver about one call.
- *
- * @param approver the host's hook, if any.
- * @param request the tool, its validated input and the execution.
- * @returns `undefined` when approved, or why not (the approver's error included).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { approvalRefusal } from "./policy.ts";
- * const req = { tool: "a.b", input: {}, executionId: "x" };
- * assert.equal(await approvalRefusal(() => true, req), undefined);
- * assert.equal(await approvalRefusal(() => false, req), "the approver refused it");
- * assert.match((await approvalRefusal(undefined, req))!, /no approver/);
- * ```
- */
-export async function approvalRefusal(
-  approver: Approver | undefined,
-  request: ApprovalRequest,
-): Promise<string | undefined> {
-  if (!approver) return "it needs approval and no approver is configured";
-  try {
-    return (await approver(request)) === true ? undefined : "the approver refused it";
-  } catch (e) {
-    return `the approver failed: ${e instanceof Error ? e.message : String(e)}`;
-  }
 }

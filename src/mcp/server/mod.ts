@@ -73,3 +73,4 @@ export type {
   ToolCallRecord,
 } from "../../rpc/result.ts";
 export type { Limits } from "../../limits.ts";
+export type { ApprovalRequest, Approver } from "../../tools/approval.ts";

@@ -17,6 +17,8 @@ import type { CatalogEntry } from "../../typegen/catalog.ts";
 import { Discovery, MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS, MAX_TYPES_NAMES } from "../../typegen/discovery.ts";
 import type { ToolMatch } from "../../typegen/search.ts";
 import type { McpLogger } from "./log.ts";
+import type { Approver } from "../../tools/approval.ts";
+import { elicitationApprover } from "./_approval.ts";
 
 /** The part of `Codemode` the server uses; a `Codemode` is one. */
 export interface CodemodeServerLike {
@@ -25,9 +27,17 @@ export interface CodemodeServerLike {
   /** Every tool the model may see (denied tools are left out). */
   catalog(): CatalogEntry[];
   /** Runs a script; never throws for anything the script does. */
-  execute(code: string, options?: { signal?: AbortSignal; limits?: Partial<Limits> }): Promise<ExecutionResult>;
+  execute(
+    code: string,
+    options?: { signal?: AbortSignal; limits?: Partial<Limits>; approver?: Approver },
+  ): Promise<ExecutionResult>;
   /** The effective limits. */
   readonly limits: Readonly<Limits>;
+  /**
+   * Whether the instance has an approver of its own, which then decides; without
+   * one, calls that need approval are put to the client's user (MCP elicitation).
+   */
+  readonly hasApprover?: boolean;
 }
 
 /**
@@ -103,7 +113,9 @@ const MATCH = z.object({ name: z.string(), score: z.number(), signature: z.strin
  *
  * - `execute_code({ code })`: runs the script; text is `formatResultForModel`,
  *   `structuredContent` the result; `isError` when the script did not complete.
- *   When the client cancels the request, the execution is killed.
+ *   When the client cancels the request, the execution is killed. A call that
+ *   needs approval is put to the client's user (elicitation; see `./_approval.ts`)
+ *   unless `codemode` has an approver of its own.
  * - `search_tools({ query, limit? })`: ranked matches with one-line signatures.
  * - `get_tool_types({ names })`: declarations of tools or namespaces.
  *
@@ -143,6 +155,7 @@ export async function createSdkServer(
   await loadAll(codemode, log);
   const maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
   const maxCodeBytes = options.limits?.maxCodeBytes ?? codemode.limits.maxCodeBytes;
+  const timeoutMs = options.limits?.timeoutMs ?? codemode.limits.timeoutMs;
   const server = new McpServer(
     { name: options.name ?? "codemode", version: denoJson.version },
     { maxToolInputElements: 1_000, instructions: instructions(codemode.catalog()) },
@@ -159,7 +172,11 @@ export async function createSdkServer(
     outputSchema: executionResultShape,
     annotations: { readOnlyHint: false, openWorldHint: true },
   }, async ({ code }, extra): Promise<CallToolResult> => {
-    const running = codemode.execute(code, { signal: extra.signal, limits: options.limits });
+    // The approver asks this connection's client, on this request's stream.
+    const approver = codemode.hasApprover
+      ? undefined
+      : elicitationApprover(server.server, { relatedRequestId: extra.requestId, timeoutMs });
+    const running = codemode.execute(code, { signal: extra.signal, limits: options.limits, approver });
     options.onExecution?.(running);
     const result = await running;
     log({

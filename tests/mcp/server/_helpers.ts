@@ -6,7 +6,7 @@ import { Client } from "@modelcontextprotocol/sdk/client";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
+import type { CallToolResult, ClientCapabilities } from "@modelcontextprotocol/sdk/types";
 import { Codemode, type CodemodeOptions } from "../../../mod.ts";
 import demoTools from "../../../examples/demo/tools.ts";
 import { sandboxProcesses } from "../../security/_canaries.ts";
@@ -41,8 +41,20 @@ export interface StdioConnection {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** Spawns a server process (`deno run -A <launcher> ...args`) and connects the SDK client to it over stdio. */
-export async function connectStdio(args: string[], launcher: string[] = [SERVE]): Promise<StdioConnection> {
+/** A new SDK client; `capabilities` are what it declares (e.g. `{ elicitation: {} }`). */
+export function newClient(capabilities: ClientCapabilities = {}): Client {
+  return new Client({ name: "codemode-test", version: "1.0.0" }, { capabilities });
+}
+
+/**
+ * Spawns a server process (`deno run -A <launcher> ...args`) and connects the
+ * SDK client to it over stdio (a new one without capabilities, unless given).
+ */
+export async function connectStdio(
+  args: string[],
+  launcher: string[] = [SERVE],
+  client: Client = newClient(),
+): Promise<StdioConnection> {
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
     args: ["run", "-A", ...launcher, ...args],
@@ -52,7 +64,6 @@ export async function connectStdio(args: string[], launcher: string[] = [SERVE])
   });
   let stderr = "";
   transport.stderr?.on("data", (chunk: Uint8Array) => void (stderr += new TextDecoder().decode(chunk)));
-  const client = new Client({ name: "codemode-test", version: "1.0.0" });
   await client.connect(transport);
   const pid = transport.pid;
   assert.ok(pid, "the server process has a pid");
@@ -80,13 +91,16 @@ export async function sandboxes(memoryMb: number, ppid?: number): Promise<number
     .map((p) => p.pid);
 }
 
-/** Connects the SDK client over Streamable HTTP. */
-export async function connectHttp(url: URL, headers: Record<string, string> = {}): Promise<{
+/** Connects the SDK client (a new one without capabilities, unless given) over Streamable HTTP. */
+export async function connectHttp(
+  url: URL,
+  headers: Record<string, string> = {},
+  client: Client = newClient(),
+): Promise<{
   client: Client;
   transport: StreamableHTTPClientTransport;
 }> {
   const transport = new StreamableHTTPClientTransport(url, { requestInit: { headers } });
-  const client = new Client({ name: "codemode-test", version: "1.0.0" });
   await client.connect(transport);
   return { client, transport };
 }

@@ -1,0 +1,166 @@
+/**
+ * Approvals: a tool's own requirement (`needsApproval` on `defineTool`, or
+ * imported with an AI SDK tool), the host's approver, and how one call is
+ * decided. Every way a call can go unapproved is a refusal the script reads
+ * as `tools.x was not run: <why>`; nothing runs unless an approver said yes.
+ *
+ * @module
+ */
+import type { ToolPolicy } from "./policy.ts";
+
+/** A call waiting for approval. */
+export interface ApprovalRequest {
+  /** The tool's name. */
+  tool: string;
+  /** The validated input. */
+  input: unknown;
+  /** The execution that made the call. */
+  executionId: string;
+  /** Fires when the execution ends: no answer is used after that, so stop asking. */
+  signal: AbortSignal;
+}
+
+/**
+ * Decides whether a call that needs approval may run. Only `true` approves;
+ * `false`, any other value, or an error refuses. Throw {@linkcode ApprovalRefused}
+ * to refuse with a reason the script reads.
+ */
+export type Approver = (request: ApprovalRequest) => boolean | Promise<boolean>;
+
+/** What a `needsApproval` check gets besides the input. */
+export interface ApprovalCheckContext {
+  /** The execution that made the call. */
+  executionId: string;
+  /** The tool's name. */
+  tool: string;
+}
+
+/**
+ * A tool's own approval requirement. `true`: every call is put to the
+ * approver. A function of the validated input: a call is put to the approver
+ * unless it returns `false` (a check that throws refuses the call). `false`:
+ * none of its own (the configured policy applies).
+ */
+export type NeedsApproval<I = unknown> =
+  | boolean
+  | ((input: I, context: ApprovalCheckContext) => boolean | Promise<boolean>);
+
+/**
+ * Thrown by an {@linkcode Approver} to refuse a call with a reason: the
+ * script reads `tools.x was not run: <message>`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ApprovalRefused, approvalRefusal } from "./approval.ts";
+ * const request = { tool: "a.b", input: {}, executionId: "x", signal: new AbortController().signal };
+ * const approver = () => {
+ *   throw new ApprovalRefused("nobody is on call");
+ * };
+ * assert.equal(await approvalRefusal(approver, request), "nobody is on call");
+ * ```
+ */
+export class ApprovalRefused extends Error {
+  /** Always `ApprovalRefused`. */
+  override name = "ApprovalRefused";
+}
+
+/** The longest reason of a refusal the script reads. */
+export const MAX_REFUSAL_CHARS = 1000;
+
+/**
+ * The policy of a tool: the configured one, tightened by the tool's own
+ * `needsApproval`. A configured `deny` wins; otherwise a tool that needs
+ * approval is `approve`, even where the configuration says `allow`.
+ *
+ * @param configured the policy from the rules (`allow` when none matches).
+ * @param needsApproval the tool's own requirement, if any.
+ * @returns the policy that applies.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { effectivePolicy } from "./approval.ts";
+ * assert.equal(effectivePolicy("allow", true), "approve");
+ * assert.equal(effectivePolicy("allow", () => false), "approve"); // asked per call
+ * assert.equal(effectivePolicy("deny", true), "deny");
+ * assert.equal(effectivePolicy("allow", false), "allow");
+ * ```
+ */
+export function effectivePolicy(configured: ToolPolicy, needsApproval: NeedsApproval<never> | undefined): ToolPolicy {
+  if (configured === "deny" || needsApproval === undefined || needsApproval === false) return configured;
+  return "approve";
+}
+
+/**
+ * Decides one call that may need approval: runs the tool's check (when
+ * `needsApproval` is a function), then asks the approver. Waits no longer
+ * than the execution: when `request.signal` fires, the call is refused
+ * whatever the approver is still doing.
+ *
+ * @param approver the host's hook, if any.
+ * @param request the tool, its validated input, the execution and its signal.
+ * @param needsApproval `true` (the default) to ask in any case, or the tool's own check.
+ * @returns `undefined` when the call may run, or why not.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { approvalRefusal } from "./approval.ts";
+ * const req = { tool: "a.b", input: { n: 1 }, executionId: "x", signal: new AbortController().signal };
+ * assert.equal(await approvalRefusal(() => true, req), undefined);
+ * assert.equal(await approvalRefusal(() => false, req), "the approver refused it");
+ * assert.match((await approvalRefusal(undefined, req))!, /no approver/);
+ * // A check that answers false lets the call run without asking.
+ * assert.equal(await approvalRefusal(undefined, req, (input: { n: number }) => input.n > 10), undefined);
+ * ```
+ */
+export async function approvalRefusal(
+  approver: Approver | undefined,
+  request: ApprovalRequest,
+  needsApproval: NeedsApproval<never> = true,
+): Promise<string | undefined> {
+  if (needsApproval === false) return undefined;
+  if (typeof needsApproval === "function") {
+    const check = needsApproval as (input: unknown, context: ApprovalCheckContext) => boolean | Promise<boolean>;
+    const context = { executionId: request.executionId, tool: request.tool };
+    try {
+      // Only an explicit false skips the approver: a check that returns nothing by mistake still asks.
+      if (await untilEnd(() => check(request.input, context), request.signal) === false) return undefined;
+    } catch (e) {
+      return e instanceof ExecutionEnded ? e.message : cut(`its needsApproval check failed: ${messageOf(e)}`);
+    }
+  }
+  if (!approver) return "it needs approval and no approver is configured";
+  try {
+    return (await untilEnd(() => approver(request), request.signal)) === true ? undefined : "the approver refused it";
+  } catch (e) {
+    if (e instanceof ExecutionEnded) return e.message;
+    if (e instanceof ApprovalRefused) return cut(e.message);
+    return cut(`the approver failed: ${messageOf(e)}`);
+  }
+}
+
+class ExecutionEnded extends Error {
+  constructor() {
+    super("the execution ended before it was approved");
+  }
+}
+
+/** Runs `work`, settling with it or, when `signal` fires first, with {@linkcode ExecutionEnded}. */
+function untilEnd<T>(work: () => T | Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new ExecutionEnded());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new ExecutionEnded());
+    signal.addEventListener("abort", onAbort, { once: true });
+    Promise.resolve().then(work).then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function cut(text: string): string {
+  return text.length <= MAX_REFUSAL_CHARS ? text : `${text.slice(0, MAX_REFUSAL_CHARS)}… [truncated]`;
+}

@@ -1,0 +1,107 @@
+// AI SDK tools that set `needsApproval`, imported through codemode.yaml's
+// `tools:` and the CLI's `--tools`: never run without an approver's yes.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { main } from "../../cli.ts";
+import { fromConfig } from "../../src/config/mod.ts";
+import type { ApprovalRequest, Codemode } from "../../mod.ts";
+import { recordingIo } from "../_helpers.ts";
+import { tempDir } from "./_helpers.ts";
+import { log } from "./fixtures/ai_sdk_approval_tools.ts";
+
+const FIXTURE = new URL("./fixtures/ai_sdk_approval_tools.ts", import.meta.url).pathname;
+
+const SCRIPT = `
+  const out = [];
+  const calls = [
+    () => tools.deleteFile({ path: "/tmp/a" }),
+    () => tools.transfer({ amount: 50, to: "bob" }),
+    () => tools.transfer({ amount: 500, to: "eve" }),
+    () => tools.readFile({ path: "/tmp/b" }),
+  ];
+  for (const call of calls) {
+    try { out.push(await call()); } catch (e) { out.push(e.message.replace(/ \\(script\\.ts:\\d+:\\d+\\)$/, "")); }
+  }
+  return out;
+`;
+
+/** Writes a codemode.yaml naming the fixture, with optional policies, and loads it. */
+async function configured(policies: string, approver?: (r: ApprovalRequest) => boolean): Promise<Codemode> {
+  const dir = await tempDir();
+  const path = join(dir, "codemode.yaml");
+  await Deno.writeTextFile(path, `tools:\n  - ${FIXTURE}\n${policies}`);
+  try {
+    return await fromConfig(path, { approver });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function reset(): void {
+  log.ran.length = 0;
+  log.checks.length = 0;
+}
+
+Deno.test("an AI SDK tool with needsApproval is refused without an approver; a function asks only when it says so", async () => {
+  reset();
+  await using cm = await configured("");
+  const r = await cm.execute(SCRIPT);
+  assert.deepEqual(r.result, [
+    "tools.deleteFile was not run: it needs approval and no approver is configured",
+    "sent",
+    "tools.transfer was not run: it needs approval and no approver is configured",
+    "contents of /tmp/b",
+  ]);
+  assert.deepEqual(log.ran, [{ transfer: [50, "bob"] }, { readFile: "/tmp/b" }]);
+  // The function gets the AI SDK's options: the execution's id as the call id, no messages, no tool context.
+  assert.deepEqual(log.checks, [
+    { input: { amount: 50, to: "bob" }, options: { toolCallId: r.executionId, messages: [], context: undefined } },
+    { input: { amount: 500, to: "eve" }, options: { toolCallId: r.executionId, messages: [], context: undefined } },
+  ]);
+  const policies = ["deleteFile", "transfer", "readFile"].map((name) => cm.policyOf(cm.registry.get(name)!));
+  assert.deepEqual(policies, ["approve", "approve", "allow"]);
+});
+
+Deno.test("with an approver, an AI SDK tool that needs approval runs on its yes; an allow policy does not loosen it", async () => {
+  reset();
+  const asked: unknown[] = [];
+  await using cm = await configured(
+    `policies:\n  deleteFile: allow\n  "*": allow\n`,
+    ({ tool, input }) => (asked.push([tool, input]), tool === "deleteFile"),
+  );
+  const r = await cm.execute(SCRIPT);
+  assert.deepEqual(r.result, [
+    "deleted /tmp/a",
+    "sent",
+    "tools.transfer was not run: the approver refused it",
+    "contents of /tmp/b",
+  ]);
+  assert.deepEqual(asked, [["deleteFile", { path: "/tmp/a" }], ["transfer", { amount: 500, to: "eve" }]]);
+});
+
+Deno.test("a deny policy still hides an AI SDK tool that needs approval", async () => {
+  reset();
+  await using cm = await configured(`policies:\n  deleteFile: deny\n`, () => true);
+  assert.doesNotMatch(await cm.types(), /deleteFile/);
+  const r = await cm.execute(`try { await tools.deleteFile({ path: "/" }) } catch (e) { return e.message }`);
+  assert.match(String(r.result), /^tools\.deleteFile is not a tool\./);
+  assert.deepEqual(log.ran, []);
+});
+
+Deno.test("cli run --tools refuses an AI SDK tool that needs approval, with a readable error (the CLI has no approver)", async () => {
+  reset();
+  const dir = await tempDir();
+  try {
+    const t = recordingIo(dir, `return await tools.deleteFile({ path: "/tmp/a" })`);
+    assert.equal(await main(["run", "-", "--tools", FIXTURE, "--json"], t.io), 1, t.err());
+    const result = JSON.parse(t.out());
+    assert.equal(result.ok, false);
+    assert.equal(
+      result.error.message,
+      "tools.deleteFile was not run: it needs approval and no approver is configured (script.ts:1:20)",
+    );
+    assert.deepEqual(log.ran, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
