@@ -19,6 +19,7 @@ import type { ToolMatch } from "./typegen/search.ts";
 import { Discovery, MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS, MAX_TYPES_NAMES } from "./typegen/discovery.ts";
 import { z } from "zod";
 import { approvalRefusal, type Approver, PolicySet, type ToolPolicy } from "./tools/policy.ts";
+import { CallScope } from "./tools/call_scope.ts";
 
 /** Options of {@linkcode Codemode}. */
 export interface CodemodeOptions {
@@ -49,6 +50,23 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** Limits for this call only, over the instance's. */
   limits?: Partial<Limits>;
+  /**
+   * Given to every tool handler as `ctx.context`, as it is (the AI SDK adapter passes the SDK's
+   * tool context, the LangChain adapter the run config). Host-side only: never sent to the sandbox.
+   */
+  context?: unknown;
+  /**
+   * The id of the call that runs this script (a framework's tool call id); the script's tool
+   * calls get `<toolCallId>:<n>` as `ctx.toolCallId`, n being the call's place in `toolCalls`.
+   * @default {the execution's id}
+   */
+  toolCallId?: string;
+  /**
+   * Errors thrown by a handler or the approver that this returns true for end the execution
+   * (its sandbox is stopped) and are thrown by `execute` as they are, instead of reaching the
+   * script as a `ToolError`: the LangChain adapters pass LangGraph's interrupts through so.
+   */
+  rethrow?: (error: unknown) => boolean;
 }
 
 const SEARCH_INPUT = z.object({
@@ -206,8 +224,9 @@ export class Codemode {
    * script does: every ending is a result with a `stopReason`.
    *
    * @param code a TypeScript script body; top-level `await` and `return` work.
-   * @param options a cancel signal and per-call limits.
+   * @param options a cancel signal, per-call limits, and the context and call id handlers see.
    * @returns the result, logs and tool-call trace.
+   * @throws {TypeError} on an invalid limit; the error a handler or the approver threw, when `options.rethrow` accepts it.
    */
   async execute(
     code: string,
@@ -232,13 +251,16 @@ export class Codemode {
         durationMs: 0,
       };
     }
-    return await this.#executor.execute({
+    const scope = new CallScope(executionId, options);
+    const result = await this.#executor.execute({
       executionId,
       code,
       limits,
-      signal: options.signal,
-      invoke: (tool, input, signal) => this.#invoke(executionId, limits, tool, input, signal),
+      signal: options.signal ? AbortSignal.any([options.signal, scope.signal]) : scope.signal,
+      invoke: (tool, input, signal) => this.#invoke(executionId, limits, scope, tool, input, signal),
     });
+    scope.throwIfEscaped();
+    return result;
   }
 
   /** Ends every execution in flight and releases what this instance started. */
@@ -330,10 +352,12 @@ export class Codemode {
   async #invoke(
     executionId: string,
     limits: Limits,
+    scope: CallScope,
     name: string,
     input: unknown,
     signal: AbortSignal,
   ): Promise<unknown> {
+    const forCall = scope.nextCall(); // numbered as the trace records calls, discovery included
     if (name === "$search" || name === "$types") {
       await this.loadTools().catch(() => {}); // a source that fails is left out of the answer
       return this.#discover(name, input);
@@ -341,14 +365,17 @@ export class Codemode {
     const tool = this.registry.get(name) ?? await this.#fromSource(name);
     const policy = tool && this.policyOf(tool);
     if (!tool || policy === "deny") throw new ToolError(this.discovery().notATool(name));
+    const approver = scope.guard(this.#approver);
     const authorize = async (value: unknown) => {
       if (policy === "allow") return;
-      const refusal = await approvalRefusal(this.#approver, { tool: tool.name, input: value, executionId });
+      const refusal = await approvalRefusal(approver, { tool: tool.name, input: value, executionId });
       if (refusal) throw new ToolError(`tools.${name} was not run: ${refusal}`);
     };
     const timeoutMs = tool.timeoutMs ?? limits.toolTimeoutMs;
-    const call = runToolCall(tool, name, input, { executionId, timeoutMs, signal, authorize });
+    const call = runToolCall(tool, name, input, { executionId, timeoutMs, signal, authorize, ...forCall });
     input = undefined; // the raw input is not kept while the handler runs
-    return await call;
+    return await call.catch((e) => {
+      throw e instanceof ToolError || !scope.rethrows(e) ? e : scope.escape(e, `tools.${name}`);
+    });
   }
 }
