@@ -3,6 +3,8 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { Codemode, defineTool, type ToolContext } from "../mod.ts";
+import { fromAiSdkTool } from "../src/config/from_ai_sdk.ts";
+import { fromLangChainTool } from "../src/config/from_langchain.ts";
 
 function recorder() {
   const seen: ToolContext[] = [];
@@ -82,4 +84,28 @@ Deno.test("a handler's error that rethrow accepts is thrown by execute() as it i
   controller.abort();
   const r = await cm.execute("return 1", { signal: controller.signal });
   assert.equal(r.stopReason, "killed", "an aborted caller's signal still ends the run");
+});
+
+Deno.test("AI SDK and LangChain tools loaded from config get the call's id and the context", async () => {
+  const sdkCalls: { toolCallId: string; context?: unknown }[] = [];
+  const sdkTool = fromAiSdkTool("sdk_echo", {
+    inputSchema: z.object({}),
+    execute: (_: unknown, options: { toolCallId: string; context?: unknown }) => void sdkCalls.push(options),
+  });
+  const lcConfigs: Record<string, unknown>[] = [];
+  const lcTool = fromLangChainTool({
+    name: "lc_echo",
+    description: "Echoes.",
+    schema: { type: "object" },
+    invoke: (_: unknown, config: Record<string, unknown>) => Promise.resolve(void lcConfigs.push(config)),
+  });
+  await using cm = new Codemode({ tools: [sdkTool, lcTool] });
+  const context = { configurable: { thread_id: "t" }, tags: ["a"], userId: "u-1", toolCall: { id: "x" } };
+  await cm.execute("await tools.sdk_echo({}); await tools.lc_echo({})", { context, toolCallId: "call_1" });
+  assert.deepEqual(sdkCalls.map(({ toolCallId, context }) => ({ toolCallId, context })), [
+    { toolCallId: "call_1:1", context },
+  ]);
+  // A LangChain tool gets the RunnableConfig keys of the context and its own signal, nothing else.
+  assert.deepEqual(Object.keys(lcConfigs[0]).sort(), ["configurable", "signal", "tags"]);
+  assert.equal(lcConfigs[0].configurable, context.configurable);
 });
