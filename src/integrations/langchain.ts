@@ -20,6 +20,7 @@ import {
   type LogEntry,
   type LogLevel,
   runForModel,
+  type RunOptions,
   type StopReason,
   type ToolCallRecord,
 } from "./description.ts";
@@ -34,6 +35,7 @@ export type {
   Limits,
   LogEntry,
   LogLevel,
+  RunOptions,
   StopReason,
   ToolCallRecord,
 };
@@ -124,7 +126,7 @@ export async function langchainTool(
   const description = await codemodeToolDescription(codemode, options);
   return tool(
     // LangChain passes the run's config; its signal is aborted when the agent run is cancelled.
-    ({ code }, config) => runForModel(codemode, code, options, config?.signal),
+    ({ code }, config) => runForModel(codemode, code, options, { signal: config?.signal }),
     {
       name: options.name ?? DEFAULT_TOOL_NAME,
       description,

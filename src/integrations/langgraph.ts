@@ -16,6 +16,7 @@ import type {
   Limits,
   LogEntry,
   LogLevel,
+  RunOptions,
   StopReason,
   ToolCallRecord,
 } from "./langchain.ts";
@@ -31,6 +32,7 @@ export type {
   Limits,
   LogEntry,
   LogLevel,
+  RunOptions,
   StopReason,
   ToolCallRecord,
 };

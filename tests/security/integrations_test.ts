@@ -3,7 +3,7 @@
 // LangChain tools answer with bounded, formatted text (or a clear validation
 // error) and never hang or crash the agent loop.
 import assert from "node:assert/strict";
-import { generateText, stepCountIs } from "ai";
+import { generateText, isStepCount } from "ai";
 import { MockLanguageModelV4 } from "ai/test";
 import { aiSdkTool } from "../../src/integrations/ai_sdk.ts";
 import { langchainTool } from "../../src/integrations/langchain.ts";
@@ -12,9 +12,13 @@ import type { CodemodeToolOptions } from "../../src/integrations/description.ts"
 import type { Codemode } from "../../mod.ts";
 import { assertHealthy, canaries, sandbox } from "./_canaries.ts";
 
-/** The two adapters, called the way their frameworks call them. */
+/** The two adapters, called the way their frameworks call them; each gives the text the model reads. */
 const ADAPTERS: Record<string, (cm: Codemode, code: unknown, options?: CodemodeToolOptions) => Promise<string>> = {
-  "AI SDK": async (cm, code, options) => (await aiSdkTool(cm, options)).execute({ code } as { code: string }),
+  "AI SDK": async (cm, code, options) => {
+    const tool = await aiSdkTool(cm, options);
+    const output = await tool.execute({ code } as { code: string }, { toolCallId: "c1" });
+    return tool.toModelOutput({ toolCallId: "c1", input: { code }, output }).value;
+  },
   LangChain: async (cm, code, options) => (await langchainTool(cm, options)).invoke({ code } as { code: string }),
 };
 
@@ -104,17 +108,20 @@ for (const [framework, run] of Object.entries(ADAPTERS)) {
   });
 }
 
-Deno.test("AI SDK tool: a `code` that is not a string, called directly, gets a clear error string", async () => {
+Deno.test("AI SDK tool: a `code` that is not a string, called directly, gets a clear rejected result", async () => {
   await using cm = sandbox();
   const tool = await aiSdkTool(cm);
-  const execute = tool.execute as (input: unknown) => Promise<string>;
+  const execute = async (input: unknown) => {
+    const output = await (tool.execute as (input: unknown) => Promise<unknown>)(input);
+    return tool.toModelOutput({ toolCallId: "c1", input, output }).value;
+  };
   assert.match(
     await execute({ code: 42 }),
-    /^Error \(rejected\): InvalidInputError: `code` must be a string .* got a number$/,
+    /^Error \(rejected\): InvalidInputError: `code` must be a string .* got a number\n\nTool calls: none$/,
   );
-  assert.match(await execute({ code: { evil: true } }), /got an object$/);
-  assert.match(await execute({}), /got undefined$/);
-  assert.match(await execute(null), /got undefined$/);
+  assert.match(await execute({ code: { evil: true } }), /got an object\n/);
+  assert.match(await execute({}), /got undefined\n/);
+  assert.match(await execute(null), /got undefined\n/);
 });
 
 Deno.test("AI SDK: a model that sends a non-string `code` gets the SDK's validation error back and the loop goes on", async () => {
@@ -145,7 +152,7 @@ Deno.test("AI SDK: a model that sends a non-string `code` gets the SDK's validat
   });
   const result = await within(
     10_000,
-    generateText({ model, tools: { execute_code: await aiSdkTool(cm) }, stopWhen: stepCountIs(3), prompt: "go" }),
+    generateText({ model, tools: { execute_code: await aiSdkTool(cm) }, stopWhen: isStepCount(3), prompt: "go" }),
   );
   assert.equal(result.text, "sorry");
   const error = result.steps[0].content.find((p) => p.type === "tool-error");
