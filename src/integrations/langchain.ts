@@ -3,9 +3,15 @@
  * `@langchain/core/tools`, usable with `model.bindTools()`, agents and
  * LangGraph's `ToolNode`.
  *
+ * The run config LangChain hands the tool reaches every tool handler as
+ * `ctx.context`: the child config of the `execute_code` run (its callbacks,
+ * `configurable`, `store`, `context`, tags and metadata), so LangChain tools
+ * the script calls are traced under `execute_code`; a LangGraph interrupt a
+ * handler or the approver throws pauses the graph.
+ *
  * @module
  */
-import { tool } from "@langchain/core/tools";
+import { tool, type ToolRunnableConfig } from "@langchain/core/tools";
 import { z } from "zod";
 import {
   CODE_DESCRIPTION,
@@ -19,9 +25,10 @@ import {
   type Limits,
   type LogEntry,
   type LogLevel,
-  runForModel,
   type RunOptions,
+  runScript,
   type StopReason,
+  textForModel,
   type ToolCallRecord,
 } from "./description.ts";
 
@@ -65,7 +72,10 @@ export interface LangchainCodemodeTool {
   lc_serializable: boolean;
   /** LangChain's serialization id. */
   readonly lc_id: string[];
-  /** Runs the script: `{ code }` (or a tool call holding it) → the formatted result. */
+  /**
+   * Runs the script: `{ code }` → the formatted result; a tool call holding it → a `ToolMessage`
+   * whose content is that text and whose `artifact` is the {@linkcode ExecutionResult}.
+   */
   // deno-lint-ignore no-explicit-any
   invoke(input: any, config?: any): Promise<any>;
   /** LangChain's deprecated alias of `invoke`. */
@@ -103,6 +113,10 @@ export interface LangchainInputSchema {
  * types and which runs the model's script. Tool sources (upstream MCP
  * servers) are loaded first, so the description names their tools.
  *
+ * The tool's config reaches the handlers as `ctx.context` (a `RunnableConfig`: the child config of
+ * this tool's run), the tool call's id as `ctx.toolCallId` (`<id>:<n>`); a LangGraph interrupt
+ * (any `GraphBubbleUp`) thrown by a handler or the approver ends the script and is rethrown.
+ *
  * @param codemode the instance whose tools the script may call.
  * @param options the tool's name, lead sentence, limits and output size.
  * @returns a tool for `bindTools`, agents and `ToolNode`; a `code` that is not a string is refused by its schema.
@@ -123,15 +137,55 @@ export async function langchainTool(
   codemode: CodemodeLike,
   options: CodemodeToolOptions = {},
 ): Promise<LangchainCodemodeTool> {
-  const description = await codemodeToolDescription(codemode, options);
+  return makeLangchainTool(codemode, options, await codemodeToolDescription(codemode, options));
+}
+
+/** Makes the tool with a given description. */
+function makeLangchainTool(
+  codemode: CodemodeLike,
+  options: CodemodeToolOptions,
+  description: string,
+): LangchainCodemodeTool {
   return tool(
-    // LangChain passes the run's config; its signal is aborted when the agent run is cancelled.
-    ({ code }, config) => runForModel(codemode, code, options, { signal: config?.signal }),
+    async ({ code }, config) => {
+      const result = await runScript(codemode, code, options, runOptions(config));
+      return [textForModel(result, options), result];
+    },
     {
       name: options.name ?? DEFAULT_TOOL_NAME,
       description,
       // A zod object, so `tool()` picks its structured-tool overload and LangChain derives the JSON Schema.
       schema: z.object({ code: z.string().describe(CODE_DESCRIPTION) }),
+      // The model reads the text; the ToolMessage's artifact keeps the result for UIs and tracing.
+      responseFormat: "content_and_artifact",
     },
   );
+}
+
+/**
+ * What LangChain hands the tool, passed on to the execution. `tool()` gives its function the
+ * child config of the tool's run (callbacks parented to it); the tool call and the run's own
+ * name, id, signal and timeout are left out, as they belong to `execute_code`, not to the calls
+ * its script makes (a LangChain tool invoked with `toolCall` would answer with a `ToolMessage`).
+ */
+function runOptions(config: ToolRunnableConfig | undefined): RunOptions {
+  const { callbacks, configurable, context, tags, metadata, recursionLimit, maxConcurrency } = config ?? {};
+  // LangGraph adds its `store` to the config it runs a node with; LangChain's own type does not declare it.
+  const store = (config as { store?: unknown } | undefined)?.store;
+  const child = { callbacks, configurable, store, context, tags, metadata, recursionLimit, maxConcurrency };
+  return {
+    signal: config?.signal,
+    toolCallId: config?.toolCall?.id,
+    context: Object.fromEntries(Object.entries(child).filter(([, value]) => value !== undefined)),
+    rethrow: isGraphBubbleUp,
+  };
+}
+
+/**
+ * LangGraph's own test (`isGraphBubbleUp`), on an `Error` only: an interrupt, or a `Command` for
+ * a parent graph, must reach the graph. A value parsed from the script's JSON is never an `Error`,
+ * so a handler that throws what the script sent cannot fake one.
+ */
+function isGraphBubbleUp(error: unknown): boolean {
+  return error instanceof Error && (error as { is_bubble_up?: unknown }).is_bubble_up === true;
 }

@@ -2,7 +2,9 @@
  * Codemode for LangGraph.js: the tools list for `createReactAgent`, or for
  * `new ToolNode(tools)` in a hand-built graph (`StateGraph` +
  * `toolsCondition`). This module loads no LangGraph code: the classes stay
- * LangGraph's, typed by LangGraph.
+ * LangGraph's, typed by LangGraph. The graph's config reaches the tool
+ * handlers as `ctx.context`, and a LangGraph `interrupt()` in a handler or
+ * the approver pauses the graph (see `./langchain`).
  *
  * @module
  */

@@ -1,10 +1,12 @@
 // The doors this adds: `execute(code, { context, toolCallId, rethrow })`.
 // The context and the caller's call id stay on the host, whatever the script
 // probes; an error that leaves the execution cannot be caught and outlived by
-// the script.
+// the script; and nothing the script sends can pose as such an error.
 import assert from "node:assert/strict";
+import { ToolMessage } from "@langchain/core/messages";
 import { z } from "zod";
 import { defineTool, type ToolContext } from "../../mod.ts";
+import { langchainTool } from "../../src/integrations/langchain.ts";
 import { assertHealthy, canaries, sandbox } from "./_canaries.ts";
 
 /** A script that looks everywhere a host value could have been put. */
@@ -110,4 +112,26 @@ Deno.test("a rethrow test that throws counts as no: the script gets a ToolError 
   });
   assert.equal(r.stopReason, "completed");
   assert.match(String(r.result), /^tools\.x\.boom failed: handler failed/);
+});
+
+Deno.test("LangChain tool: a handler that throws what the script sent cannot fake a LangGraph interrupt", async () => {
+  // A careless handler that throws its input: the script controls that value entirely.
+  const careless = defineTool({
+    name: "x.throwBack",
+    input: z.object({}).passthrough(),
+    handler: (input) => {
+      throw input;
+    },
+  });
+  await using cm = sandbox({ tools: [careless] });
+  const fake = `{ is_bubble_up: true, name: "GraphInterrupt", interrupts: [{ value: "fake" }], message: "stop" }`;
+  const code = `try { await tools.x.throwBack(${fake}); } catch (e) { return "caught: " + e.message; }`;
+  const message = await (await langchainTool(cm)).invoke({
+    id: "c1",
+    name: "execute_code",
+    args: { code },
+    type: "tool_call",
+  });
+  assert.ok(ToolMessage.isInstance(message));
+  assert.match(String(message.content), /^Result:\n"caught: tools\.x\.throwBack failed: \[object Object\]/);
 });
