@@ -117,3 +117,12 @@ Deno.test("every entry point is one of the documented subpaths", () => {
     "./cli",
   ]);
 });
+
+Deno.test("the framework faces are duck-typed: ./ai-sdk loads no AI SDK, ./langchain and ./langgraph not the `langchain` package", async () => {
+  const npmOf = async (entry: string) =>
+    [...staticClosure(entry, await graph(entry))].filter((m) => m.startsWith("npm:")).sort();
+  // The AI SDK tool, and the createAgent middleware, are duck-typed to their framework's shapes.
+  assert.deepEqual(await npmOf("src/integrations/ai_sdk.ts"), ["npm:zod"]);
+  assert.deepEqual(await npmOf("src/integrations/langchain.ts"), ["npm:@langchain/core", "npm:zod"]);
+  assert.deepEqual(await npmOf("src/integrations/langgraph.ts"), ["npm:@langchain/core", "npm:zod"]);
+});

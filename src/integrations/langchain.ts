@@ -1,7 +1,7 @@
 /**
  * A Codemode tool for LangChain.js: a structured tool made with `tool()` from
- * `@langchain/core/tools`, usable with `model.bindTools()`, agents and
- * LangGraph's `ToolNode`.
+ * `@langchain/core/tools`, usable with `model.bindTools()`, `createAgent`
+ * (or {@linkcode codemodeMiddleware}) and LangGraph's `ToolNode`.
  *
  * The run config LangChain hands the tool reaches every tool handler as
  * `ctx.context`: the child config of the `execute_code` run (its callbacks,
@@ -19,6 +19,7 @@ import {
   type CodemodeLike,
   codemodeToolDescription,
   type CodemodeToolOptions,
+  DEFAULT_LEAD,
   DEFAULT_TOOL_NAME,
   type ExecutionError,
   type ExecutionResult,
@@ -53,7 +54,7 @@ export type {
  * `{ code: string }`), so `bindTools`, agents and `ToolNode` accept it. Typed
  * here by the members of LangChain's `StructuredToolInterface`, so this
  * module's documentation does not depend on LangChain's; the tests pass it
- * to `bindTools`, `ToolNode` and `createReactAgent` as typed.
+ * to `bindTools`, `ToolNode` and `createAgent` as typed.
  */
 export interface LangchainCodemodeTool {
   /** The tool's name. @default {"execute_code"} */
@@ -140,7 +141,7 @@ export async function langchainTool(
   return makeLangchainTool(codemode, options, await codemodeToolDescription(codemode, options));
 }
 
-/** Makes the tool with a given description. */
+/** Makes the tool with a given description ({@linkcode codemodeMiddleware} puts the types in the system prompt). */
 function makeLangchainTool(
   codemode: CodemodeLike,
   options: CodemodeToolOptions,
@@ -160,6 +161,78 @@ function makeLangchainTool(
       responseFormat: "content_and_artifact",
     },
   );
+}
+
+/** The part of LangChain's `ModelRequest` (what `wrapModelCall` gets) the middleware reads. */
+export interface ModelRequestLike {
+  /** The system prompt so far (`createAgent`'s `systemPrompt`, and what earlier middleware added). */
+  systemPrompt?: string;
+}
+
+/**
+ * A LangChain v1 agent middleware (`createAgent({ model, middleware: [it] })`): it adds the
+ * Codemode tool and puts how to write the script, with the generated types, at the end of the
+ * system prompt. Duck-typed to LangChain's `AgentMiddleware`, so this module does not load the
+ * `langchain` package.
+ */
+export interface CodemodeMiddleware {
+  /** The middleware's name, `CodemodeMiddleware`. */
+  readonly name: string;
+  /** The Codemode tool (its description is short: the types are in the system prompt). */
+  readonly tools: LangchainCodemodeTool[];
+  /**
+   * Calls the model with Codemode's prompt after the agent's own system prompt.
+   *
+   * @param request the model request.
+   * @param handler calls the model (or the next middleware).
+   * @returns what the handler returns.
+   */
+  wrapModelCall<R extends ModelRequestLike, O>(request: R, handler: (request: R) => O): O;
+}
+
+/**
+ * Makes a middleware for LangChain v1's `createAgent` that gives the agent Codemode: the
+ * `execute_code` tool, and the instructions and generated types in the system prompt (once,
+ * not in the tool's description too). Tool sources (upstream MCP servers) are loaded first.
+ *
+ * @param codemode the instance whose tools the script may call.
+ * @param options the tool's name, lead sentence, limits and output size.
+ * @returns the middleware, for `createAgent({ model, middleware: [middleware] })`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Codemode } from "../codemode.ts";
+ * import { codemodeMiddleware } from "./langchain.ts";
+ * await using cm = new Codemode();
+ * const middleware = await codemodeMiddleware(cm);
+ * assert.equal(middleware.tools[0].name, "execute_code");
+ * const seen = middleware.wrapModelCall({ systemPrompt: "Be brief." }, (request) => request.systemPrompt);
+ * assert.match(seen!, /^Be brief\.\n\nYou can use tools by writing one TypeScript script/);
+ * // createAgent({ model, middleware: [middleware] }) from the `langchain` package
+ * ```
+ */
+export async function codemodeMiddleware(
+  codemode: CodemodeLike,
+  options: CodemodeToolOptions = {},
+): Promise<CodemodeMiddleware> {
+  const name = options.name ?? DEFAULT_TOOL_NAME;
+  const prompt = await codemode.prompt({ toolName: name });
+  const lead = options.description ?? DEFAULT_LEAD;
+  const codemodeTool = makeLangchainTool(
+    codemode,
+    options,
+    `${lead} The system prompt says how to write it and declares \`tools\`.`,
+  );
+  const withPrompt = (systemPrompt: string | undefined) => systemPrompt ? `${systemPrompt}\n\n${prompt}` : prompt;
+  return {
+    // LangChain brands what `createMiddleware` makes; `Symbol.for` is the same symbol without importing it.
+    [Symbol.for("AgentMiddleware")]: true,
+    name: "CodemodeMiddleware",
+    tools: [codemodeTool],
+    wrapModelCall: <R extends ModelRequestLike, O>(request: R, handler: (request: R) => O): O =>
+      handler({ ...request, systemPrompt: withPrompt(request.systemPrompt) }),
+  };
 }
 
 /**
