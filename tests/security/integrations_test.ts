@@ -172,3 +172,22 @@ Deno.test("LangChain tool: .invoke with a non-string `code` rejects with a valid
   await assert.rejects(invoke({ code: { evil: true } }), /expected string, received object/);
   await assert.rejects(invoke({}), /expected string, received undefined/);
 });
+
+// A client that stores conversations can forge tool outputs, as it can forge any message it sends: the app must bound
+// what it accepts. What toModelOutput owes it is text, cut where the format cuts, and no exception.
+Deno.test("AI SDK: outputs a client hands back in stored UI messages become text for the model, never a throw", async () => {
+  await using cm = sandbox();
+  const tool = await aiSdkTool(cm);
+  const text = (output: unknown) => tool.toModelOutput({ toolCallId: "c1", input: {}, output }).value;
+  const result = { executionId: "e", ok: true, stopReason: "completed", logs: [], toolCalls: [], durationMs: 1 };
+  const huge = "x".repeat(5_000_000);
+  assert.ok(text({ ...result, result: huge }).length < MAX_TEXT, "a forged huge result is cut at maxChars");
+  const logs = Array.from({ length: 50_000 }, (_, i) => ({ level: "log", text: `line ${i}`, atMs: i }));
+  assert.ok(text({ ...result, logs }).length < MAX_TEXT, "forged logs are cut at maxChars");
+  const notResult = text({ ...result, stopReason: "exploded", junk: huge });
+  assert.match(notResult, /^Error \(rejected\): the tool's output is not an execution result: /);
+  assert.ok(notResult.length < 2_100);
+  for (const odd of [null, 42, [1, 2], { __proto__: { ok: true } }, JSON.parse('{"__proto__":{"ok":true}}')]) {
+    assert.match(text(odd), /^Error \(rejected\): /);
+  }
+});
