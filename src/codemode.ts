@@ -20,6 +20,7 @@ import { Discovery, MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS, MAX_TYPES_NAMES } 
 import { z } from "zod";
 import { PolicySet, type ToolPolicy } from "./tools/policy.ts";
 import { approvalRefusal, type Approver, effectivePolicy } from "./tools/approval.ts";
+import { CallScope } from "./tools/call_scope.ts";
 
 /** Options of {@linkcode Codemode}. */
 export interface CodemodeOptions {
@@ -58,6 +59,23 @@ export interface ExecuteOptions {
    * instance's `approver`: e.g. the person whose request started it.
    */
   approver?: Approver;
+  /**
+   * Given to every tool handler as `ctx.context`, as it is (the AI SDK adapter passes the SDK's
+   * tool context, the LangChain adapter the run config). Host-side only: never sent to the sandbox.
+   */
+  context?: unknown;
+  /**
+   * The id of the call that runs this script (a framework's tool call id); the script's tool
+   * calls get `<toolCallId>:<n>` as `ctx.toolCallId`, n being the call's place in `toolCalls`.
+   * @default {the execution's id}
+   */
+  toolCallId?: string;
+  /**
+   * Errors thrown by a handler or the approver that this returns true for end the execution
+   * (its sandbox is stopped) and are thrown by `execute` as they are, instead of reaching the
+   * script as a `ToolError`: the LangChain adapters pass LangGraph's interrupts through so.
+   */
+  rethrow?: (error: unknown) => boolean;
 }
 
 const SEARCH_INPUT = z.object({
@@ -227,8 +245,10 @@ export class Codemode {
    * script does: every ending is a result with a `stopReason`.
    *
    * @param code a TypeScript script body; top-level `await` and `return` work.
-   * @param options a cancel signal, per-call limits, an approver for this execution.
+   * @param options a cancel signal, per-call limits, an approver for this execution, and the context and call id
+   * handlers see.
    * @returns the result, logs and tool-call trace.
+   * @throws {TypeError} on an invalid limit; the error a handler or the approver threw, when `options.rethrow` accepts it.
    */
   async execute(
     code: string,
@@ -236,7 +256,6 @@ export class Codemode {
   ): Promise<ExecutionResult> {
     const executionId = crypto.randomUUID();
     const limits = resolveLimits(this.#limits, options.limits);
-    const approver = options.approver ?? this.#approver;
     // Tool sources are not loaded here: a lazy one starts when the script
     // first calls one of its tools (or searches), so `return 1` starts none.
     const refused = validateCode(code, {
@@ -254,13 +273,17 @@ export class Codemode {
         durationMs: 0,
       };
     }
-    return await this.#executor.execute({
+    const scope = new CallScope(executionId, options);
+    const approver = scope.guard(options.approver ?? this.#approver);
+    const result = await this.#executor.execute({
       executionId,
       code,
       limits,
-      signal: options.signal,
-      invoke: (tool, input, signal) => this.#invoke(executionId, limits, approver, tool, input, signal),
+      signal: options.signal ? AbortSignal.any([options.signal, scope.signal]) : scope.signal,
+      invoke: (tool, input, signal) => this.#invoke(executionId, limits, approver, scope, tool, input, signal),
     });
+    scope.throwIfEscaped();
+    return result;
   }
 
   /** Ends every execution in flight and releases what this instance started. */
@@ -353,10 +376,12 @@ export class Codemode {
     executionId: string,
     limits: Limits,
     approver: Approver | undefined,
+    scope: CallScope,
     name: string,
     input: unknown,
     signal: AbortSignal,
   ): Promise<unknown> {
+    const forCall = scope.nextCall(); // numbered as the trace records calls, discovery included
     if (name === "$search" || name === "$types") {
       await this.loadTools().catch(() => {}); // a source that fails is left out of the answer
       return this.#discover(name, input);
@@ -373,8 +398,10 @@ export class Codemode {
       if (refusal) throw new ToolError(`tools.${name} was not run: ${refusal}`);
     };
     const timeoutMs = tool.timeoutMs ?? limits.toolTimeoutMs;
-    const call = runToolCall(tool, name, input, { executionId, timeoutMs, signal, authorize });
+    const call = runToolCall(tool, name, input, { executionId, timeoutMs, signal, authorize, ...forCall });
     input = undefined; // the raw input is not kept while the handler runs
-    return await call;
+    return await call.catch((e) => {
+      throw e instanceof ToolError || !scope.rethrows(e) ? e : scope.escape(e, `tools.${name}`);
+    });
   }
 }

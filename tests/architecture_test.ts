@@ -53,7 +53,7 @@ function staticClosure(entry: string, info: Info): Set<string> {
 }
 
 const FACES = /^(src\/(config|mcp|integrations|cli|http)\/|cli\.ts$)/;
-const FACE_PACKAGES = /^npm:(yaml|@modelcontextprotocol\/sdk|ai|@ai-sdk\/.*|@langchain\/.*)$/;
+const FACE_PACKAGES = /^npm:(yaml|@modelcontextprotocol\/sdk|ai|@ai-sdk\/.*|langchain|@langchain\/.*)$/;
 
 Deno.test("importing the root entry point loads the core only: no face, no yaml, MCP SDK or framework", async () => {
   const info = await graph("mod.ts");
@@ -116,4 +116,13 @@ Deno.test("every entry point is one of the documented subpaths", () => {
     "./langgraph",
     "./cli",
   ]);
+});
+
+Deno.test("the framework faces are duck-typed: ./ai-sdk loads no AI SDK, ./langchain and ./langgraph not the `langchain` package", async () => {
+  const npmOf = async (entry: string) =>
+    [...staticClosure(entry, await graph(entry))].filter((m) => m.startsWith("npm:")).sort();
+  // The AI SDK tool, and the createAgent middleware, are duck-typed to their framework's shapes.
+  assert.deepEqual(await npmOf("src/integrations/ai_sdk.ts"), ["npm:zod"]);
+  assert.deepEqual(await npmOf("src/integrations/langchain.ts"), ["npm:@langchain/core", "npm:zod"]);
+  assert.deepEqual(await npmOf("src/integrations/langgraph.ts"), ["npm:@langchain/core", "npm:zod"]);
 });

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { generateText, type LanguageModel, stepCountIs } from "ai";
+import { generateText, isStepCount, type LanguageModel } from "ai";
 import { Codemode } from "../../mod.ts";
 import { aiSdkTool } from "../../src/integrations/ai_sdk.ts";
 import tools from "../demo/tools.ts";
@@ -48,7 +48,7 @@ const result = await generateText({
   model,
   system: SYSTEM,
   tools: { execute_code: await aiSdkTool(cm) },
-  stopWhen: stepCountIs(6),
+  stopWhen: isStepCount(6),
   prompt: QUESTION,
 });
 printSteps(result.steps, result.text);

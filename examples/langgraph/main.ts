@@ -22,7 +22,7 @@ await using cm = new Codemode({ tools });
 const codemodeTools = await langgraphTools(cm);
 const model = new ScriptedChatModel(STEPS).bindTools(codemodeTools);
 
-// model → (tool calls?) → tools → model … → END. `createReactAgent({ llm, tools: codemodeTools })` builds the same.
+// model → (tool calls?) → tools → model … → END. `createAgent({ model, tools: codemodeTools })` (`langchain`) builds the same.
 const graph = new StateGraph(MessagesAnnotation)
   .addNode("model", async (state) => ({ messages: [await model.invoke(state.messages)] }))
   .addNode("tools", new ToolNode(codemodeTools))

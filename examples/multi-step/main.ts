@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { generateText, stepCountIs } from "ai";
+import { generateText, isStepCount } from "ai";
 import { Codemode } from "../../mod.ts";
 import { aiSdkTool } from "../../src/integrations/ai_sdk.ts";
 import demoTools from "../demo/tools.ts";
@@ -23,7 +23,7 @@ console.log(`Question: ${QUESTION}`);
 const result = await generateText({
   model: scriptedModel(STEPS),
   tools: { execute_code: await aiSdkTool(cm) },
-  stopWhen: stepCountIs(6),
+  stopWhen: isStepCount(6),
   prompt: QUESTION,
 });
 printSteps(result.steps, result.text);

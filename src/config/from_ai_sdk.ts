@@ -12,12 +12,14 @@ import { foreignSchema, isSchemaWrapper, isZodV3Schema } from "./foreign_schema.
 
 /** What the AI SDK passes to `execute` besides the input. */
 export interface AiSdkToolCallOptions {
-  /** The call's id; Codemode passes the execution's id. */
+  /** The call's id; Codemode passes the call's own (`ctx.toolCallId`: `<toolCallId of execute>:<n>`). */
   toolCallId: string;
   /** The conversation so far; always empty here, as a script is not a conversation. */
   messages: unknown[];
   /** Fires when the execution ends or the tool times out. */
   abortSignal?: AbortSignal;
+  /** The tool's context (AI SDK 7): the `context` given to `execute` (`ctx.context`), e.g. the Codemode tool's own. */
+  context?: unknown;
 }
 
 /** The parts of an AI SDK tool Codemode uses. */
@@ -96,7 +98,8 @@ function approvalOf(tool: AiSdkToolLike): NeedsApproval | undefined {
 /**
  * Converts an AI SDK tool into a Codemode tool, keeping its description, schemas
  * and `needsApproval` (a tool that needs approval is never run without an approver's yes).
- * The handler calls `execute(input, { toolCallId, messages: [], abortSignal })`.
+ * The handler calls `execute(input, { toolCallId, messages: [], abortSignal, context })` with the call's
+ * `ctx.toolCallId` (or the execution's id) and `ctx.context`.
  *
  * @param name the tool's name: the export's (or object key's) name, e.g. `getWeather`.
  * @param tool the AI SDK tool.
@@ -141,9 +144,10 @@ export function fromAiSdkTool(name: string, tool: AiSdkToolLike): AnyTool {
           tool,
           value,
           {
-            toolCallId: ctx.executionId,
+            toolCallId: ctx.toolCallId ?? ctx.executionId,
             messages: [],
             abortSignal: ctx.signal,
+            ...(ctx.context !== undefined ? { context: ctx.context } : {}),
           } satisfies AiSdkToolCallOptions,
         ),
       ),

@@ -15,8 +15,12 @@ export interface LangChainToolLike {
   description: string;
   /** The input schema: zod (v4) or JSON Schema. */
   schema: unknown;
-  /** Runs the tool. */
-  invoke: (input: unknown, config?: { signal?: AbortSignal }) => Promise<unknown>;
+  /**
+   * Runs the tool; `config` is a LangChain `RunnableConfig` (see {@linkcode fromLangChainTool}).
+   * Typed loosely so that a tool typed by its schema (`tool(fn, { schema: z.object(…) })`) is accepted as it is.
+   */
+  // deno-lint-ignore no-explicit-any
+  invoke: (input: any, config?: any) => Promise<unknown>;
 }
 
 /**
@@ -52,10 +56,34 @@ function fromText(result: unknown): unknown {
   }
 }
 
+/** The `RunnableConfig` keys a LangChain tool is invoked with from the handler's `ctx.context`. */
+const RUN_CONFIG_KEYS = [
+  "callbacks",
+  "configurable",
+  "store",
+  "context",
+  "tags",
+  "metadata",
+  "recursionLimit",
+  "maxConcurrency",
+] as const;
+
+/** The config of a nested run: the parent's run config keys from the context, and the call's own signal. */
+function runConfig(context: unknown, signal: AbortSignal): { signal: AbortSignal } {
+  const parent = typeof context === "object" && context !== null ? context as Record<string, unknown> : {};
+  const picked = RUN_CONFIG_KEYS.flatMap((key) => parent[key] === undefined ? [] : [[key, parent[key]]]);
+  return { ...Object.fromEntries(picked), signal };
+}
+
 /**
  * Converts a LangChain tool into a Codemode tool named after it, keeping its
- * description and input schema. The handler calls `invoke(input, { signal })`;
- * a string result that parses as JSON is returned parsed, any other string as is.
+ * description and input schema. The handler calls `invoke(input, config)`:
+ * `config` holds the call's `signal` and, from the handler's `ctx.context`
+ * (the LangChain adapter puts the `execute_code` run's child config there),
+ * `callbacks`, `configurable`, `store`, `context`, `tags`, `metadata`,
+ * `recursionLimit` and `maxConcurrency`, so the tool's run is traced under
+ * `execute_code` and sees the graph's config; other context keys are not passed.
+ * A string result that parses as JSON is returned parsed, any other string as is.
  *
  * @param tool the LangChain tool.
  * @returns the Codemode tool.
@@ -81,6 +109,6 @@ export function fromLangChainTool(tool: LangChainToolLike): AnyTool {
     name: tool.name,
     description: tool.description,
     input,
-    handler: async (value, ctx) => fromText(await tool.invoke(value, { signal: ctx.signal })),
+    handler: async (value, ctx) => fromText(await tool.invoke(value, runConfig(ctx.context, ctx.signal))),
   });
 }

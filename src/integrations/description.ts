@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { ExecutionError, ExecutionResult, LogEntry, LogLevel, StopReason, ToolCallRecord } from "../rpc/result.ts";
 import type { Limits } from "../limits.ts";
 import { formatResultForModel } from "../format.ts";
+import { executionResultShape } from "../rpc/result.ts";
 
 // Re-exported so this module's documentation is complete on its own.
 export type { ExecutionError, ExecutionResult, Limits, LogEntry, LogLevel, StopReason, ToolCallRecord };
@@ -21,7 +22,19 @@ export interface CodemodeLike {
   /** The system prompt: how to write the script, and the types (tool sources loaded first). */
   prompt(options?: { toolName?: string }): Promise<string>;
   /** Runs a script body in a fresh sandbox; never throws for anything the script does. */
-  execute(code: string, options?: { signal?: AbortSignal; limits?: Partial<Limits> }): Promise<ExecutionResult>;
+  execute(code: string, options?: RunOptions & { limits?: Partial<Limits> }): Promise<ExecutionResult>;
+}
+
+/** What a framework hands one run of the script, passed on to `Codemode.execute` (see its `ExecuteOptions`). */
+export interface RunOptions {
+  /** Aborts the execution (stopReason `killed`). */
+  signal?: AbortSignal;
+  /** Given to every tool handler as `ctx.context`; never sent to the sandbox. */
+  context?: unknown;
+  /** The framework's id of this tool call; handlers see `<toolCallId>:<n>` as `ctx.toolCallId`. */
+  toolCallId?: string;
+  /** Errors of handlers or the approver that leave the execution and are rethrown as they are. */
+  rethrow?: (error: unknown) => boolean;
 }
 
 /** Options of the framework tools (`aiSdkTool`, `langchainTool`). */
@@ -53,13 +66,16 @@ export interface CodeInput {
   code: string;
 }
 
-/** What validating an input gives, in the Standard Schema shape. */
-export type CodeInputValidation =
-  | { readonly value: CodeInput; readonly issues?: undefined }
-  | { readonly issues: ReadonlyArray<CodeInputIssue> };
+/** What validating a value gives, in the Standard Schema shape. */
+export type StandardValidation<T> =
+  | { readonly value: T; readonly issues?: undefined }
+  | { readonly issues: ReadonlyArray<SchemaIssue> };
+
+/** What validating a {@linkcode CodeInput} gives. */
+export type CodeInputValidation = StandardValidation<CodeInput>;
 
 /** One validation issue, in the Standard Schema shape. */
-export interface CodeInputIssue {
+export interface SchemaIssue {
   /** What is wrong. */
   readonly message: string;
   /** Where: keys, or segments holding a key. */
@@ -67,26 +83,29 @@ export interface CodeInputIssue {
 }
 
 /**
- * The input schema of a Codemode tool, `{ code: string }`, typed as the
- * Standard Schema interface (v1) that the AI SDK accepts; at run time it is a
- * zod object, so frameworks also derive its JSON Schema.
+ * A schema of `T` typed as the Standard Schema interface (v1) that the AI
+ * SDK accepts; the schemas Codemode makes are zod objects at run time, so
+ * frameworks also derive their JSON Schema.
  */
-export interface CodeInputSchema {
+export interface StandardSchema<T> {
   /** The Standard Schema properties. */
   readonly "~standard": {
     /** The Standard Schema version. */
     readonly version: 1;
     /** The library behind the schema (`zod`). */
     readonly vendor: string;
-    /** Validates an input. */
+    /** Validates a value. */
     readonly validate: (
       value: unknown,
       options?: { readonly libraryOptions?: Record<string, unknown> | undefined } | undefined,
-    ) => CodeInputValidation | Promise<CodeInputValidation>;
+    ) => StandardValidation<T> | Promise<StandardValidation<T>>;
     /** The input and output types, for inference only. */
-    readonly types?: { readonly input: CodeInput; readonly output: CodeInput } | undefined;
+    readonly types?: { readonly input: T; readonly output: T } | undefined;
   };
 }
+
+/** The input schema of a Codemode tool, `{ code: string }`. */
+export type CodeInputSchema = StandardSchema<CodeInput>;
 
 /**
  * Makes the input schema of a Codemode tool, the same for every framework.
@@ -132,13 +151,53 @@ export async function codemodeToolDescription(
 }
 
 /**
- * Runs a script the model sent and formats the outcome; never throws, so a framework's agent loop carries on.
+ * Runs a script the model sent; never throws for what the model or the script did, so a framework's agent loop
+ * carries on: a `code` that is not a string, or a limit the host set wrong, is a `rejected` result.
  *
  * @param codemode the instance that runs the script.
  * @param code the model's `code` argument, checked here because a tool may be called without schema validation.
+ * @param options the tool's limits.
+ * @param run what the framework hands this run: signal, context, call id, errors to rethrow.
+ * @returns the execution result.
+ * @throws the error a handler or the approver threw, when `run.rethrow` accepts it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Codemode } from "../codemode.ts";
+ * import { runScript } from "./description.ts";
+ * await using cm = new Codemode();
+ * assert.equal((await runScript(cm, "return 6 * 7")).result, 42);
+ * assert.equal((await runScript(cm, 42)).stopReason, "rejected");
+ * ```
+ */
+export async function runScript(
+  codemode: CodemodeLike,
+  code: unknown,
+  options: CodemodeToolOptions = {},
+  run: RunOptions = {},
+): Promise<ExecutionResult> {
+  if (typeof code !== "string") {
+    return rejected("InvalidInputError", `\`code\` must be a string holding the script, got ${describe(code)}`);
+  }
+  try {
+    return await codemode.execute(code, { ...run, limits: options.limits });
+  } catch (e) {
+    if (run.rethrow?.(e)) throw e;
+    // Otherwise execute() only throws on host misconfiguration (e.g. an invalid limit); the model still gets a result.
+    return e instanceof Error ? rejected(e.name, e.message) : rejected("Error", String(e));
+  }
+}
+
+/**
+ * Runs a script the model sent and formats the outcome as text (see {@linkcode runScript}).
+ *
+ * @param codemode the instance that runs the script.
+ * @param code the model's `code` argument.
  * @param options limits and output size.
- * @param signal aborts the execution (stopReason `killed`).
+ * @param run what the framework hands this run: signal, context, call id, errors to rethrow.
  * @returns the text for the model.
+ * @throws the error a handler or the approver threw, when `run.rethrow` accepts it.
  *
  * @example
  * ```ts
@@ -154,18 +213,74 @@ export async function runForModel(
   codemode: CodemodeLike,
   code: unknown,
   options: CodemodeToolOptions = {},
-  signal?: AbortSignal,
+  run: RunOptions = {},
 ): Promise<string> {
-  if (typeof code !== "string") {
-    return `Error (rejected): InvalidInputError: \`code\` must be a string holding the script, got ${describe(code)}`;
+  return textForModel(await runScript(codemode, code, options, run), options);
+}
+
+/**
+ * The text a model reads of a tool output: a result formatted by `formatResultForModel`. Never
+ * throws: text (a result stored as text by an earlier version) is kept as it is, anything else
+ * that is not a result is shown as JSON, and a bad `maxChars` is reported in the text.
+ *
+ * @param output the tool's output, normally an {@linkcode ExecutionResult}.
+ * @param options the output size.
+ * @returns the text for the model.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { textForModel } from "./description.ts";
+ * const output = { executionId: "e", ok: true, stopReason: "completed", result: 42, logs: [], toolCalls: [], durationMs: 3 };
+ * assert.equal(textForModel(output), "Result:\n42\n\nTool calls: none");
+ * assert.match(textForModel({ rows: 1 }), /not an execution result: \{"rows":1\}/);
+ * ```
+ */
+export function textForModel(output: unknown, options: CodemodeToolOptions = {}): string {
+  if (typeof output === "string") return output;
+  const parsed = resultSchema.safeParse(output);
+  if (!parsed.success) {
+    return `Error (rejected): the tool's output is not an execution result: ${
+      String(JSON.stringify(output)).slice(0, 2_000)
+    }`;
   }
   try {
-    const result = await codemode.execute(code, { signal, limits: options.limits });
-    return formatResultForModel(result, { maxChars: options.maxChars });
+    return formatResultForModel(parsed.data, { maxChars: options.maxChars });
   } catch (e) {
-    // execute() only throws on host misconfiguration (e.g. an invalid limit); the model still gets text.
     return `Error (rejected): ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
   }
+}
+
+/**
+ * The schema of a Codemode tool's output, the {@linkcode ExecutionResult}, as a Standard Schema (a zod object).
+ *
+ * @returns the schema.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { executionResultOutputSchema } from "./description.ts";
+ * const checked = await executionResultOutputSchema()["~standard"].validate({ ok: true });
+ * assert.ok(checked.issues);
+ * ```
+ */
+export function executionResultOutputSchema(): StandardSchema<ExecutionResult> {
+  return z.object(executionResultShape);
+}
+
+const resultSchema = z.object(executionResultShape);
+
+function rejected(name: string, message: string): ExecutionResult {
+  const executionId = crypto.randomUUID();
+  return {
+    executionId,
+    ok: false,
+    stopReason: "rejected",
+    error: { name, message },
+    logs: [],
+    toolCalls: [],
+    durationMs: 0,
+  };
 }
 
 function describe(value: unknown): string {

@@ -1,8 +1,11 @@
 /**
- * Codemode for LangGraph.js: the tools list for `createReactAgent`, or for
+ * Codemode for LangGraph.js: the tools list for LangChain v1's `createAgent`
+ * (the successor of LangGraph's deprecated `createReactAgent`), or for
  * `new ToolNode(tools)` in a hand-built graph (`StateGraph` +
  * `toolsCondition`). This module loads no LangGraph code: the classes stay
- * LangGraph's, typed by LangGraph.
+ * LangGraph's, typed by LangGraph. The graph's config reaches the tool
+ * handlers as `ctx.context`, and a LangGraph `interrupt()` in a handler or
+ * the approver pauses the graph (see `./langchain`).
  *
  * @module
  */
@@ -16,6 +19,7 @@ import type {
   Limits,
   LogEntry,
   LogLevel,
+  RunOptions,
   StopReason,
   ToolCallRecord,
 } from "./langchain.ts";
@@ -31,6 +35,7 @@ export type {
   Limits,
   LogEntry,
   LogLevel,
+  RunOptions,
   StopReason,
   ToolCallRecord,
 };
@@ -40,7 +45,7 @@ export type {
  *
  * @param codemode the instance whose tools the script may call.
  * @param options the tool's name, lead sentence, limits and output size.
- * @returns the tools for `createReactAgent({ llm, tools })` or `new ToolNode(tools)` (LangGraph's
+ * @returns the tools for `createAgent({ model, tools })` or `new ToolNode(tools)` (LangGraph's
  * `ToolNode` turns a thrown error, e.g. a `code` that fails the schema, into a ToolMessage the model reads).
  *
  * @example
@@ -51,7 +56,7 @@ export type {
  * await using cm = new Codemode();
  * const [tool] = await langgraphTools(cm);
  * assert.equal(tool.name, "execute_code");
- * // createReactAgent({ llm, tools: await langgraphTools(cm) })
+ * // createAgent({ model, tools: await langgraphTools(cm) }), or codemodeMiddleware(cm) from ./langchain.ts
  * ```
  */
 export async function langgraphTools(

@@ -16,6 +16,18 @@ export interface ToolContext {
   tool: string;
   /** Fires when the execution ends or the tool's timeout hits. */
   signal: AbortSignal;
+  /**
+   * This call's own id, `<toolCallId>:<n>`: the `toolCallId` given to `execute` (a framework's
+   * id of the tool call that runs the script; else the execution's id) and the call's 1-based
+   * place among the script's calls, the same as its entry in the result's `toolCalls`. Always
+   * set when Codemode runs the call.
+   */
+  toolCallId?: string;
+  /**
+   * The `context` given to `execute` (the AI SDK's tool context, LangChain's run config), as
+   * it was passed. It stays on the host: nothing of it is sent to the sandbox.
+   */
+  context?: unknown;
 }
 
 /** A schema: zod (v4) or plain JSON Schema. */

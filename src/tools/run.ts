@@ -29,13 +29,20 @@ export interface ToolCallOptions {
   signal: AbortSignal;
   /** Throws a {@linkcode ToolError} when the validated call may not run. */
   authorize?: (input: unknown) => Promise<void>;
+  /** The call's id, passed to the handler as `toolCallId`. */
+  toolCallId?: string;
+  /** The caller's context, passed to the handler as it is. */
+  context?: unknown;
+  /** A handler's error this returns true for is thrown as it is, not as a {@linkcode ToolError}. */
+  rethrow?: (error: unknown) => boolean;
 }
 
 /**
  * Runs a call of `tool` (called as `tools.<name>`) with raw `input` from the sandbox.
  *
  * @returns the handler's (checked) output.
- * @throws {ToolError} for invalid input, a refusal, a timeout, a handler error or bad output.
+ * @throws {ToolError} for invalid input, a refusal, a timeout, a handler error or bad output; an error of the
+ * handler that `options.rethrow` accepts, or of `options.authorize`, as it is.
  *
  * @example
  * ```ts
@@ -66,7 +73,15 @@ export async function runToolCall(
   const call = new AbortController();
   const onEnd = () => call.abort(signal.reason);
   signal.addEventListener("abort", onEnd, { once: true });
-  const context: ToolContext = { executionId: options.executionId, tool: tool.name, signal: call.signal };
+  const context: ToolContext = {
+    executionId: options.executionId,
+    tool: tool.name,
+    signal: call.signal,
+    ...(options.toolCallId !== undefined ? { toolCallId: options.toolCallId } : {}),
+    ...(options.context !== undefined ? { context: options.context } : {}),
+  };
+  const failure = (e: unknown) =>
+    e instanceof ToolError || options.rethrow?.(e) ? e : new ToolError(`tools.${name} failed: ${errorMessage(e)}`);
   try {
     return await new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -75,7 +90,7 @@ export async function runToolCall(
       }, timeoutMs);
       Promise.resolve().then(() => tool.handler(parsed.value, context)).then(
         (output) => resolve(checkOutput(tool, name, output)),
-        (e) => reject(e instanceof ToolError ? e : new ToolError(`tools.${name} failed: ${errorMessage(e)}`)),
+        (e) => reject(failure(e)),
       ).catch(reject).finally(() => clearTimeout(timer));
     });
   } finally {

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 const ROOT = new URL("../../", import.meta.url);
 const FINAL = "Final answer: Lima and Pune are warmer than 20°C; their 3 orders come to 62.18 USD.";
 
-async function runExample(name: string): Promise<string> {
+async function runExample(name: string, file = "main.ts"): Promise<string> {
   const env = Deno.env.toObject();
   // No real model, and no LangSmith tracing (which would call out to the network).
   for (
@@ -14,7 +14,7 @@ async function runExample(name: string): Promise<string> {
     delete env[key];
   }
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `examples/${name}/main.ts`],
+    args: ["run", "-A", `examples/${name}/${file}`],
     cwd: ROOT,
     env,
     clearEnv: true,
@@ -48,6 +48,12 @@ Deno.test("examples/basic: without API keys, the scripted AI SDK model runs the 
 Deno.test("examples/langchain: the same task through a bound LangChain chat model", async () => {
   const stdout = await runExample("langchain");
   assert.match(stdout, /^Model: scripted LangChain chat model/);
+  assertTaskOutput(stdout);
+});
+
+Deno.test("examples/langchain/agent.ts: the same task through createAgent with codemodeMiddleware", async () => {
+  const stdout = await runExample("langchain", "agent.ts");
+  assert.match(stdout, /^Model: scripted LangChain chat model, in createAgent with codemodeMiddleware/);
   assertTaskOutput(stdout);
 });
 

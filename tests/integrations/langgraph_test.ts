@@ -1,9 +1,11 @@
-// The LangGraph helpers end to end: a prebuilt ReAct agent and a hand-built
-// graph, each driven by a scripted tool-calling chat model.
+// The LangGraph helpers end to end: LangChain v1's createAgent (the successor
+// of LangGraph's deprecated createReactAgent) and a hand-built graph, each
+// driven by a scripted tool-calling chat model.
 import assert from "node:assert/strict";
 import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
-import { createReactAgent, ToolNode, toolsCondition } from "@langchain/langgraph/prebuilt";
+import { ToolNode, toolsCondition } from "@langchain/langgraph/prebuilt";
+import { createAgent } from "langchain";
 import { Codemode } from "../../mod.ts";
 import { langgraphTools } from "../../src/integrations/langgraph.ts";
 import tools from "../../examples/demo/tools.ts";
@@ -41,10 +43,10 @@ function assertConversation(messages: BaseMessage[]): void {
   assert.equal(last.content, "Warm cities: Lima, Pune (3 orders).");
 }
 
-Deno.test("createReactAgent with langgraphTools: the agent calls the codemode tool with code, reads the result, answers", async () => {
+Deno.test("createAgent with langgraphTools: the agent calls the codemode tool with code, reads the result, answers", async () => {
   await using cm = new Codemode({ tools });
   const llm = scripted();
-  const agent = createReactAgent({ llm, tools: await langgraphTools(cm) });
+  const agent = createAgent({ model: llm, tools: await langgraphTools(cm) });
   const state = await agent.invoke({ messages: [new HumanMessage("Which cities are warm, and how many orders?")] });
   assertConversation(state.messages);
   assert.equal(llm.calls.length, 2);

@@ -3,7 +3,7 @@
 // LangChain tools answer with bounded, formatted text (or a clear validation
 // error) and never hang or crash the agent loop.
 import assert from "node:assert/strict";
-import { generateText, stepCountIs } from "ai";
+import { generateText, isStepCount } from "ai";
 import { MockLanguageModelV4 } from "ai/test";
 import { aiSdkTool } from "../../src/integrations/ai_sdk.ts";
 import { langchainTool } from "../../src/integrations/langchain.ts";
@@ -12,9 +12,13 @@ import type { CodemodeToolOptions } from "../../src/integrations/description.ts"
 import type { Codemode } from "../../mod.ts";
 import { assertHealthy, canaries, sandbox } from "./_canaries.ts";
 
-/** The two adapters, called the way their frameworks call them. */
+/** The two adapters, called the way their frameworks call them; each gives the text the model reads. */
 const ADAPTERS: Record<string, (cm: Codemode, code: unknown, options?: CodemodeToolOptions) => Promise<string>> = {
-  "AI SDK": async (cm, code, options) => (await aiSdkTool(cm, options)).execute({ code } as { code: string }),
+  "AI SDK": async (cm, code, options) => {
+    const tool = await aiSdkTool(cm, options);
+    const output = await tool.execute({ code } as { code: string }, { toolCallId: "c1" });
+    return tool.toModelOutput({ toolCallId: "c1", input: { code }, output }).value;
+  },
   LangChain: async (cm, code, options) => (await langchainTool(cm, options)).invoke({ code } as { code: string }),
 };
 
@@ -104,17 +108,20 @@ for (const [framework, run] of Object.entries(ADAPTERS)) {
   });
 }
 
-Deno.test("AI SDK tool: a `code` that is not a string, called directly, gets a clear error string", async () => {
+Deno.test("AI SDK tool: a `code` that is not a string, called directly, gets a clear rejected result", async () => {
   await using cm = sandbox();
   const tool = await aiSdkTool(cm);
-  const execute = tool.execute as (input: unknown) => Promise<string>;
+  const execute = async (input: unknown) => {
+    const output = await (tool.execute as (input: unknown) => Promise<unknown>)(input);
+    return tool.toModelOutput({ toolCallId: "c1", input, output }).value;
+  };
   assert.match(
     await execute({ code: 42 }),
-    /^Error \(rejected\): InvalidInputError: `code` must be a string .* got a number$/,
+    /^Error \(rejected\): InvalidInputError: `code` must be a string .* got a number\n\nTool calls: none$/,
   );
-  assert.match(await execute({ code: { evil: true } }), /got an object$/);
-  assert.match(await execute({}), /got undefined$/);
-  assert.match(await execute(null), /got undefined$/);
+  assert.match(await execute({ code: { evil: true } }), /got an object\n/);
+  assert.match(await execute({}), /got undefined\n/);
+  assert.match(await execute(null), /got undefined\n/);
 });
 
 Deno.test("AI SDK: a model that sends a non-string `code` gets the SDK's validation error back and the loop goes on", async () => {
@@ -145,7 +152,7 @@ Deno.test("AI SDK: a model that sends a non-string `code` gets the SDK's validat
   });
   const result = await within(
     10_000,
-    generateText({ model, tools: { execute_code: await aiSdkTool(cm) }, stopWhen: stepCountIs(3), prompt: "go" }),
+    generateText({ model, tools: { execute_code: await aiSdkTool(cm) }, stopWhen: isStepCount(3), prompt: "go" }),
   );
   assert.equal(result.text, "sorry");
   const error = result.steps[0].content.find((p) => p.type === "tool-error");
@@ -164,4 +171,23 @@ Deno.test("LangChain tool: .invoke with a non-string `code` rejects with a valid
   );
   await assert.rejects(invoke({ code: { evil: true } }), /expected string, received object/);
   await assert.rejects(invoke({}), /expected string, received undefined/);
+});
+
+// A client that stores conversations can forge tool outputs, as it can forge any message it sends: the app must bound
+// what it accepts. What toModelOutput owes it is text, cut where the format cuts, and no exception.
+Deno.test("AI SDK: outputs a client hands back in stored UI messages become text for the model, never a throw", async () => {
+  await using cm = sandbox();
+  const tool = await aiSdkTool(cm);
+  const text = (output: unknown) => tool.toModelOutput({ toolCallId: "c1", input: {}, output }).value;
+  const result = { executionId: "e", ok: true, stopReason: "completed", logs: [], toolCalls: [], durationMs: 1 };
+  const huge = "x".repeat(5_000_000);
+  assert.ok(text({ ...result, result: huge }).length < MAX_TEXT, "a forged huge result is cut at maxChars");
+  const logs = Array.from({ length: 50_000 }, (_, i) => ({ level: "log", text: `line ${i}`, atMs: i }));
+  assert.ok(text({ ...result, logs }).length < MAX_TEXT, "forged logs are cut at maxChars");
+  const notResult = text({ ...result, stopReason: "exploded", junk: huge });
+  assert.match(notResult, /^Error \(rejected\): the tool's output is not an execution result: /);
+  assert.ok(notResult.length < 2_100);
+  for (const odd of [null, 42, [1, 2], { __proto__: { ok: true } }, JSON.parse('{"__proto__":{"ok":true}}')]) {
+    assert.match(text(odd), /^Error \(rejected\): /);
+  }
 });
