@@ -393,7 +393,8 @@ export class Codemode {
     const check = configured === "approve" ? true : tool.needsApproval ?? false;
     const authorize = async (value: unknown) => {
       if (check === false) return;
-      const request = { tool: tool.name, input: value, executionId, signal };
+      const { toolCallId, context } = forCall;
+      const request = { tool: tool.name, input: value, executionId, signal, toolCallId, context };
       const refusal = await approvalRefusal(approver, request, check);
       if (refusal) throw new ToolError(`tools.${name} was not run: ${refusal}`);
     };

@@ -109,3 +109,23 @@ Deno.test("AI SDK and LangChain tools loaded from config get the call's id and t
   assert.deepEqual(Object.keys(lcConfigs[0]).sort(), ["configurable", "signal", "tags"]);
   assert.equal(lcConfigs[0].configurable, context.configurable);
 });
+
+Deno.test("the approver and a tool's own needsApproval check see the call's id and the execution's context", async () => {
+  const checks: unknown[] = [];
+  const asked: unknown[] = [];
+  const tool = defineTool({
+    name: "pay.send",
+    input: z.object({ amount: z.number() }),
+    needsApproval: (input, check) => (checks.push([input.amount, check.toolCallId, check.context]), true),
+    handler: () => "sent",
+  });
+  const approver = ({ toolCallId, context }: { toolCallId?: string; context?: unknown }) => (
+    asked.push([toolCallId, context]), true
+  );
+  await using cm = new Codemode({ tools: [tool], approver });
+  const context = { user: "ann" };
+  const r = await cm.execute("return await tools.pay.send({ amount: 5 })", { context, toolCallId: "call_9" });
+  assert.equal(r.result, "sent", JSON.stringify(r.error));
+  assert.deepEqual(checks, [[5, "call_9:1", context]]);
+  assert.deepEqual(asked, [["call_9:1", context]]);
+});

@@ -85,14 +85,20 @@ async function settle(result: unknown): Promise<unknown> {
 /**
  * The approval requirement of an AI SDK tool, meaning what it means to the AI
  * SDK: a truthy `needsApproval`, or a function of the input whose answer is
- * truthy. The function gets `{ toolCallId, messages: [], context: undefined }`
- * (the execution's id; a script has no conversation, and Codemode no tool context).
+ * truthy. The function gets `{ toolCallId, messages: [], context }`: the call's
+ * id and the execution's context, as the handler gets them (a script has no conversation).
  */
 function approvalOf(tool: AiSdkToolLike): NeedsApproval | undefined {
   const needs = tool.needsApproval;
   if (typeof needs !== "function") return needs ? true : undefined;
   return async (input, context) =>
-    Boolean(await needs.call(tool, input, { toolCallId: context.executionId, messages: [], context: undefined }));
+    Boolean(
+      await needs.call(tool, input, {
+        toolCallId: context.toolCallId ?? context.executionId,
+        messages: [],
+        context: context.context,
+      }),
+    );
 }
 
 /**

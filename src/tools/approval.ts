@@ -18,6 +18,10 @@ export interface ApprovalRequest {
   executionId: string;
   /** Fires when the execution ends: no answer is used after that, so stop asking. */
   signal: AbortSignal;
+  /** The call's id, as its handler would see it (`ctx.toolCallId`). */
+  toolCallId?: string;
+  /** The execution's context (`execute(code, { context })`), as its handler would see it. */
+  context?: unknown;
 }
 
 /**
@@ -33,6 +37,10 @@ export interface ApprovalCheckContext {
   executionId: string;
   /** The tool's name. */
   tool: string;
+  /** The call's id, as its handler would see it. */
+  toolCallId?: string;
+  /** The execution's context, as its handler would see it. */
+  context?: unknown;
 }
 
 /**
@@ -123,7 +131,8 @@ export async function approvalRefusal(
   if (needsApproval === false) return undefined;
   if (typeof needsApproval === "function") {
     const check = needsApproval as (input: unknown, context: ApprovalCheckContext) => boolean | Promise<boolean>;
-    const context = { executionId: request.executionId, tool: request.tool };
+    const { executionId, tool, toolCallId, context: given } = request;
+    const context: ApprovalCheckContext = { executionId, tool, toolCallId, context: given };
     try {
       // Only an explicit false skips the approver: a check that returns nothing by mistake still asks.
       if (await untilEnd(() => check(request.input, context), request.signal) === false) return undefined;

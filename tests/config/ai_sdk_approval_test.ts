@@ -45,7 +45,8 @@ function reset(): void {
 Deno.test("an AI SDK tool with needsApproval is refused without an approver; a function asks only when it says so", async () => {
   reset();
   await using cm = await configured("");
-  const r = await cm.execute(SCRIPT);
+  const context = { user: "ann" };
+  const r = await cm.execute(SCRIPT, { context });
   assert.deepEqual(r.result, [
     "tools.deleteFile was not run: it needs approval and no approver is configured",
     "sent",
@@ -53,10 +54,10 @@ Deno.test("an AI SDK tool with needsApproval is refused without an approver; a f
     "contents of /tmp/b",
   ]);
   assert.deepEqual(log.ran, [{ transfer: [50, "bob"] }, { readFile: "/tmp/b" }]);
-  // The function gets the AI SDK's options: the execution's id as the call id, no messages, no tool context.
+  // The function gets the AI SDK's options as the handler would: the call's id, no messages, the execution's context.
   assert.deepEqual(log.checks, [
-    { input: { amount: 50, to: "bob" }, options: { toolCallId: r.executionId, messages: [], context: undefined } },
-    { input: { amount: 500, to: "eve" }, options: { toolCallId: r.executionId, messages: [], context: undefined } },
+    { input: { amount: 50, to: "bob" }, options: { toolCallId: `${r.executionId}:2`, messages: [], context } },
+    { input: { amount: 500, to: "eve" }, options: { toolCallId: `${r.executionId}:3`, messages: [], context } },
   ]);
   const policies = ["deleteFile", "transfer", "readFile"].map((name) => cm.policyOf(cm.registry.get(name)!));
   assert.deepEqual(policies, ["approve", "approve", "allow"]);
