@@ -198,7 +198,7 @@ export class Codemode {
    * @returns `allow`, `deny` or `approve`.
    */
   policyOf(tool: Tool): ToolPolicy {
-    return this.#policies.policyFor(tool.name, tool.path.join("."));
+    return this.#policies.policyOfTool(tool);
   }
 
   /**

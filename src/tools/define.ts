@@ -34,6 +34,12 @@ export interface ToolSpec<I, O> {
   handler: (input: I, context: ToolContext) => O | Promise<O>;
   /** Time one call may take, in ms; defaults to the `toolTimeoutMs` limit. */
   timeoutMs?: number;
+  /**
+   * Calls need the host's approval unless a policy names the tool exactly
+   * (`PolicySet.policyOfTool`): a default that tightens, never loosens.
+   * Upstream MCP tools marked destructive set it.
+   */
+  needsApproval?: boolean;
 }
 
 /** A tool, ready to register. Made with {@linkcode defineTool}. */
@@ -50,6 +56,8 @@ export interface Tool<I = unknown, O = unknown> {
   readonly outputSchema?: JsonSchema;
   /** Per-call timeout in ms, if the tool sets one. */
   readonly timeoutMs?: number;
+  /** Whether calls need approval by default (see {@linkcode ToolSpec.needsApproval}). */
+  readonly needsApproval?: boolean;
   /** Checks (and for zod, parses) an input. */
   readonly validateInput: Validator<I>;
   /** Checks an output, when an output schema was given. */
@@ -99,6 +107,9 @@ export function defineTool<I, O = unknown>(spec: ToolSpec<I, O>): Tool<I, O> {
   ) {
     throw new TypeError(`${where}: timeoutMs must be a positive number`);
   }
+  if (spec.needsApproval !== undefined && typeof spec.needsApproval !== "boolean") {
+    throw new TypeError(`${where}: needsApproval must be a boolean`);
+  }
   if (spec.input === undefined) {
     throw new TypeError(`${where}: input schema is required`);
   }
@@ -111,6 +122,7 @@ export function defineTool<I, O = unknown>(spec: ToolSpec<I, O>): Tool<I, O> {
     inputSchema: toJsonSchema(spec.input, `${where} input`),
     ...(hasOutput ? { outputSchema: toJsonSchema(spec.output, `${where} output`) } : {}),
     ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}),
+    ...(spec.needsApproval === true ? { needsApproval: true } : {}),
     validateInput: makeValidator<I>(spec.input, `${where} input`),
     ...(hasOutput ? { validateOutput: makeValidator<O>(spec.output, `${where} output`) } : {}),
     handler: spec.handler,
