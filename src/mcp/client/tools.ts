@@ -179,12 +179,12 @@ function safeSegment(mcpName: string): string {
 }
 
 /**
- * A copy without `$schema` and a root `$id`: Codemode's Ajv speaks 2020-12
- * and refuses other meta-schemas, and an `$id` would clash with itself when
- * the tool list is loaded again.
+ * A copy without a root `$id`, which would clash with itself when the tool
+ * list is loaded again. `$schema` stays: the schema is validated in the
+ * dialect it declares (draft-07 or 2020-12, see `src/tools/ajv.ts`).
  */
 function compilable(schema: Record<string, unknown>): JsonSchema {
-  const { $schema: _schema, $id: _id, ...rest } = schema;
+  const { $id: _id, ...rest } = schema;
   return rest as JsonSchema;
 }
 
