@@ -8,7 +8,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client";
 // The package's "./*" export maps types to `*.js.d.ts`, which do not exist: name the types explicitly.
 // @ts-types="@modelcontextprotocol/sdk/types"
-import { ErrorCode, McpError, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { McpServerConfig, McpStartup } from "./server_config.ts";
 import type { AnyTool, ToolContext } from "../../tools/define.ts";
 import { toolPath } from "../../tools/names.ts";
@@ -16,11 +16,13 @@ import type { ToolSource } from "../../tools/source.ts";
 import { secretsOf } from "./redact.ts";
 import { Secrets } from "./secrets.ts";
 import { type McpCallResult, resultValue, UpstreamToolError } from "./result.ts";
+import { readTool, ResourceReader } from "./resources.ts";
 import { type McpListedTool, toCodemodeTools } from "./tools.ts";
 import { acceptAllValidator, makeTransport } from "./transport.ts";
 import { type McpToolSourceOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { abortable, sleep, withTimeout } from "./async.ts";
 import { listAll } from "./paging.ts";
+import { FailureText, isClosedError } from "./failures.ts";
 import { UpstreamOAuth } from "./oauth_provider.ts";
 import { FileTokenStore, MemoryTokenStore } from "./oauth_store.ts";
 import { AuthorizationNeeded, authorizationNeeded, authorizeWithUser, oauthFailure } from "./oauth_flow.ts";
@@ -64,8 +66,10 @@ export class McpToolSource implements ToolSource {
   readonly #config: McpServerConfig;
   readonly #options: ResolvedOptions;
   readonly #secrets: Secrets;
+  readonly #text: FailureText;
   readonly #oauth?: UpstreamOAuth;
   readonly #closing = new AbortController();
+  readonly #resources: ResourceReader;
   #connection?: Connection;
   #connecting?: Promise<Connection>;
   #failures = 0;
@@ -92,6 +96,13 @@ export class McpToolSource implements ToolSource {
     this.#config = config;
     this.#options = resolveOptions(options);
     this.#secrets = new Secrets(secretsOf(config));
+    this.#text = new FailureText(name, this.#secrets, this.#options.callTimeoutMs);
+    this.#resources = new ResourceReader({
+      server: name,
+      options: this.#options,
+      request: (what, signal, send) => this.#request(what, signal, send),
+      warn: (message) => this.#warn(message),
+    });
     if ("url" in config && config.oauth !== undefined) {
       const oauth = config.oauth;
       const warn = (message: string) => this.#warn(message);
@@ -131,7 +142,7 @@ export class McpToolSource implements ToolSource {
   async #load(): Promise<AnyTool[]> {
     const conn = await this.#connected();
     const listed = this.#secrets.listing(await this.#listTools(conn), (m) => this.#warn(m));
-    return toCodemodeTools(listed, {
+    const tools = toCodemodeTools(listed, {
       namespace: this.namespace,
       call: (mcpName, input, context) => this.#redacting(() => this.#call(mcpName, input, context)),
       warn: (message) => this.#warn(message),
@@ -140,6 +151,10 @@ export class McpToolSource implements ToolSource {
       maxDescriptionChars: this.#options.maxDescriptionChars,
       ...(this.#options.toolTimeoutMs !== undefined ? { timeoutMs: this.#options.toolTimeoutMs } : {}),
     });
+    if (conn.client.getServerCapabilities()?.resources) {
+      tools.push(readTool(this.namespace, (uri, context) => this.#redacting(() => this.#resources.read(uri, context))));
+    }
+    return tools;
   }
 
   /**
@@ -207,7 +222,7 @@ export class McpToolSource implements ToolSource {
         closed: this.#closing.signal,
       }).catch((failure) => {
         this.#assertOpen();
-        const why = oauthFailure(failure) ?? this.#describe(failure);
+        const why = oauthFailure(failure) ?? this.#text.describe(failure);
         throw new Error(this.#secrets.redact(`could not connect to upstream MCP server "${this.serverName}": ${why}`));
       });
       this.#assertOpen();
@@ -229,7 +244,7 @@ export class McpToolSource implements ToolSource {
       built = makeTransport(this.#config, this.#options, this.#oauth);
     } catch (e) {
       // A bad URL's error quotes the URL, query secrets included.
-      throw new Error(`could not connect to upstream MCP server "${this.serverName}": ${this.#describe(e)}`);
+      throw new Error(`could not connect to upstream MCP server "${this.serverName}": ${this.#text.describe(e)}`);
     }
     const client = new Client(CLIENT_INFO, { capabilities: {}, jsonSchemaValidator: acceptAllValidator });
     const conn: Connection = { client, pid: built.pid, openedAt: Date.now(), lost: false };
@@ -253,7 +268,7 @@ export class McpToolSource implements ToolSource {
         ? tooSlow
         : isClosedError(e)
         ? "it closed the connection before answering initialize (did the command exit?)"
-        : oauthFailure(e) ?? this.#describe(e);
+        : oauthFailure(e) ?? this.#text.describe(e);
       throw new Error(this.#secrets.redact(`could not connect to upstream MCP server "${this.serverName}": ${why}`));
     }
     if (this.#closed) {
@@ -326,65 +341,45 @@ export class McpToolSource implements ToolSource {
       warn: (message) => this.#warn(message),
       fail: (e) =>
         new Error(this.#secrets.redact(
-          `upstream MCP server "${this.serverName}" failed to list its tools: ${this.#lostReason(conn, e)}`,
+          `upstream MCP server "${this.serverName}" failed to list its tools: ${this.#text.lost(conn, e)}`,
         )),
     }) as McpListedTool[];
   }
 
-  async #call(mcpName: string, input: Record<string, unknown>, context: ToolContext): Promise<unknown> {
-    const conn = await this.#connected(context.signal);
-    let result: unknown;
+  /** Sends one request; a failure is an error naming the server and the request. The answer is redacted. */
+  async #request(what: string, signal: AbortSignal, send: (client: Client) => Promise<unknown>): Promise<unknown> {
+    const conn = await this.#connected(signal);
+    let answer: unknown;
     try {
-      result = await conn.client.callTool({ name: mcpName, arguments: input }, undefined, {
-        signal: context.signal,
-        timeout: this.#options.callTimeoutMs,
-      });
+      answer = await send(conn.client);
     } catch (e) {
-      throw new Error(this.#secrets.redact(this.#callFailure(conn, mcpName, e, context.signal)));
+      const failure = this.#text.request(conn, what, e, signal);
+      if (failure.broken) void this.#dispose(conn);
+      throw new Error(failure.message);
     }
+    return this.#secrets.redactValue(answer);
+  }
+
+  async #call(mcpName: string, input: Record<string, unknown>, context: ToolContext): Promise<unknown> {
+    const { signal } = context;
+    const result = await this.#request(
+      `the call to "${mcpName}"`,
+      signal,
+      (client) =>
+        client.callTool({ name: mcpName, arguments: input }, undefined, {
+          signal,
+          timeout: this.#options.callTimeoutMs,
+        }),
+    );
+    this.#resources.remember(result);
     try {
       // Redacted before it is shaped: the error text of `isError` is cut to length after this.
-      return resultValue(this.#secrets.redactValue(result) as McpCallResult, this.#options.maxResultBytes);
+      return resultValue(result as McpCallResult, this.#options.maxResultBytes);
     } catch (e) {
-      const message = this.#secrets.redact(this.#describe(e));
+      const message = this.#secrets.redact(this.#text.describe(e));
       if (e instanceof UpstreamToolError) throw new UpstreamToolError(message);
       throw new RangeError(`upstream MCP server "${this.serverName}", tool "${mcpName}": ${message}`);
     }
-  }
-
-  #callFailure(conn: Connection, mcpName: string, e: unknown, signal: AbortSignal): string {
-    const what = `the call to "${mcpName}"`;
-    if (signal.aborted) return `${what} on upstream MCP server "${this.serverName}" was cancelled`;
-    if (conn.lost || isClosedError(e)) return `${this.#lostReason(conn, e)} during ${what}`;
-    if (e instanceof McpError) {
-      if (e.code === ErrorCode.RequestTimeout) {
-        return `upstream MCP server "${this.serverName}" did not answer ${what} within ${this.#options.callTimeoutMs} ms`;
-      }
-      return `upstream MCP server "${this.serverName}" refused ${what}: ${this.#describe(e)}`;
-    }
-    const oauth = oauthFailure(e);
-    if (oauth) {
-      // Tokens that cannot be renewed: the next call connects again, and authorizes again.
-      void this.#dispose(conn);
-      return `upstream MCP server "${this.serverName}" refused ${what}: ${oauth}`;
-    }
-    // A transport failure: the connection cannot be trusted any more; the next call reconnects.
-    void this.#dispose(conn);
-    // fetch rejects with a TypeError when the server dies before its response starts.
-    const closed = e instanceof TypeError ? "closed the connection" : "failed";
-    return `upstream MCP server "${this.serverName}" ${closed} during ${what}: ${this.#describe(e)}`;
-  }
-
-  #lostReason(conn: Connection, e: unknown): string {
-    if (conn.reason) return conn.reason;
-    if (conn.lost || isClosedError(e)) return `upstream MCP server "${this.serverName}" closed the connection`;
-    return this.#describe(e);
-  }
-
-  #describe(e: unknown): string {
-    // Redacted before it is cut, so that the cut cannot leave the start of a secret.
-    const message = this.#secrets.redact(e instanceof Error ? e.message : String(e));
-    return message.length > 2000 ? message.slice(0, 2000) + "…" : message;
   }
 
   #warn(message: string): void {
@@ -394,8 +389,4 @@ export class McpToolSource implements ToolSource {
       // A failing warning sink must not break loading.
     }
   }
-}
-
-function isClosedError(e: unknown): boolean {
-  return e instanceof McpError && e.code === ErrorCode.ConnectionClosed;
 }
