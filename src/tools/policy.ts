@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { Tool } from "./define.ts";
 
 /** What may happen when the script calls a tool. */
 export type ToolPolicy = "allow" | "deny" | "approve";
@@ -19,16 +20,6 @@ export interface ApprovalRequest {
   input: unknown;
   /** The execution that made the call. */
   executionId: string;
-}
-
-/** What {@linkcode PolicySet.policyOfTool} reads of a tool. */
-export interface PolicySubject {
-  /** The tool's name as given. */
-  name: string;
-  /** Its safe segments (`tools.a.b`). */
-  path: readonly string[];
-  /** Its own default: calls need approval. */
-  needsApproval?: boolean;
 }
 
 /** Decides whether an `approve` tool may run; a refusal becomes an error in the script. */
@@ -108,7 +99,7 @@ export class PolicySet {
    * assert.equal(p.policyOfTool(tool("fs.dd")), "deny");
    * ```
    */
-  policyOfTool(tool: PolicySubject): ToolPolicy {
+  policyOfTool(tool: Pick<Tool, "name" | "path" | "needsApproval">): ToolPolicy {
     const names = [tool.name, tool.path.join(".")];
     const exact = this.#exactFor(names);
     if (exact) return exact;

@@ -1,6 +1,7 @@
 /**
- * Keeps an upstream MCP server's secrets (the env values and headers it is
- * configured with) out of every text and value that may reach the sandbox:
+ * Keeps an upstream MCP server's secrets (the env values, headers and OAuth
+ * client secret it is configured with; `secrets.ts` adds the tokens learnt
+ * while running) out of every text and value that may reach the sandbox:
  * results, error messages, load failures, tool descriptions and schemas.
  *
  * @module

@@ -1,7 +1,8 @@
 /**
  * `McpToolSource`: the tools of one upstream MCP server (stdio or streamable
  * HTTP) as a Codemode {@linkcode ToolSource}, with connect timeouts,
- * reconnection after a crash, `tools/list_changed` and bounded results.
+ * reconnection after a crash, `tools/list_changed`, bounded results, OAuth
+ * (`oauth_*.ts`) and the server's `$read` (`resources.ts`).
  *
  * @module
  */
