@@ -13,7 +13,7 @@ import type { AuthorizationRequest, McpToolSourceOptions } from "../../src/mcp/c
 import { loopbackAuthorizer } from "../../src/cli/oauth.ts";
 import { encodedForms } from "../../src/mcp/client/_encodings.ts";
 import { freePort, quiet, until } from "../mcp/client/_helpers.ts";
-import { type OAuthFixture, startOAuthFixture } from "../mcp/client/fixtures/oauth_server.ts";
+import { type OAuthFixture, startCodeGrantFixture, startOAuthFixture } from "../mcp/client/fixtures/oauth_server.ts";
 
 const SECRET = "cc-secret-5e1f0a9d7b3c";
 
@@ -27,7 +27,7 @@ function assertAbsent(text: string, secret: string): void {
 }
 
 Deno.test("mcp oauth abuse: a wrong client secret is an error naming the server; the echoed secret is redacted", async () => {
-  const fixture = await startOAuthFixture({ clients: { app: { secret: SECRET } } });
+  await using fixture = await startOAuthFixture({ clients: { app: { secret: SECRET } } });
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(
@@ -53,123 +53,106 @@ Deno.test("mcp oauth abuse: a wrong client secret is an error naming the server;
     assertAbsent(everything, wrong);
     assertAbsent(everything, `app:${wrong}`);
   } finally {
-    await fixture.close();
     await Deno.remove(dir, { recursive: true });
   }
 });
 
 Deno.test("mcp oauth abuse: an upstream echoing its access token in results and errors never gets it to the script", async () => {
-  const fixture = await startOAuthFixture({ clients: { app: { secret: SECRET } } });
-  try {
-    await using cm = new Codemode({
-      sources: [source(fixture, { grant: "client_credentials", clientId: "app", clientSecret: SECRET })],
-    });
-    const r = await cm.execute(`
-      const echoed = await tools.web.echo_auth({});
-      let failed = "";
-      try { await tools.web.fail_auth({}); } catch (e) { failed = e.message; }
-      console.log(echoed, failed);
-      return { echoed, failed };
-    `);
-    assert.deepEqual(r.result, {
-      echoed: "you sent Bearer [redacted]",
-      failed: "tools.web.fail_auth failed: token [redacted] lacks a scope (script.ts:4:29)",
-    });
-    const token = fixture.bearers[0].slice("Bearer ".length);
-    assertAbsent(JSON.stringify(r), token);
-  } finally {
-    await fixture.close();
-  }
+  await using fixture = await startOAuthFixture({ clients: { app: { secret: SECRET } } });
+  await using cm = new Codemode({
+    sources: [source(fixture, { grant: "client_credentials", clientId: "app", clientSecret: SECRET })],
+  });
+  const r = await cm.execute(`
+    const echoed = await tools.web.echo_auth({});
+    let failed = "";
+    try { await tools.web.fail_auth({}); } catch (e) { failed = e.message.replace(/ \\(script.*/, ""); }
+    console.log(echoed, failed);
+    return { echoed, failed };
+  `);
+  assert.deepEqual(r.result, {
+    echoed: "you sent Bearer [redacted]",
+    failed: "tools.web.fail_auth failed: token [redacted] lacks a scope",
+  });
+  const token = fixture.bearers[0].slice("Bearer ".length);
+  assertAbsent(JSON.stringify(r), token);
 });
 
 Deno.test("mcp oauth abuse: with issuer pinned, a server naming another authorization server never gets the secret", async () => {
-  const attacker = await startOAuthFixture();
-  const honest = await startOAuthFixture({ clients: { app: { secret: SECRET } } });
-  const lying = await startOAuthFixture({ clients: { app: { secret: SECRET } }, advertise: attacker.issuer });
-  try {
-    const oauth: McpOAuthConfig = { grant: "client_credentials", clientId: "app", clientSecret: SECRET };
-    const pinned = source(lying, { ...oauth, issuer: honest.issuer });
-    await assert.rejects(
-      pinned.load(),
-      /could not connect to upstream MCP server "web": .*bound to authorization server http:\/\/127\.0\.0\.1:\d+ and is not presented to http:\/\/127\.0\.0\.1:\d+/,
-    );
-    await pinned.close();
-    assert.deepEqual(attacker.events, [], "no token request reached the server the upstream named");
-    // Unpinned, the SDK follows the upstream: this is why `issuer` is recommended.
-    const unpinned = source(lying, oauth);
-    await assert.rejects(unpinned.load(), /invalid_client/);
-    await unpinned.close();
-    assert.deepEqual(attacker.events, ["refused client app", "refused client app"]);
-  } finally {
-    await Promise.all([attacker.close(), honest.close(), lying.close()]);
-  }
+  await using attacker = await startOAuthFixture();
+  await using honest = await startOAuthFixture({ clients: { app: { secret: SECRET } } });
+  await using lying = await startOAuthFixture({ clients: { app: { secret: SECRET } }, advertise: attacker.issuer });
+  const oauth: McpOAuthConfig = { grant: "client_credentials", clientId: "app", clientSecret: SECRET };
+  const pinned = source(lying, { ...oauth, issuer: honest.issuer });
+  await assert.rejects(
+    pinned.load(),
+    /could not connect to upstream MCP server "web": .*bound to authorization server http:\/\/127\.0\.0\.1:\d+ and is not presented to http:\/\/127\.0\.0\.1:\d+/,
+  );
+  await pinned.close();
+  assert.deepEqual(attacker.events, [], "no token request reached the server the upstream named");
+  // Unpinned, the SDK follows the upstream: this is why `issuer` is recommended.
+  const unpinned = source(lying, oauth);
+  await assert.rejects(unpinned.load(), /invalid_client/);
+  await unpinned.close();
+  assert.deepEqual(attacker.events, ["refused client app", "refused client app"]);
 });
 
 Deno.test("mcp oauth abuse: a redirect with another state, or an error redirect, is refused before any token request", async () => {
-  const redirectUrl = `http://127.0.0.1:${freePort()}/callback`;
-  const fixture = await startOAuthFixture({ clients: { cli: { redirectUris: [redirectUrl] } } });
-  try {
-    const oauth: McpOAuthConfig = { grant: "authorization_code", clientId: "cli", redirectUrl };
-    const forged = source(fixture, oauth, {
-      ...quiet(),
-      oauth: { authorize: () => Promise.resolve(new URL(`${redirectUrl}?code=stolen-code-123&state=forged`)) },
-    });
-    await assert.rejects(
-      forged.load(),
-      /could not connect to upstream MCP server "web": the redirect's state is not the authorization request's/,
-    );
-    await forged.close();
-    const refused = source(fixture, oauth, {
-      ...quiet(),
-      oauth: {
-        authorize: ({ authorizationUrl }) => {
-          const back = new URL(redirectUrl);
-          back.searchParams.set("state", authorizationUrl.searchParams.get("state")!);
-          back.searchParams.set("error", "access_denied");
-          back.searchParams.set("error_description", "the user said no");
-          return Promise.resolve(back);
-        },
+  await using fixture = await startCodeGrantFixture();
+  const { redirectUrl } = fixture;
+  const oauth: McpOAuthConfig = { grant: "authorization_code", clientId: "cli", redirectUrl };
+  const forged = source(fixture, oauth, {
+    ...quiet(),
+    oauth: { authorize: () => Promise.resolve(new URL(`${redirectUrl}?code=stolen-code-123&state=forged`)) },
+  });
+  await assert.rejects(
+    forged.load(),
+    /could not connect to upstream MCP server "web": the redirect's state is not the authorization request's/,
+  );
+  await forged.close();
+  const refused = source(fixture, oauth, {
+    ...quiet(),
+    oauth: {
+      authorize: ({ authorizationUrl }) => {
+        const back = new URL(redirectUrl);
+        back.searchParams.set("state", authorizationUrl.searchParams.get("state")!);
+        back.searchParams.set("error", "access_denied");
+        back.searchParams.set("error_description", "the user said no");
+        return Promise.resolve(back);
       },
-    });
-    await assert.rejects(refused.load(), /"web": the authorization was refused \(access_denied: the user said no\)/);
-    await refused.close();
-    assert.ok(!fixture.events.some((e) => e.startsWith("token")), fixture.events.join());
-  } finally {
-    await fixture.close();
-  }
+    },
+  });
+  await assert.rejects(refused.load(), /"web": the authorization was refused \(access_denied: the user said no\)/);
+  await refused.close();
+  assert.ok(!fixture.events.some((e) => e.startsWith("token")), fixture.events.join());
 });
 
 Deno.test("mcp oauth abuse: an authorize callback that never answers is given up at the limit, and told so", async () => {
-  const redirectUrl = `http://127.0.0.1:${freePort()}/callback`;
-  const fixture = await startOAuthFixture({ clients: { cli: { redirectUris: [redirectUrl] } } });
-  try {
-    const signals: AbortSignal[] = [];
-    const hanging = (request: AuthorizationRequest) => (signals.push(request.signal), new Promise<never>(() => {}));
-    const oauth: McpOAuthConfig = { grant: "authorization_code", clientId: "cli", redirectUrl };
-    const slow = source(fixture, oauth, { ...quiet(), oauth: { authorize: hanging, authorizationTimeoutMs: 200 } });
-    await assert.rejects(
-      slow.load(),
-      /could not connect to upstream MCP server "web": the user did not authorize Codemode within 200 ms/,
-    );
-    assert.equal(signals[0].aborted, true);
-    await slow.close();
-    // close() while waiting ends the wait at once, whatever the timeout.
-    const closing = source(fixture, oauth, { ...quiet(), oauth: { authorize: hanging } });
-    const loading = closing.load();
-    await until(() => signals.length === 2, undefined, "the second authorization request");
-    await closing.close();
-    await assert.rejects(loading, /the MCP client for server "web" is closed/);
-    assert.equal(signals[1].aborted, true);
-    // Without a callback, the error says what is missing.
-    const none = source(fixture, oauth);
-    await assert.rejects(
-      none.load(),
-      /^Error: could not connect to upstream MCP server "web": it needs a user to authorize Codemode \(OAuth authorization_code\), and the host has no way to ask \(McpToolSourceOptions\.oauth\.authorize\)$/,
-    );
-    await none.close();
-  } finally {
-    await fixture.close();
-  }
+  await using fixture = await startCodeGrantFixture();
+  const { redirectUrl } = fixture;
+  const signals: AbortSignal[] = [];
+  const hanging = (request: AuthorizationRequest) => (signals.push(request.signal), new Promise<never>(() => {}));
+  const oauth: McpOAuthConfig = { grant: "authorization_code", clientId: "cli", redirectUrl };
+  const slow = source(fixture, oauth, { ...quiet(), oauth: { authorize: hanging, authorizationTimeoutMs: 200 } });
+  await assert.rejects(
+    slow.load(),
+    /could not connect to upstream MCP server "web": the user did not authorize Codemode within 200 ms/,
+  );
+  assert.equal(signals[0].aborted, true);
+  await slow.close();
+  // close() while waiting ends the wait at once, whatever the timeout.
+  const closing = source(fixture, oauth, { ...quiet(), oauth: { authorize: hanging } });
+  const loading = closing.load();
+  await until(() => signals.length === 2, undefined, "the second authorization request");
+  await closing.close();
+  await assert.rejects(loading, /the MCP client for server "web" is closed/);
+  assert.equal(signals[1].aborted, true);
+  // Without a callback, the error says what is missing.
+  const none = source(fixture, oauth);
+  await assert.rejects(
+    none.load(),
+    /^Error: could not connect to upstream MCP server "web": it needs a user to authorize Codemode \(OAuth authorization_code\), and the host has no way to ask \(McpToolSourceOptions\.oauth\.authorize\)$/,
+  );
+  await none.close();
 });
 
 Deno.test("mcp oauth abuse: the CLI's redirect listener answers only its own state, and only on loopback", async () => {
@@ -224,7 +207,7 @@ Deno.test("mcp oauth abuse: a token file others can read is set to 0600; a corru
 });
 
 Deno.test("mcp oauth abuse: tokens stored for another URL are not sent to this one", async () => {
-  const fixture = await startOAuthFixture({ clients: { app: { secret: SECRET } } });
+  await using fixture = await startOAuthFixture({ clients: { app: { secret: SECRET } } });
   const dir = await Deno.makeTempDir();
   try {
     const tokenFile = `${dir}/tokens.json`;
@@ -239,7 +222,6 @@ Deno.test("mcp oauth abuse: tokens stored for another URL are not sent to this o
     assert.ok(fixture.bearers.every((b) => !b.includes("token-for-elsewhere")));
     assert.deepEqual(fixture.events, ["mcp 401", "token client_credentials"]);
   } finally {
-    await fixture.close();
     await Deno.remove(dir, { recursive: true });
   }
 });
