@@ -152,7 +152,8 @@ export async function authorizeWithUser(args: AuthorizeArgs): Promise<void> {
 export function oauthFailure(error: unknown): string | undefined {
   const code = (error as { errorCode?: unknown } | null)?.errorCode;
   if (typeof code === "string") {
-    const what = `${code}: ${message(error)}`;
+    // An authorization server's description is its own text: bounded, like every upstream text.
+    const what = `${code.slice(0, 100)}: ${message(error).slice(0, 500)}`;
     if (code === "invalid_client" || code === "unauthorized_client") {
       return `OAuth: the authorization server refused the client (${what}); check oauth.clientId and oauth.clientSecret`;
     }

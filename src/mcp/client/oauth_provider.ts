@@ -13,7 +13,8 @@ import type {
   OAuthTokens,
 } from "@modelcontextprotocol/sdk/shared/auth";
 import { DEFAULT_REDIRECT_URL, type McpOAuthConfig } from "./oauth_config.ts";
-import type { OAuthCredentials, OAuthTokenStore } from "./oauth_store.ts";
+import { FileTokenStore, MemoryTokenStore, type OAuthCredentials, type OAuthTokenStore } from "./oauth_store.ts";
+import type { McpServerConfig } from "./server_config.ts";
 
 /** What {@linkcode UpstreamOAuth} needs. */
 export interface UpstreamOAuthOptions {
@@ -32,6 +33,37 @@ export interface UpstreamOAuthOptions {
 }
 
 const MAX_CODE_CHARS = 4096;
+
+/**
+ * The OAuth client of a server configured with `oauth`, with its token
+ * store: the host's, else the server's `tokenFile`, else memory.
+ *
+ * @param server the server's name.
+ * @param config its configuration.
+ * @param host the host's store (if any), the secret sink and the warning sink.
+ * @returns the provider, or `undefined` for a server without `oauth`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { oauthFor } from "./oauth_provider.ts";
+ * const host = { onSecret: () => {}, warn: () => {} };
+ * assert.equal(oauthFor("files", { command: "x", args: [], env: {}, startup: "lazy" }, host), undefined);
+ * const oauth = { grant: "authorization_code" as const };
+ * assert.ok(oauthFor("web", { url: "https://a/mcp", headers: {}, oauth, startup: "lazy" }, host));
+ * ```
+ */
+export function oauthFor(
+  server: string,
+  config: McpServerConfig,
+  host: Pick<UpstreamOAuthOptions, "onSecret" | "warn"> & { store?: OAuthTokenStore },
+): UpstreamOAuth | undefined {
+  if (!("url" in config) || config.oauth === undefined) return undefined;
+  const { tokenFile } = config.oauth;
+  const store = host.store ??
+    (tokenFile !== undefined ? new FileTokenStore(tokenFile, host.warn) : new MemoryTokenStore());
+  return new UpstreamOAuth({ ...host, server, serverUrl: config.url, config: config.oauth, store });
+}
 
 /**
  * The OAuth client of one upstream server, as the SDK's transport uses it.

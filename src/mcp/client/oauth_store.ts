@@ -137,7 +137,7 @@ export class FileTokenStore implements OAuthTokenStore {
    * @param path the JSON file.
    * @param warn told about a file others could read or that is not a token file.
    */
-  constructor(path: string, warn: (message: string) => void = (m) => console.warn(m)) {
+  constructor(path: string, warn: (message: string) => void = (m) => console.warn(`[codemode] ${m}`)) {
     this.path = path;
     this.#warn = warn;
   }
@@ -163,7 +163,7 @@ export class FileTokenStore implements OAuthTokenStore {
     try {
       const info = await Deno.stat(this.path);
       if (info.mode !== null && (info.mode & 0o077) !== 0) {
-        this.#warn(`[codemode] token file ${this.path} could be read by others; its mode is set to 0600`);
+        this.#warn(`token file ${this.path} could be read by others; its mode is set to 0600`);
         await Deno.chmod(this.path, 0o600);
       }
       text = await Deno.readTextFile(this.path);
@@ -180,7 +180,7 @@ export class FileTokenStore implements OAuthTokenStore {
     const checked = fileSchema.safeParse(parsed);
     if (checked.success) return checked.data;
     // Said without quoting the file: it holds secrets.
-    this.#warn(`[codemode] token file ${this.path} is not a Codemode token file; it is replaced at the next save`);
+    this.#warn(`token file ${this.path} is not a Codemode token file; it is replaced at the next save`);
     return { version: 1, servers: {} };
   }
 

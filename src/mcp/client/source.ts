@@ -24,8 +24,7 @@ import { type McpToolSourceOptions, type ResolvedOptions, resolveOptions } from 
 import { abortable, sleep, withTimeout } from "./async.ts";
 import { listAll } from "./paging.ts";
 import { FailureText, isClosedError } from "./failures.ts";
-import { UpstreamOAuth } from "./oauth_provider.ts";
-import { FileTokenStore, MemoryTokenStore } from "./oauth_store.ts";
+import { oauthFor, type UpstreamOAuth } from "./oauth_provider.ts";
 import { AuthorizationNeeded, authorizationNeeded, authorizeWithUser, oauthFailure } from "./oauth_flow.ts";
 
 const MAX_BACKOFF_MS = 5000;
@@ -104,19 +103,11 @@ export class McpToolSource implements ToolSource {
       request: (what, signal, send) => this.#request(what, signal, send),
       warn: (message) => this.#warn(message),
     });
-    if ("url" in config && config.oauth !== undefined) {
-      const oauth = config.oauth;
-      const warn = (message: string) => this.#warn(message);
-      this.#oauth = new UpstreamOAuth({
-        server: name,
-        serverUrl: config.url,
-        config: oauth,
-        store: this.#options.oauth.store ??
-          (oauth.tokenFile !== undefined ? new FileTokenStore(oauth.tokenFile, warn) : new MemoryTokenStore()),
-        onSecret: (value) => this.#secrets.learn(value),
-        warn,
-      });
-    }
+    this.#oauth = oauthFor(name, config, {
+      store: this.#options.oauth.store,
+      onSecret: (value) => this.#secrets.learn(value),
+      warn: (message) => this.#warn(message),
+    });
   }
 
   /** Whether a connection is open now. */
@@ -227,7 +218,13 @@ export class McpToolSource implements ToolSource {
         throw new Error(this.#secrets.redact(`could not connect to upstream MCP server "${this.serverName}": ${why}`));
       });
       this.#assertOpen();
-      return await this.#attempt();
+      return await this.#attempt().catch((again) => {
+        if (!(again instanceof AuthorizationNeeded)) throw again;
+        throw new Error(
+          `could not connect to upstream MCP server "${this.serverName}": it still asks for a user's authorization ` +
+            `after the user authorized Codemode`,
+        );
+      });
     }
   }
 
