@@ -237,7 +237,7 @@ export class Codemode {
   }
 
   #configuredPolicy(tool: Tool): ToolPolicy {
-    return this.#policies.policyFor(tool.name, tool.path.join("."));
+    return this.#policies.policyOfTool(tool);
   }
 
   /**

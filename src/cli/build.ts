@@ -11,6 +11,7 @@ import type { DiscoveredTool } from "../config/tool_exports.ts";
 import type { Limits } from "../limits.ts";
 import type { ToolSource } from "../tools/source.ts";
 import { loadToolModules, UsageError } from "./load_tools.ts";
+import { loopbackAuthorizer } from "./oauth.ts";
 
 /** The flags that shape a Codemode. */
 export interface BuildFlags {
@@ -59,12 +60,18 @@ export function noToolsNote(origins: ToolOrigins, cwd: string): string {
 
 /**
  * Builds a Codemode from the flags (see {@linkcode toolOrigins} for where tools come from).
+ * An upstream MCP server that needs a user's OAuth authorization has its URL
+ * written to `err`, and the code is received on its loopback redirect URL.
  *
  * @returns the instance.
  * @throws {UsageError} for a bad config (naming file, line and key) or tool module, or two
  * tools with one name (naming both modules).
  */
-export async function buildCodemode(flags: BuildFlags, cwd: string): Promise<Codemode> {
+export async function buildCodemode(
+  flags: BuildFlags,
+  cwd: string,
+  err: (text: string) => void = (text) => void Deno.stderr.writeSync(new TextEncoder().encode(text)),
+): Promise<Codemode> {
   const origins = await toolOrigins(flags, cwd);
   const found: DiscoveredTool[] = [];
   let limits: Partial<Limits> = {};
@@ -73,7 +80,8 @@ export async function buildCodemode(flags: BuildFlags, cwd: string): Promise<Cod
   let localExecutor = {};
   try {
     if (origins.config) {
-      const fromConfig = await codemodeOptionsFromConfig(origins.config);
+      const mcpClient = { oauth: { authorize: loopbackAuthorizer(err) } };
+      const fromConfig = await codemodeOptionsFromConfig(origins.config, { mcpClient });
       found.push(...fromConfig.discovered);
       limits = fromConfig.limits;
       policies = fromConfig.policies;

@@ -107,7 +107,7 @@ export async function mcpCommand(args: string[], io: CliIo, options: McpCommandO
   const log = jsonLineLogger(io.err);
   // In stdio mode stdout is the protocol's: tool modules that print while loading or running go to stderr.
   const restoreConsole = values.http ? () => {} : redirectConsoleToStderr();
-  const cm = await buildCodemode({ config: values.config, tools: values.tools, limits }, io.cwd)
+  const cm = await buildCodemode({ config: values.config, tools: values.tools, limits }, io.cwd, io.err)
     .catch((e) => {
       restoreConsole();
       throw e;

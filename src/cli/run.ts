@@ -53,7 +53,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const code = await readScript(positionals[0], io);
   const limits = limitsFromFlags(values);
   const flags = { config: values.config, tools: values.tools, limits };
-  const cm = await buildCodemode(flags, io.cwd);
+  const cm = await buildCodemode(flags, io.cwd, io.err);
   try {
     const interrupt = io.interrupt?.();
     const result = await cm.execute(code, { signal: interrupt?.signal }).finally(() => interrupt?.dispose());

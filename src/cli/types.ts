@@ -26,7 +26,7 @@ export async function typesCommand(args: string[], io: CliIo): Promise<number> {
     return io.out("Usage: codemode types [--config codemode.yaml] [--tools <path>...]\n"), 0;
   }
   const flags = { config: values.config, tools: values.tools };
-  await using cm = await buildCodemode(flags, io.cwd);
+  await using cm = await buildCodemode(flags, io.cwd, io.err);
   // Every tool source is loaded (lazy MCP servers too): one that fails is named, and the exit code says so.
   const unavailable = await cm.loadTools().then(() => undefined, (e: Error) => e.message);
   io.out(await cm.types() + "\n");

@@ -12,6 +12,7 @@ import type { Approver } from "../tools/approval.ts";
 import type { ToolSource } from "../tools/source.ts";
 import type { Executor } from "../executor.ts";
 import type { Limits } from "../limits.ts";
+import type { McpToolSourceOptions } from "../mcp/client/options.ts";
 import { type DiscoveredTool, discoverTools } from "./discover.ts";
 import type { EnvSource } from "./interpolate.ts";
 import { loadConfig, type LoadedConfig } from "./load.ts";
@@ -28,6 +29,12 @@ export interface FromConfigOptions {
    * which it could not apply.
    */
   executor?: Executor;
+  /**
+   * Options of every upstream MCP server's client: timeouts, limits, and
+   * OAuth (`oauth.authorize` has the user authorize an `authorization_code`
+   * server; `oauth.store` keeps tokens).
+   */
+  mcpClient?: McpToolSourceOptions;
 }
 
 /** What `codemodeOptionsFromConfig` builds. */
@@ -52,7 +59,7 @@ export interface ConfigOptions {
  * Loads a config file and discovers its tools.
  *
  * @param path the config file. @default {"./codemode.yaml"}
- * @param options where `${VAR}` values come from.
+ * @param options where `${VAR}` values come from, and the MCP client's options.
  * @returns tools, limits, policies and MCP tool sources, with the loaded config.
  * @throws {ConfigError} naming file, line, column and key; or a discovery error naming the module.
  *
@@ -65,7 +72,7 @@ export interface ConfigOptions {
  */
 export async function codemodeOptionsFromConfig(
   path = "./codemode.yaml",
-  options: Pick<FromConfigOptions, "env"> = {},
+  options: Pick<FromConfigOptions, "env" | "mcpClient"> = {},
 ): Promise<ConfigOptions> {
   const loaded = await loadConfig(path, { env: options.env });
   const { executor, policies } = loaded.config;
@@ -75,7 +82,7 @@ export async function codemodeOptionsFromConfig(
   const servers = loaded.config.mcpServers;
   const sources = Object.keys(servers).length === 0
     ? []
-    : (await import("../mcp/client/config.ts")).mcpSourcesFromConfig(servers);
+    : (await import("../mcp/client/config.ts")).mcpSourcesFromConfig(servers, options.mcpClient);
   return {
     loaded,
     tools: discovered.map((d) => d.tool),
@@ -98,7 +105,7 @@ export async function codemodeOptionsFromConfig(
  * when their tools are first needed.
  *
  * @param path the config file. @default {"./codemode.yaml"}
- * @param options where `${VAR}` values come from, an approver, an executor.
+ * @param options where `${VAR}` values come from, an approver, an executor, the MCP client's options.
  * @returns a ready instance; close it (or `await using` it) when done.
  * @throws {ConfigError} naming the file, line, column and key of every problem.
  * @throws {TypeError} when `options.executor` is given but the config sets executor settings it cannot apply.

@@ -29,7 +29,7 @@ export interface LoadedConfig {
   path: string;
   /** The directory it is in; relative paths in it start here. */
   dir: string;
-  /** The config with defaults filled in, `tools` (and `mcpServers.*.cwd`) as absolute paths. */
+  /** The config with defaults filled in, `tools` (and `mcpServers.*.cwd`, `mcpServers.*.oauth.tokenFile`) as absolute paths. */
   config: CodemodeConfig;
 }
 
@@ -53,9 +53,14 @@ function fileIssue(file: string, message: string): ConfigError {
 function resolvePaths(config: CodemodeConfig, dir: string): CodemodeConfig {
   const servers: Record<string, McpServerConfig> = {};
   for (const [name, server] of Object.entries(config.mcpServers)) {
-    servers[name] = "command" in server && server.cwd !== undefined
-      ? { ...server, cwd: resolve(dir, server.cwd) }
-      : server;
+    if ("command" in server) {
+      servers[name] = server.cwd !== undefined ? { ...server, cwd: resolve(dir, server.cwd) } : server;
+    } else {
+      const tokenFile = server.oauth?.tokenFile;
+      servers[name] = tokenFile !== undefined
+        ? { ...server, oauth: { ...server.oauth!, tokenFile: resolve(dir, tokenFile) } }
+        : server;
+    }
   }
   return { ...config, tools: config.tools.map((tool) => resolve(dir, tool)), mcpServers: servers };
 }

@@ -23,6 +23,14 @@
 export type { CodemodeConfig, ExecutorConfig } from "./schema.ts";
 export type { ToolPolicy } from "../tools/policy.ts";
 export type { McpHttpServer, McpServerConfig, McpStartup, McpStdioServer } from "../mcp/client/server_config.ts";
+export type { McpOAuthConfig, McpOAuthGrant } from "../mcp/client/oauth_config.ts";
+export type { AuthorizationRequest, McpOAuthOptions, McpToolSourceOptions } from "../mcp/client/options.ts";
+export type {
+  OAuthCredentials,
+  OAuthRegisteredClient,
+  OAuthTokenSet,
+  OAuthTokenStore,
+} from "../mcp/client/oauth_store.ts";
 export type { Limits } from "../limits.ts";
 export type { AnyTool, Tool, ToolContext } from "../tools/define.ts";
 export type { Validation, Validator } from "../tools/validate.ts";

@@ -20,13 +20,24 @@
  */
 export * from "./server/mod.ts";
 export {
+  type AuthorizationRequest,
+  DEFAULT_REDIRECT_URL,
+  FileTokenStore,
   type McpHttpServer,
+  type McpOAuthConfig,
+  type McpOAuthGrant,
+  type McpOAuthOptions,
   type McpServerConfig,
   mcpSourcesFromConfig,
   type McpStartup,
   type McpStdioServer,
   McpToolSource,
   type McpToolSourceOptions,
+  MemoryTokenStore,
+  type OAuthCredentials,
+  type OAuthRegisteredClient,
+  type OAuthTokenSet,
+  type OAuthTokenStore,
   UpstreamToolError,
 } from "./client/mod.ts";
 export type { AnyTool, Tool, ToolContext, ToolSource } from "./client/mod.ts";

@@ -4,6 +4,7 @@
  * @module
  */
 import type { NeedsApproval } from "./approval.ts";
+import type { ToolPolicy } from "./policy.ts";
 import type { JsonSchema } from "./json_schema.ts";
 import { toolPath } from "./names.ts";
 import { makeValidator, toJsonSchema, type Validator, type ZodLike } from "./validate.ts";
@@ -55,6 +56,13 @@ export interface ToolSpec<I, O> {
    * are refused. @default {false}
    */
   needsApproval?: NeedsApproval<I>;
+  /**
+   * The tool's policy when no configured rule names it exactly: a glob rule
+   * can only tighten it, an exact rule replaces it. Upstream MCP tools marked
+   * destructive get `approve`, so a user's config can still say otherwise.
+   * @default {"allow"}
+   */
+  defaultPolicy?: ToolPolicy;
 }
 
 /** A tool, ready to register. Made with {@linkcode defineTool}. */
@@ -73,6 +81,8 @@ export interface Tool<I = unknown, O = unknown> {
   readonly timeoutMs?: number;
   /** The tool's own approval requirement, if it has one (`true` or a check of the input). */
   readonly needsApproval?: NeedsApproval<I>;
+  /** The policy when no rule names the tool exactly (see {@linkcode ToolSpec.defaultPolicy}). */
+  readonly defaultPolicy?: ToolPolicy;
   /** Checks (and for zod, parses) an input. */
   readonly validateInput: Validator<I>;
   /** Checks an output, when an output schema was given. */
@@ -123,6 +133,9 @@ export function defineTool<I, O = unknown>(spec: ToolSpec<I, O>): Tool<I, O> {
   ) {
     throw new TypeError(`${where}: timeoutMs must be a positive number`);
   }
+  if (spec.defaultPolicy !== undefined && !["allow", "approve", "deny"].includes(spec.defaultPolicy)) {
+    throw new TypeError(`${where}: defaultPolicy must be "allow", "approve" or "deny"`);
+  }
   if (spec.input === undefined) {
     throw new TypeError(`${where}: input schema is required`);
   }
@@ -140,6 +153,9 @@ export function defineTool<I, O = unknown>(spec: ToolSpec<I, O>): Tool<I, O> {
     ...(hasOutput ? { outputSchema: toJsonSchema(spec.output, `${where} output`) } : {}),
     ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}),
     ...(needsApproval ? { needsApproval } : {}),
+    ...(spec.defaultPolicy !== undefined && spec.defaultPolicy !== "allow"
+      ? { defaultPolicy: spec.defaultPolicy }
+      : {}),
     validateInput: makeValidator<I>(spec.input, `${where} input`),
     ...(hasOutput ? { validateOutput: makeValidator<O>(spec.output, `${where} output`) } : {}),
     handler: spec.handler,

@@ -2,15 +2,20 @@
  * Per-tool policy: `allow` (default), `deny`, or `approve` (ask a host hook).
  * Rules name a tool or a glob (`github.delete*`); an exact name beats a glob,
  * and a longer glob beats a shorter one. A tool's own `needsApproval` can
- * tighten what the rules say, never loosen it (`./approval.ts`).
+ * tighten what the rules say, never loosen it (`./approval.ts`); its
+ * `defaultPolicy` applies when no rule names it exactly, and a glob can only
+ * tighten that.
  *
  * @module
  */
+import type { Tool } from "./define.ts";
 
 /** What may happen when the script calls a tool. */
 export type ToolPolicy = "allow" | "deny" | "approve";
 
 const POLICIES: readonly ToolPolicy[] = ["allow", "deny", "approve"];
+// Strictness, for combining a glob's policy with a tool's own default.
+const RANK: Record<ToolPolicy, number> = { allow: 0, approve: 1, deny: 2 };
 
 interface Rule {
   pattern: string;
@@ -57,14 +62,50 @@ export class PolicySet {
    * @returns the policy; `allow` when no rule matches.
    */
   policyFor(...names: string[]): ToolPolicy {
+    return this.#exactFor(names) ?? this.#globFor(names) ?? "allow";
+  }
+
+  /**
+   * The policy of a tool, with its own default: a rule naming the tool
+   * exactly (by its original or safe name) is the host's explicit choice and
+   * wins; otherwise the stricter of the matching glob (or `allow`) and the
+   * tool's `defaultPolicy`. So a tool's default can
+   * make its calls need approval, and never allow a call a rule denies or
+   * makes need approval.
+   *
+   * @param tool the tool's names and default.
+   * @returns the policy.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { PolicySet } from "./policy.ts";
+   * const p = new PolicySet({ "fs.*": "allow", "fs.rm": "allow", "fs.dd": "deny" });
+   * const tool = (name: string) => ({ name, path: name.split("."), defaultPolicy: "approve" as const });
+   * assert.equal(p.policyOfTool(tool("fs.write")), "approve"); // a glob does not loosen the default
+   * assert.equal(p.policyOfTool(tool("fs.rm")), "allow"); // an exact rule does
+   * assert.equal(p.policyOfTool(tool("fs.dd")), "deny");
+   * ```
+   */
+  policyOfTool(tool: Pick<Tool, "name" | "path" | "defaultPolicy">): ToolPolicy {
+    const names = [tool.name, tool.path.join(".")];
+    const exact = this.#exactFor(names);
+    if (exact) return exact;
+    const rule = this.#globFor(names) ?? "allow";
+    const fallback = tool.defaultPolicy ?? "allow";
+    return RANK[fallback] > RANK[rule] ? fallback : rule;
+  }
+
+  #exactFor(names: string[]): ToolPolicy | undefined {
     for (const name of names) {
       const exact = this.#exact.get(name);
       if (exact) return exact;
     }
-    for (const rule of this.#globs) {
-      if (names.some((n) => rule.regex.test(n))) return rule.policy;
-    }
-    return "allow";
+    return undefined;
+  }
+
+  #globFor(names: string[]): ToolPolicy | undefined {
+    return this.#globs.find((rule) => names.some((n) => rule.regex.test(n)))?.policy;
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * Input and output validation for tools: zod schemas validate with zod;
- * plain JSON Schema validates with Ajv (draft 2020-12, which also reads the
- * draft-07 schemas most MCP servers send).
+ * plain JSON Schema validates with Ajv, in the dialect its `$schema`
+ * declares (draft-07, 2019-09, or 2020-12 when it declares none; `ajv.ts`).
  *
  * Validation runs on the host's event loop with input from the sandbox, so
  * it is linear in the input whatever the schema: regexes run on RE2

@@ -16,7 +16,16 @@
  * @module
  */
 export { McpToolSource } from "./source.ts";
-export type { McpToolSourceOptions } from "./options.ts";
+export type { AuthorizationRequest, McpOAuthOptions, McpToolSourceOptions } from "./options.ts";
+export { DEFAULT_REDIRECT_URL, type McpOAuthConfig, type McpOAuthGrant } from "./oauth_config.ts";
+export {
+  FileTokenStore,
+  MemoryTokenStore,
+  type OAuthCredentials,
+  type OAuthRegisteredClient,
+  type OAuthTokenSet,
+  type OAuthTokenStore,
+} from "./oauth_store.ts";
 export { mcpSourcesFromConfig } from "./config.ts";
 export { UpstreamToolError } from "./result.ts";
 // Types the API above refers to, so that this entry point documents itself.

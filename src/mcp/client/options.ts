@@ -3,6 +3,37 @@
  *
  * @module
  */
+import type { OAuthTokenStore } from "./oauth_store.ts";
+
+/** What the host is asked to do when a user must authorize Codemode (OAuth `authorization_code`). */
+export interface AuthorizationRequest {
+  /** The server's name in `mcpServers`. */
+  server: string;
+  /** The URL to open in the user's browser. */
+  authorizationUrl: URL;
+  /** Where the authorization server sends the browser back, with the code. */
+  redirectUrl: string;
+  /** Aborts when Codemode stops waiting (`authorizationTimeoutMs`, or the source closes). */
+  signal: AbortSignal;
+}
+
+/** OAuth settings of the host: where tokens are kept and how a user authorizes. */
+export interface McpOAuthOptions {
+  /**
+   * Keeps every server's tokens (keyed by server name). Unset: a server's
+   * `oauth.tokenFile` when it has one, else memory.
+   */
+  store?: OAuthTokenStore;
+  /**
+   * Has the user authorize (grant `authorization_code`): show them
+   * `authorizationUrl`, then resolve with the redirect URL the browser reached
+   * (its `state` is checked) or with the bare code. Without it such a server
+   * cannot connect until it has tokens.
+   */
+  authorize?: (request: AuthorizationRequest) => Promise<URL | string>;
+  /** How long `authorize` may take, in ms. @default {300000} */
+  authorizationTimeoutMs?: number;
+}
 
 /** Options of {@linkcode McpToolSource}; every field has a safe default. */
 export interface McpToolSourceOptions {
@@ -35,14 +66,17 @@ export interface McpToolSourceOptions {
   onWarning?: (message: string) => void;
   /** Reads the host's PATH and HOME for a stdio server. @default {Deno.env.get} */
   hostEnv?: (name: string) => string | undefined;
+  /** OAuth for servers configured with `oauth`: token store, user authorization. */
+  oauth?: McpOAuthOptions;
 }
 
 /** Options with every default filled in. */
 export type ResolvedOptions =
-  & Required<Omit<McpToolSourceOptions, "toolTimeoutMs">>
-  & Pick<McpToolSourceOptions, "toolTimeoutMs">;
+  & Required<Omit<McpToolSourceOptions, "toolTimeoutMs" | "oauth">>
+  & Pick<McpToolSourceOptions, "toolTimeoutMs">
+  & { oauth: McpOAuthOptions & { authorizationTimeoutMs: number } };
 
-const DEFAULTS: Omit<ResolvedOptions, "onWarning" | "hostEnv"> = {
+const DEFAULTS: Omit<ResolvedOptions, "onWarning" | "hostEnv" | "oauth"> = {
   connectTimeoutMs: 10_000,
   listTimeoutMs: 10_000,
   callTimeoutMs: 300_000,
@@ -68,11 +102,14 @@ const DEFAULTS: Omit<ResolvedOptions, "onWarning" | "hostEnv"> = {
  * assert.equal(resolveOptions({ connectTimeoutMs: 500 }).connectTimeoutMs, 500);
  * assert.equal(resolveOptions({}).maxResultBytes, 1048576);
  * assert.throws(() => resolveOptions({ maxTools: -1 }), /maxTools/);
+ * assert.throws(() => resolveOptions({ oauth: { authorizationTimeoutMs: 0 } }), /oauth\.authorizationTimeoutMs/);
  * ```
  */
 export function resolveOptions(options: McpToolSourceOptions): ResolvedOptions {
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  for (const [key, value] of Object.entries(defined)) {
+  const oauth = { ...options.oauth, authorizationTimeoutMs: options.oauth?.authorizationTimeoutMs ?? 300_000 };
+  const numbers = { ...defined, "oauth.authorizationTimeoutMs": oauth.authorizationTimeoutMs };
+  for (const [key, value] of Object.entries(numbers)) {
     if (typeof value === "number" && !(Number.isFinite(value) && value > 0)) {
       throw new RangeError(`MCP client option ${key} must be a positive number, got ${value}`);
     }
@@ -82,5 +119,6 @@ export function resolveOptions(options: McpToolSourceOptions): ResolvedOptions {
     onWarning: (message) => console.warn(message),
     hostEnv: (key) => Deno.env.get(key),
     ...defined,
+    oauth,
   };
 }

@@ -1,6 +1,7 @@
 /**
- * Keeps an upstream MCP server's secrets (the env values and headers it is
- * configured with) out of every text and value that may reach the sandbox:
+ * Keeps an upstream MCP server's secrets (the env values, headers and OAuth
+ * client secret it is configured with; `secrets.ts` adds the tokens learnt
+ * while running) out of every text and value that may reach the sandbox:
  * results, error messages, load failures, tool descriptions and schemas.
  *
  * @module
@@ -122,7 +123,8 @@ export class Redactor {
 
 /**
  * The secret values of one server's configuration: its env values, its
- * header values, and the credentials and query values of its URL.
+ * header values, the credentials and query values of its URL, and its OAuth
+ * client secret.
  *
  * @param config the server's configuration.
  * @returns the values to redact.
@@ -133,12 +135,22 @@ export class Redactor {
  * import { secretsOf } from "./redact.ts";
  * const s = secretsOf({ url: "http://h/mcp?key=abcdef123", headers: { "X-Api-Key": "k-123456" }, startup: "lazy" });
  * assert.deepEqual(s.sort(), ["abcdef123", "k-123456"]);
+ * const oauth = { grant: "client_credentials" as const, clientId: "app", clientSecret: "s3cr3t!" };
+ * assert.deepEqual(secretsOf({ url: "http://h/mcp", headers: {}, oauth, startup: "lazy" }), ["s3cr3t!", "app:s3cr3t!"]);
  * ```
  */
 export function secretsOf(config: McpServerConfig): string[] {
   if ("command" in config) return Object.values(config.env);
-  const values = [...Object.values(config.headers), ...urlSecrets(config.url)];
+  const values = [...Object.values(config.headers), ...urlSecrets(config.url), ...oauthSecrets(config)];
   return [...new Set(values)].filter((v) => v.length > 0);
+}
+
+/** The client secret, and `id:secret` as HTTP Basic authentication encodes it (in base64, as a whole). */
+function oauthSecrets(config: McpServerConfig): string[] {
+  const { clientId, clientSecret } = ("oauth" in config ? config.oauth : undefined) ?? {};
+  if (clientSecret === undefined) return [];
+  const basic = `${encodeURIComponent(clientId ?? "")}:${encodeURIComponent(clientSecret)}`;
+  return [clientSecret, basic];
 }
 
 /**

@@ -1,7 +1,10 @@
 /**
  * Turns an MCP `tools/call` result into the value a Codemode script receives:
  * structured content as it is, a lone text as a string, several items as a
- * compact array; an `isError` result becomes an exception.
+ * compact array; an `isError` result becomes an exception. Embedded resources
+ * become `{ type: "resource", uri, mimeType?, text | blob }` (`blob` is base64)
+ * and resource links `{ type: "resource_link", uri, name, … }`, readable with
+ * the server's `$read`; images and audio are replaced by their size.
  *
  * @module
  */
@@ -79,18 +82,32 @@ function contentValue(content: unknown[]): unknown {
   return content.map(compactItem);
 }
 
-/** Replaces binary payloads (base64 images, audio, blobs) with their size, to keep results small. */
+/**
+ * One content item as the script receives it: images and audio replaced by
+ * their size (to keep results small), resources as plain values.
+ */
 function compactItem(item: unknown): unknown {
   if (typeof item !== "object" || item === null) return item;
   const record = item as Record<string, unknown>;
   if (typeof record.data === "string" && (record.type === "image" || record.type === "audio")) {
     return { type: record.type, mimeType: record.mimeType, data: omitted(record.data) };
   }
-  const resource = record.resource as Record<string, unknown> | undefined;
-  if (record.type === "resource" && typeof resource?.blob === "string") {
-    return { ...record, resource: { ...resource, blob: omitted(resource.blob) } };
+  if (record.type === "resource") {
+    const content = resourceContent(record.resource);
+    return content ? { type: "resource", ...content } : { type: "resource", unreadable: true };
   }
+  if (record.type === "resource_link") return resourceLink(record);
   return item;
+}
+
+/** A resource link with its known fields only, each of its type. */
+function resourceLink(record: Record<string, unknown>): Record<string, unknown> {
+  const link: Record<string, unknown> = { type: "resource_link" };
+  for (const key of ["uri", "name", "title", "description", "mimeType"]) {
+    if (typeof record[key] === "string") link[key] = record[key];
+  }
+  if (typeof record.size === "number") link.size = record.size;
+  return link;
 }
 
 function omitted(base64: string): string {
@@ -107,7 +124,48 @@ function textOf(content: unknown[]): string {
     .join("\n");
 }
 
-/** Size of a value as JSON, in UTF-8 bytes. */
-function jsonBytes(value: unknown): number {
+/**
+ * Size of a value as JSON, in UTF-8 bytes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { jsonBytes } from "./result.ts";
+ * assert.equal(jsonBytes({ a: "é" }), 10);
+ * ```
+ */
+export function jsonBytes(value: unknown): number {
   return new TextEncoder().encode(JSON.stringify(value) ?? "null").length;
+}
+
+/** One content of a resource, as the script receives it. */
+export type ResourceContent =
+  | { uri: string; mimeType?: string; text: string }
+  | { uri: string; mimeType?: string; blob: string };
+
+/**
+ * One content of a resource as a plain value, or `undefined` for one that is
+ * neither text nor base64 (a hostile or broken server's). Only known fields
+ * are kept, and only when they are strings.
+ *
+ * @param item a content of `resources/read`, or an embedded resource's `resource`.
+ * @returns the value for the script.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resourceContent } from "./result.ts";
+ * assert.deepEqual(resourceContent({ uri: "a://1", mimeType: "text/plain", text: "hi", _meta: {} }), {
+ *   uri: "a://1", mimeType: "text/plain", text: "hi",
+ * });
+ * assert.equal(resourceContent({ uri: "a://1", text: 5 }), undefined);
+ * ```
+ */
+export function resourceContent(item: unknown): ResourceContent | undefined {
+  const record = item as { uri?: unknown; mimeType?: unknown; text?: unknown; blob?: unknown } | null;
+  if (typeof record?.uri !== "string") return undefined;
+  const head = { uri: record.uri, ...(typeof record.mimeType === "string" ? { mimeType: record.mimeType } : {}) };
+  if (typeof record.text === "string") return { ...head, text: record.text };
+  if (typeof record.blob === "string") return { ...head, blob: record.blob };
+  return undefined;
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { z } from "zod";
+import { type McpOAuthConfig, oauthSchema } from "./oauth_config.ts";
 
 /** When an MCP server is started: on first use, or when Codemode starts. */
 export type McpStartup = "lazy" | "eager";
@@ -29,6 +30,8 @@ export interface McpHttpServer {
   url: string;
   /** Headers sent with every request, e.g. `Authorization`. */
   headers: Record<string, string>;
+  /** Get an OAuth access token (client credentials, or a user's authorization) instead of a fixed header. */
+  oauth?: McpOAuthConfig;
   /** When to connect. */
   startup: McpStartup;
 }
@@ -72,24 +75,31 @@ export const mcpServerSchema: z.ZodType<McpServerConfig, unknown> = z.strictObje
     z.string().regex(HEADER_NAME, { error: "invalid HTTP header name" }),
     stringish.refine((v) => !/[\r\n\0]/.test(v), "header values must not contain line breaks"),
   ).optional(),
+  oauth: oauthSchema.optional(),
   startup: z.enum(["lazy", "eager"]).default("lazy"),
 }).superRefine((s, ctx) => {
   if ((s.command === undefined) === (s.url === undefined)) {
     ctx.addIssue({ code: "custom", path: [], message: `exactly one of "command" (stdio) or "url" (HTTP) is required` });
   }
-  const misplaced = s.command !== undefined ? (["headers"] as const) : (["args", "env", "cwd"] as const);
+  const misplaced = s.command !== undefined ? (["headers", "oauth"] as const) : (["args", "env", "cwd"] as const);
   for (const key of misplaced) {
     if (s[key] !== undefined) {
       const kind = s.command !== undefined ? `"command"` : `"url"`;
       ctx.addIssue({ code: "custom", path: [key], message: `not used by a server with ${kind}` });
     }
   }
-}).transform((s): McpServerConfig =>
-  s.url !== undefined ? { url: s.url, headers: s.headers ?? {}, startup: s.startup } : {
-    command: s.command!,
-    args: s.args ?? [],
-    env: s.env ?? {},
-    ...(s.cwd !== undefined ? { cwd: s.cwd } : {}),
-    startup: s.startup,
+  const authorization = Object.keys(s.headers ?? {}).find((name) => name.toLowerCase() === "authorization");
+  if (s.oauth !== undefined && authorization !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["headers", authorization], message: "oauth sets the Authorization header" });
   }
+}).transform((s): McpServerConfig =>
+  s.url !== undefined
+    ? { url: s.url, headers: s.headers ?? {}, ...(s.oauth !== undefined ? { oauth: s.oauth } : {}), startup: s.startup }
+    : {
+      command: s.command!,
+      args: s.args ?? [],
+      env: s.env ?? {},
+      ...(s.cwd !== undefined ? { cwd: s.cwd } : {}),
+      startup: s.startup,
+    }
 );

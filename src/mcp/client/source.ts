@@ -1,35 +1,38 @@
 /**
  * `McpToolSource`: the tools of one upstream MCP server (stdio or streamable
  * HTTP) as a Codemode {@linkcode ToolSource}, with connect timeouts,
- * reconnection after a crash, `tools/list_changed` and bounded results.
+ * reconnection after a crash, `tools/list_changed`, bounded results, OAuth
+ * (`oauth_*.ts`) and the server's `$read` (`resources.ts`).
  *
  * @module
  */
 import { Client } from "@modelcontextprotocol/sdk/client";
 // The package's "./*" export maps types to `*.js.d.ts`, which do not exist: name the types explicitly.
 // @ts-types="@modelcontextprotocol/sdk/types"
-import { ErrorCode, McpError, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
-import { z } from "zod";
+import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { McpServerConfig, McpStartup } from "./server_config.ts";
 import type { AnyTool, ToolContext } from "../../tools/define.ts";
 import { toolPath } from "../../tools/names.ts";
 import type { ToolSource } from "../../tools/source.ts";
-import { Redactor, secretsOf } from "./redact.ts";
+import { secretsOf } from "./redact.ts";
+import { Secrets } from "./secrets.ts";
 import { type McpCallResult, resultValue, UpstreamToolError } from "./result.ts";
+import { readTool, ResourceReader } from "./resources.ts";
 import { type McpListedTool, toCodemodeTools } from "./tools.ts";
 import { acceptAllValidator, makeTransport } from "./transport.ts";
 import { type McpToolSourceOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { abortable, sleep, withTimeout } from "./async.ts";
+import { listAll } from "./paging.ts";
+import { FailureText, isClosedError } from "./failures.ts";
+import { oauthFor, type UpstreamOAuth } from "./oauth_provider.ts";
+import { AuthorizationNeeded, authorizationNeeded, authorizeWithUser, oauthFailure } from "./oauth_flow.ts";
 
 const MAX_BACKOFF_MS = 5000;
 // A connection that lived this long before it was lost was healthy: backoff starts over.
 const HEALTHY_MS = 10_000;
 // How long a closing stdio child gets to exit on its own before it is killed.
 const KILL_GRACE_MS = 1000;
-const MAX_PAGES = 100;
 const CLIENT_INFO = { name: "codemode", version: "0.1.0" };
-// Permissive on purpose: one malformed tool must not make the whole list fail.
-const ToolListPage = z.object({ tools: z.array(z.unknown()), nextCursor: z.string().optional() });
 
 interface Connection {
   client: Client;
@@ -62,7 +65,11 @@ export class McpToolSource implements ToolSource {
   readonly startup: McpStartup;
   readonly #config: McpServerConfig;
   readonly #options: ResolvedOptions;
-  readonly #redactor: Redactor;
+  readonly #secrets: Secrets;
+  readonly #text: FailureText;
+  readonly #oauth?: UpstreamOAuth;
+  readonly #closing = new AbortController();
+  readonly #resources: ResourceReader;
   #connection?: Connection;
   #connecting?: Promise<Connection>;
   #failures = 0;
@@ -88,7 +95,19 @@ export class McpToolSource implements ToolSource {
     this.startup = config.startup;
     this.#config = config;
     this.#options = resolveOptions(options);
-    this.#redactor = new Redactor(secretsOf(config));
+    this.#secrets = new Secrets(secretsOf(config));
+    this.#text = new FailureText(name, this.#secrets, this.#options.callTimeoutMs);
+    this.#resources = new ResourceReader({
+      server: name,
+      options: this.#options,
+      request: (what, signal, send) => this.#request(what, signal, send),
+      warn: (message) => this.#warn(message),
+    });
+    this.#oauth = oauthFor(name, config, {
+      store: this.#options.oauth.store,
+      onSecret: (value) => this.#secrets.learn(value),
+      warn: (message) => this.#warn(message),
+    });
   }
 
   /** Whether a connection is open now. */
@@ -114,16 +133,20 @@ export class McpToolSource implements ToolSource {
 
   async #load(): Promise<AnyTool[]> {
     const conn = await this.#connected();
-    const listed = this.#redactListing(await this.#listAll(conn));
-    return toCodemodeTools(listed, {
+    const listed = this.#secrets.listing(await this.#listTools(conn), (m) => this.#warn(m));
+    const tools = toCodemodeTools(listed, {
       namespace: this.namespace,
       call: (mcpName, input, context) => this.#redacting(() => this.#call(mcpName, input, context)),
       warn: (message) => this.#warn(message),
-      redact: (text) => this.#redactor.redact(text),
+      redact: (text) => this.#secrets.redact(text),
       maxSchemaBytes: this.#options.maxSchemaBytes,
       maxDescriptionChars: this.#options.maxDescriptionChars,
       ...(this.#options.toolTimeoutMs !== undefined ? { timeoutMs: this.#options.toolTimeoutMs } : {}),
     });
+    if (conn.client.getServerCapabilities()?.resources) {
+      tools.push(readTool(this.namespace, (uri, context) => this.#redacting(() => this.#resources.read(uri, context))));
+    }
+    return tools;
   }
 
   /**
@@ -134,33 +157,8 @@ export class McpToolSource implements ToolSource {
     try {
       return await run();
     } catch (e) {
-      throw this.#redactError(e);
+      throw this.#secrets.error(e);
     }
-  }
-
-  /** The error with its message redacted, of the same kind where that matters to the caller. */
-  #redactError(e: unknown): unknown {
-    const message = e instanceof Error ? e.message : String(e);
-    const clean = this.#redactor.redact(message);
-    if (e instanceof Error && clean === message) return e;
-    if (e instanceof UpstreamToolError) return new UpstreamToolError(clean);
-    if (e instanceof RangeError) return new RangeError(clean);
-    return new Error(clean);
-  }
-
-  /**
-   * The listed tools with secrets redacted from descriptions and schemas. A
-   * tool whose very name holds a secret is left out: renamed, it could not be called.
-   */
-  #redactListing(listed: McpListedTool[]): McpListedTool[] {
-    return listed.flatMap((entry) => {
-      if (typeof entry !== "object" || entry === null || typeof entry.name !== "string") return [entry];
-      if (this.#redactor.redact(entry.name) !== entry.name) {
-        this.#warn("skipped a tool whose name holds one of the server's configured secrets");
-        return [];
-      }
-      return [{ ...(this.#redactor.redactValue(entry) as McpListedTool), name: entry.name }];
-    });
   }
 
   /**
@@ -176,6 +174,7 @@ export class McpToolSource implements ToolSource {
   /** Closes the connection and ends the stdio child; the source cannot be used again. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#closing.abort();
     const pending = this.#connecting?.catch(() => undefined);
     const conn = this.#connection;
     this.#connection = undefined;
@@ -192,7 +191,7 @@ export class McpToolSource implements ToolSource {
   }
 
   async #connected(signal?: AbortSignal): Promise<Connection> {
-    if (this.#closed) throw new Error(`the MCP client for server "${this.serverName}" is closed`);
+    this.#assertOpen();
     const current = this.#connection;
     if (current && !current.lost) return current;
     this.#connecting ??= this.#open().finally(() => (this.#connecting = undefined));
@@ -201,13 +200,49 @@ export class McpToolSource implements ToolSource {
 
   async #open(): Promise<Connection> {
     await sleep(this.#backoffMs());
+    this.#assertOpen();
+    try {
+      return await this.#attempt();
+    } catch (e) {
+      if (!(e instanceof AuthorizationNeeded)) throw e;
+      await authorizeWithUser({
+        server: this.serverName,
+        oauth: this.#oauth!,
+        needed: e,
+        options: this.#options.oauth,
+        exchangeTimeoutMs: this.#options.connectTimeoutMs,
+        closed: this.#closing.signal,
+      }).catch((failure) => {
+        this.#assertOpen();
+        const why = oauthFailure(failure) ?? this.#text.describe(failure);
+        throw new Error(this.#secrets.redact(`could not connect to upstream MCP server "${this.serverName}": ${why}`));
+      });
+      this.#assertOpen();
+      return await this.#attempt().catch((again) => {
+        if (!(again instanceof AuthorizationNeeded)) throw again;
+        throw new Error(
+          `could not connect to upstream MCP server "${this.serverName}": it still asks for a user's authorization ` +
+            `after the user authorized Codemode`,
+        );
+      });
+    }
+  }
+
+  #assertOpen(): void {
     if (this.#closed) throw new Error(`the MCP client for server "${this.serverName}" is closed`);
+  }
+
+  /**
+   * One connection attempt.
+   * @throws {AuthorizationNeeded} when the server waits for a user to authorize Codemode.
+   */
+  async #attempt(): Promise<Connection> {
     let built: ReturnType<typeof makeTransport>;
     try {
-      built = makeTransport(this.#config, this.#options);
+      built = makeTransport(this.#config, this.#options, this.#oauth);
     } catch (e) {
       // A bad URL's error quotes the URL, query secrets included.
-      throw new Error(`could not connect to upstream MCP server "${this.serverName}": ${this.#describe(e)}`);
+      throw new Error(`could not connect to upstream MCP server "${this.serverName}": ${this.#text.describe(e)}`);
     }
     const client = new Client(CLIENT_INFO, { capabilities: {}, jsonSchemaValidator: acceptAllValidator });
     const conn: Connection = { client, pid: built.pid, openedAt: Date.now(), lost: false };
@@ -221,16 +256,18 @@ export class McpToolSource implements ToolSource {
     try {
       await withTimeout(client.connect(built.transport, { timeout: ms + 1000 }), ms, tooSlow);
     } catch (e) {
-      this.#failures++;
-      this.#lastFailureAt = Date.now();
       // Not awaited: a child that ignores the close gets a grace period, the caller need not wait for it.
       void this.#dispose(conn);
+      const needed = authorizationNeeded(e, this.#oauth, built.finishAuth);
+      if (needed) throw needed;
+      this.#failures++;
+      this.#lastFailureAt = Date.now();
       const why = e instanceof Error && e.message === tooSlow
         ? tooSlow
         : isClosedError(e)
         ? "it closed the connection before answering initialize (did the command exit?)"
-        : this.#describe(e);
-      throw new Error(this.#redactor.redact(`could not connect to upstream MCP server "${this.serverName}": ${why}`));
+        : oauthFailure(e) ?? this.#text.describe(e);
+      throw new Error(this.#secrets.redact(`could not connect to upstream MCP server "${this.serverName}": ${why}`));
     }
     if (this.#closed) {
       await this.#dispose(conn);
@@ -294,98 +331,60 @@ export class McpToolSource implements ToolSource {
     return disposing;
   }
 
-  async #listAll(conn: Connection): Promise<McpListedTool[]> {
-    const tools: unknown[] = [];
-    const seen = new Set<string>();
-    let cursor: string | undefined;
-    for (let page = 1;; page++) {
-      let result: z.infer<typeof ToolListPage>;
-      try {
-        const params = cursor === undefined ? {} : { cursor };
-        result = await conn.client.request({ method: "tools/list", params }, ToolListPage, {
-          timeout: this.#options.listTimeoutMs,
-        });
-      } catch (e) {
-        throw new Error(this.#redactor.redact(
-          `upstream MCP server "${this.serverName}" failed to list its tools: ${this.#lostReason(conn, e)}`,
-        ));
-      }
-      tools.push(...result.tools);
-      cursor = result.nextCursor;
-      if (tools.length > this.#options.maxTools) {
-        this.#warn(
-          `lists more than ${this.#options.maxTools} tools; only the first ${this.#options.maxTools} are used`,
-        );
-        return tools.slice(0, this.#options.maxTools) as McpListedTool[];
-      }
-      if (cursor === undefined) return tools as McpListedTool[];
-      if (seen.has(cursor) || page >= MAX_PAGES) {
-        this.#warn(`its tools/list pagination does not end; stopped after ${page} pages`);
-        return tools as McpListedTool[];
-      }
-      seen.add(cursor);
+  async #listTools(conn: Connection): Promise<McpListedTool[]> {
+    return await listAll(conn.client, {
+      method: "tools/list",
+      maxItems: this.#options.maxTools,
+      timeoutMs: this.#options.listTimeoutMs,
+      warn: (message) => this.#warn(message),
+      fail: (e) =>
+        new Error(this.#secrets.redact(
+          `upstream MCP server "${this.serverName}" failed to list its tools: ${this.#text.lost(conn, e)}`,
+        )),
+    }) as McpListedTool[];
+  }
+
+  /** Sends one request; a failure is an error naming the server and the request. The answer is redacted. */
+  async #request(what: string, signal: AbortSignal, send: (client: Client) => Promise<unknown>): Promise<unknown> {
+    const conn = await this.#connected(signal);
+    let answer: unknown;
+    try {
+      answer = await send(conn.client);
+    } catch (e) {
+      const failure = this.#text.request(conn, what, e, signal);
+      if (failure.broken) void this.#dispose(conn);
+      throw new Error(failure.message);
     }
+    return this.#secrets.redactValue(answer);
   }
 
   async #call(mcpName: string, input: Record<string, unknown>, context: ToolContext): Promise<unknown> {
-    const conn = await this.#connected(context.signal);
-    let result: unknown;
-    try {
-      result = await conn.client.callTool({ name: mcpName, arguments: input }, undefined, {
-        signal: context.signal,
-        timeout: this.#options.callTimeoutMs,
-      });
-    } catch (e) {
-      throw new Error(this.#redactor.redact(this.#callFailure(conn, mcpName, e, context.signal)));
-    }
+    const { signal } = context;
+    const result = await this.#request(
+      `the call to "${mcpName}"`,
+      signal,
+      (client) =>
+        client.callTool({ name: mcpName, arguments: input }, undefined, {
+          signal,
+          timeout: this.#options.callTimeoutMs,
+        }),
+    );
+    this.#resources.remember(result);
     try {
       // Redacted before it is shaped: the error text of `isError` is cut to length after this.
-      return resultValue(this.#redactor.redactValue(result) as McpCallResult, this.#options.maxResultBytes);
+      return resultValue(result as McpCallResult, this.#options.maxResultBytes);
     } catch (e) {
-      const message = this.#redactor.redact(this.#describe(e));
+      const message = this.#secrets.redact(this.#text.describe(e));
       if (e instanceof UpstreamToolError) throw new UpstreamToolError(message);
       throw new RangeError(`upstream MCP server "${this.serverName}", tool "${mcpName}": ${message}`);
     }
   }
 
-  #callFailure(conn: Connection, mcpName: string, e: unknown, signal: AbortSignal): string {
-    const what = `the call to "${mcpName}"`;
-    if (signal.aborted) return `${what} on upstream MCP server "${this.serverName}" was cancelled`;
-    if (conn.lost || isClosedError(e)) return `${this.#lostReason(conn, e)} during ${what}`;
-    if (e instanceof McpError) {
-      if (e.code === ErrorCode.RequestTimeout) {
-        return `upstream MCP server "${this.serverName}" did not answer ${what} within ${this.#options.callTimeoutMs} ms`;
-      }
-      return `upstream MCP server "${this.serverName}" refused ${what}: ${this.#describe(e)}`;
-    }
-    // A transport failure: the connection cannot be trusted any more; the next call reconnects.
-    void this.#dispose(conn);
-    // fetch rejects with a TypeError when the server dies before its response starts.
-    const closed = e instanceof TypeError ? "closed the connection" : "failed";
-    return `upstream MCP server "${this.serverName}" ${closed} during ${what}: ${this.#describe(e)}`;
-  }
-
-  #lostReason(conn: Connection, e: unknown): string {
-    if (conn.reason) return conn.reason;
-    if (conn.lost || isClosedError(e)) return `upstream MCP server "${this.serverName}" closed the connection`;
-    return this.#describe(e);
-  }
-
-  #describe(e: unknown): string {
-    // Redacted before it is cut, so that the cut cannot leave the start of a secret.
-    const message = this.#redactor.redact(e instanceof Error ? e.message : String(e));
-    return message.length > 2000 ? message.slice(0, 2000) + "…" : message;
-  }
-
   #warn(message: string): void {
     try {
-      this.#options.onWarning(this.#redactor.redact(`[codemode] MCP server "${this.serverName}": ${message}`));
+      this.#options.onWarning(this.#secrets.redact(`[codemode] MCP server "${this.serverName}": ${message}`));
     } catch {
       // A failing warning sink must not break loading.
     }
   }
-}
-
-function isClosedError(e: unknown): boolean {
-  return e instanceof McpError && e.code === ErrorCode.ConnectionClosed;
 }

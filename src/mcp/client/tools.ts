@@ -22,6 +22,8 @@ export interface McpListedTool {
   inputSchema: Record<string, unknown>;
   /** JSON Schema of its structured output. */
   outputSchema?: Record<string, unknown>;
+  /** Hints about its behaviour (`readOnlyHint`, `destructiveHint`, …); untrusted. */
+  annotations?: unknown;
 }
 
 /** Calls one upstream tool by its original MCP name. */
@@ -47,8 +49,8 @@ export interface ConvertOptions {
 
 const MAX_SCHEMA_DEPTH = 64;
 const MAX_MCP_NAME = 128;
-// Names that mean something else on a JS object or to `await`.
-const RESERVED = new Set(["__proto__", "constructor", "prototype", "then", "toString", "valueOf"]);
+// Names that mean something else on a JS object or to `await`, and Codemode's own per-server calls.
+const RESERVED = new Set(["__proto__", "constructor", "prototype", "then", "toString", "valueOf", "$read"]);
 
 /**
  * Converts an upstream tool list, skipping (with a warning) tools whose name
@@ -111,6 +113,9 @@ function toCodemodeTool(entry: McpListedTool, options: ConvertOptions, taken: Ma
     input,
     ...(output !== undefined ? { output } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(needsApproval(entry.annotations, (m) => options.warn(`tool ${JSON.stringify(mcpName)}: ${m}`))
+      ? { defaultPolicy: "approve" as const }
+      : {}),
     handler: (args, context) => options.call(mcpName, args, context),
   });
   // The declarations are rendered for every prompt; a schema that breaks them must not get in.
@@ -124,6 +129,48 @@ function toCodemodeTool(entry: McpListedTool, options: ConvertOptions, taken: Ma
   return tool;
 }
 
+/**
+ * Whether an upstream tool's annotations ask for approval. The MCP spec's
+ * hints, read so that they can only tighten: `destructiveHint: true` does, and
+ * so does `readOnlyHint: false` without `destructiveHint: false` (the spec
+ * says a tool that is not read-only is destructive unless it says otherwise).
+ * A tool without hints is not presumed destructive, although the spec's
+ * defaults would say so: that would make every tool of every server that
+ * predates annotations need approval. A hint that is not a boolean is ignored
+ * (with a warning), which leaves the tool as if it had none.
+ *
+ * @param annotations the tool's `annotations`, as the server sent them.
+ * @param warn told about hints that are not booleans.
+ * @returns whether calls need approval by default.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { needsApproval } from "./tools.ts";
+ * const none = () => {};
+ * assert.equal(needsApproval({ destructiveHint: true }, none), true);
+ * assert.equal(needsApproval({ readOnlyHint: false }, none), true);
+ * assert.equal(needsApproval({ readOnlyHint: false, destructiveHint: false }, none), false);
+ * assert.equal(needsApproval({ readOnlyHint: true, destructiveHint: true }, none), true);
+ * assert.equal(needsApproval(undefined, none), false);
+ * ```
+ */
+export function needsApproval(annotations: unknown, warn: (message: string) => void): boolean {
+  if (typeof annotations !== "object" || annotations === null || Array.isArray(annotations)) {
+    if (annotations !== undefined) warn("its annotations are not an object; ignored");
+    return false;
+  }
+  const hint = (key: "readOnlyHint" | "destructiveHint"): boolean | undefined => {
+    const value = (annotations as Record<string, unknown>)[key];
+    if (value === undefined || typeof value === "boolean") return value;
+    warn(`its annotation ${key} is not a boolean; ignored`);
+    return undefined;
+  };
+  const readOnly = hint("readOnlyHint");
+  const destructive = hint("destructiveHint");
+  return destructive === true || (readOnly === false && destructive !== false);
+}
+
 /** The tool's MCP name as one identifier segment: dots and slashes cannot make namespaces. */
 function safeSegment(mcpName: string): string {
   let segment = mcpName.replace(/[^A-Za-z0-9_$]/g, "_");
@@ -132,12 +179,12 @@ function safeSegment(mcpName: string): string {
 }
 
 /**
- * A copy without `$schema` and a root `$id`: Codemode's Ajv speaks 2020-12
- * and refuses other meta-schemas, and an `$id` would clash with itself when
- * the tool list is loaded again.
+ * A copy without a root `$id`, which would clash with itself when the tool
+ * list is loaded again. `$schema` stays: the schema is validated in the
+ * dialect it declares (draft-07 or 2020-12, see `src/tools/ajv.ts`).
  */
 function compilable(schema: Record<string, unknown>): JsonSchema {
-  const { $schema: _schema, $id: _id, ...rest } = schema;
+  const { $id: _id, ...rest } = schema;
   return rest as JsonSchema;
 }
 

@@ -9,6 +9,7 @@
 import { DEFAULT_INHERITED_ENV_VARS, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport";
 import type { JsonSchemaValidator, jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation";
 import type { McpServerConfig } from "./server_config.ts";
@@ -30,6 +31,8 @@ export interface TransportOptions {
 export interface BuiltTransport {
   /** The SDK transport. */
   transport: Transport;
+  /** Exchanges an authorization code for tokens (HTTP with OAuth only). */
+  finishAuth?: (code: string) => Promise<void>;
   /** The child's pid (stdio only, after `start()`). */
   pid: () => number | null;
 }
@@ -39,6 +42,7 @@ export interface BuiltTransport {
  *
  * @param config the server's configuration.
  * @param options stderr handling, message size, host environment.
+ * @param authProvider the server's OAuth client, when it has `oauth`.
  * @returns the transport, not started.
  *
  * @example
@@ -52,12 +56,17 @@ export interface BuiltTransport {
  * assert.equal(built.pid(), null);
  * ```
  */
-export function makeTransport(config: McpServerConfig, options: TransportOptions): BuiltTransport {
+export function makeTransport(
+  config: McpServerConfig,
+  options: TransportOptions,
+  authProvider?: OAuthClientProvider,
+): BuiltTransport {
   if ("url" in config) {
     const transport = new StreamableHTTPClientTransport(new URL(config.url), {
       requestInit: { headers: { ...config.headers } },
+      ...(authProvider ? { authProvider } : {}),
     });
-    return { transport, pid: () => null };
+    return { transport, pid: () => null, finishAuth: (code) => transport.finishAuth(code) };
   }
   const transport = new StdioClientTransport({
     command: config.command,

@@ -8,7 +8,7 @@ import { resolveOptions } from "../../../src/mcp/client/options.ts";
 
 const limits = { maxBytes: 10_000, maxDepth: 64 };
 
-Deno.test("resultValue: structured content wins, one text is a string, several items are compacted", () => {
+Deno.test("resultValue: structured content wins, one text is a string, several items are compacted, resources kept", () => {
   assert.deepEqual(resultValue({ content: [{ type: "text", text: "{}" }], structuredContent: { a: 1 } }, 1e6), {
     a: 1,
   });
@@ -32,7 +32,7 @@ Deno.test("resultValue: structured content wins, one text is a string, several i
       { type: "text", text: "a" },
       { type: "text", text: "b" },
       { type: "audio", mimeType: "audio/wav", data: "<3 bytes base64 omitted>" },
-      { type: "resource", resource: { uri: "file:///x", blob: "<4 bytes base64 omitted>" } },
+      { type: "resource", uri: "file:///x", blob: "AAAAAA==" },
       { type: "resource_link", uri: "file:///y", name: "y" },
     ],
   );
