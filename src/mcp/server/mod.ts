@@ -1,12 +1,18 @@
 /**
- * Codemode as an MCP server, built on the official `@modelcontextprotocol/sdk`.
- * Any MCP client (Claude Desktop, VS Code, Cursor, CrewAI, the MCP Inspector)
- * gets three tools:
+ * Codemode as an MCP server, built on the official MCP TypeScript SDK v2
+ * (`@modelcontextprotocol/server`). Clients of both protocol eras are served:
+ * MCP 2026-07-28 (`server/discover`, no sessions) and the 2025 revisions
+ * (2025-11-25, 2025-06-18, 2025-03-26) and 2024-11-05 (`initialize`). Any MCP
+ * client (Claude Desktop, VS Code, Cursor, CrewAI, the MCP Inspector) gets
+ * three tools:
  *
  * - `execute_code({ code })` runs a TypeScript script against the tools in
  *   the zero-permission sandbox;
  * - `search_tools({ query, limit? })` finds tools by keywords, with one-line signatures;
  * - `get_tool_types({ names })` returns the declarations of tools or namespaces.
+ *
+ * The same declarations are resources: `codemode://namespaces` lists the
+ * namespaces, `codemode://types/{namespace}` holds one namespace's.
  *
  * Serve it on stdio ({@linkcode serveStdio}) or Streamable HTTP
  * ({@linkcode serveHttp}), or connect {@linkcode createMcpServer}'s server to
@@ -60,6 +66,7 @@ export {
   isLoopbackHost,
   serveHttp,
 } from "./http.ts";
+export { NAMESPACES_URI, TYPES_MIME_TYPE, TYPES_URI_TEMPLATE, typesUri } from "./resources.ts";
 export { jsonLineLogger, type LogEvent, type McpLogger } from "./log.ts";
 // Re-exported so this module's documentation is complete on its own.
 export type { CatalogEntry } from "../../typegen/catalog.ts";
