@@ -1,14 +1,13 @@
 /**
  * `McpToolSource`: the tools of one upstream MCP server (stdio or streamable
  * HTTP) as a Codemode {@linkcode ToolSource}, with connect timeouts,
- * reconnection after a crash, `tools/list_changed` and bounded results.
+ * reconnection after a crash, `tools/list_changed` and bounded results. Built
+ * on the SDK v2 client, which speaks 2026-07-28 to a server that offers it
+ * (`server/discover`) and the 2025 revisions (`initialize`) to the others.
  *
  * @module
  */
-import { Client } from "@modelcontextprotocol/sdk/client";
-// The package's "./*" export maps types to `*.js.d.ts`, which do not exist: name the types explicitly.
-// @ts-types="@modelcontextprotocol/sdk/types"
-import { ErrorCode, McpError, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { type Client, ProtocolError, SdkError, SdkErrorCode, type Tool as McpTool } from "@modelcontextprotocol/client";
 import { z } from "zod";
 import type { McpServerConfig, McpStartup } from "./server_config.ts";
 import type { AnyTool, ToolContext } from "../../tools/define.ts";
@@ -17,7 +16,7 @@ import type { ToolSource } from "../../tools/source.ts";
 import { Redactor, secretsOf } from "./redact.ts";
 import { type McpCallResult, resultValue, UpstreamToolError } from "./result.ts";
 import { type McpListedTool, toCodemodeTools } from "./tools.ts";
-import { acceptAllValidator, makeTransport } from "./transport.ts";
+import { makeClient, makeTransport } from "./transport.ts";
 import { type McpToolSourceOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { abortable, sleep, withTimeout } from "./async.ts";
 
@@ -27,7 +26,6 @@ const HEALTHY_MS = 10_000;
 // How long a closing stdio child gets to exit on its own before it is killed.
 const KILL_GRACE_MS = 1000;
 const MAX_PAGES = 100;
-const CLIENT_INFO = { name: "codemode", version: "0.1.0" };
 // Permissive on purpose: one malformed tool must not make the whole list fail.
 const ToolListPage = z.object({ tools: z.array(z.unknown()), nextCursor: z.string().optional() });
 
@@ -70,6 +68,8 @@ export class McpToolSource implements ToolSource {
   #everConnected = false;
   #closed = false;
   #changed?: () => void;
+  /** The last listing by name: a call names its tool's definition, so the SDK need not list the tools again. */
+  #definitions = new Map<unknown, McpListedTool>();
   readonly #disposals = new Set<Promise<void>>();
 
   /**
@@ -96,6 +96,11 @@ export class McpToolSource implements ToolSource {
     return this.#connection !== undefined && !this.#connection.lost;
   }
 
+  /** The protocol revision agreed with the server while connected (`2026-07-28`, `2025-11-25`, …), else `undefined`. */
+  get protocolVersion(): string | undefined {
+    return this.connected ? this.#connection!.client.getNegotiatedProtocolVersion() : undefined;
+  }
+
   /** The stdio child's pid while connected, else `null`. */
   get pid(): number | null {
     return this.connected ? this.#connection!.pid() : null;
@@ -115,6 +120,7 @@ export class McpToolSource implements ToolSource {
   async #load(): Promise<AnyTool[]> {
     const conn = await this.#connected();
     const listed = this.#redactListing(await this.#listAll(conn));
+    this.#definitions = new Map(listed.map((entry) => [entry?.name, entry]));
     return toCodemodeTools(listed, {
       namespace: this.namespace,
       call: (mcpName, input, context) => this.#redacting(() => this.#call(mcpName, input, context)),
@@ -209,15 +215,14 @@ export class McpToolSource implements ToolSource {
       // A bad URL's error quotes the URL, query secrets included.
       throw new Error(`could not connect to upstream MCP server "${this.serverName}": ${this.#describe(e)}`);
     }
-    const client = new Client(CLIENT_INFO, { capabilities: {}, jsonSchemaValidator: acceptAllValidator });
-    const conn: Connection = { client, pid: built.pid, openedAt: Date.now(), lost: false };
-    client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
-      if (!conn.lost) this.#changed?.();
-    });
+    const ms = this.#options.connectTimeoutMs;
+    // Declared before the client: its list-changed handler needs the connection.
+    const conn = { pid: built.pid, openedAt: Date.now(), lost: false } as Connection;
+    const client = conn.client = makeClient(this.#config, ms, () => void (!conn.lost && this.#changed?.()));
     client.onclose = () => this.#onLost(conn);
     client.onerror = (error) => this.#onError(conn, error);
-    const ms = this.#options.connectTimeoutMs;
-    const tooSlow = `upstream MCP server "${this.serverName}" did not answer initialize within ${ms} ms`;
+    const tooSlow =
+      `upstream MCP server "${this.serverName}" did not answer server/discover or initialize within ${ms} ms`;
     try {
       await withTimeout(client.connect(built.transport, { timeout: ms + 1000 }), ms, tooSlow);
     } catch (e) {
@@ -331,9 +336,12 @@ export class McpToolSource implements ToolSource {
     const conn = await this.#connected(context.signal);
     let result: unknown;
     try {
-      result = await conn.client.callTool({ name: mcpName, arguments: input }, undefined, {
+      // The listing as the server sent it (redacted); the SDK reads its schemas only, and accepts every output.
+      const definition = this.#definitions.get(mcpName) as McpTool | undefined;
+      result = await conn.client.callTool({ name: mcpName, arguments: input }, {
         signal: context.signal,
         timeout: this.#options.callTimeoutMs,
+        ...(definition ? { toolDefinition: definition } : {}),
       });
     } catch (e) {
       throw new Error(this.#redactor.redact(this.#callFailure(conn, mcpName, e, context.signal)));
@@ -352,10 +360,10 @@ export class McpToolSource implements ToolSource {
     const what = `the call to "${mcpName}"`;
     if (signal.aborted) return `${what} on upstream MCP server "${this.serverName}" was cancelled`;
     if (conn.lost || isClosedError(e)) return `${this.#lostReason(conn, e)} during ${what}`;
-    if (e instanceof McpError) {
-      if (e.code === ErrorCode.RequestTimeout) {
-        return `upstream MCP server "${this.serverName}" did not answer ${what} within ${this.#options.callTimeoutMs} ms`;
-      }
+    if (e instanceof SdkError && e.code === SdkErrorCode.RequestTimeout) {
+      return `upstream MCP server "${this.serverName}" did not answer ${what} within ${this.#options.callTimeoutMs} ms`;
+    }
+    if (e instanceof ProtocolError) {
       return `upstream MCP server "${this.serverName}" refused ${what}: ${this.#describe(e)}`;
     }
     // A transport failure: the connection cannot be trusted any more; the next call reconnects.
@@ -387,5 +395,5 @@ export class McpToolSource implements ToolSource {
 }
 
 function isClosedError(e: unknown): boolean {
-  return e instanceof McpError && e.code === ErrorCode.ConnectionClosed;
+  return e instanceof SdkError && e.code === SdkErrorCode.ConnectionClosed;
 }

@@ -21,16 +21,16 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { Client } from "@modelcontextprotocol/sdk/client";
- * // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
- * import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+ * import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
  * import { Codemode } from "../../../mod.ts";
  * import { serveHttp } from "./mod.ts";
  *
  * await using cm = new Codemode();
  * const http = await serveHttp(cm, { port: 0 });
- * const client = new Client({ name: "example", version: "1.0.0" });
+ * // Negotiates 2026-07-28; without versionNegotiation it would open a 2025-era session.
+ * const client = new Client({ name: "example", version: "1.0.0" }, { versionNegotiation: { mode: "auto" } });
  * await client.connect(new StreamableHTTPClientTransport(http.url));
+ * assert.equal(client.getNegotiatedProtocolVersion(), "2026-07-28");
  * const { tools } = await client.listTools();
  * assert.deepEqual(tools.map((t) => t.name), ["execute_code", "search_tools", "get_tool_types"]);
  * const r = await client.callTool({ name: "execute_code", arguments: { code: "return 6 * 7" } });
