@@ -117,6 +117,7 @@ export class Codemode {
   readonly #sources: ToolSource[];
   readonly #loading = new Map<ToolSource, Promise<void>>();
   readonly #sourceTools = new Map<ToolSource, AnyTool[]>();
+  readonly #catalogListeners = new Set<() => void>();
 
   /**
    * Creates an instance; it starts no process until {@linkcode Codemode.execute}.
@@ -187,6 +188,43 @@ export class Codemode {
       throw new Error(`Tool source "${source.namespace}" failed to load: ${errorMessage(e)}`);
     }
     this.#sourceTools.set(source, tools);
+    for (const listener of [...this.#catalogListeners]) {
+      try {
+        listener();
+      } catch {
+        // A failing listener must not fail the load, nor keep the others from hearing of it.
+      }
+    }
+  }
+
+  /**
+   * Calls `listener` each time a tool source has (re)loaded its tools, so the
+   * catalogue may have changed: an upstream server's tool list changed, it
+   * reconnected, or a lazy source loaded. The MCP server uses it to refresh
+   * the namespaces it names and tell its clients.
+   *
+   * @param listener called after the registry holds the source's new tools.
+   * @returns a function that removes the listener.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { z } from "zod";
+   * import { Codemode, defineTool } from "../mod.ts";
+   * const ping = defineTool({ name: "demo.ping", input: z.object({}), handler: () => "pong" });
+   * const source = { namespace: "demo", startup: "lazy" as const, load: async () => [ping], close: async () => {} };
+   * await using cm = new Codemode({ sources: [source] });
+   * let changes = 0;
+   * const stop = cm.onCatalogChange(() => changes++);
+   * await cm.loadTools();
+   * stop();
+   * assert.equal(changes, 1);
+   * ```
+   */
+  onCatalogChange(listener: () => void): () => void {
+    const own = () => listener(); // the same function may be added twice and removed once
+    this.#catalogListeners.add(own);
+    return () => void this.#catalogListeners.delete(own);
   }
 
   /** The effective limits. */

@@ -53,7 +53,7 @@ function staticClosure(entry: string, info: Info): Set<string> {
 }
 
 const FACES = /^(src\/(config|mcp|integrations|cli|http)\/|cli\.ts$)/;
-const FACE_PACKAGES = /^npm:(yaml|@modelcontextprotocol\/sdk|ai|@ai-sdk\/.*|langchain|@langchain\/.*)$/;
+const FACE_PACKAGES = /^npm:(yaml|@modelcontextprotocol\/.*|ai|@ai-sdk\/.*|langchain|@langchain\/.*)$/;
 
 Deno.test("importing the root entry point loads the core only: no face, no yaml, MCP SDK or framework", async () => {
   const info = await graph("mod.ts");

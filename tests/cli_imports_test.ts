@@ -60,7 +60,7 @@ Deno.test("each subcommand's module is a dynamic import of cli.ts, and brings it
   }
   // The same walk sees npm packages when dynamic imports count: the check above is not vacuous.
   const everything = [...closure(graph, { dynamic: true }).keys()];
-  for (const name of ["zod", "yaml", "@modelcontextprotocol/sdk"]) {
+  for (const name of ["zod", "yaml", "@modelcontextprotocol/server", "@modelcontextprotocol/client"]) {
     assert.ok(everything.some((url) => url.startsWith(`npm:/${name}@`)), `${name} reached through the subcommands`);
   }
 });

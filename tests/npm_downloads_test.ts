@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 
 const ROOT = new URL("../", import.meta.url);
-const FRAMEWORK = /^(ai|@ai-sdk\/.*|langchain|@langchain\/.*|langsmith|yaml|@modelcontextprotocol\/sdk)$/;
+const FRAMEWORK = /^(ai|@ai-sdk\/.*|langchain|@langchain\/.*|langsmith|yaml|@modelcontextprotocol\/.*)$/;
 
 Deno.test("the demo, on an empty Deno cache, downloads only npm packages its module graph imports, and no framework", async () => {
   const denoDir = await Deno.makeTempDir({ prefix: "codemode-deno-dir-" });

@@ -2,7 +2,9 @@
  * Codemode and MCP, both ways: Codemode as an MCP server (`execute_code`,
  * `search_tools`, `get_tool_types` over stdio or Streamable HTTP), and
  * upstream MCP servers as typed tools for the script (`McpToolSource`).
- * Built on the official `@modelcontextprotocol/sdk`.
+ * Both sides are built on the official MCP TypeScript SDK v2
+ * (`@modelcontextprotocol/server`, `@modelcontextprotocol/client`) and speak
+ * MCP 2026-07-28 and the 2025 revisions alike.
  *
  * @example
  * ```ts

@@ -164,13 +164,21 @@ export class Discovery {
   }
 
   /**
+   * The top-level namespaces and how many tools each has, sorted by name.
+   * @returns `[namespace, tool count]` pairs.
+   */
+  namespaceCounts(): [string, number][] {
+    const counts = new Map<string, number>();
+    for (const e of this.#entries) counts.set(e.path[0], (counts.get(e.path[0]) ?? 0) + 1);
+    return [...counts].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+  }
+
+  /**
    * The namespaces and how many tools each has, e.g. `github (12), weather (1)`.
    * @returns the list, or `(none)`.
    */
   namespaces(): string {
-    const counts = new Map<string, number>();
-    for (const e of this.#entries) counts.set(e.path[0], (counts.get(e.path[0]) ?? 0) + 1);
-    const sorted = [...counts].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+    const sorted = this.namespaceCounts();
     const listed = sorted.slice(0, MAX_LISTED_NAMESPACES).map(([ns, n]) => `${ns} (${n})`);
     if (sorted.length > MAX_LISTED_NAMESPACES) listed.push(`… ${sorted.length - MAX_LISTED_NAMESPACES} more`);
     return listed.join(", ") || "(none)";

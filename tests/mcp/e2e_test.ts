@@ -2,7 +2,9 @@
 // tool module and an upstream MCP server, driven by the official SDK client.
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { call, connectStdio, type ExecuteContent, ROOT } from "./server/_helpers.ts";
+// @ts-types="@modelcontextprotocol/sdk/types"
+import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { call, connectStdio, connectStdioModern, type ExecuteContent, ROOT, waitFor } from "./server/_helpers.ts";
 
 const UPSTREAM = fileURLToPath(new URL("./client/fixtures/stdio_server.ts", import.meta.url));
 const DEMO = fileURLToPath(new URL("../../examples/demo/tools.ts", import.meta.url));
@@ -57,4 +59,31 @@ Deno.test("cli.ts mcp: one script calls a local tool and an upstream MCP tool; s
   const timeout = await call(conn.client, "execute_code", { code: `while (true) {}` });
   assert.equal((timeout.structuredContent as unknown as ExecuteContent).stopReason, "timeout");
   assert.doesNotMatch(JSON.stringify([r, search, types, failing, timeout]), /s3cr3t-value-1234/);
+});
+
+Deno.test("cli.ts mcp: an upstream server that adds a tool makes stdio clients of both eras hear tools/list_changed", async () => {
+  await using p = await project();
+  const args = ["mcp", "--config", p.config];
+  await using old = await connectStdio(args, [`${ROOT}cli.ts`]);
+  await using modern = await connectStdioModern(args, [`${ROOT}cli.ts`]);
+  let heardOld = 0;
+  let heardModern = 0;
+  old.client.setNotificationHandler(ToolListChangedNotificationSchema, () => void heardOld++);
+  modern.client.setNotificationHandler("notifications/tools/list_changed", () => void heardModern++);
+  await modern.client.listen({ toolsListChanged: true });
+  const before = (await old.client.listTools()).tools[0].description ?? "";
+  const count = Number(/up \((\d+)\)/.exec(before)?.[1]);
+  assert.ok(count > 0, before);
+  for (const [client, name] of [[old.client, "late_one"], [modern.client, "late_two"]] as const) {
+    const r = await client.callTool({
+      name: "execute_code",
+      arguments: { code: `return await tools.up.add_tool({ name: "${name}" })` },
+    });
+    assert.equal((r.structuredContent as unknown as ExecuteContent).stopReason, "completed");
+  }
+  // Each server process has its own upstream: each adds one tool there, and hears of its own change.
+  await waitFor(() => heardOld > 0 && heardModern > 0, 20_000, "both clients hear tools/list_changed");
+  assert.match((await old.client.listTools()).tools[0].description ?? "", new RegExp(`up \\(${count + 1}\\)`));
+  const { tools } = await modern.client.listTools(undefined, { cacheMode: "refresh" });
+  assert.match(tools[0].description ?? "", new RegExp(`up \\(${count + 1}\\)`));
 });

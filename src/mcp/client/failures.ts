@@ -5,8 +5,7 @@
  *
  * @module
  */
-// @ts-types="@modelcontextprotocol/sdk/types"
-import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { ProtocolError, SdkError, SdkErrorCode } from "@modelcontextprotocol/client";
 import { oauthFailure } from "./oauth_flow.ts";
 import type { Secrets } from "./secrets.ts";
 
@@ -87,12 +86,10 @@ export class FailureText {
     const done = (message: string, broken = false) => ({ message: this.#secrets.redact(message), broken });
     if (signal.aborted) return done(`${what} on ${server} was cancelled`);
     if (conn.lost || isClosedError(e)) return done(`${this.lost(conn, e)} during ${what}`);
-    if (e instanceof McpError) {
-      if (e.code === ErrorCode.RequestTimeout) {
-        return done(`${server} did not answer ${what} within ${this.#timeoutMs} ms`);
-      }
-      return done(`${server} refused ${what}: ${this.describe(e)}`);
+    if (e instanceof SdkError && e.code === SdkErrorCode.RequestTimeout) {
+      return done(`${server} did not answer ${what} within ${this.#timeoutMs} ms`);
     }
+    if (e instanceof ProtocolError) return done(`${server} refused ${what}: ${this.describe(e)}`);
     // Tokens that cannot be renewed: the next request connects again, and authorizes again.
     const oauth = oauthFailure(e);
     if (oauth) return done(`${server} refused ${what}: ${oauth}`, true);
@@ -113,5 +110,5 @@ export class FailureText {
  * ```
  */
 export function isClosedError(e: unknown): boolean {
-  return e instanceof McpError && e.code === ErrorCode.ConnectionClosed;
+  return e instanceof SdkError && e.code === SdkErrorCode.ConnectionClosed;
 }

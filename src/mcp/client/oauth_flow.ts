@@ -5,8 +5,13 @@
  *
  * @module
  */
-// @ts-types="@modelcontextprotocol/sdk/client/auth"
-import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
+import {
+  AuthorizationServerMismatchError,
+  OAuthError,
+  SdkErrorCode,
+  SdkHttpError,
+  UnauthorizedError,
+} from "@modelcontextprotocol/client";
 import { withTimeout } from "./async.ts";
 import type { ResolvedOptions } from "./options.ts";
 import type { UpstreamOAuth } from "./oauth_provider.ts";
@@ -144,14 +149,15 @@ export async function authorizeWithUser(args: AuthorizeArgs): Promise<void> {
  * ```ts
  * import assert from "node:assert/strict";
  * import { oauthFailure } from "./oauth_flow.ts";
- * const refused = Object.assign(new Error("bad secret"), { errorCode: "invalid_client" });
+ * import { OAuthError } from "@modelcontextprotocol/client";
+ * const refused = new OAuthError("invalid_client", "bad secret");
  * assert.match(oauthFailure(refused)!, /refused the client \(invalid_client: bad secret\); check oauth\.clientId/);
  * assert.equal(oauthFailure(new Error("x")), undefined);
  * ```
  */
 export function oauthFailure(error: unknown): string | undefined {
-  const code = (error as { errorCode?: unknown } | null)?.errorCode;
-  if (typeof code === "string") {
+  if (error instanceof OAuthError) {
+    const code = String(error.code);
     // An authorization server's description is its own text: bounded, like every upstream text.
     const what = `${code.slice(0, 100)}: ${message(error).slice(0, 500)}`;
     if (code === "invalid_client" || code === "unauthorized_client") {
@@ -160,11 +166,18 @@ export function oauthFailure(error: unknown): string | undefined {
     if (code === "invalid_grant") return `OAuth: the authorization server refused the grant (${what})`;
     return `OAuth: the authorization server answered with an error (${what})`;
   }
+  if (error instanceof AuthorizationServerMismatchError) {
+    // The SDK refused before any request: the client's credentials never reach the other server.
+    return `OAuth: the client is bound to authorization server ${error.recordedIssuer.slice(0, 300)} and is not ` +
+      `presented to ${error.currentIssuer.slice(0, 300)}, the one the server named`;
+  }
   if (error instanceof UnauthorizedError) {
     return "OAuth: the access could not be renewed without a user; the next use asks the user to authorize again";
   }
-  const status = (error as { code?: unknown } | null)?.code;
-  if (status === 401 && error instanceof Error && /after successful authentication/.test(error.message)) {
+  if (
+    error instanceof SdkHttpError && error.code === SdkErrorCode.ClientHttpAuthentication &&
+    /after re-authentication/.test(error.message)
+  ) {
     return "OAuth: the server refused the access token the authorization server had just issued";
   }
   return undefined;

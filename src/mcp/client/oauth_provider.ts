@@ -6,12 +6,13 @@
  *
  * @module
  */
-import type { OAuthClientProvider, OAuthDiscoveryState } from "@modelcontextprotocol/sdk/client/auth";
 import type {
   OAuthClientInformationMixed,
   OAuthClientMetadata,
+  OAuthClientProvider,
+  OAuthDiscoveryState,
   OAuthTokens,
-} from "@modelcontextprotocol/sdk/shared/auth";
+} from "@modelcontextprotocol/client";
 import { DEFAULT_REDIRECT_URL, type McpOAuthConfig } from "./oauth_config.ts";
 import { FileTokenStore, MemoryTokenStore, type OAuthCredentials, type OAuthTokenStore } from "./oauth_store.ts";
 import type { McpServerConfig } from "./server_config.ts";

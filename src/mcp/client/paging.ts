@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Client } from "@modelcontextprotocol/sdk/client";
+import type { Client } from "@modelcontextprotocol/client";
 import { z } from "zod";
 
 /** Most pages followed. */
@@ -43,7 +43,7 @@ const Page = z.object({
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import type { Client } from "@modelcontextprotocol/sdk/client";
+ * import type { Client } from "@modelcontextprotocol/client";
  * import { listAll } from "./paging.ts";
  * const pages: Record<string, unknown> = { "": { tools: [1, 2], nextCursor: "b" }, b: { tools: [3] } };
  * const client = { request: ({ params }: { params: { cursor?: string } }) => Promise.resolve(pages[params.cursor ?? ""]) };

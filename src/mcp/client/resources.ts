@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Client } from "@modelcontextprotocol/sdk/client";
+import type { Client } from "@modelcontextprotocol/client";
 import { z } from "zod";
 import { type AnyTool, defineTool, type ToolContext } from "../../tools/define.ts";
 import type { JsonSchema } from "../../tools/json_schema.ts";

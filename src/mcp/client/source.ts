@@ -2,14 +2,13 @@
  * `McpToolSource`: the tools of one upstream MCP server (stdio or streamable
  * HTTP) as a Codemode {@linkcode ToolSource}, with connect timeouts,
  * reconnection after a crash, `tools/list_changed`, bounded results, OAuth
- * (`oauth_*.ts`) and the server's `$read` (`resources.ts`).
+ * (`oauth_*.ts`) and the server's `$read` (`resources.ts`). Built on the SDK
+ * v2 client, which speaks 2026-07-28 to a server that offers it
+ * (`server/discover`) and the 2025 revisions (`initialize`) to the others.
  *
  * @module
  */
-import { Client } from "@modelcontextprotocol/sdk/client";
-// The package's "./*" export maps types to `*.js.d.ts`, which do not exist: name the types explicitly.
-// @ts-types="@modelcontextprotocol/sdk/types"
-import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import type { Client, Tool as McpTool } from "@modelcontextprotocol/client";
 import type { McpServerConfig, McpStartup } from "./server_config.ts";
 import type { AnyTool, ToolContext } from "../../tools/define.ts";
 import { toolPath } from "../../tools/names.ts";
@@ -19,7 +18,7 @@ import { Secrets } from "./secrets.ts";
 import { type McpCallResult, resultValue, UpstreamToolError } from "./result.ts";
 import { readTool, ResourceReader } from "./resources.ts";
 import { type McpListedTool, toCodemodeTools } from "./tools.ts";
-import { acceptAllValidator, makeTransport } from "./transport.ts";
+import { makeClient, makeTransport } from "./transport.ts";
 import { type McpToolSourceOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { abortable, sleep, withTimeout } from "./async.ts";
 import { listAll } from "./paging.ts";
@@ -32,7 +31,6 @@ const MAX_BACKOFF_MS = 5000;
 const HEALTHY_MS = 10_000;
 // How long a closing stdio child gets to exit on its own before it is killed.
 const KILL_GRACE_MS = 1000;
-const CLIENT_INFO = { name: "codemode", version: "0.1.0" };
 
 interface Connection {
   client: Client;
@@ -77,6 +75,8 @@ export class McpToolSource implements ToolSource {
   #everConnected = false;
   #closed = false;
   #changed?: () => void;
+  /** The last listing by name: a call names its tool's definition, so the SDK need not list the tools again. */
+  #definitions = new Map<unknown, McpListedTool>();
   readonly #disposals = new Set<Promise<void>>();
 
   /**
@@ -115,6 +115,11 @@ export class McpToolSource implements ToolSource {
     return this.#connection !== undefined && !this.#connection.lost;
   }
 
+  /** The protocol revision agreed with the server while connected (`2026-07-28`, `2025-11-25`, …), else `undefined`. */
+  get protocolVersion(): string | undefined {
+    return this.connected ? this.#connection!.client.getNegotiatedProtocolVersion() : undefined;
+  }
+
   /** The stdio child's pid while connected, else `null`. */
   get pid(): number | null {
     return this.connected ? this.#connection!.pid() : null;
@@ -134,6 +139,7 @@ export class McpToolSource implements ToolSource {
   async #load(): Promise<AnyTool[]> {
     const conn = await this.#connected();
     const listed = this.#secrets.listing(await this.#listTools(conn), (m) => this.#warn(m));
+    this.#definitions = new Map(listed.map((entry) => [entry?.name, entry]));
     const tools = toCodemodeTools(listed, {
       namespace: this.namespace,
       call: (mcpName, input, context) => this.#redacting(() => this.#call(mcpName, input, context)),
@@ -244,15 +250,14 @@ export class McpToolSource implements ToolSource {
       // A bad URL's error quotes the URL, query secrets included.
       throw new Error(`could not connect to upstream MCP server "${this.serverName}": ${this.#text.describe(e)}`);
     }
-    const client = new Client(CLIENT_INFO, { capabilities: {}, jsonSchemaValidator: acceptAllValidator });
-    const conn: Connection = { client, pid: built.pid, openedAt: Date.now(), lost: false };
-    client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
-      if (!conn.lost) this.#changed?.();
-    });
+    const ms = this.#options.connectTimeoutMs;
+    // Declared before the client: its list-changed handler needs the connection.
+    const conn = { pid: built.pid, openedAt: Date.now(), lost: false } as Connection;
+    const client = conn.client = makeClient(this.#config, ms, () => void (!conn.lost && this.#changed?.()));
     client.onclose = () => this.#onLost(conn);
     client.onerror = (error) => this.#onError(conn, error);
-    const ms = this.#options.connectTimeoutMs;
-    const tooSlow = `upstream MCP server "${this.serverName}" did not answer initialize within ${ms} ms`;
+    const tooSlow =
+      `upstream MCP server "${this.serverName}" did not answer server/discover or initialize within ${ms} ms`;
     try {
       await withTimeout(client.connect(built.transport, { timeout: ms + 1000 }), ms, tooSlow);
     } catch (e) {
@@ -360,13 +365,16 @@ export class McpToolSource implements ToolSource {
 
   async #call(mcpName: string, input: Record<string, unknown>, context: ToolContext): Promise<unknown> {
     const { signal } = context;
+    // The listing as the server sent it (redacted); the SDK reads its schemas only, and accepts every output.
+    const definition = this.#definitions.get(mcpName) as McpTool | undefined;
     const result = await this.#request(
       `the call to "${mcpName}"`,
       signal,
       (client) =>
-        client.callTool({ name: mcpName, arguments: input }, undefined, {
+        client.callTool({ name: mcpName, arguments: input }, {
           signal,
           timeout: this.#options.callTimeoutMs,
+          ...(definition ? { toolDefinition: definition } : {}),
         }),
     );
     this.#resources.remember(result);

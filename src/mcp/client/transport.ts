@@ -1,18 +1,51 @@
 /**
- * Builds the SDK transport for one configured server: a child process over
- * stdio (with a minimal environment), or streamable HTTP (with its headers).
+ * Builds the SDK v2 side of one connection: the client, which negotiates the
+ * protocol era, and the transport for the configured server: a child process
+ * over stdio (with a minimal environment), or streamable HTTP (with its
+ * headers and, when configured, OAuth).
  *
  * @module
  */
-// The package's "./*" export maps types to `*.js.d.ts`, which do not exist: name the types explicitly.
-// @ts-types="@modelcontextprotocol/sdk/client/stdio"
-import { DEFAULT_INHERITED_ENV_VARS, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth";
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport";
-import type { JsonSchemaValidator, jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation";
+import {
+  Client,
+  type JsonSchemaValidator,
+  type jsonSchemaValidator,
+  type OAuthClientProvider,
+  StreamableHTTPClientTransport,
+  type Transport,
+} from "@modelcontextprotocol/client";
+import { DEFAULT_INHERITED_ENV_VARS, StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import type { McpServerConfig } from "./server_config.ts";
+import { fetchKeepingSignals } from "./_fetch.ts";
+
+const CLIENT_INFO = { name: "codemode", version: "0.1.0" };
+
+/**
+ * The SDK client for one connection. It sends `server/discover` first and
+ * speaks 2026-07-28 when the server offers it, else the 2025 `initialize`;
+ * on stdio the SDK probes in a short-lived second process, so a server that
+ * exits on an unknown first request is still served. A silent stdio server
+ * is a 2025-era one that ignores the probe: half the connect time is left
+ * for `initialize`. Over HTTP silence is an outage, which the caller's
+ * connect timeout names.
+ *
+ * @param config the server's configuration.
+ * @param connectTimeoutMs the caller's time for the whole handshake.
+ * @param toolsChanged called when the server's tool list changed: a 2025-era
+ *   notification, or one on the `subscriptions/listen` stream the client
+ *   opens in the 2026-07-28 era.
+ * @returns the client, not connected.
+ */
+export function makeClient(config: McpServerConfig, connectTimeoutMs: number, toolsChanged: () => void): Client {
+  const probeMs = "url" in config ? connectTimeoutMs + 1000 : Math.ceil(connectTimeoutMs / 2);
+  return new Client(CLIENT_INFO, {
+    capabilities: {},
+    jsonSchemaValidator: acceptAllValidator,
+    versionNegotiation: { mode: "auto", probe: { timeoutMs: probeMs } },
+    // Debounced (the SDK's 300 ms): a server that announces changes in a flood gets a few reloads, not one each.
+    listChanged: { tools: { autoRefresh: false, onChanged: toolsChanged } },
+  });
+}
 
 /** Host variables a stdio server inherits: enough to find programs and a cache, nothing more. */
 export const INHERITED_ENV = ["PATH", "HOME"] as const;
@@ -65,6 +98,8 @@ export function makeTransport(
     const transport = new StreamableHTTPClientTransport(new URL(config.url), {
       requestInit: { headers: { ...config.headers } },
       ...(authProvider ? { authProvider } : {}),
+      // A cancelled 2026-07-28 call closes its stream; on Deno that abort needs this fetch (see _fetch.ts).
+      fetch: fetchKeepingSignals(),
     });
     return { transport, pid: () => null, finishAuth: (code) => transport.finishAuth(code) };
   }

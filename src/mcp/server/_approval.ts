@@ -9,33 +9,58 @@
  * the execution's later calls are refused without asking: a script cannot
  * flood the person with questions.
  *
+ * Only 2025-era clients can be asked. In protocol revision 2026-07-28 a
+ * server asks by ending the request with `input_required` and the client
+ * sends the whole `tools/call` again with the answer; the script of an
+ * `execute_code` cannot be paused across two calls, so such a client's
+ * calls that need approval are refused with a reason that says so.
+ *
  * @module
  */
 import type {
   ClientCapabilities,
   ElicitRequestFormParams,
   ElicitResult,
-  RequestId,
-} from "@modelcontextprotocol/sdk/types";
+  McpServer,
+  ServerContext,
+} from "@modelcontextprotocol/server";
 import { ApprovalRefused, type ApprovalRequest, type Approver } from "../../tools/approval.ts";
 
-/** The part of the SDK's low-level `Server` (`McpServer#server`) that asks the client. */
-export interface ElicitingServer {
-  /** What the client declared in `initialize`. */
-  getClientCapabilities(): ClientCapabilities | undefined;
-  /** Sends `elicitation/create` and checks the answer against the requested schema. */
+/** The first protocol revision without server-to-client requests (elicitation is `input_required` there). */
+export const MODERN_REVISION = "2026-07-28";
+
+/** One `execute_code` request, by what asking its client needs. */
+export interface ElicitingRequest {
+  /** The protocol revision the request was sent for (`2025-11-25`, `2026-07-28`, …), when known. */
+  protocolVersion: string | undefined;
+  /** What the client declared (in `initialize`, or in the 2026-07-28 request's envelope). */
+  clientCapabilities: ClientCapabilities | undefined;
+  /** Sends `elicitation/create` on the request's stream and checks the answer against the requested schema. */
   elicitInput(
     params: ElicitRequestFormParams,
-    options?: { relatedRequestId?: RequestId; signal?: AbortSignal; timeout?: number },
+    options: { signal: AbortSignal; timeout: number },
   ): Promise<ElicitResult>;
 }
 
 /** Options of {@linkcode elicitationApprover}. */
 export interface ElicitationApproverOptions {
-  /** The `execute_code` request the calls belong to: over Streamable HTTP the question goes on its stream. */
-  relatedRequestId?: RequestId;
   /** Longest wait for one answer, in ms; the execution's end stops the wait in any case. */
   timeoutMs: number;
+}
+
+/**
+ * The request a tool handler of the SDK v2 serves, as {@linkcode elicitationApprover} asks it.
+ *
+ * @param server the server serving it.
+ * @param ctx the handler's context.
+ * @returns the request.
+ */
+export function askingRequest(server: McpServer, ctx: ServerContext): ElicitingRequest {
+  return {
+    protocolVersion: server.server.getNegotiatedProtocolVersion(),
+    clientCapabilities: server.server.getClientCapabilities(),
+    elicitInput: (params, options) => ctx.mcpReq.elicitInput(params, options),
+  };
 }
 
 /** The most characters of the input's JSON a question shows. */
@@ -47,36 +72,48 @@ export const APPROVE_FIELD = "approve";
 /**
  * An approver that asks the person at the MCP client, one question at a time
  * for one execution (make one per execution). Refuses at once, with a reason
- * naming the missing capability, when the client did not declare form
- * elicitation, and after the person dismissed a question of this execution.
+ * naming why, when the client is of the 2026-07-28 era or did not declare
+ * form elicitation, and after the person dismissed a question of this execution.
  *
- * @param server the session's SDK server (`McpServer#server`).
- * @param options the `execute_code` request and the longest wait.
+ * @param request the `execute_code` request (see {@linkcode askingRequest}).
+ * @param options the longest wait.
  * @returns the approver, for `codemode.execute(code, { approver })`.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { elicitationApprover } from "./_approval.ts";
- * const silent = { getClientCapabilities: () => ({}), elicitInput: () => Promise.reject(new Error("unused")) };
+ * const silent = {
+ *   protocolVersion: "2025-11-25",
+ *   clientCapabilities: {},
+ *   elicitInput: () => Promise.reject(new Error("unused")),
+ * };
  * const approver = elicitationApprover(silent, { timeoutMs: 1000 });
  * const request = { tool: "files.delete", input: {}, executionId: "e1", signal: new AbortController().signal };
  * await assert.rejects(async () => await approver(request), /this MCP client cannot ask \(no elicitation capability\)/);
  * ```
  */
-export function elicitationApprover(server: ElicitingServer, options: ElicitationApproverOptions): Approver {
+export function elicitationApprover(server: ElicitingRequest, options: ElicitationApproverOptions): Approver {
   // A person answers one question at a time: the calls of a `Promise.all` are asked in turn.
   let turn: Promise<unknown> = Promise.resolve();
   const state = { dismissed: false };
   return (request) => {
-    if (!canAsk(server.getClientCapabilities())) {
-      const why = "it needs approval, and this MCP client cannot ask (no elicitation capability)";
-      return Promise.reject(new ApprovalRefused(why));
-    }
+    const why = cannotAsk(server);
+    if (why) return Promise.reject(new ApprovalRefused(`it needs approval, and ${why}`));
     const answer = turn.then(() => ask(server, request, options, state));
     turn = answer.catch(() => {});
     return answer;
   };
+}
+
+/** Why the client cannot be asked, or `undefined` when it can. */
+function cannotAsk(server: ElicitingRequest): string | undefined {
+  if (server.protocolVersion !== undefined && server.protocolVersion >= MODERN_REVISION) {
+    return `this MCP client speaks protocol revision ${server.protocolVersion}, where a server cannot ask while a ` +
+      `tool runs (it can only end the call with input_required, and a script cannot wait across calls)`;
+  }
+  if (!canAsk(server.clientCapabilities)) return "this MCP client cannot ask (no elicitation capability)";
+  return undefined;
 }
 
 function canAsk(capabilities: ClientCapabilities | undefined): boolean {
@@ -87,7 +124,7 @@ function canAsk(capabilities: ClientCapabilities | undefined): boolean {
 }
 
 async function ask(
-  server: ElicitingServer,
+  server: ElicitingRequest,
   request: ApprovalRequest,
   options: ElicitationApproverOptions,
   state: { dismissed: boolean },
@@ -99,7 +136,6 @@ async function ask(
   let result: ElicitResult;
   try {
     result = await server.elicitInput(approvalQuestion(request), {
-      relatedRequestId: options.relatedRequestId,
       signal: request.signal,
       timeout: options.timeoutMs,
     });

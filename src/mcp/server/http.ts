@@ -1,24 +1,20 @@
 /**
- * Serves Codemode over MCP's Streamable HTTP transport (the SDK's web-standard
- * `WebStandardStreamableHTTPServerTransport`, one per session) with
- * `Deno.serve`: bearer-key auth, DNS-rebinding protection, a body cap and
- * deadline, a session cap, executions that end with their client, and clean
- * shutdown.
+ * Serves Codemode over MCP's Streamable HTTP transport with `Deno.serve`, to
+ * clients of both protocol eras on one endpoint: 2025-era clients
+ * (`initialize`, `Mcp-Session-Id`) get a session each (`_sessions.ts`), and
+ * 2026-07-28 clients are served per request by the SDK v2's
+ * `createMcpHandler` (`_modern.ts`). In front of both: bearer-key auth,
+ * DNS-rebinding protection, a body cap and deadline, and clean shutdown.
  *
  * @module
  */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp";
-// @ts-types="@modelcontextprotocol/sdk/server/webStandardStreamableHttp"
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-// @ts-types="@modelcontextprotocol/sdk/types"
-import { isInitializeRequest, isJSONRPCRequest, type RequestId } from "@modelcontextprotocol/sdk/types.js";
-import type { ExecutionResult } from "../../rpc/result.ts";
+import { isLegacyRequest, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/server";
 import { bearerDigest, bearerMatches } from "../../http/bearer.ts";
 import { readBody } from "../../http/body.ts";
-import { onClientGone } from "../../http/disconnect.ts";
 import { hostAllowed, isLoopbackHost, originAllowed } from "../../http/origin.ts";
-import { type CodemodeServerLike, createSdkServer, type McpServerOptions } from "./server.ts";
-import type { McpLogger } from "./log.ts";
+import { type CodemodeServerLike, loadAll, logger, type McpServerOptions } from "./server.ts";
+import { LegacySessions } from "./_sessions.ts";
+import { ModernEndpoint } from "./_modern.ts";
 
 /** Options of {@linkcode serveHttp}. */
 export interface HttpServeOptions extends McpServerOptions {
@@ -41,8 +37,13 @@ export interface HttpServeOptions extends McpServerOptions {
    * @default {10000}
    */
   bodyTimeoutMs?: number;
-  /** Most sessions open at once; more `initialize` requests get 503. @default {64} */
+  /** Most 2025-era sessions open at once; more `initialize` requests get 503. @default {64} */
   maxSessions?: number;
+  /**
+   * Most 2026-07-28 `subscriptions/listen` streams open at once; a further
+   * one is refused in-band (`-32603`). @default {64}
+   */
+  maxSubscriptions?: number;
   /** A session with no request for this long (and no execution running) is closed. @default {1800000} */
   sessionIdleMs?: number;
 }
@@ -53,7 +54,7 @@ export interface HttpMcpServer {
   readonly url: URL;
   /** The bound port. */
   readonly port: number;
-  /** How many sessions are open. */
+  /** How many 2025-era sessions are open. */
   readonly sessionCount: number;
   /** Ends every session (killing its executions), then the listener; resolves when all of it ended. */
   close(): Promise<void>;
@@ -73,15 +74,11 @@ export const DEFAULT_SESSION_IDLE_MS = 30 * 60 * 1000;
 // Re-exported: it was first defined here, and `src/cli/mcp.ts` and `./mcp` users import it from here.
 export { isLoopbackHost };
 
-interface Session {
-  server: McpServer;
-  transport: WebStandardStreamableHTTPServerTransport;
-  running: Set<Promise<ExecutionResult>>;
-  lastActive: number;
-}
-
 /**
- * Serves Codemode over Streamable HTTP until `close()`. Each `initialize`
+ * Serves Codemode over Streamable HTTP until `close()`, to clients of MCP
+ * 2026-07-28 and of the 2025 revisions (2025-11-25, 2025-06-18, 2025-03-26)
+ * and 2024-11-05 on one endpoint. A 2026-07-28 request (its version in
+ * `_meta`) is served on its own, without a session. A 2025-era `initialize`
  * opens a session (its own SDK transport and server, id in the
  * `Mcp-Session-Id` header); `DELETE` ends it, and ending a session (DELETE,
  * idle teardown, `close()`) kills its executions. A client that goes away
@@ -92,7 +89,7 @@ interface Session {
  * the session (404 unknown), then a POST's body, read with a cap (413) and a
  * deadline (408) and parsed (400); a new session's slot (503 when
  * `maxSessions` are open) is taken only once a complete, valid `initialize`
- * request is in hand.
+ * request is in hand. Only then is a request handed to the SDK.
  *
  * @param codemode the instance whose tools scripts call.
  * @param options where to listen, the key, the caps and the server's options.
@@ -118,63 +115,41 @@ export async function serveHttp(codemode: CodemodeServerLike, options: HttpServe
   const maxBodyBytes = positive("maxBodyBytes", options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
   const bodyTimeoutMs = positive("bodyTimeoutMs", options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS);
   const maxSessions = positive("maxSessions", options.maxSessions ?? DEFAULT_MAX_SESSIONS);
+  const maxSubscriptions = positive("maxSubscriptions", options.maxSubscriptions ?? DEFAULT_MAX_SESSIONS);
   const idleMs = positive("sessionIdleMs", options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS);
   const loopback = isLoopbackHost(host);
   if (!loopback && !options.apiKey) {
     throw new Error(`Refusing to serve on non-loopback host ${host} without an API key`);
   }
-  const log: McpLogger = (e) => options.log?.(e);
+  const log = logger(options);
   const keyDigest = options.apiKey ? await bearerDigest(options.apiKey) : undefined;
   const allowedOrigins = new Set(options.allowedOrigins ?? []);
-  const sessions = new Map<string, Session>();
-  /** Sessions being opened (their `initialize` is in flight), and how many. */
-  const pending = new Set<Session>();
-  let opening = 0;
   /** Aborted by `close()`: stops the body reads in flight. */
   const closing = new AbortController();
+  // Loaded once, in the background: the listener is up at once, and the first server waits for it.
+  const ready = loadAll(codemode, log);
 
   const reject = (status: number, reason: string, message: string, headers: HeadersInit = {}): Response => {
     log({ level: "warn", event: "http_rejected", status, reason });
     return Response.json({ jsonrpc: "2.0", error: { code: -32000, message }, id: null }, { status, headers });
   };
+  const sessions = new LegacySessions({
+    codemode,
+    options,
+    log,
+    maxSessions,
+    maxBodyBytes,
+    idleMs,
+    closing: closing.signal,
+    ready,
+    reject,
+  });
+  const modern = new ModernEndpoint({ codemode, options, log, maxSubscriptions, ready });
 
-  const openSession = async (): Promise<Session> => {
-    const session = {
-      running: new Set<Promise<ExecutionResult>>(),
-      lastActive: Date.now(),
-    } as Session;
-    session.transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => crypto.randomUUID(),
-      maxRequestBodySize: maxBodyBytes,
-      onsessioninitialized: (id) => {
-        sessions.set(id, session);
-        log({ level: "info", event: "session_open", session: id, sessions: sessions.size });
-      },
-    });
-    session.transport.onclose = () => {
-      const id = session.transport.sessionId;
-      if (id && sessions.delete(id)) log({ level: "info", event: "session_close", session: id });
-    };
-    session.server = await createSdkServer(codemode, {
-      ...options,
-      onExecution: (p) => {
-        session.running.add(p);
-        p.finally(() => session.running.delete(p));
-        options.onExecution?.(p);
-      },
-    });
-    await session.server.connect(session.transport);
-    return session;
-  };
-
-  /** Closes the transport (aborting every request's signal, which kills its sandbox) and waits for the executions. */
-  const closeSession = async (session: Session): Promise<void> => {
-    await session.server.close().catch(() => {});
-    await Promise.allSettled([...session.running]);
-  };
-
-  /** The body of a POST as JSON, or the response that refuses it. */
-  const readJson = async (req: Request): Promise<{ ok: true; json: unknown } | { ok: false; res: Response }> => {
+  /** The body of a POST, as text and JSON, or the response that refuses it. */
+  const readJson = async (
+    req: Request,
+  ): Promise<{ ok: true; text: string; json: unknown } | { ok: false; res: Response }> => {
     const body = await readBody(req, { maxBytes: maxBodyBytes, timeoutMs: bodyTimeoutMs, signal: closing.signal });
     if (!body.ok) {
       // After a 408 the rest of the body may still come: tell the client not to reuse the connection.
@@ -182,7 +157,7 @@ export async function serveHttp(codemode: CodemodeServerLike, options: HttpServe
       return { ok: false, res: reject(body.status, body.reason, body.message, headers) };
     }
     try {
-      return { ok: true, json: JSON.parse(body.text) };
+      return { ok: true, text: body.text, json: JSON.parse(body.text) };
     } catch {
       log({ level: "warn", event: "http_rejected", status: 400, reason: "json" });
       const error = { code: -32700, message: "Parse error: Invalid JSON" };
@@ -190,54 +165,20 @@ export async function serveHttp(codemode: CodemodeServerLike, options: HttpServe
     }
   };
 
-  /** A request in an open session; a dropped client cancels its JSON-RPC requests, which kills their executions. */
-  const handleInSession = async (req: Request, session: Session): Promise<Response> => {
-    session.lastActive = Date.now();
-    if (req.method !== "POST") return await session.transport.handleRequest(req);
-    const body = await readJson(req);
-    if (!body.ok) return body.res;
-    const res = await session.transport.handleRequest(req, { parsedBody: body.json });
-    const ids = requestIds(body.json);
-    if (ids.length === 0) return res;
-    return onClientGone(res, () => {
-      log({ level: "info", event: "client_gone", session: session.transport.sessionId, requests: ids.length });
-      for (const requestId of ids) {
-        session.transport.onmessage?.({
-          jsonrpc: "2.0",
-          method: "notifications/cancelled",
-          params: { requestId, reason: "The client closed the connection" },
-        });
-      }
-    });
-  };
-
-  /** A request without a session id: only a complete, valid `initialize` takes a session slot. */
-  const handleInitialize = async (req: Request): Promise<Response> => {
+  /** A request without a session id: a 2026-07-28 request, or a 2025-era `initialize`. */
+  const handleSessionless = async (req: Request): Promise<Response> => {
     if (req.method !== "POST") return reject(400, "session", "Bad Request: Mcp-Session-Id header is required");
-    const full = () => sessions.size + opening >= maxSessions;
-    const tooMany = () => reject(503, "sessions", "Too many open sessions", { "Retry-After": "5" });
-    if (full()) return tooMany(); // refused before reading the body, which is then never read
+    // An initialize carries no protocol header: when no session fits, it is refused before its body is read.
+    const version = req.headers.get("mcp-protocol-version");
+    const maybeLegacy = version === null || SUPPORTED_PROTOCOL_VERSIONS.includes(version);
+    if (maybeLegacy && sessions.full) return sessions.tooMany();
     const body = await readJson(req);
     if (!body.ok) return body.res;
-    if (!isInitializeRequest(body.json)) {
-      return reject(400, "session", "Bad Request: without an Mcp-Session-Id header, send one initialize request");
-    }
     if (closing.signal.aborted) return reject(503, "closing", "Server is shutting down");
-    if (full()) return tooMany();
-    // The slot is taken before the first await, so a burst cannot overshoot the cap.
-    opening++;
-    let session: Session | undefined;
-    try {
-      session = await openSession();
-      pending.add(session);
-      return await session.transport.handleRequest(req, { parsedBody: body.json });
-    } finally {
-      opening--;
-      if (session) {
-        pending.delete(session);
-        if (session.transport.sessionId === undefined || closing.signal.aborted) void closeSession(session);
-      }
+    if (await isLegacyRequest(req, body.json, { maxRequestBodySize: maxBodyBytes })) {
+      return await sessions.initialize(req, body.json);
     }
+    return await modern.handle(req, body);
   };
 
   const handle = async (req: Request): Promise<Response> => {
@@ -256,10 +197,12 @@ export async function serveHttp(codemode: CodemodeServerLike, options: HttpServe
     }
     if (closing.signal.aborted) return reject(503, "closing", "Server is shutting down");
     const sessionId = req.headers.get("mcp-session-id");
-    if (sessionId === null) return await handleInitialize(req);
+    if (sessionId === null) return await handleSessionless(req);
     const session = sessions.get(sessionId);
     if (!session) return reject(404, "session", "Session not found");
-    return await handleInSession(req, session);
+    if (req.method !== "POST") return await sessions.handle(req, session);
+    const body = await readJson(req);
+    return body.ok ? await sessions.handle(req, session, body.json) : body.res;
   };
 
   const server = Deno.serve({
@@ -277,16 +220,6 @@ export async function serveHttp(codemode: CodemodeServerLike, options: HttpServe
     return withCors(res, req.headers.get("origin"), allowedOrigins);
   });
 
-  const sweeper = setInterval(() => {
-    const now = Date.now();
-    for (const session of sessions.values()) {
-      if (session.running.size === 0 && now - session.lastActive > idleMs) {
-        log({ level: "info", event: "session_idle", session: session.transport.sessionId });
-        void closeSession(session);
-      }
-    }
-  }, Math.min(idleMs, 60_000));
-
   const port = server.addr.port;
   const shownHost = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
   const endpoint = new URL(`http://${shownHost}:${port}${path}`);
@@ -302,8 +235,7 @@ export async function serveHttp(codemode: CodemodeServerLike, options: HttpServe
     close: () =>
       closed ??= (async () => {
         closing.abort();
-        clearInterval(sweeper);
-        await Promise.allSettled([...sessions.values(), ...pending].map(closeSession));
+        await Promise.allSettled([sessions.closeAll(), modern.close()]);
         await server.shutdown();
         log({ level: "info", event: "stopped", transport: "http" });
       })(),
@@ -317,17 +249,11 @@ function positive(name: string, value: number): number {
   return value;
 }
 
-/** The ids of the JSON-RPC requests (not notifications or responses) in a message or batch. */
-function requestIds(body: unknown): RequestId[] {
-  const messages = Array.isArray(body) ? body : [body];
-  return messages.filter((m) => isJSONRPCRequest(m)).map((m) => m.id);
-}
-
 function preflightHeaders(): Headers {
   return new Headers({
     "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
     "Access-Control-Allow-Headers":
-      "Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID",
+      "Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID",
     "Access-Control-Max-Age": "600",
   });
 }

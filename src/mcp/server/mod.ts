@@ -1,12 +1,18 @@
 /**
- * Codemode as an MCP server, built on the official `@modelcontextprotocol/sdk`.
- * Any MCP client (Claude Desktop, VS Code, Cursor, CrewAI, the MCP Inspector)
- * gets three tools:
+ * Codemode as an MCP server, built on the official MCP TypeScript SDK v2
+ * (`@modelcontextprotocol/server`). Clients of both protocol eras are served:
+ * MCP 2026-07-28 (`server/discover`, no sessions) and the 2025 revisions
+ * (2025-11-25, 2025-06-18, 2025-03-26) and 2024-11-05 (`initialize`). Any MCP
+ * client (Claude Desktop, VS Code, Cursor, CrewAI, the MCP Inspector) gets
+ * three tools:
  *
  * - `execute_code({ code })` runs a TypeScript script against the tools in
  *   the zero-permission sandbox;
  * - `search_tools({ query, limit? })` finds tools by keywords, with one-line signatures;
  * - `get_tool_types({ names })` returns the declarations of tools or namespaces.
+ *
+ * The same declarations are resources: `codemode://namespaces` lists the
+ * namespaces, `codemode://types/{namespace}` holds one namespace's.
  *
  * Serve it on stdio ({@linkcode serveStdio}) or Streamable HTTP
  * ({@linkcode serveHttp}), or connect {@linkcode createMcpServer}'s server to
@@ -15,16 +21,16 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { Client } from "@modelcontextprotocol/sdk/client";
- * // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
- * import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+ * import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
  * import { Codemode } from "../../../mod.ts";
  * import { serveHttp } from "./mod.ts";
  *
  * await using cm = new Codemode();
  * const http = await serveHttp(cm, { port: 0 });
- * const client = new Client({ name: "example", version: "1.0.0" });
+ * // Negotiates 2026-07-28; without versionNegotiation it would open a 2025-era session.
+ * const client = new Client({ name: "example", version: "1.0.0" }, { versionNegotiation: { mode: "auto" } });
  * await client.connect(new StreamableHTTPClientTransport(http.url));
+ * assert.equal(client.getNegotiatedProtocolVersion(), "2026-07-28");
  * const { tools } = await client.listTools();
  * assert.deepEqual(tools.map((t) => t.name), ["execute_code", "search_tools", "get_tool_types"]);
  * const r = await client.callTool({ name: "execute_code", arguments: { code: "return 6 * 7" } });
@@ -60,6 +66,7 @@ export {
   isLoopbackHost,
   serveHttp,
 } from "./http.ts";
+export { NAMESPACES_URI, TYPES_MIME_TYPE, TYPES_URI_TEMPLATE, typesUri } from "./resources.ts";
 export { jsonLineLogger, type LogEvent, type McpLogger } from "./log.ts";
 // Re-exported so this module's documentation is complete on its own.
 export type { CatalogEntry } from "../../typegen/catalog.ts";

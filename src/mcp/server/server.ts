@@ -1,13 +1,12 @@
 /**
  * Codemode as an MCP server: three tools — `execute_code`, `search_tools`
- * and `get_tool_types` — on an official SDK `McpServer`, for any transport.
+ * and `get_tool_types` — and the tool declarations as resources, on an
+ * official SDK v2 `McpServer`, which speaks both protocol eras (2025-era
+ * `initialize` sessions and 2026-07-28 `server/discover`).
  *
  * @module
  */
-// The SDK's "./*" export maps `x.js` to types at `x.js.d.ts`, which do not exist: take them from `x`.
-// @ts-types="@modelcontextprotocol/sdk/server/mcp"
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
+import { type CallToolResult, McpServer, type RegisteredTool } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import denoJson from "../../../deno.json" with { type: "json" };
 import { type ExecutionResult, executionResultShape } from "../../rpc/result.ts";
@@ -15,10 +14,11 @@ import type { Limits } from "../../limits.ts";
 import { DEFAULT_MAX_CHARS, formatResultForModel } from "../../format.ts";
 import type { CatalogEntry } from "../../typegen/catalog.ts";
 import { Discovery, MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS, MAX_TYPES_NAMES } from "../../typegen/discovery.ts";
-import type { ToolMatch } from "../../typegen/search.ts";
+import { executeDescription, instructions, matchesText, namespacesSummary } from "./_text.ts";
+import { MAX_NAME_CHARS, registerTypeResources } from "./resources.ts";
 import type { McpLogger } from "./log.ts";
 import type { Approver } from "../../tools/approval.ts";
-import { elicitationApprover } from "./_approval.ts";
+import { askingRequest, elicitationApprover } from "./_approval.ts";
 
 /** The part of `Codemode` the server uses; a `Codemode` is one. */
 export interface CodemodeServerLike {
@@ -38,10 +38,15 @@ export interface CodemodeServerLike {
    * one, calls that need approval are put to the client's user (MCP elicitation).
    */
   readonly hasApprover?: boolean;
+  /**
+   * Calls the listener when the catalogue may have changed; returns what removes it. Without it,
+   * the namespaces a connected client was told of are not refreshed.
+   */
+  onCatalogChange?(listener: () => void): () => void;
 }
 
 /**
- * An MCP transport of the SDK (`StdioServerTransport`,
+ * An MCP transport of the SDK v2 (`StdioServerTransport`,
  * `WebStandardStreamableHTTPServerTransport`, `InMemoryTransport`, …), by
  * the members a server uses.
  */
@@ -63,10 +68,10 @@ export interface McpTransport {
 }
 
 /**
- * The server {@linkcode createMcpServer} returns: at run time the SDK's
- * `McpServer` (from `@modelcontextprotocol/sdk/server/mcp.js`), so
- * `server as McpServer` is safe when you want to register more tools; typed
- * here by the members most callers need.
+ * The server {@linkcode createMcpServer} returns: at run time the SDK v2's
+ * `McpServer` (from `@modelcontextprotocol/server`), so `server as McpServer`
+ * is safe when you want to register more tools; typed here by the members
+ * most callers need.
  */
 export interface CodemodeMcpServer {
   /** Attaches to a transport and starts it; one server per connection (per HTTP session). */
@@ -79,7 +84,7 @@ export interface CodemodeMcpServer {
 
 /** Options of {@linkcode createMcpServer}. */
 export interface McpServerOptions {
-  /** The server's name in `initialize`. @default {"codemode"} */
+  /** The server's name in `initialize` and `server/discover`. @default {"codemode"} */
   name?: string;
   /** Limits for every script, over the instance's. */
   limits?: Partial<Limits>;
@@ -100,16 +105,16 @@ export const MCP_TOOL_NAMES: readonly ["execute_code", "search_tools", "get_tool
   "get_tool_types",
 ];
 
-const MAX_NAME_CHARS = 256;
-
 const MATCH = z.object({ name: z.string(), score: z.number(), signature: z.string(), description: z.string() });
 
 /**
  * Builds an SDK `McpServer` whose tools run scripts against `codemode` and
  * let the model discover its tools, without putting the whole catalogue in
  * the prompt. Tool sources are loaded first, so the description of
- * `execute_code` can name the namespaces. Connect it to one transport (one
- * server per HTTP session).
+ * `execute_code` can name the namespaces; when they change later (an upstream
+ * server's tools changed), the description is refreshed and the client is
+ * sent `notifications/tools/list_changed` and `notifications/resources/list_changed`.
+ * Connect it to one transport (one server per connection).
  *
  * - `execute_code({ code })`: runs the script; text is `formatResultForModel`,
  *   `structuredContent` the result; `isError` when the script did not complete.
@@ -118,6 +123,7 @@ const MATCH = z.object({ name: z.string(), score: z.number(), signature: z.strin
  *   unless `codemode` has an approver of its own.
  * - `search_tools({ query, limit? })`: ranked matches with one-line signatures.
  * - `get_tool_types({ names })`: declarations of tools or namespaces.
+ * - resources `codemode://namespaces` and `codemode://types/{namespace}`: the same declarations.
  *
  * @param codemode the instance whose tools scripts call (a `Codemode`).
  * @param options limits, result size, logging.
@@ -133,50 +139,86 @@ const MATCH = z.object({ name: z.string(), score: z.number(), signature: z.strin
  * assert.equal(server.isConnected(), false);
  * ```
  */
-export function createMcpServer(
+export async function createMcpServer(
   codemode: CodemodeServerLike,
   options: McpServerOptions = {},
 ): Promise<CodemodeMcpServer> {
-  return createSdkServer(codemode, options);
+  await loadAll(codemode, logger(options));
+  return buildServer(codemode, options, { live: true });
+}
+
+/** How {@linkcode buildServer} builds a server. */
+export interface BuildOptions {
+  /**
+   * Whether the server lives as long as a connection (stdio, a 2025-era HTTP
+   * session): it then follows catalogue changes until it closes. A server
+   * built for one 2026-07-28 HTTP request does not.
+   */
+  live: boolean;
 }
 
 /**
- * Same as {@linkcode createMcpServer}, typed as the SDK's `McpServer`.
+ * Builds the server from the catalogue as it is now, without loading tool
+ * sources (the serving entry has loaded them once). Internal to the MCP server.
  *
  * @param codemode the instance whose tools scripts call.
  * @param options limits, result size, logging.
- * @returns the server, not yet connected.
+ * @param build whether the server follows catalogue changes.
+ * @returns the server, typed as the SDK's `McpServer`.
  */
-export async function createSdkServer(
+export function buildServer(codemode: CodemodeServerLike, options: McpServerOptions, build: BuildOptions): McpServer {
+  const log = logger(options);
+  const catalog = codemode.catalog();
+  const server = new McpServer(
+    { name: options.name ?? "codemode", version: denoJson.version },
+    { maxToolInputElements: 1_000, instructions: instructions(catalog) },
+  );
+  const execute = registerExecute(server, codemode, options, log, catalog);
+  registerDiscovery(server, codemode, log);
+  registerTypeResources(server, codemode, () => loadAll(codemode, log));
+  if (build.live && codemode.onCatalogChange) {
+    let shown = namespacesSummary(catalog);
+    const stop = codemode.onCatalogChange(() => {
+      const now = codemode.catalog();
+      if (namespacesSummary(now) === shown) return;
+      shown = namespacesSummary(now);
+      execute.update({ description: executeDescription(now) }); // sends tools/list_changed
+      server.sendResourceListChanged();
+    });
+    const closed = server.server.onclose;
+    server.server.onclose = () => {
+      stop();
+      closed?.();
+    };
+  }
+  return server;
+}
+
+function registerExecute(
+  server: McpServer,
   codemode: CodemodeServerLike,
-  options: McpServerOptions = {},
-): Promise<McpServer> {
-  const log: McpLogger = (e) => options.log?.({ ...e, ...options.logContext });
-  await loadAll(codemode, log);
+  options: McpServerOptions,
+  log: McpLogger,
+  catalog: CatalogEntry[],
+): RegisteredTool {
   const maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
   const maxCodeBytes = options.limits?.maxCodeBytes ?? codemode.limits.maxCodeBytes;
   const timeoutMs = options.limits?.timeoutMs ?? codemode.limits.timeoutMs;
-  const server = new McpServer(
-    { name: options.name ?? "codemode", version: denoJson.version },
-    { maxToolInputElements: 1_000, instructions: instructions(codemode.catalog()) },
-  );
-
-  server.registerTool("execute_code", {
+  return server.registerTool("execute_code", {
     title: "Run a TypeScript script against the tools",
-    description: executeDescription(codemode.catalog()),
-    inputSchema: {
+    description: executeDescription(catalog),
+    inputSchema: z.object({
       code: z.string().min(1).max(maxCodeBytes).describe(
         "The body of an async TypeScript function: top-level `await`, `await tools.<namespace>.<tool>(input)`, and `return` the answer.",
       ),
-    },
-    outputSchema: executionResultShape,
+    }),
+    outputSchema: z.object(executionResultShape),
     annotations: { readOnlyHint: false, openWorldHint: true },
-  }, async ({ code }, extra): Promise<CallToolResult> => {
-    // The approver asks this connection's client, on this request's stream.
-    const approver = codemode.hasApprover
-      ? undefined
-      : elicitationApprover(server.server, { relatedRequestId: extra.requestId, timeoutMs });
-    const running = codemode.execute(code, { signal: extra.signal, limits: options.limits, approver });
+  }, async ({ code }, ctx): Promise<CallToolResult> => {
+    const signal = ctx.mcpReq.signal;
+    // The approver asks this request's client, on this request's stream.
+    const approver = codemode.hasApprover ? undefined : elicitationApprover(askingRequest(server, ctx), { timeoutMs });
+    const running = codemode.execute(code, { signal, limits: options.limits, approver });
     options.onExecution?.(running);
     const result = await running;
     log({
@@ -186,7 +228,7 @@ export async function createSdkServer(
       stopReason: result.stopReason,
       durationMs: Math.round(result.durationMs),
       toolCalls: result.toolCalls.length,
-      cancelled: extra.signal.aborted,
+      cancelled: signal.aborted,
     });
     return {
       content: [{ type: "text", text: formatResultForModel(result, { maxChars }) }],
@@ -194,18 +236,20 @@ export async function createSdkServer(
       ...(result.ok ? {} : { isError: true }),
     };
   });
+}
 
+function registerDiscovery(server: McpServer, codemode: CodemodeServerLike, log: McpLogger): void {
   server.registerTool("search_tools", {
     title: "Find tools by keywords",
     description:
       'Finds the tools a script can call, by keywords (e.g. "list issues"), best first, each with a one-line TypeScript signature. Use get_tool_types for the full declarations.',
-    inputSchema: {
+    inputSchema: z.object({
       query: z.string().min(1).max(MAX_SEARCH_QUERY_CHARS).describe(
         "Keywords: what the tool does, its name or namespace.",
       ),
       limit: z.number().int().min(1).max(MAX_SEARCH_LIMIT).optional().describe("The most results (default 10)."),
-    },
-    outputSchema: { matches: z.array(MATCH) },
+    }),
+    outputSchema: z.object({ matches: z.array(MATCH) }),
     annotations: { readOnlyHint: true, openWorldHint: false },
   }, async ({ query, limit }): Promise<CallToolResult> => {
     await loadAll(codemode, log);
@@ -220,13 +264,13 @@ export async function createSdkServer(
   server.registerTool("get_tool_types", {
     title: "Get TypeScript declarations of tools",
     description:
-      'Returns the full TypeScript declarations (input and output types, docs) of tools or whole namespaces, e.g. ["github"] or ["weather.get"].',
-    inputSchema: {
+      'Returns the full TypeScript declarations (input and output types, docs) of tools or whole namespaces, e.g. ["github"] or ["weather.get"]. The same declarations are resources: codemode://types/<namespace>.',
+    inputSchema: z.object({
       names: z.array(z.string().min(1).max(MAX_NAME_CHARS)).min(1).max(MAX_TYPES_NAMES).describe(
         "Tool names (`weather.get`) or namespaces (`github`, `github.issues`).",
       ),
-    },
-    outputSchema: { declarations: z.string(), unknown: z.array(z.string()) },
+    }),
+    outputSchema: z.object({ declarations: z.string(), unknown: z.array(z.string()) }),
     annotations: { readOnlyHint: true, openWorldHint: false },
   }, async ({ names }): Promise<CallToolResult> => {
     await loadAll(codemode, log);
@@ -239,17 +283,30 @@ export async function createSdkServer(
       ...(declarations ? {} : { isError: true }),
     };
   });
-
-  return server;
 }
 
-/** Loads every tool source; one that fails is logged, and the others are still served. */
-async function loadAll(codemode: CodemodeServerLike, log: McpLogger): Promise<void> {
+/**
+ * Loads every tool source; one that fails is logged, and the others are still served.
+ *
+ * @param codemode the instance.
+ * @param log where a failure is logged.
+ */
+export async function loadAll(codemode: CodemodeServerLike, log: McpLogger): Promise<void> {
   try {
     await codemode.loadTools();
   } catch (e) {
     log({ level: "warn", event: "tools_unavailable", message: (e as Error).message });
   }
+}
+
+/**
+ * The logger of a server's options, with its `logContext` in every event.
+ *
+ * @param options the server's options.
+ * @returns the logger.
+ */
+export function logger(options: McpServerOptions): McpLogger {
+  return (e) => options.log?.({ ...e, ...options.logContext });
 }
 
 function structured(result: ExecutionResult): Record<string, unknown> {
@@ -264,26 +321,4 @@ function structured(result: ExecutionResult): Record<string, unknown> {
     toolCalls,
     durationMs,
   };
-}
-
-function executeDescription(catalog: CatalogEntry[]): string {
-  return [
-    "Runs one TypeScript script in a sandbox that calls tools through the global `tools` object; returns the script's JSON result, its console output and a trace of the tool calls.",
-    "The script is the body of an async function: call `await tools.<namespace>.<tool>(input)`, run independent calls together with `Promise.all`, filter and compute in the script, and `return` only the answer. There is no network, file system or import.",
-    'Find tools first with search_tools (keywords → signatures) and get_tool_types (namespaces or names → TypeScript declarations); inside a script, `await tools.$search("keywords")` returns the same matches as an array of `{ name, score, signature, description }`, and `await tools.$types("namespace")` the same declarations as one string.',
-    `Namespaces (tool count): ${new Discovery(catalog).namespaces()}.`,
-  ].join("\n");
-}
-
-function instructions(catalog: CatalogEntry[]): string {
-  return `Codemode: call tools by writing one TypeScript script for execute_code. Discover tools with search_tools and get_tool_types. Namespaces: ${
-    new Discovery(catalog).namespaces()
-  }.`;
-}
-
-function matchesText(matches: ToolMatch[], query: string, discovery: Discovery): string {
-  if (matches.length === 0) {
-    return `No tools match ${JSON.stringify(query)}. Namespaces (tool count): ${discovery.namespaces()}.`;
-  }
-  return matches.map((m) => m.description ? `${m.signature}\n  ${m.description}` : m.signature).join("\n");
 }

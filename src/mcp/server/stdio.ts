@@ -1,14 +1,17 @@
 /**
  * Serves Codemode over MCP's stdio transport: JSON-RPC lines on stdin and
- * stdout. Nothing else is ever written to stdout.
+ * stdout. Nothing else is ever written to stdout. The SDK v2's `serveStdio`
+ * picks the protocol era from the client's first message: an `initialize`
+ * pins a 2025-era server, a `server/discover` with the 2026-07-28 envelope a
+ * modern one.
  *
  * @module
  */
 import process from "node:process";
-// @ts-types="@modelcontextprotocol/sdk/server/stdio"
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import type { Transport } from "@modelcontextprotocol/server";
+import { serveStdio as sdkServeStdio, StdioServerTransport } from "@modelcontextprotocol/server/stdio";
 import type { ExecutionResult } from "../../rpc/result.ts";
-import { type CodemodeServerLike, createSdkServer, type McpServerOptions } from "./server.ts";
+import { buildServer, type CodemodeServerLike, loadAll, logger, type McpServerOptions } from "./server.ts";
 
 /** Options of {@linkcode serveStdio}. */
 export interface StdioServeOptions extends McpServerOptions {
@@ -35,25 +38,25 @@ export const DEFAULT_STDIO_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 /**
  * Serves Codemode on this process's stdin and stdout until the client
- * closes stdin or `close()` is called. Log events go to `options.log`.
+ * closes stdin or `close()` is called, to clients of either protocol era.
+ * Log events go to `options.log`.
  *
  * @param codemode the instance whose tools scripts call.
  * @param options the server's options, the stdin buffer cap and console redirection.
  * @returns the running server.
  */
 export async function serveStdio(codemode: CodemodeServerLike, options: StdioServeOptions = {}): Promise<ServedMcp> {
+  const log = logger(options);
   const running = new Set<Promise<ExecutionResult>>();
-  const server = await createSdkServer(codemode, {
+  await loadAll(codemode, log);
+  const serverOptions: McpServerOptions = {
     ...options,
     onExecution: (p) => {
       running.add(p);
       p.finally(() => running.delete(p));
       options.onExecution?.(p);
     },
-  });
-  const transport = new StdioServerTransport(process.stdin, process.stdout, {
-    maxBufferSize: options.maxMessageBytes ?? DEFAULT_STDIO_MAX_MESSAGE_BYTES,
-  });
+  };
   const restoreConsole = options.redirectConsole === false ? () => {} : redirectConsoleToStderr();
   let resolveFinished!: () => void;
   const finished = new Promise<void>((resolve) => resolveFinished = resolve);
@@ -62,20 +65,44 @@ export async function serveStdio(codemode: CodemodeServerLike, options: StdioSer
     // Deferred, so that the transport's onclose re-entering close() finds `closing` set.
     closing ??= Promise.resolve().then(async () => {
       process.stdin.off("end", onEnd);
-      // Closing the transport aborts every in-flight request's signal, which kills its sandbox.
-      await server.close().catch(() => {});
+      // Closing the connection closes its server, which aborts every request's signal and so kills its sandbox.
+      await served.close().catch(() => {});
       await Promise.allSettled([...running]);
       restoreConsole();
       options.log?.({ level: "info", event: "stopped", transport: "stdio" });
       resolveFinished();
     });
   const onEnd = () => void close();
-  transport.onerror = (e) => options.log?.({ level: "warn", event: "transport_error", message: e.message });
-  await server.connect(transport);
-  server.server.onclose = () => void close();
+  const wire = new StdioServerTransport(process.stdin, process.stdout, {
+    maxBufferSize: options.maxMessageBytes ?? DEFAULT_STDIO_MAX_MESSAGE_BYTES,
+  });
+  const served = sdkServeStdio(() => buildServer(codemode, serverOptions, { live: true }), {
+    transport: observed(wire, () => void close()),
+    onerror: (e) => log({ level: "warn", event: "transport_error", message: e.message }),
+  });
   process.stdin.on("end", onEnd);
-  options.log?.({ level: "info", event: "listening", transport: "stdio" });
+  log({ level: "info", event: "listening", transport: "stdio" });
   return { close, finished };
+}
+
+/**
+ * The transport as the SDK's `serveStdio` sees it, which owns its callbacks:
+ * `closed` also hears of the connection's end (stdin closed, a message over
+ * the cap).
+ */
+function observed(inner: Transport, closed: () => void): Transport {
+  const outer: Transport = {
+    start: () => inner.start(),
+    send: (message, options) => inner.send(message, options),
+    close: () => inner.close(),
+  };
+  inner.onmessage = (message, extra) => outer.onmessage?.(message, extra);
+  inner.onerror = (error) => outer.onerror?.(error);
+  inner.onclose = () => {
+    outer.onclose?.();
+    closed();
+  };
+  return outer;
 }
 
 /**

@@ -51,10 +51,13 @@ export interface HttpFixture {
   config(headers?: Record<string, string>): McpHttpServer;
 }
 
-/** Starts http_server.ts on 127.0.0.1 (a free port unless one is given) and waits until it listens. */
-export async function startHttpServer(port = 0, apiKey?: string): Promise<HttpFixture> {
+/**
+ * Starts an HTTP fixture server (`http_server.ts`, SDK v1, unless another script is given) on
+ * 127.0.0.1 (a free port unless one is given) and waits until it listens.
+ */
+export async function startHttpServer(port = 0, apiKey?: string, script = "http_server.ts"): Promise<HttpFixture> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: denoArgs("http_server.ts", String(port), ...(apiKey === undefined ? [] : [apiKey])),
+    args: denoArgs(script, String(port), ...(apiKey === undefined ? [] : [apiKey])),
     stdin: "null",
     stdout: "piped",
     stderr: "null",

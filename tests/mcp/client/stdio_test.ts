@@ -104,7 +104,7 @@ Deno.test(
     const dead = { command: Deno.execPath(), args: ["eval", "Deno.exit(3)"], env: {}, startup: "lazy" as const };
     await using cm = new Codemode({ sources: [new McpToolSource("gone", dead, quiet())] });
     const r = await cm.execute(`return await tools.gone.x({})`);
-    // This message, not "did not answer initialize": the exit was noticed, not waited out.
+    // This message, not "did not answer …": the exit was noticed, not waited out.
     assert.match(
       r.error?.message ?? "",
       /Tool source "gone" failed to load: could not connect to upstream MCP server "gone": it closed the connection/,

@@ -1,13 +1,21 @@
-// Shared helpers of the MCP server tests: real processes, real sockets, the official SDK client.
+// Shared helpers of the MCP server tests: real processes, real sockets, the official SDK clients: v1
+// (`@modelcontextprotocol/sdk` 1.32, 2025-era `initialize`) and v2 (`@modelcontextprotocol/client`,
+// which negotiates 2026-07-28 with `server/discover`).
 import assert from "node:assert/strict";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client";
+import {
+  Client as ModernClient,
+  StreamableHTTPClientTransport as ModernHttpTransport,
+} from "@modelcontextprotocol/client";
+import { StdioClientTransport as ModernStdioTransport } from "@modelcontextprotocol/client/stdio";
 // @ts-types="@modelcontextprotocol/sdk/client/stdio"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult, ClientCapabilities } from "@modelcontextprotocol/sdk/types";
 import { Codemode, type CodemodeOptions } from "../../../mod.ts";
+import { fetchKeepingSignals } from "../../../src/mcp/client/_fetch.ts";
 import demoTools from "../../../examples/demo/tools.ts";
 import { sandboxProcesses } from "../../security/_canaries.ts";
 
@@ -103,6 +111,50 @@ export async function connectHttp(
   const transport = new StreamableHTTPClientTransport(url, { requestInit: { headers } });
   await client.connect(transport);
   return { client, transport };
+}
+
+/** The newest protocol revision, which SDK v2 clients negotiate with `server/discover`. */
+export const MODERN = "2026-07-28";
+
+/** An SDK v2 client that negotiates like a real one: 2026-07-28 when the server offers it, else `initialize`. */
+export function modernClient(): ModernClient {
+  return new ModernClient({ name: "codemode-test-v2", version: "1.0.0" }, { versionNegotiation: { mode: "auto" } });
+}
+
+/**
+ * Connects an SDK v2 client over Streamable HTTP. Its fetch keeps each request's signal alive
+ * (`src/mcp/client/_fetch.ts`): on Deno a cancelled 2026-07-28 call otherwise may never close its stream.
+ */
+export async function connectHttpModern(url: URL, headers: Record<string, string> = {}): Promise<ModernClient> {
+  const client = modernClient();
+  await client.connect(new ModernHttpTransport(url, { requestInit: { headers }, fetch: fetchKeepingSignals() }));
+  return client;
+}
+
+/** Spawns a server process like {@linkcode connectStdio} and connects an SDK v2 client to it. */
+export async function connectStdioModern(
+  args: string[],
+  launcher: string[] = [SERVE],
+): Promise<{ client: ModernClient; pid: number; [Symbol.asyncDispose](): Promise<void> }> {
+  const transport = new ModernStdioTransport({
+    command: Deno.execPath(),
+    args: ["run", "-A", ...launcher, ...args],
+    cwd: ROOT,
+    stderr: "ignore",
+    env: { ...Deno.env.toObject(), NO_COLOR: "1" },
+  });
+  const client = modernClient();
+  await client.connect(transport);
+  const pid = transport.pid;
+  assert.ok(pid, "the server process has a pid");
+  return {
+    client,
+    pid,
+    async [Symbol.asyncDispose]() {
+      await client.close();
+      await waitFor(() => !processAlive(pid), 5000, "the server process exits when the client closes");
+    },
+  };
 }
 
 /** Calls a tool and returns the result as a `CallToolResult`. */

@@ -8,11 +8,28 @@ import { type ElicitRequest, ElicitRequestSchema, type ElicitResult } from "@mod
 import type { Client } from "@modelcontextprotocol/sdk/client";
 import { Codemode } from "../../../mod.ts";
 import { serveHttp } from "../../../src/mcp/server/mod.ts";
-import { call, connectHttp, connectStdio, type ExecuteContent, newClient, text } from "./_helpers.ts";
+import {
+  Client as ModernClient,
+  StreamableHTTPClientTransport as ModernHttpTransport,
+} from "@modelcontextprotocol/client";
+import { StdioClientTransport as ModernStdioTransport } from "@modelcontextprotocol/client/stdio";
+import {
+  call,
+  connectHttp,
+  connectStdio,
+  type ExecuteContent,
+  MODERN,
+  newClient,
+  ROOT,
+  SERVE,
+  text,
+} from "./_helpers.ts";
 import { deleteFile, readFile, writeFile } from "./fixtures/approval_tools.ts";
 
 const TOOLS = "tests/mcp/server/fixtures/approval_tools.ts";
 const NO_CAPABILITY = "it needs approval, and this MCP client cannot ask (no elicitation capability)";
+const MODERN_ERA = `it needs approval, and this MCP client speaks protocol revision ${MODERN}, where a server ` +
+  "cannot ask while a tool runs (it can only end the call with input_required, and a script cannot wait across calls)";
 
 /** A client that declares elicitation and answers each question with `answer(params)`, keeping the questions. */
 function askingClient(answer: (params: ElicitRequest["params"]) => ElicitResult): {
@@ -179,6 +196,68 @@ Deno.test("http: a Codemode with an approver of its own keeps it; the client is 
     assert.deepEqual(asked, ["files.delete"]);
     assert.deepEqual(questions, []);
     await client.close();
+  } finally {
+    await http.close();
+  }
+});
+
+/** An SDK v2 client that declares form elicitation and negotiates 2026-07-28 with our server. */
+function modernAskingClient(): ModernClient {
+  return new ModernClient({ name: "codemode-test-v2", version: "1.0.0" }, {
+    capabilities: { elicitation: { form: {} } },
+    versionNegotiation: { mode: "auto" },
+  });
+}
+
+/** Runs calls with a 2026-07-28 client, as {@linkcode runCalls} does with a 2025-era one. */
+async function runModernCalls(client: ModernClient, calls: string[]): Promise<{ results: unknown[]; ok: boolean[] }> {
+  const code = `
+    const out = [];
+    for (const call of [${calls.map((c) => `() => ${c}`).join(", ")}]) {
+      try { out.push(await call()); } catch (e) { out.push(e.message.replace(/ \\(script\\.ts:\\d+:\\d+\\)$/, "")); }
+    }
+    return out;
+  `;
+  assert.equal(client.getNegotiatedProtocolVersion(), MODERN);
+  const r = await client.callTool({ name: "execute_code", arguments: { code } });
+  const content = r.structuredContent as unknown as ExecuteContent;
+  assert.equal(content.ok, true, JSON.stringify(r.content));
+  return { results: content.result as unknown[], ok: content.toolCalls.map((c) => c.ok) };
+}
+
+const MODERN_CALLS = [`tools.files.delete({ path: "/tmp/1" })`, `tools.files.read({ path: "/tmp/2" })`];
+
+Deno.test("stdio and http: a 2026-07-28 client, which cannot be asked mid-call, gets a refusal naming why", async () => {
+  const expected = [`tools.files.delete was not run: ${MODERN_ERA}`, "contents of /tmp/2"];
+  // stdio: a real `codemode mcp` process.
+  const stdio = modernAskingClient();
+  await stdio.connect(
+    new ModernStdioTransport({
+      command: Deno.execPath(),
+      args: ["run", "-A", SERVE, "--tools", TOOLS],
+      cwd: ROOT,
+      stderr: "ignore",
+      env: { ...Deno.env.toObject(), NO_COLOR: "1" },
+    }),
+  );
+  try {
+    assert.deepEqual(await runModernCalls(stdio, MODERN_CALLS), { results: expected, ok: [false, true] });
+  } finally {
+    await stdio.close();
+  }
+  // http: the same endpoint still asks a 2025-era session.
+  await using cm = new Codemode({ tools: [deleteFile, writeFile, readFile] });
+  const http = await serveHttp(cm, { port: 0 });
+  try {
+    const modern = modernAskingClient();
+    await modern.connect(new ModernHttpTransport(http.url));
+    assert.deepEqual(await runModernCalls(modern, MODERN_CALLS), { results: expected, ok: [false, true] });
+    const legacy = askingClient(yes);
+    await connectHttp(http.url, {}, legacy.client);
+    const { results } = await runCalls(legacy.client, [MODERN_CALLS[0]]);
+    assert.deepEqual(results, ["deleted /tmp/1"]);
+    assert.equal(legacy.questions.length, 1);
+    await Promise.all([modern.close(), legacy.client.close()]);
   } finally {
     await http.close();
   }
