@@ -85,7 +85,7 @@ Deno.test("mcp oauth abuse: with issuer pinned, a server naming another authoriz
   const pinned = source(lying, { ...oauth, issuer: honest.issuer });
   await assert.rejects(
     pinned.load(),
-    /could not connect to upstream MCP server "web": .*bound to authorization server http:\/\/127\.0\.0\.1:\d+ and is not presented to http:\/\/127\.0\.0\.1:\d+/,
+    /could not connect to upstream MCP server "web": OAuth: the client is bound to authorization server http:\/\/127\.0\.0\.1:\d+ and is not presented to http:\/\/127\.0\.0\.1:\d+, the one the server named/,
   );
   await pinned.close();
   assert.deepEqual(attacker.events, [], "no token request reached the server the upstream named");
