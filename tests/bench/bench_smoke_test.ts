@@ -22,11 +22,14 @@ function isPositive(x: unknown): boolean {
 }
 
 Deno.test("bench --quick --json reports every measure with positive numbers", async () => {
+  // The benchmark's temp dirs go to a dir of this test's own, removed afterwards whatever the benchmark left.
+  const tmp = await Deno.makeTempDir({ prefix: "codemode-bench-smoke-" });
   const out: Deno.CommandOutput = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", BENCH, "--quick", "--json"],
+    env: { TMPDIR: tmp },
     stdout: "piped",
     stderr: "piped",
-  }).output();
+  }).output().finally(() => Deno.remove(tmp, { recursive: true }));
   const stderr: string = new TextDecoder().decode(out.stderr);
   assert.ok(out.success, `bench exited with ${out.code}:\n${stderr}`);
   const report: BenchReport = JSON.parse(new TextDecoder().decode(out.stdout));

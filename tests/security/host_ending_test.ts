@@ -10,6 +10,15 @@ import { sandboxProcesses, waitFor } from "./_canaries.ts";
 const ROOT = new URL("../../", import.meta.url).pathname;
 const guards = kernelGuards();
 
+function existsSync(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Is the process running (not gone, not a zombie)? Reads its state, as `kill -0` succeeds on zombies. */
 function running(pid: number): boolean {
   try {
@@ -27,6 +36,24 @@ async function childrenOf(pid: number, count: number): Promise<number[]> {
     return pids.length >= count;
   }, `${count} sandbox children of ${pid}`);
   return pids;
+}
+
+/** The executors' private dirs (`…/codemode-XXXX/prelude.js`) the sandbox children run from. */
+function homesOf(pids: number[]): string[] {
+  const homes = pids.flatMap((pid) => {
+    try {
+      const cmdline = Deno.readTextFileSync(`/proc/${pid}/cmdline`).replaceAll("\0", " ");
+      return [/(\/\S*\/codemode-[^/\s]+)\/prelude\.js/.exec(cmdline)?.[1] ?? []].flat();
+    } catch {
+      return [];
+    }
+  });
+  return [...new Set(homes)];
+}
+
+/** A host killed before it could clean up leaves its private dir: the test removes what it made it leave. */
+async function removeLeftHomes(homes: string[]): Promise<void> {
+  for (const home of homes) await Deno.remove(home, { recursive: true }).catch(() => {});
 }
 
 async function assertAllEnd(pids: number[]): Promise<void> {
@@ -58,12 +85,19 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGKILL"] as const) {
           stderr: "piped",
         }).spawn();
         const children = await childrenOf(cli.pid, 1);
+        const homes = homesOf(children);
+        assert.equal(homes.length, 1, "the sandbox runs from its executor's private dir");
         cli.kill(signal);
         const [status, stderr] = await Promise.all([cli.status, new Response(cli.stderr).text(), cli.stdout.cancel()]);
         await assertAllEnd(children);
-        if (signal === "SIGKILL") return assert.equal(status.signal, "SIGKILL");
+        if (signal === "SIGKILL") {
+          await removeLeftHomes(homes);
+          return assert.equal(status.signal, "SIGKILL");
+        }
         assert.equal(status.code, signal === "SIGINT" ? 130 : 143, stderr);
         assert.match(stderr, new RegExp(`interrupted by ${signal}; the sandbox was stopped`));
+        // The CLI handles the signal: it closes its executor, which removes its private dir.
+        assert.deepEqual(homes.filter((home) => existsSync(home)), [], "the CLI removed its private dir");
       } finally {
         await Deno.remove(script);
       }
@@ -80,11 +114,14 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGKILL"] as const) {
         stderr: "null",
       }).spawn();
       const children = await childrenOf(host.pid, 2);
+      const homes = homesOf(children);
       await readUntil(host.stdout, "RUNNING\nRUNNING\n");
       host.kill(signal);
       const status = await host.status;
       assert.equal(status.success, false);
       await assertAllEnd(children);
+      // This host installs no signal handler, so nothing of it ran to remove its private dir.
+      await removeLeftHomes(homes);
     },
   });
 }
