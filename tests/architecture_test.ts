@@ -3,28 +3,7 @@
 // Checked on the module graph Deno itself builds (`deno info --json`).
 import assert from "node:assert/strict";
 import denoJson from "../deno.json" with { type: "json" };
-
-const ROOT = new URL("../", import.meta.url);
-
-interface Info {
-  modules: { specifier: string; kind: string; npmPackage?: string; dependencies?: Dependency[] }[];
-}
-interface Dependency {
-  code?: { specifier: string };
-  type?: { specifier: string };
-  isDynamic?: boolean;
-}
-
-async function graph(entry: string): Promise<Info> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", entry],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.ok(out.success, new TextDecoder().decode(out.stderr));
-  return JSON.parse(new TextDecoder().decode(out.stdout));
-}
+import { type ModuleGraph, moduleGraph, ROOT } from "./_module_graph.ts";
 
 /** A module's path in the repository (`src/codemode.ts`), or its npm package name (`npm:zod`). */
 function name(specifier: string): string {
@@ -35,7 +14,7 @@ function name(specifier: string): string {
 }
 
 /** Every edge `from → to` between modules of the graph, with whether it is a dynamic import. */
-function edges(info: Info): { from: string; to: string; dynamic: boolean }[] {
+function edges(info: ModuleGraph): { from: string; to: string; dynamic: boolean }[] {
   return info.modules.flatMap((m) =>
     (m.dependencies ?? []).flatMap((d) => {
       const to = d.code?.specifier ?? d.type?.specifier;
@@ -45,7 +24,7 @@ function edges(info: Info): { from: string; to: string; dynamic: boolean }[] {
 }
 
 /** The modules an entry point loads when imported (static imports only). */
-function staticClosure(entry: string, info: Info): Set<string> {
+function staticClosure(entry: string, info: ModuleGraph): Set<string> {
   const all = edges(info).filter((e) => !e.dynamic);
   const seen = new Set([entry]);
   for (const current of seen) for (const e of all) if (e.from === current) seen.add(e.to);
@@ -56,7 +35,7 @@ const FACES = /^(src\/(config|mcp|integrations|cli|http)\/|cli\.ts$)/;
 const FACE_PACKAGES = /^npm:(yaml|@modelcontextprotocol\/.*|ai|@ai-sdk\/.*|langchain|@langchain\/.*)$/;
 
 Deno.test("importing the root entry point loads the core only: no face, no yaml, MCP SDK or framework", async () => {
-  const info = await graph("mod.ts");
+  const info = await moduleGraph("mod.ts");
   const loaded = [...staticClosure("mod.ts", info)];
   assert.deepEqual(loaded.filter((m) => FACES.test(m)), []);
   assert.deepEqual(loaded.filter((m) => FACE_PACKAGES.test(m)), []);
@@ -90,7 +69,7 @@ Deno.test("every import follows the architecture's arrows: faces depend on the c
   const wrong = new Set<string>();
   const checked = new Set<string>();
   for (const entry of entries) {
-    const info = await graph(entry);
+    const info = await moduleGraph(entry);
     for (const { from, to } of edges(info)) {
       checked.add(`${from} → ${to}`);
       if (to.startsWith("npm:") || to.startsWith("node:") || from.startsWith("npm:")) continue;
@@ -120,7 +99,7 @@ Deno.test("every entry point is one of the documented subpaths", () => {
 
 Deno.test("the framework faces are duck-typed: ./ai-sdk loads no AI SDK, ./langchain and ./langgraph not the `langchain` package", async () => {
   const npmOf = async (entry: string) =>
-    [...staticClosure(entry, await graph(entry))].filter((m) => m.startsWith("npm:")).sort();
+    [...staticClosure(entry, await moduleGraph(entry))].filter((m) => m.startsWith("npm:")).sort();
   // The AI SDK tool, and the createAgent middleware, are duck-typed to their framework's shapes.
   assert.deepEqual(await npmOf("src/integrations/ai_sdk.ts"), ["npm:zod"]);
   assert.deepEqual(await npmOf("src/integrations/langchain.ts"), ["npm:@langchain/core", "npm:zod"]);

@@ -2,27 +2,9 @@
 // checked on the module graph Deno itself computes (`deno info --json`), not
 // by timing, so it holds on a busy machine.
 import assert from "node:assert/strict";
+import { type ModuleGraph, moduleGraph, ROOT } from "./_module_graph.ts";
 
-const ROOT = new URL("..", import.meta.url);
 const ROOT_HREF = ROOT.href;
-
-/** The part of `deno info --json` this test reads. */
-interface ModuleGraph {
-  roots: string[];
-  modules: { specifier: string; dependencies?: { code?: { specifier: string }; isDynamic?: boolean }[] }[];
-  redirects: Record<string, string>;
-}
-
-async function moduleGraph(entry: string): Promise<ModuleGraph> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", entry],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  return JSON.parse(new TextDecoder().decode(out.stdout));
-}
 
 /** Every module loaded with the roots, each with the chain of imports that reaches it. */
 function closure(graph: ModuleGraph, { dynamic }: { dynamic: boolean }): Map<string, string[]> {

@@ -15,22 +15,14 @@ import { tool, type ToolRunnableConfig } from "@langchain/core/tools";
 import { z } from "zod";
 import {
   CODE_DESCRIPTION,
-  type CodeInput,
   type CodemodeLike,
   codemodeToolDescription,
   type CodemodeToolOptions,
   DEFAULT_LEAD,
   DEFAULT_TOOL_NAME,
-  type ExecutionError,
-  type ExecutionResult,
-  type Limits,
-  type LogEntry,
-  type LogLevel,
   type RunOptions,
   runScript,
-  type StopReason,
   textForModel,
-  type ToolCallRecord,
 } from "./description.ts";
 
 // Re-exported so this module's documentation is complete on its own.
@@ -46,7 +38,7 @@ export type {
   RunOptions,
   StopReason,
   ToolCallRecord,
-};
+} from "./description.ts";
 
 /**
  * The LangChain tool {@linkcode langchainTool} returns: at run time

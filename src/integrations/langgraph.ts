@@ -9,20 +9,7 @@
  *
  * @module
  */
-import { type LangchainCodemodeTool, langchainTool } from "./langchain.ts";
-import type {
-  CodeInput,
-  CodemodeLike,
-  CodemodeToolOptions,
-  ExecutionError,
-  ExecutionResult,
-  Limits,
-  LogEntry,
-  LogLevel,
-  RunOptions,
-  StopReason,
-  ToolCallRecord,
-} from "./langchain.ts";
+import { type CodemodeLike, type CodemodeToolOptions, type LangchainCodemodeTool, langchainTool } from "./langchain.ts";
 
 // Re-exported so this module's documentation is complete on its own.
 export type {
@@ -38,7 +25,7 @@ export type {
   RunOptions,
   StopReason,
   ToolCallRecord,
-};
+} from "./langchain.ts";
 
 /**
  * The tools an agent needs to use Codemode: one tool that runs the model's script.
