@@ -87,11 +87,16 @@ Deno.test("an env value that looks like a reference is never expanded again", ()
 });
 
 Deno.test("shell syntax in values stays literal text and runs nothing", () => {
-  const marker = join(Deno.makeTempDirSync(), "pwned");
-  const text = `mcpServers:\n  s:\n    command: "$(touch ${marker})"\n    args: ["\`touch ${marker}\`"]\n`;
-  const { config } = parseConfig(text, "/x/codemode.yaml", { env: {} });
-  assert.equal((config.mcpServers.s as { command: string }).command, `$(touch ${marker})`);
-  assert.throws(() => Deno.statSync(marker), Deno.errors.NotFound);
+  const dir = Deno.makeTempDirSync();
+  try {
+    const marker = join(dir, "pwned");
+    const text = `mcpServers:\n  s:\n    command: "$(touch ${marker})"\n    args: ["\`touch ${marker}\`"]\n`;
+    const { config } = parseConfig(text, "/x/codemode.yaml", { env: {} });
+    assert.equal((config.mcpServers.s as { command: string }).command, `$(touch ${marker})`);
+    assert.throws(() => Deno.statSync(marker), Deno.errors.NotFound);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });
 
 Deno.test("a tools path that leaves the config directory is allowed but reported resolved and absolute", () => {
