@@ -157,7 +157,8 @@ export async function serveExecutor(options: ExecutorServiceOptions = {}): Promi
   });
   const slots = new Semaphore(settings.maxConcurrent, settings.maxQueued);
   const sessions = new Set<ExecutionSession>();
-  const maxConnections = 2 * (settings.maxConcurrent + settings.maxQueued) + 16;
+  // Room for every running and queued execution, and for connections that have not sent their start yet.
+  const maxConnections = settings.maxConcurrent + settings.maxQueued + 64;
   const observer = options.observer;
   let draining = false;
   const load = () => ({ running: slots.running, queued: slots.queued, connections: sessions.size });
