@@ -27,6 +27,8 @@ export interface ExecutionEndEvent extends ExecutionEvent {
   durationMs: number;
   /** How many tool calls it made. */
   toolCalls: number;
+  /** Whether the result reached the host (false when the host went away first). */
+  delivered: boolean;
 }
 
 /** Why a connection or an execution was refused before it ran. */
@@ -71,7 +73,7 @@ export interface ServiceObserver {
   /** The execution got a sandbox slot and runs now. */
   executionStarted?(event: ExecutionEvent): void;
   /** The execution ended (also when its host went away: the result was then not delivered). */
-  executionEnded?(event: ExecutionEndEvent & { delivered: boolean }): void;
+  executionEnded?(event: ExecutionEndEvent): void;
   /** A request or an execution was refused before it ran. */
   refused?(event: RefusedEvent): void;
   /** A host broke the protocol. */
