@@ -192,7 +192,13 @@ export async function serveExecutor(options: ExecutorServiceOptions = {}): Promi
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       return c.json({ error: "Expected a WebSocket upgrade" }, 426, { Upgrade: "websocket" });
     }
-    const { socket, response } = Deno.upgradeWebSocket(c.req.raw, { idleTimeout: 30 });
+    let upgraded: { socket: WebSocket; response: Response };
+    try {
+      upgraded = Deno.upgradeWebSocket(c.req.raw, { idleTimeout: 30 });
+    } catch {
+      return c.json({ error: "Bad WebSocket upgrade request" }, 400);
+    }
+    const { socket, response } = upgraded;
     const ctx: SessionContext = {
       executor,
       slots,
