@@ -83,7 +83,6 @@ function digitsToNumber(value: unknown): unknown {
 }
 
 const positiveInt = z.preprocess(digitsToNumber, z.number().int().positive().max(MAX_LIMIT));
-const httpUrl = z.url({ protocol: /^https?$/, error: "expected an http(s) URL" });
 const serviceUrl = z.url({ protocol: /^(https?|wss?)$/, error: "expected an http(s) or ws(s) URL" });
 const nonEmpty = z.string().min(1);
 
