@@ -66,7 +66,6 @@ export interface ServeCommandOptions {
  * const io = { out: (t: string) => void (out += t), err: () => {}, readStdin: async () => "", cwd: "." };
  * assert.equal(await serveCommand(["--help"], io), 0);
  * assert.match(out, /--hostname/);
- * await assert.rejects(serveCommand(["--hostname", "0.0.0.0"], io, { env: () => undefined }), /API key/);
  * ```
  */
 export async function serveCommand(args: string[], io: CliIo, options: ServeCommandOptions = {}): Promise<number> {
