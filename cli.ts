@@ -28,6 +28,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   run: async () => (await import("./src/cli/run.ts")).runCommand,
   init: async () => (await import("./src/cli/init.ts")).initCommand,
   mcp: async () => (await import("./src/cli/mcp.ts")).mcpCommand,
+  serve: async () => (await import("./src/cli/serve.ts")).serveCommand,
   types: async () => (await import("./src/cli/types.ts")).typesCommand,
 };
 
@@ -39,6 +40,7 @@ Commands:
   init [dir]            Write a starter project (codemode.yaml, tools, example script, agent)
   run <script.ts | ->   Run a script in the sandbox (see: codemode run --help)
   mcp                   Serve the tools over MCP: stdio, or --http (see: codemode mcp --help)
+  serve                 Run the executor service for remote hosts (see: codemode serve --help)
   types                 Print the TypeScript declarations of the tools (--config, --tools)
 
 Options:

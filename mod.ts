@@ -4,11 +4,12 @@
  * JSON-RPC bridge on the child's stdin/stdout and run on the host, validated.
  *
  * This root entry point is the core: `Codemode`, tools, discovery, the
- * executor interface and `LocalExecutor`, limits, and the execution result
+ * executor interface, `LocalExecutor` and `RemoteExecutor` (a client of the
+ * executor service, `./service`), limits, and the execution result
  * (types and zod schemas). It loads no YAML parser, MCP SDK or AI framework;
  * those faces are their own entry points: `./config` (`codemode.yaml`,
  * `fromConfig`), `./mcp` (MCP server and upstream MCP servers as tools),
- * `./ai-sdk`, `./langchain`, `./langgraph` and `./cli`.
+ * `./ai-sdk`, `./langchain`, `./langgraph`, `./service` and `./cli`.
  *
  * @example
  * ```ts
@@ -81,5 +82,7 @@ export {
   type ToolCallRecord,
 } from "./src/rpc/result.ts";
 export { DEFAULT_EXECUTOR_SETTINGS, LocalExecutor, type LocalExecutorOptions } from "./executor/local.ts";
+export { RemoteExecutor, type RemoteExecutorOptions } from "./executor/remote.ts";
+export type { ClampedLimit } from "./src/rpc/remote.ts";
 export * from "./executor/validator.ts";
 export { DEFAULT_MAX_CHARS, formatErrorLine, type FormatOptions, formatResultForModel } from "./src/format.ts";

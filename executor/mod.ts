@@ -7,6 +7,7 @@
  * @module
  */
 export { DEFAULT_EXECUTOR_SETTINGS, LocalExecutor, type LocalExecutorOptions } from "./local.ts";
+export { RemoteExecutor, type RemoteExecutorOptions } from "./remote.ts";
 export * from "./validator.ts";
 export type { ExecuteRequest, Executor, ToolInvoker } from "../src/executor.ts";
 export type { ExecutionResult } from "../src/rpc/result.ts";

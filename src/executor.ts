@@ -1,8 +1,8 @@
 /**
- * The executor interface: what runs scripts (`LocalExecutor`, later a remote
- * one) is separate from what defines tools. An executor gets the code, the
- * limits and a callback that runs every tool call on the host (which knows
- * the tools, and answers unknown names); it returns an {@linkcode ExecutionResult}.
+ * The executor interface: what runs scripts (`LocalExecutor`, `RemoteExecutor`)
+ * is separate from what defines tools. An executor gets the code, the limits
+ * and a callback that runs every tool call on the host (which knows the tools,
+ * and answers unknown names); it returns an {@linkcode ExecutionResult}.
  *
  * @module
  */
@@ -28,6 +28,10 @@ export interface ExecuteRequest {
   invoke: ToolInvoker;
   /** Aborting ends the execution with stopReason `killed`. */
   signal?: AbortSignal;
+  /** An id that ties this execution to the request that caused it, in logs and traces. */
+  correlationId?: string;
+  /** W3C trace context (`traceparent`, `tracestate`) of the span this execution runs under. */
+  traceHeaders?: Record<string, string>;
 }
 
 /** Something that runs scripts in a sandbox. */

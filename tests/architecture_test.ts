@@ -52,6 +52,8 @@ const ALLOWED: [string, string[]][] = [
   ["src/limits.ts", []],
   ["src/executor.ts", ["src/limits.ts", "src/rpc/"]],
   ["src/format.ts", ["src/rpc/"]],
+  // The executor service (first: the most specific prefix wins) adds the shared HTTP guards.
+  ["executor/service/", ["executor/", "src/rpc/", "src/limits.ts", "src/executor.ts", "src/http/"]],
   ["executor/", ["executor/", "src/rpc/", "src/limits.ts", "src/executor.ts"]],
   ["src/codemode.ts", [...CORE, "src/rpc/", "executor/"]],
   ["src/http/", ["src/http/"]],
@@ -93,6 +95,7 @@ Deno.test("every entry point is one of the documented subpaths", () => {
     "./ai-sdk",
     "./langchain",
     "./langgraph",
+    "./service",
     "./cli",
   ]);
 });
@@ -104,4 +107,18 @@ Deno.test("the framework faces are duck-typed: ./ai-sdk loads no AI SDK, ./langc
   assert.deepEqual(await npmOf("src/integrations/ai_sdk.ts"), ["npm:zod"]);
   assert.deepEqual(await npmOf("src/integrations/langchain.ts"), ["npm:@langchain/core", "npm:zod"]);
   assert.deepEqual(await npmOf("src/integrations/langgraph.ts"), ["npm:@langchain/core", "npm:zod"]);
+});
+
+Deno.test("./service loads hono and zod only; RemoteExecutor needs nothing but the WebSocket global and the wire formats", async () => {
+  const npmOf = async (entry: string) =>
+    [...staticClosure(entry, await moduleGraph(entry))].filter((m) => m.startsWith("npm:")).sort();
+  assert.deepEqual(await npmOf("executor/service/mod.ts"), ["npm:hono", "npm:zod"]);
+  const remote = [...staticClosure("executor/remote.ts", await moduleGraph("executor/remote.ts"))].sort();
+  assert.deepEqual(remote.filter((m) => !m.startsWith("src/rpc/") && !m.startsWith("npm:")), [
+    "executor/_remote_run.ts",
+    "executor/remote.ts",
+    "src/executor.ts",
+    "src/limits.ts",
+  ]);
+  assert.deepEqual(remote.filter((m) => m.startsWith("npm:")), ["npm:zod"]);
 });

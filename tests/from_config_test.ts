@@ -63,12 +63,12 @@ Deno.test("fromConfig() names the missing variable and the key that used it", as
   );
 });
 
-Deno.test("fromConfig() refuses a remote executor clearly", async () => {
-  await using p = await project(`executor:\n  type: remote\n  url: https://exec.example\n  apiKey: k\n`);
-  await assert.rejects(
-    fromConfig(`${p.dir}/codemode.yaml`),
-    /:2:9: executor\.type: "remote" is not available: this version does not include the Codemode executor service/,
-  );
+Deno.test("fromConfig() runs scripts on the executor service a remote executor names", async () => {
+  await using p = await project(`executor:\n  type: remote\n  url: http://127.0.0.1:9\n  apiKey: \${KEY}\n`);
+  await using cm = await fromConfig(`${p.dir}/codemode.yaml`, { env: { KEY: "0123456789abcdef" } });
+  const r = await cm.execute("return 1");
+  assert.equal(r.stopReason, "unavailable");
+  assert.match(r.error!.message, /127\.0\.0\.1:9/);
 });
 
 Deno.test("fromConfig() gives executor settings to the executor it makes, and refuses them for one it is given", async () => {

@@ -5,6 +5,7 @@
  */
 import { resolve } from "node:path";
 import { Codemode } from "../codemode.ts";
+import { RemoteExecutor, type RemoteExecutorOptions } from "../../executor/remote.ts";
 import { codemodeOptionsFromConfig } from "../config/from_config.ts";
 import { toolClashes } from "../config/discover.ts";
 import type { DiscoveredTool } from "../config/tool_exports.ts";
@@ -78,6 +79,7 @@ export async function buildCodemode(
   let policies = {};
   let sources: ToolSource[] = [];
   let localExecutor = {};
+  let remoteExecutor: RemoteExecutorOptions | undefined;
   try {
     if (origins.config) {
       const mcpClient = { oauth: { authorize: loopbackAuthorizer(err) } };
@@ -87,6 +89,7 @@ export async function buildCodemode(
       policies = fromConfig.policies;
       sources = fromConfig.sources;
       localExecutor = fromConfig.localExecutor;
+      remoteExecutor = fromConfig.remoteExecutor;
     }
     found.push(...await loadToolModules(origins.modules, cwd));
     // A module named by both the config and --tools gives the same tool objects: one tool each.
@@ -94,7 +97,8 @@ export async function buildCodemode(
     const clashes = toolClashes(unique);
     if (clashes.length > 0) throw new UsageError(clashes.join("\n"));
     const tools = unique.map((d) => d.tool);
-    const cm = new Codemode({ tools, limits: { ...limits, ...flags.limits }, policies, sources, localExecutor });
+    const executor = remoteExecutor ? { executor: new RemoteExecutor(remoteExecutor) } : { localExecutor };
+    const cm = new Codemode({ tools, limits: { ...limits, ...flags.limits }, policies, sources, ...executor });
     await cm.loadTools({ eagerOnly: true }).catch(async (e) => {
       await cm.close();
       throw e;

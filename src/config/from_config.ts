@@ -7,6 +7,7 @@
  */
 import { Codemode } from "../codemode.ts";
 import type { LocalExecutorOptions } from "../../executor/local.ts";
+import { RemoteExecutor, type RemoteExecutorOptions } from "../../executor/remote.ts";
 import type { AnyTool } from "../tools/define.ts";
 import type { Approver } from "../tools/approval.ts";
 import type { ToolSource } from "../tools/source.ts";
@@ -49,6 +50,8 @@ export interface ConfigOptions {
   limits: Partial<Limits>;
   /** Settings of the local executor from `executor` (`maxConcurrent`, `maxQueued`). */
   localExecutor: LocalExecutorOptions;
+  /** The executor service to run scripts on, when `executor.type` is `remote`. */
+  remoteExecutor?: RemoteExecutorOptions;
   /** Policies from `policies`. */
   policies: LoadedConfig["config"]["policies"];
   /** One tool source per `mcpServers` entry; nothing is started until they load. */
@@ -88,10 +91,13 @@ export async function codemodeOptionsFromConfig(
     tools: discovered.map((d) => d.tool),
     discovered,
     limits: executor.limits,
-    localExecutor: {
+    localExecutor: executor.type === "remote" ? {} : {
       ...(executor.maxConcurrent !== undefined ? { maxConcurrent: executor.maxConcurrent } : {}),
       ...(executor.maxQueued !== undefined ? { maxQueued: executor.maxQueued } : {}),
     },
+    ...(executor.type === "remote"
+      ? { remoteExecutor: { url: executor.url, ...(executor.apiKey !== undefined ? { apiKey: executor.apiKey } : {}) } }
+      : {}),
     policies,
     sources,
   };
@@ -100,7 +106,8 @@ export async function codemodeOptionsFromConfig(
 /**
  * Builds a `Codemode` from a `codemode.yaml`: its tool modules (every
  * `defineTool` export, and AI SDK and LangChain tools, converted), limits,
- * executor settings, policies and MCP servers. Tool modules are trusted host
+ * executor settings (or a `RemoteExecutor` for `executor.type: remote`),
+ * policies and MCP servers. Tool modules are trusted host
  * code: they run in the host. Eager MCP servers are started; lazy ones start
  * when their tools are first needed.
  *
@@ -122,8 +129,11 @@ export async function codemodeOptionsFromConfig(
  * ```
  */
 export async function fromConfig(path = "./codemode.yaml", options: FromConfigOptions = {}): Promise<Codemode> {
-  const { tools, limits, localExecutor, policies, sources } = await codemodeOptionsFromConfig(path, options);
-  const settings = Object.keys(localExecutor);
+  const { tools, limits, localExecutor, remoteExecutor, policies, sources } = await codemodeOptionsFromConfig(
+    path,
+    options,
+  );
+  const settings = remoteExecutor ? ["type"] : Object.keys(localExecutor);
   if (options.executor && settings.length > 0) {
     await Promise.allSettled(sources.map((s) => s.close()));
     throw new TypeError(
@@ -136,7 +146,11 @@ export async function fromConfig(path = "./codemode.yaml", options: FromConfigOp
     policies,
     sources,
     approver: options.approver,
-    ...(options.executor ? { executor: options.executor } : { localExecutor }),
+    ...(options.executor
+      ? { executor: options.executor }
+      : remoteExecutor
+      ? { executor: new RemoteExecutor(remoteExecutor) }
+      : { localExecutor }),
   });
   // An eager upstream server that is down stops startup with an error naming it.
   await cm.loadTools({ eagerOnly: true }).catch(async (e) => {

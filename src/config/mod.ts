@@ -20,7 +20,14 @@
  *
  * @module
  */
-export type { CodemodeConfig, ExecutorConfig } from "./schema.ts";
+export type {
+  CodemodeConfig,
+  ExecutorConfig,
+  LocalExecutorConfig,
+  RemoteExecutorConfig,
+  ServiceApiKeyConfig,
+  ServiceConfig,
+} from "./schema.ts";
 export type { ToolPolicy } from "../tools/policy.ts";
 export type { McpHttpServer, McpServerConfig, McpStartup, McpStdioServer } from "../mcp/client/server_config.ts";
 export type { McpOAuthConfig, McpOAuthGrant } from "../mcp/client/oauth_config.ts";

@@ -10,16 +10,53 @@ import type { ToolPolicy } from "../tools/policy.ts";
 import type { LocalExecutorOptions } from "../../executor/local.ts";
 import { type McpServerConfig, mcpServerSchema } from "../mcp/client/server_config.ts";
 
-/**
- * `executor`: scripts run in a local zero-permission Deno subprocess. (`type:
- * remote`, an executor service, is refused until this version includes the
- * service.)
- */
-export interface ExecutorConfig extends Pick<LocalExecutorOptions, "maxConcurrent" | "maxQueued"> {
-  /** Always `local`. */
+/** `executor` with `type: local` (the default): scripts run in a local zero-permission Deno subprocess. */
+export interface LocalExecutorConfig extends Pick<LocalExecutorOptions, "maxConcurrent" | "maxQueued"> {
+  /** `local`. */
   type: "local";
   /** Per-execution limit overrides; unset fields keep the defaults. */
   limits: Partial<Limits>;
+}
+
+/** `executor` with `type: remote`: scripts run on an executor service (`codemode serve`). */
+export interface RemoteExecutorConfig {
+  /** `remote`. */
+  type: "remote";
+  /** The service, `http(s)://host:port` or its endpoint `ws(s)://host:port/execute`. */
+  url: string;
+  /** One of the service's API keys; write `${VAR}` to take it from the environment. */
+  apiKey?: string;
+  /** Per-execution limits asked of the service (it lowers them to its ceilings). */
+  limits: Partial<Limits>;
+}
+
+/** `executor`: what runs the scripts. */
+export type ExecutorConfig = LocalExecutorConfig | RemoteExecutorConfig;
+
+/** An API key of the service with the id it is reported by. */
+export interface ServiceApiKeyConfig {
+  /** What logs and metrics name the caller by. */
+  id: string;
+  /** The key. */
+  key: string;
+}
+
+/** `service`: the executor service that `codemode serve` runs (it loads no tools). */
+export interface ServiceConfig {
+  /** The TCP port. @default {8788} */
+  port?: number;
+  /** The address to bind; a non-loopback one requires API keys. @default {"127.0.0.1"} */
+  hostname?: string;
+  /** Keys hosts must send (`Authorization: Bearer`): bare keys or `{ id, key }`; also `CODEMODE_API_KEYS`. */
+  apiKeys: (string | ServiceApiKeyConfig)[];
+  /** Sandboxes running at once. @default {16} */
+  maxConcurrent?: number;
+  /** Executions waiting for a sandbox; past it a `busy` result. @default {64} */
+  maxQueued?: number;
+  /** Ceilings: the highest limits a host may ask for (unset: the defaults). */
+  limits: Partial<Limits>;
+  /** How long running executions may finish on SIGTERM before they are killed, in ms. @default {25000} */
+  shutdownTimeoutMs?: number;
 }
 
 /** A validated `codemode.yaml`, with every default filled in. */
@@ -28,6 +65,8 @@ export interface CodemodeConfig {
   tools: string[];
   /** What runs the scripts. */
   executor: ExecutorConfig;
+  /** The executor service's settings (`codemode serve`), when given. */
+  service?: ServiceConfig;
   /** Tool name or glob (`*` matches within and across `.` segments) → what to do with calls. */
   policies: Record<string, ToolPolicy>;
   /** MCP servers by name (identifier-like: letters, digits, `_`, `-`). */
@@ -44,7 +83,7 @@ function digitsToNumber(value: unknown): unknown {
 }
 
 const positiveInt = z.preprocess(digitsToNumber, z.number().int().positive().max(MAX_LIMIT));
-const httpUrl = z.url({ protocol: /^https?$/, error: "expected an http(s) URL" });
+const serviceUrl = z.url({ protocol: /^(https?|wss?)$/, error: "expected an http(s) or ws(s) URL" });
 const nonEmpty = z.string().min(1);
 
 const limitsSchema = z.strictObject(
@@ -56,28 +95,67 @@ const limitsSchema = z.strictObject(
 /** Keys that belong to features this version does not include: refused, with what is missing. */
 const NOT_YET = "this version does not include the Codemode executor service (`codemode serve`), which it needs";
 
+const maxQueued = z.preprocess(digitsToNumber, z.number().int().min(0).max(MAX_LIMIT));
+
 const executorSchema = z.strictObject({
   type: z.enum(["local", "remote"]).default("local"),
-  url: httpUrl.optional(),
+  url: serviceUrl.optional(),
   apiKey: nonEmpty.optional(),
   maxConcurrent: positiveInt.optional(),
-  maxQueued: z.preprocess(digitsToNumber, z.number().int().min(0).max(MAX_LIMIT)).optional(),
+  maxQueued: maxQueued.optional(),
   limits: limitsSchema.prefault({}),
 }).superRefine((e, ctx) => {
-  if (e.type === "remote") {
-    ctx.addIssue({ code: "custom", path: ["type"], message: `"remote" is not available: ${NOT_YET}; use type: local` });
+  if (e.type === "remote" && e.url === undefined) {
+    ctx.addIssue({ code: "custom", path: ["url"], message: `required when executor.type is "remote"` });
   }
   for (const key of ["url", "apiKey"] as const) {
     if (e.type === "local" && e[key] !== undefined) {
       ctx.addIssue({ code: "custom", path: [key], message: `only used when executor.type is "remote"` });
     }
   }
-}).transform((e): ExecutorConfig => ({
-  type: "local",
-  ...(e.maxConcurrent !== undefined ? { maxConcurrent: e.maxConcurrent } : {}),
-  ...(e.maxQueued !== undefined ? { maxQueued: e.maxQueued } : {}),
-  limits: e.limits as Partial<Limits>,
-}));
+  for (const key of ["maxConcurrent", "maxQueued"] as const) {
+    if (e.type === "remote" && e[key] !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: `only used when executor.type is "local" (the service's own is service.${key})`,
+      });
+    }
+  }
+}).transform((e): ExecutorConfig =>
+  e.type === "remote"
+    ? {
+      type: "remote",
+      url: e.url!,
+      ...(e.apiKey !== undefined ? { apiKey: e.apiKey } : {}),
+      limits: e.limits as Partial<Limits>,
+    }
+    : {
+      type: "local",
+      ...(e.maxConcurrent !== undefined ? { maxConcurrent: e.maxConcurrent } : {}),
+      ...(e.maxQueued !== undefined ? { maxQueued: e.maxQueued } : {}),
+      limits: e.limits as Partial<Limits>,
+    }
+);
+
+// A custom check, so that the error never quotes the key.
+const apiKey = z.string().refine((k) => k.length >= 16, { error: "an API key needs at least 16 characters" });
+
+const serviceSchema = z.strictObject({
+  port: z.preprocess(digitsToNumber, z.number().int().min(0).max(65_535)).optional(),
+  hostname: nonEmpty.optional(),
+  apiKeys: z.array(z.union([
+    apiKey,
+    z.strictObject({
+      id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: "an id of 1-64 letters, digits, _ . -" }),
+      key: apiKey,
+    }),
+  ])).default([]),
+  maxConcurrent: positiveInt.optional(),
+  maxQueued: maxQueued.optional(),
+  limits: limitsSchema.prefault({}),
+  shutdownTimeoutMs: z.preprocess(digitsToNumber, z.number().int().min(0).max(MAX_LIMIT)).optional(),
+}).transform((s): ServiceConfig => ({ ...s, limits: s.limits as Partial<Limits> }));
 
 /**
  * A key this version refuses wherever it appears, naming what it lacks. (A
@@ -89,6 +167,7 @@ const refused = (what: string) => z.never({ error: `${what} is not available: ${
 const schema = z.strictObject({
   tools: z.array(nonEmpty).default([]),
   executor: executorSchema.prefault({}),
+  service: serviceSchema.optional(),
   policies: z.record(nonEmpty, z.enum(["allow", "deny", "approve"])).default({}),
   mcpServers: z.record(
     z.string().regex(SERVER_NAME, {
@@ -98,7 +177,9 @@ const schema = z.strictObject({
   ).default({}),
   logging: refused("logging (JSON logs of executions)"),
   metrics: refused("metrics (Prometheus metrics)"),
-}).transform(({ logging: _logging, metrics: _metrics, ...config }) => config);
+}).transform(({ logging: _logging, metrics: _metrics, service, ...config }): CodemodeConfig =>
+  service === undefined ? config : { ...config, service }
+);
 
 // Compile-time proof that the documented interfaces are exactly what the schema produces.
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
@@ -110,8 +191,7 @@ void inferredMatches;
  *
  * Strict everywhere; fills defaults (`executor.type: local`, `mcpServers.*.startup: lazy`).
  * Refuses, with what is missing, the keys of features this version lacks:
- * `executor.type: remote`, `logging` and `metrics` (they come with the executor
- * service). Tool paths are left as written: `loadConfig` resolves them.
+ * `logging` and `metrics`. Tool paths are left as written: `loadConfig` resolves them.
  *
  * @example
  * ```ts

@@ -5,7 +5,7 @@
  *
  * @module
  */
-export { bearerDigest, bearerMatches } from "./bearer.ts";
+export { bearerDigest, bearerIndex, bearerMatches } from "./bearer.ts";
 export { hostAllowed, isLoopbackHost, originAllowed } from "./origin.ts";
 export { type BodyRead, readBody, type ReadBodyOptions } from "./body.ts";
 export { onClientGone } from "./disconnect.ts";

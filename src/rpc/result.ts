@@ -1,7 +1,7 @@
 /**
  * The execution result, described once: the TypeScript types and the zod
  * schemas every face reuses (the MCP server's `outputSchema`, the CLI's
- * `--json`, the coming remote wire protocol). A compile-time check proves
+ * `--json`, the remote wire protocol). A compile-time check proves
  * that each schema produces exactly its type.
  *
  * @example
@@ -30,7 +30,8 @@ export type StopReason =
   | "tool_input_limit"
   | "killed"
   | "rejected"
-  | "busy";
+  | "busy"
+  | "unavailable";
 
 /** Every {@linkcode StopReason}, in the order the docs list them. */
 export const STOP_REASONS: readonly StopReason[] = Object.freeze([
@@ -44,6 +45,7 @@ export const STOP_REASONS: readonly StopReason[] = Object.freeze([
   "killed",
   "rejected",
   "busy",
+  "unavailable",
 ]);
 
 /**
@@ -54,7 +56,9 @@ export const STOP_REASONS: readonly StopReason[] = Object.freeze([
  * - `ValidationError`: the static validator refused the script (stopReason `rejected`);
  * - `TimeoutError`, `MemoryLimitError`, `OutputLimitError`, `ToolCallLimitError`, `ToolInputLimitError`: a limit;
  * - `KilledError`: the host cancelled the execution; `BusyError`: no slot was free;
- * - `ProtocolError`: the child sent a malformed frame; `SandboxExitError`: the child ended before the script returned.
+ * - `ProtocolError`: the child (or, remotely, the host or the executor service) sent a malformed or unexpected message;
+ *   `SandboxExitError`: the child ended before the script returned;
+ * - `UnavailableError`: the executor service could not be reached, or was lost or stopped answering (stopReason `unavailable`).
  */
 export type ErrorName =
   | "ToolError"
@@ -67,7 +71,8 @@ export type ErrorName =
   | "KilledError"
   | "BusyError"
   | "ProtocolError"
-  | "SandboxExitError";
+  | "SandboxExitError"
+  | "UnavailableError";
 
 /** Every {@linkcode ErrorName}. */
 export const ERROR_NAMES: readonly ErrorName[] = Object.freeze([
@@ -82,6 +87,7 @@ export const ERROR_NAMES: readonly ErrorName[] = Object.freeze([
   "BusyError",
   "ProtocolError",
   "SandboxExitError",
+  "UnavailableError",
 ]);
 
 /**

@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from "zod";
-import { Codemode, defineTool, type ExecutionResult, type Limits, type Tool } from "../../mod.ts";
+import { Codemode, defineTool, type ExecutionResult, type Executor, type Limits, type Tool } from "../../mod.ts";
 import { bareColdRun, type BaselineFiles, type EchoSession, hostParallelSleep, rawEchoSession } from "./_baselines.ts";
 import { type Measure, measure } from "./_report.ts";
 import { mib, pool, summarize, type Summary, timed } from "./_stats.ts";
@@ -57,14 +57,15 @@ const sleepTool: Tool = defineTool({
 /**
  * A Codemode with the bench tools.
  *
+ * @param executor what runs the scripts. @default {a LocalExecutor}
  * @returns a new instance; close it when done.
  */
-export function benchCodemode(): Codemode {
-  return new Codemode({ tools: [echoTool, sleepTool], limits: LIMITS });
+export function benchCodemode(executor?: Executor): Codemode {
+  return new Codemode({ tools: [echoTool, sleepTool], limits: LIMITS, ...(executor ? { executor } : {}) });
 }
 
 /** Runs a script and fails loudly unless it completed. */
-async function run(cm: Codemode, code: string): Promise<ExecutionResult> {
+export async function run(cm: Codemode, code: string): Promise<ExecutionResult> {
   const r: ExecutionResult = await cm.execute(code);
   if (!r.ok) {
     throw new Error(

@@ -9,7 +9,9 @@
  * 2. one tool call's round trip versus a raw JSON-line pipe echo;
  * 3. 1,000 sequential tool calls, inside the script and as a whole execute;
  * 4. `Promise.all` of 10 tool calls that each sleep 200 ms;
- * 5. host RSS before and after 500 executions.
+ * 5. host RSS before and after 500 executions;
+ * 6. `execute("return 1")` and 1,000 sequential tool calls through the
+ *    executor service versus a LocalExecutor.
  *
  * `--quick` runs far fewer iterations (a smoke run; figures are noisy).
  * `--json` writes the results as one JSON document to stdout and the Markdown
@@ -26,6 +28,7 @@ import {
   measureRss,
   measureSequential,
 } from "./_measures.ts";
+import { measureRemote } from "./_remote.ts";
 import { type BenchReport, type Measure, renderMarkdown } from "./_report.ts";
 
 /** Iteration counts of a full run (about 15 s on 2 cores). */
@@ -122,6 +125,8 @@ export async function runBench(
     measures.push(await measureParallelSleep(cfg));
     progress(`host RSS over ${cfg.rssExecutions} executions`);
     measures.push(await measureRss(cfg));
+    progress("remote vs local: return 1, sequential tool calls");
+    measures.push(...await measureRemote(cfg));
   } finally {
     await Deno.remove(files.dir, { recursive: true }).catch(() => {});
   }

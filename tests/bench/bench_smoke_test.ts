@@ -15,6 +15,8 @@ const EXPECTED_IDS: readonly string[] = [
   "sequential_whole_execute",
   "parallel_sleep",
   "host_rss",
+  "remote_return1_p50",
+  "remote_sequential",
 ];
 
 function isPositive(x: unknown): boolean {

@@ -78,7 +78,7 @@ Deno.test("an interpolated number or boolean is accepted where the schema expect
   const text = "executor:\n  maxConcurrent: ${SLOTS}\n  limits:\n    timeoutMs: ${TIMEOUT:-5000}\n";
   const { config } = parseConfig(text, "/x/codemode.yaml", { env: { SLOTS: "4" } });
   assert.equal(config.executor.limits.timeoutMs, 5000);
-  assert.equal(config.executor.maxConcurrent, 4);
+  assert.deepEqual(config.executor, { type: "local", maxConcurrent: 4, limits: { timeoutMs: 5000 } });
 });
 
 Deno.test("by default variables come from Deno.env", () => {

@@ -85,7 +85,7 @@ Deno.test("an unknown key suggests the closest allowed key at its level", () => 
 
 Deno.test("an unknown key unlike any allowed key lists the allowed keys", () => {
   assert.deepEqual(errorLines(parse("banana: 1\n")), [
-    "codemode.yaml:1:1: banana: unknown key; expected one of tools, executor, policies, mcpServers, logging, metrics",
+    "codemode.yaml:1:1: banana: unknown key; expected one of tools, executor, service, policies, mcpServers, logging, metrics",
   ]);
 });
 
@@ -123,10 +123,37 @@ Deno.test("a policy that is not allow, deny or approve is an error at its value"
   ]);
 });
 
-Deno.test("a remote executor is refused, naming what is missing", () => {
-  assert.deepEqual(errorLines(parse("executor:\n  type: remote\n  url: https://exec:8080\n  apiKey: k\n")), [
-    'codemode.yaml:2:9: executor.type: "remote" is not available: this version does not include the Codemode ' +
-    "executor service (`codemode serve`), which it needs; use type: local",
+Deno.test("a remote executor takes a url and an apiKey, and refuses the local executor's settings", () => {
+  const text =
+    "executor:\n  type: remote\n  url: https://exec:8080\n  apiKey: ${KEY}\n  limits:\n    timeoutMs: 5000\n";
+  assert.deepEqual(parseConfig(text, "c.yaml", { env: { KEY: "k" } }).config.executor, {
+    type: "remote",
+    url: "https://exec:8080",
+    apiKey: "k",
+    limits: { timeoutMs: 5000 },
+  });
+  assert.deepEqual(errorLines(parse("executor:\n  type: remote\n  url: ftp://exec\n  maxConcurrent: 2\n")), [
+    'codemode.yaml:3:8: executor.url: expected an http(s) or ws(s) URL, got "ftp://exec"',
+    'codemode.yaml:4:18: executor.maxConcurrent: only used when executor.type is "local" (the service\'s own is ' +
+    "service.maxConcurrent)",
+  ]);
+  assert.deepEqual(errorLines(parse("executor:\n  type: remote\n")), [
+    'codemode.yaml:1:1: executor.url: required when executor.type is "remote"',
+  ]);
+});
+
+Deno.test("the service section takes keys in both forms and ceilings, and refuses short keys", () => {
+  const text = "service:\n  port: 9000\n  apiKeys:\n    - 0123456789abcdef\n    - { id: ci, key: fedcba9876543210 }\n" +
+    "  limits:\n    timeoutMs: 60000\n";
+  assert.deepEqual(parseConfig(text, "c.yaml", noEnv).config.service, {
+    port: 9000,
+    apiKeys: ["0123456789abcdef", { id: "ci", key: "fedcba9876543210" }],
+    limits: { timeoutMs: 60000 },
+  });
+  assert.deepEqual(errorLines(parse("service:\n  apiKeys: [short]\n  nope: 1\n")), [
+    "codemode.yaml:2:13: service.apiKeys[0]: an API key needs at least 16 characters",
+    "codemode.yaml:3:3: service.nope: unknown key; expected one of port, hostname, apiKeys, maxConcurrent, maxQueued, " +
+    "limits, shutdownTimeoutMs",
   ]);
 });
 

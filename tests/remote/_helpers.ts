@@ -1,0 +1,133 @@
+// Shared by the remote tests: an executor service on 127.0.0.1 in this
+// process, Codemodes that run through it, a raw protocol client, and waiting
+// for a process to be gone (by polling its /proc entry, never by sleeping).
+import { z } from "zod";
+import {
+  type AnyTool,
+  Codemode,
+  type CodemodeOptions,
+  defineTool,
+  RemoteExecutor,
+  type RemoteExecutorOptions,
+} from "../../mod.ts";
+import { type ExecutorService, type ExecutorServiceOptions, serveExecutor } from "../../executor/service/mod.ts";
+import { REMOTE_PROTOCOL_VERSION } from "../../src/rpc/remote.ts";
+
+/** The API key the test services accept. */
+export const KEY = "test-key-0123456789abcdef";
+
+/** A service on a free loopback port with {@linkcode KEY}; shut down on dispose. */
+export async function startService(
+  options: ExecutorServiceOptions = {},
+): Promise<ExecutorService & AsyncDisposable> {
+  const service = await serveExecutor({ port: 0, apiKeys: [KEY], ...options });
+  return Object.assign(service, { [Symbol.asyncDispose]: () => service.shutdown() });
+}
+
+/** A Codemode whose scripts run on the service. */
+export function remoteCodemode(
+  service: { url: URL },
+  options: CodemodeOptions = {},
+  remote: Partial<RemoteExecutorOptions> = {},
+): Codemode {
+  return new Codemode({ ...options, executor: new RemoteExecutor({ url: service.url, apiKey: KEY, ...remote }) });
+}
+
+/** A tool a script calls to report its sandbox's pid (`Deno.pid`, readable without permissions). */
+export function pidProbe(): { tool: AnyTool; pids: number[]; reported: Promise<number> } {
+  const pids: number[] = [];
+  const first = Promise.withResolvers<number>();
+  const tool = defineTool({
+    name: "probe.pid",
+    input: z.object({ pid: z.number().int() }),
+    handler: ({ pid }) => {
+      pids.push(pid);
+      first.resolve(pid);
+      return pid;
+    },
+  });
+  return { tool, pids, reported: first.promise };
+}
+
+/** Whether a process exists (and is not a zombie). */
+export async function alive(pid: number): Promise<boolean> {
+  try {
+    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+    return !/^\d+ \(.*\) Z/.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+/** Waits until `condition` holds, polling; fails after `giveUpMs` (a guard against hangs, not a timing claim). */
+export async function waitFor(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  giveUpMs = 60_000,
+): Promise<void> {
+  const start = Date.now();
+  while (!await condition()) {
+    if (Date.now() - start > giveUpMs) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A raw protocol client over one WebSocket: the messages received, in order. */
+export class RawClient {
+  readonly socket: WebSocket;
+  readonly opened: Promise<void>;
+  readonly closed: Promise<{ code: number }>;
+  readonly #queue: unknown[] = [];
+  #waiter: ((m: unknown) => void) | undefined;
+
+  constructor(url: URL, key: string | undefined = KEY) {
+    const ws = new URL("/execute", url.href.replace(/^http/, "ws"));
+    this.socket = new WebSocket(ws, { headers: key ? { Authorization: `Bearer ${key}` } : {} });
+    const opened = Promise.withResolvers<void>();
+    const closed = Promise.withResolvers<{ code: number }>();
+    this.opened = opened.promise;
+    this.closed = closed.promise;
+    this.socket.onopen = () => opened.resolve();
+    this.socket.onerror = (e) => opened.reject(new Error((e as ErrorEvent).message));
+    this.socket.onclose = (e) => {
+      closed.resolve({ code: e.code });
+      this.#push({ type: "<closed>", code: e.code });
+    };
+    this.socket.onmessage = (e) => this.#push(JSON.parse(e.data));
+    this.opened.catch(() => {});
+  }
+
+  #push(m: unknown): void {
+    if (this.#waiter) {
+      const w = this.#waiter;
+      this.#waiter = undefined;
+      w(m);
+    } else this.#queue.push(m);
+  }
+
+  /** The next message (or `{ type: "<closed>" }`). */
+  next(): Promise<Record<string, unknown>> {
+    if (this.#queue.length > 0) return Promise.resolve(this.#queue.shift() as Record<string, unknown>);
+    return new Promise((resolve) => this.#waiter = resolve as (m: unknown) => void);
+  }
+
+  /** The next message that is not a heartbeat. */
+  async nextOf(...types: string[]): Promise<Record<string, unknown>> {
+    for (;;) {
+      const m = await this.next();
+      if (types.includes(String(m.type)) || m.type === "<closed>") return m;
+    }
+  }
+
+  /** Sends a value as JSON text, or a string or bytes as they are. */
+  send(message: unknown): void {
+    this.socket.send(
+      typeof message === "string" || message instanceof Uint8Array ? message : JSON.stringify(message),
+    );
+  }
+
+  /** Sends a start for `code`. */
+  start(executionId: string, code: string, extra: Record<string, unknown> = {}): void {
+    this.send({ type: "start", protocol: REMOTE_PROTOCOL_VERSION, executionId, code, limits: {}, ...extra });
+  }
+}

@@ -1,0 +1,78 @@
+// `codemode serve` as a subprocess, sent SIGTERM with executions in flight:
+// it refuses new ones, lets the running ones finish up to shutdownTimeoutMs,
+// kills the rest, and exits with no sandbox and no temp dir left behind.
+import assert from "node:assert/strict";
+import { z } from "zod";
+import { defineTool } from "../../mod.ts";
+import { alive, KEY, pidProbe, remoteCodemode, waitFor } from "./_helpers.ts";
+
+const CLI = new URL("../../cli.ts", import.meta.url).pathname;
+
+Deno.test("SIGTERM: running executions finish or are killed at the deadline, the process exits, nothing is left", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "codemode-serve-sigterm-" });
+  const sandboxTmp = `${tmp}/tmp`;
+  await Deno.mkdir(sandboxTmp);
+  await Deno.writeTextFile(
+    `${tmp}/codemode.yaml`,
+    "service:\n  maxConcurrent: 4\n  shutdownTimeoutMs: 3000\n  limits:\n    timeoutMs: 120000\n",
+  );
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, "serve", "--port", "0", "--config", `${tmp}/codemode.yaml`],
+    env: { CODEMODE_API_KEYS: `test:${KEY}`, TMPDIR: sandboxTmp },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  try {
+    const url = await listeningUrl(child.stdout);
+    const probe = pidProbe();
+    const gate = Promise.withResolvers<void>();
+    const wait = defineTool({ name: "gate.wait", input: z.object({}), handler: () => gate.promise.then(() => "open") });
+    await using cm = remoteCodemode({ url }, { tools: [probe.tool, wait] }, { retries: 0 });
+    const finishing = cm.execute(`await tools.probe.pid({ pid: Deno.pid }); await tools.gate.wait({}); return "done"`);
+    const spinning = cm.execute(`await tools.probe.pid({ pid: Deno.pid }); while (true) {}`, {
+      limits: { timeoutMs: 120_000 },
+    });
+    await waitFor("both sandboxes to run", () => probe.pids.length === 2);
+    child.kill("SIGTERM");
+    await waitFor("the service to drain", async () => {
+      const res = await fetch(new URL("/ready", url)).catch(() => undefined);
+      const body = await res?.json().catch(() => undefined);
+      return body?.status === "draining";
+    });
+    const refused = await cm.execute("return 1");
+    assert.equal(refused.stopReason, "unavailable");
+    assert.match(refused.error!.message, /503/);
+    gate.resolve();
+    const [done, killed] = await Promise.all([finishing, spinning]);
+    assert.deepEqual([done.stopReason, done.result], ["completed", "done"]);
+    assert.equal(killed.stopReason, "killed");
+    assert.match(killed.error!.message, /shut down before the script finished .*shutdownTimeoutMs/);
+    const status = await child.status;
+    assert.equal(status.code, 0, await stderr);
+    for (const pid of probe.pids) assert.equal(await alive(pid), false, `sandbox ${pid} is gone`);
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(sandboxTmp)), [], "no temp dir left");
+  } finally {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* exited */ }
+    await child.status;
+    await stderr;
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+/** Reads the service's first line, `codemode serve: listening on <url> …`. */
+async function listeningUrl(stdout: ReadableStream<Uint8Array>): Promise<URL> {
+  const reader = stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`codemode serve ended before listening: ${text}`);
+    text += value;
+  }
+  reader.releaseLock();
+  const match = /listening on (http:\/\/\S+)/.exec(text);
+  assert.ok(match, text);
+  return new URL(match[1]);
+}
