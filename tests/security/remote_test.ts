@@ -186,3 +186,17 @@ Deno.test("a non-loopback service without API keys is refused", async () => {
   await assert.rejects(serveExecutor({ hostname: "0.0.0.0", port: 0 }), /without API keys/);
   await assert.rejects(serveExecutor({ port: 0, apiKeys: ["short"] }), /shorter than 16/);
 });
+
+Deno.test("codemode serve on a non-loopback hostname without API keys is a usage error naming the fix", async () => {
+  const { serveCommand } = await import("../../src/cli/serve.ts");
+  const dir = await Deno.makeTempDir();
+  try {
+    const io = { out: () => {}, err: () => {}, readStdin: () => Promise.resolve(""), cwd: dir };
+    await assert.rejects(
+      serveCommand(["--hostname", "0.0.0.0", "--port", "0"], io, { env: () => undefined }),
+      /--hostname 0\.0\.0\.0 is not loopback: set service\.apiKeys in the config or CODEMODE_API_KEYS/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
