@@ -7,7 +7,7 @@ import { z } from "zod";
 // @ts-types="@modelcontextprotocol/sdk/types"
 import { type ElicitRequest, ElicitRequestSchema, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Client } from "@modelcontextprotocol/sdk/client";
-import { type AnyTool, Codemode, defineTool } from "../../mod.ts";
+import { defineTool } from "../../mod.ts";
 import { serveHttp } from "../../src/mcp/server/mod.ts";
 import { MAX_QUESTION_INPUT_CHARS } from "../../src/mcp/server/_approval.ts";
 import {
@@ -19,29 +19,9 @@ import {
   sandboxes,
   waitFor,
 } from "../mcp/server/_helpers.ts";
+import { guarded } from "./_guarded.ts";
 
 const TOOLS = "tests/mcp/server/fixtures/approval_tools.ts";
-
-/** A Codemode whose `files.delete` needs approval and records what ran; sandboxes marked by `memoryMb`. */
-function guarded(memoryMb: number, extra: AnyTool[] = []) {
-  const ran: unknown[] = [];
-  const tools = [
-    defineTool({
-      name: "files.delete",
-      input: z.object({ path: z.string() }),
-      needsApproval: true,
-      handler: ({ path }) => (ran.push(path), `deleted ${path}`),
-    }),
-    defineTool({
-      name: "files.write",
-      input: z.object({ path: z.string(), text: z.string() }),
-      needsApproval: true,
-      handler: ({ path }) => (ran.push(path), "written"),
-    }),
-    ...extra,
-  ];
-  return { cm: new Codemode({ tools, limits: { memoryMb } }), ran };
-}
 
 function structured(r: Awaited<ReturnType<typeof call>>): ExecuteContent {
   return r.structuredContent as unknown as ExecuteContent;
@@ -242,6 +222,31 @@ Deno.test("mcp approval: a huge input is shown bounded in the question, and a fl
     assert.equal(flood.result, 40);
     assert.equal(questions.length, 41);
     assert.equal(mostOpen, 1, "one question at a time");
+    assert.deepEqual(ran, []);
+    await client.close();
+  } finally {
+    await http.close();
+  }
+});
+
+Deno.test("mcp approval: approvalTimeoutMs bounds the wait for a 2025-era client's answer, before the script's timeout", async () => {
+  const { cm, ran } = guarded(145);
+  await using _cm = cm;
+  const http = await serveHttp(cm, { port: 0, approvalTimeoutMs: 1000 });
+  try {
+    const client = newClient({ elicitation: {} });
+    client.setRequestHandler(ElicitRequestSchema, () => new Promise<ElicitResult>(() => {})); // never answers
+    await connectHttp(http.url, {}, client);
+    const r = structured(
+      await call(client, "execute_code", {
+        code: `try { await tools.files.delete({ path: "/x" }) } catch (e) { return e.message }`,
+      }),
+    );
+    assert.equal(r.stopReason, "completed", "the script went on after the refusal (its own timeout is 30 s)");
+    assert.match(
+      String(r.result),
+      /^tools\.files\.delete was not run: the approval question to the MCP client failed: .*timed out/i,
+    );
     assert.deepEqual(ran, []);
     await client.close();
   } finally {

@@ -10,8 +10,7 @@ import {
   demoCodemode,
   type ExecuteContent,
   INITIALIZE,
-  MCP_HEADERS,
-  MODERN,
+  modernRequest,
   post,
   processEnded,
   rawRequest,
@@ -21,26 +20,8 @@ import {
   waitFor,
 } from "../mcp/server/_helpers.ts";
 
-const ENVELOPE = {
-  "io.modelcontextprotocol/protocolVersion": MODERN,
-  "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
-  "io.modelcontextprotocol/clientCapabilities": {},
-};
-
-/** A 2026-07-28 request body and its headers, as an SDK v2 client sends them. */
-function modern(id: number, method: string, params: Record<string, unknown> = {}, name?: string) {
-  const body = JSON.stringify({ jsonrpc: "2.0", id, method, params: { ...params, _meta: ENVELOPE } });
-  const headers: Record<string, string> = {
-    ...MCP_HEADERS,
-    "Mcp-Protocol-Version": MODERN,
-    "Mcp-Method": method,
-    ...(name ? { "Mcp-Name": name } : {}),
-  };
-  return { body, headers };
-}
-
 function executeCall(id: number, code: string) {
-  return modern(id, "tools/call", { name: "execute_code", arguments: { code } }, "execute_code");
+  return modernRequest(id, "tools/call", { name: "execute_code", arguments: { code } }, { name: "execute_code" });
 }
 
 /** A server with one execution slot whose busy scripts would run for minutes, and its log. */
@@ -130,7 +111,7 @@ Deno.test("mcp 2026-07-28: bodies are capped (413), malformed ones are 400, stal
     const chunked = await fetch(http.url, { method: "POST", body: stream, headers: big.headers });
     await chunked.body?.cancel();
     assert.equal(chunked.status, 413, "without a Content-Length too");
-    const headers = modern(1, "tools/list").headers;
+    const headers = modernRequest(1, "tools/list").headers;
     for (const body of ["{not json", "", "null", '{"jsonrpc": "2.0", "id": {"x": 1}, "method": "tools/list"}']) {
       const res = await post(http.url, body, headers);
       assert.equal(res.status, 400, `${JSON.stringify(body)} → ${res.status} ${res.body}`);
@@ -150,7 +131,7 @@ Deno.test("mcp 2026-07-28: DNS rebinding Host or Origin is 403 before the key an
   await using cm = demoCodemode(117);
   const http = await serveHttp(cm, { port: 0, apiKey: "k" });
   try {
-    const discover = modern(1, "server/discover");
+    const discover = modernRequest(1, "server/discover");
     const head = (host: string, extra: string[] = []) => [
       "POST /mcp HTTP/1.1",
       `Host: ${host}`,
@@ -182,7 +163,7 @@ Deno.test("mcp 2026-07-28: listen streams are capped, a full session table does 
   const listen = async (id: number) => {
     const ac = new AbortController();
     streams.push(ac);
-    const { body, headers } = modern(id, "subscriptions/listen", { notifications: { toolsListChanged: true } });
+    const { body, headers } = modernRequest(id, "subscriptions/listen", { notifications: { toolsListChanged: true } });
     const res = await fetch(s.http.url, { method: "POST", headers, body, signal: ac.signal });
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
     const first = await reader.read();
@@ -207,7 +188,7 @@ Deno.test("mcp 2026-07-28: a forged session id is 404, and with no session open 
   const http = await serveHttp(cm, { port: 0 });
   try {
     const old = await connectHttp(http.url);
-    const { body, headers } = modern(1, "tools/list");
+    const { body, headers } = modernRequest(1, "tools/list");
     const forged = await post(http.url, body, { ...headers, "Mcp-Session-Id": crypto.randomUUID() });
     assert.equal(forged.status, 404);
     await old.transport.terminateSession();

@@ -1,19 +1,18 @@
 /**
  * Approvals under `codemode mcp`: a tool call that needs approval is put to
  * the person at the MCP client whose `execute_code` request made it, through
- * elicitation (`elicitation/create`, form mode): a yes/no question that names
- * the tool and shows its validated input, bounded in size. Only an accepted
- * form whose answer is yes approves; a decline, a cancel, an answer the SDK
- * cannot read, a client that cannot ask, and the end of the execution refuse.
- * Questions come one at a time, and once the person dismisses one (cancel),
- * the execution's later calls are refused without asking: a script cannot
- * flood the person with questions.
+ * elicitation (form mode): a yes/no question that names the tool and shows
+ * its validated input, bounded in size. Only an accepted form whose answer is
+ * yes approves; a decline, a cancel, an answer that cannot be read, a client
+ * that cannot ask, and the end of the execution refuse. Questions come one at
+ * a time, and once the person dismisses one (cancel), the execution's later
+ * calls are refused without asking: a script cannot flood the person with
+ * questions.
  *
- * Only 2025-era clients can be asked. In protocol revision 2026-07-28 a
- * server asks by ending the request with `input_required` and the client
- * sends the whole `tools/call` again with the answer; the script of an
- * `execute_code` cannot be paused across two calls, so such a client's
- * calls that need approval are refused with a reason that says so.
+ * How a question travels depends on the era, not decided here: a 2025-era
+ * client is sent `elicitation/create` while the call waits; a 2026-07-28
+ * client gets the question in an `input_required` result and sends the call
+ * again with the answer (`./_input_required.ts`).
  *
  * @module
  */
@@ -26,16 +25,14 @@ import type {
 } from "@modelcontextprotocol/server";
 import { ApprovalRefused, type ApprovalRequest, type Approver } from "../../tools/approval.ts";
 
-/** The first protocol revision without server-to-client requests (elicitation is `input_required` there). */
-export const MODERN_REVISION = "2026-07-28";
-
 /** One `execute_code` request, by what asking its client needs. */
 export interface ElicitingRequest {
-  /** The protocol revision the request was sent for (`2025-11-25`, `2026-07-28`, …), when known. */
-  protocolVersion: string | undefined;
   /** What the client declared (in `initialize`, or in the 2026-07-28 request's envelope). */
   clientCapabilities: ClientCapabilities | undefined;
-  /** Sends `elicitation/create` on the request's stream and checks the answer against the requested schema. */
+  /**
+   * Puts the question to the client: `elicitation/create` on the request's stream (2025 era), or an
+   * `input_required` result whose retry carries the answer (2026-07-28).
+   */
   elicitInput(
     params: ElicitRequestFormParams,
     options: { signal: AbortSignal; timeout: number },
@@ -49,7 +46,7 @@ export interface ElicitationApproverOptions {
 }
 
 /**
- * The request a tool handler of the SDK v2 serves, as {@linkcode elicitationApprover} asks it.
+ * A 2025-era request a tool handler of the SDK v2 serves, as {@linkcode elicitationApprover} asks it.
  *
  * @param server the server serving it.
  * @param ctx the handler's context.
@@ -57,7 +54,6 @@ export interface ElicitationApproverOptions {
  */
 export function askingRequest(server: McpServer, ctx: ServerContext): ElicitingRequest {
   return {
-    protocolVersion: server.server.getNegotiatedProtocolVersion(),
     clientCapabilities: server.server.getClientCapabilities(),
     elicitInput: (params, options) => ctx.mcpReq.elicitInput(params, options),
   };
@@ -72,8 +68,8 @@ export const APPROVE_FIELD = "approve";
 /**
  * An approver that asks the person at the MCP client, one question at a time
  * for one execution (make one per execution). Refuses at once, with a reason
- * naming why, when the client is of the 2026-07-28 era or did not declare
- * form elicitation, and after the person dismissed a question of this execution.
+ * naming why, when the client did not declare form elicitation, and after the
+ * person dismissed a question of this execution.
  *
  * @param request the `execute_code` request (see {@linkcode askingRequest}).
  * @param options the longest wait.
@@ -84,7 +80,6 @@ export const APPROVE_FIELD = "approve";
  * import assert from "node:assert/strict";
  * import { elicitationApprover } from "./_approval.ts";
  * const silent = {
- *   protocolVersion: "2025-11-25",
  *   clientCapabilities: {},
  *   elicitInput: () => Promise.reject(new Error("unused")),
  * };
@@ -98,25 +93,25 @@ export function elicitationApprover(server: ElicitingRequest, options: Elicitati
   let turn: Promise<unknown> = Promise.resolve();
   const state = { dismissed: false };
   return (request) => {
-    const why = cannotAsk(server);
-    if (why) return Promise.reject(new ApprovalRefused(`it needs approval, and ${why}`));
+    if (!canAsk(server.clientCapabilities)) {
+      return Promise.reject(new ApprovalRefused(`it needs approval, and ${NO_ELICITATION}`));
+    }
     const answer = turn.then(() => ask(server, request, options, state));
     turn = answer.catch(() => {});
     return answer;
   };
 }
 
-/** Why the client cannot be asked, or `undefined` when it can. */
-function cannotAsk(server: ElicitingRequest): string | undefined {
-  if (server.protocolVersion !== undefined && server.protocolVersion >= MODERN_REVISION) {
-    return `this MCP client speaks protocol revision ${server.protocolVersion}, where a server cannot ask while a ` +
-      `tool runs (it can only end the call with input_required, and a script cannot wait across calls)`;
-  }
-  if (!canAsk(server.clientCapabilities)) return "this MCP client cannot ask (no elicitation capability)";
-  return undefined;
-}
+/** Why a client that did not declare form elicitation is not asked. */
+export const NO_ELICITATION = "this MCP client cannot ask (no elicitation capability)";
 
-function canAsk(capabilities: ClientCapabilities | undefined): boolean {
+/**
+ * Whether a client declared form elicitation.
+ *
+ * @param capabilities what it declared (in `initialize`, or in a 2026-07-28 request's envelope).
+ * @returns whether it can be asked.
+ */
+export function canAsk(capabilities: ClientCapabilities | undefined): boolean {
   const elicitation = capabilities?.elicitation;
   if (typeof elicitation !== "object" || elicitation === null) return false;
   // An empty `elicitation: {}` means form mode (the SDK reads it so too).
@@ -140,6 +135,7 @@ async function ask(
       timeout: options.timeoutMs,
     });
   } catch (e) {
+    if (e instanceof ApprovalRefused) throw e; // a reason of the asking side (a question that expired, …)
     const message = e instanceof Error ? e.message : String(e);
     throw new ApprovalRefused(`the approval question to the MCP client failed: ${message.slice(0, 300)}`);
   }

@@ -3,14 +3,17 @@
  * carries its protocol version in `_meta` and is served by the SDK v2's
  * `createMcpHandler` with a fresh server; `subscriptions/listen` streams
  * hear of catalogue changes. What is added here: a client that goes away
- * before its answer has its request aborted, which kills its execution.
+ * before its answer has its request aborted, which kills its execution; and
+ * the table where executions wait, across requests, for the answers to their
+ * approval questions (`./_input_required.ts`).
  *
  * @module
  */
 import { createMcpHandler, type McpHttpHandler } from "@modelcontextprotocol/server";
 import type { ExecutionResult } from "../../rpc/result.ts";
 import { onClientGone } from "../../http/disconnect.ts";
-import { buildServer, type CodemodeServerLike, type McpServerOptions } from "./server.ts";
+import { buildServer, type CodemodeServerLike, type McpServerOptions, waitingExecutions } from "./server.ts";
+import type { WaitingExecutions } from "./_input_required.ts";
 import { requestIds } from "./_sessions.ts";
 import { namespacesSummary } from "./_text.ts";
 import type { McpLogger } from "./log.ts";
@@ -31,6 +34,7 @@ export class ModernEndpoint {
   readonly #ctx: ModernContext;
   readonly #handler: McpHttpHandler;
   readonly #running = new Set<Promise<ExecutionResult>>();
+  readonly #waiting: WaitingExecutions;
   readonly #stopWatching: () => void;
 
   /** @param ctx the endpoint's settings. */
@@ -44,9 +48,11 @@ export class ModernEndpoint {
         ctx.options.onExecution?.(p);
       },
     };
+    // Each request gets a fresh server: the executions waiting for an answer outlive them, here.
+    const waiting = this.#waiting = waitingExecutions(ctx.codemode, options);
     this.#handler = createMcpHandler(async () => {
       await ctx.ready;
-      return buildServer(ctx.codemode, options, { live: false });
+      return buildServer(ctx.codemode, options, { live: false, waiting });
     }, {
       legacy: "reject", // 2025-era requests never get here: they have sessions (see _sessions.ts)
       // Always a stream: a client that leaves before the answer then cancels a response we hold, so we see it go.
@@ -82,10 +88,16 @@ export class ModernEndpoint {
     });
   }
 
-  /** Aborts the requests in flight, ends the listen streams, and waits for the executions. */
+  /** How many executions wait for their client's answer. */
+  get waiting(): number {
+    return this.#waiting.size;
+  }
+
+  /** Aborts the requests in flight, ends the listen streams and the waiting executions, and waits for them. */
   async close(): Promise<void> {
     this.#stopWatching();
     await this.#handler.close();
+    await this.#waiting.close();
     await Promise.allSettled([...this.#running]);
   }
 }

@@ -56,6 +56,8 @@ export interface HttpMcpServer {
   readonly port: number;
   /** How many 2025-era sessions are open. */
   readonly sessionCount: number;
+  /** How many 2026-07-28 executions wait for their client to answer an approval question (`input_required`). */
+  readonly waitingCount: number;
   /** Ends every session (killing its executions), then the listener; resolves when all of it ended. */
   close(): Promise<void>;
   /** Resolves when the listener stopped. */
@@ -117,6 +119,8 @@ export async function serveHttp(codemode: CodemodeServerLike, options: HttpServe
   const maxSessions = positive("maxSessions", options.maxSessions ?? DEFAULT_MAX_SESSIONS);
   const maxSubscriptions = positive("maxSubscriptions", options.maxSubscriptions ?? DEFAULT_MAX_SESSIONS);
   const idleMs = positive("sessionIdleMs", options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS);
+  if (options.approvalTimeoutMs !== undefined) positive("approvalTimeoutMs", options.approvalTimeoutMs);
+  if (options.maxWaitingExecutions !== undefined) positive("maxWaitingExecutions", options.maxWaitingExecutions);
   const loopback = isLoopbackHost(host);
   if (!loopback && !options.apiKey) {
     throw new Error(`Refusing to serve on non-loopback host ${host} without an API key`);
@@ -230,6 +234,9 @@ export async function serveHttp(codemode: CodemodeServerLike, options: HttpServe
     port,
     get sessionCount() {
       return sessions.size;
+    },
+    get waitingCount() {
+      return modern.waiting;
     },
     finished: server.finished,
     close: () =>

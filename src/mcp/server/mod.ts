@@ -14,6 +14,11 @@
  * The same declarations are resources: `codemode://namespaces` lists the
  * namespaces, `codemode://types/{namespace}` holds one namespace's.
  *
+ * A tool call that needs approval is put to the person at the client that
+ * made it: a 2025-era client is sent `elicitation/create`; a 2026-07-28 client
+ * gets `input_required` and sends the call again with the answer, while the
+ * script waits in the server (`approvalTimeoutMs`, `maxWaitingExecutions`).
+ *
  * Serve it on stdio ({@linkcode serveStdio}) or Streamable HTTP
  * ({@linkcode serveHttp}), or connect {@linkcode createMcpServer}'s server to
  * any SDK transport.

@@ -6,7 +6,12 @@
  *
  * @module
  */
-import { type CallToolResult, McpServer, type RegisteredTool } from "@modelcontextprotocol/server";
+import {
+  type CallToolResult,
+  type InputRequiredResult,
+  McpServer,
+  type RegisteredTool,
+} from "@modelcontextprotocol/server";
 import { z } from "zod";
 import denoJson from "../../../deno.json" with { type: "json" };
 import { type ExecutionResult, executionResultShape } from "../../rpc/result.ts";
@@ -18,7 +23,8 @@ import { executeDescription, instructions, matchesText, namespacesSummary } from
 import { MAX_NAME_CHARS, registerTypeResources } from "./resources.ts";
 import type { McpLogger } from "./log.ts";
 import type { Approver } from "../../tools/approval.ts";
-import { askingRequest, elicitationApprover } from "./_approval.ts";
+import { askingRequest, elicitationApprover, type ElicitingRequest } from "./_approval.ts";
+import { DEFAULT_MAX_WAITING, isModernEra, WaitingExecutions } from "./_input_required.ts";
 
 /** The part of `Codemode` the server uses; a `Codemode` is one. */
 export interface CodemodeServerLike {
@@ -96,6 +102,21 @@ export interface McpServerOptions {
   onExecution?: (running: Promise<ExecutionResult>) => void;
   /** Copied into every log event, e.g. the HTTP session id. */
   logContext?: Record<string, unknown>;
+  /**
+   * Longest wait for the answer to one approval question, in ms: a 2025-era
+   * client's `elicitation/create`, or a 2026-07-28 client's retry of
+   * `execute_code` after `input_required`. Then the call is refused; a
+   * 2026-07-28 execution is also killed, since no one would read its result.
+   * The script's own timeout ends every wait in any case.
+   * @default {the script timeout, `limits.timeoutMs`}
+   */
+  approvalTimeoutMs?: number;
+  /**
+   * Most 2026-07-28 executions waiting for their client's answer at once (per
+   * stdio connection; per HTTP endpoint). Past it, a call that needs approval
+   * is refused without asking. @default {16}
+   */
+  maxWaitingExecutions?: number;
 }
 
 /** The names of the tools the server exposes. */
@@ -120,7 +141,9 @@ const MATCH = z.object({ name: z.string(), score: z.number(), signature: z.strin
  *   `structuredContent` the result; `isError` when the script did not complete.
  *   When the client cancels the request, the execution is killed. A call that
  *   needs approval is put to the client's user (elicitation; see `./_approval.ts`)
- *   unless `codemode` has an approver of its own.
+ *   unless `codemode` has an approver of its own: a 2025-era client is sent
+ *   `elicitation/create`, a 2026-07-28 client gets `input_required` and sends the
+ *   call again with the answer while the execution waits (`./_input_required.ts`).
  * - `search_tools({ query, limit? })`: ranked matches with one-line signatures.
  * - `get_tool_types({ names })`: declarations of tools or namespaces.
  * - resources `codemode://namespaces` and `codemode://types/{namespace}`: the same declarations.
@@ -155,6 +178,12 @@ export interface BuildOptions {
    * built for one 2026-07-28 HTTP request does not.
    */
   live: boolean;
+  /**
+   * Where 2026-07-28 executions wait for their client's answer: shared by the
+   * servers of one HTTP endpoint, since each request gets its own. Without it
+   * the server keeps its own, ended with it.
+   */
+  waiting?: WaitingExecutions;
 }
 
 /**
@@ -173,7 +202,10 @@ export function buildServer(codemode: CodemodeServerLike, options: McpServerOpti
     { name: options.name ?? "codemode", version: denoJson.version },
     { maxToolInputElements: 1_000, instructions: instructions(catalog) },
   );
-  const execute = registerExecute(server, codemode, options, log, catalog);
+  let own: WaitingExecutions | undefined;
+  const waiting = () => build.waiting ?? (own ??= waitingExecutions(codemode, options));
+  onClose(server, () => void own?.close());
+  const execute = registerExecute(server, codemode, options, log, catalog, waiting);
   registerDiscovery(server, codemode, log);
   registerTypeResources(server, codemode, () => loadAll(codemode, log));
   if (build.live && codemode.onCatalogChange) {
@@ -185,13 +217,38 @@ export function buildServer(codemode: CodemodeServerLike, options: McpServerOpti
       execute.update({ description: executeDescription(now) }); // sends tools/list_changed
       server.sendResourceListChanged();
     });
-    const closed = server.server.onclose;
-    server.server.onclose = () => {
-      stop();
-      closed?.();
-    };
+    onClose(server, stop);
   }
   return server;
+}
+
+/** Adds `listener` to what runs when the server's connection closes. */
+function onClose(server: McpServer, listener: () => void): void {
+  const before = server.server.onclose;
+  server.server.onclose = () => {
+    listener();
+    before?.();
+  };
+}
+
+/**
+ * Where the 2026-07-28 executions of servers built with these options wait
+ * for their clients' answers. Internal to the MCP server.
+ *
+ * @param codemode the instance (for the script timeout).
+ * @param options the approval timeout, the cap, the log.
+ * @returns an empty table.
+ */
+export function waitingExecutions(codemode: CodemodeServerLike, options: McpServerOptions): WaitingExecutions {
+  return new WaitingExecutions({
+    timeoutMs: approvalTimeoutMs(codemode, options),
+    maxWaiting: options.maxWaitingExecutions ?? DEFAULT_MAX_WAITING,
+    log: logger(options),
+  });
+}
+
+function approvalTimeoutMs(codemode: CodemodeServerLike, options: McpServerOptions): number {
+  return options.approvalTimeoutMs ?? options.limits?.timeoutMs ?? codemode.limits.timeoutMs;
 }
 
 function registerExecute(
@@ -200,24 +257,14 @@ function registerExecute(
   options: McpServerOptions,
   log: McpLogger,
   catalog: CatalogEntry[],
+  waiting: () => WaitingExecutions,
 ): RegisteredTool {
   const maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
   const maxCodeBytes = options.limits?.maxCodeBytes ?? codemode.limits.maxCodeBytes;
-  const timeoutMs = options.limits?.timeoutMs ?? codemode.limits.timeoutMs;
-  return server.registerTool("execute_code", {
-    title: "Run a TypeScript script against the tools",
-    description: executeDescription(catalog),
-    inputSchema: z.object({
-      code: z.string().min(1).max(maxCodeBytes).describe(
-        "The body of an async TypeScript function: top-level `await`, `await tools.<namespace>.<tool>(input)`, and `return` the answer.",
-      ),
-    }),
-    outputSchema: z.object(executionResultShape),
-    annotations: { readOnlyHint: false, openWorldHint: true },
-  }, async ({ code }, ctx): Promise<CallToolResult> => {
-    const signal = ctx.mcpReq.signal;
-    // The approver asks this request's client, on this request's stream.
-    const approver = codemode.hasApprover ? undefined : elicitationApprover(askingRequest(server, ctx), { timeoutMs });
+  const timeoutMs = approvalTimeoutMs(codemode, options);
+  /** Runs the script; its approver (unless the instance has its own) asks through `asker`. */
+  const run = async (code: string, signal: AbortSignal, asker: ElicitingRequest): Promise<CallToolResult> => {
+    const approver = codemode.hasApprover ? undefined : elicitationApprover(asker, { timeoutMs });
     const running = codemode.execute(code, { signal, limits: options.limits, approver });
     options.onExecution?.(running);
     const result = await running;
@@ -235,6 +282,24 @@ function registerExecute(
       structuredContent: structured(result),
       ...(result.ok ? {} : { isError: true }),
     };
+  };
+  return server.registerTool("execute_code", {
+    title: "Run a TypeScript script against the tools",
+    description: executeDescription(catalog),
+    inputSchema: z.object({
+      code: z.string().min(1).max(maxCodeBytes).describe(
+        "The body of an async TypeScript function: top-level `await`, `await tools.<namespace>.<tool>(input)`, and `return` the answer.",
+      ),
+    }),
+    outputSchema: z.object(executionResultShape),
+    annotations: { readOnlyHint: false, openWorldHint: true },
+  }, async ({ code }, ctx): Promise<CallToolResult | InputRequiredResult> => {
+    // A 2026-07-28 client is asked with input_required and answers in a retry: the execution waits across requests.
+    if (isModernEra(server.server.getNegotiatedProtocolVersion())) {
+      return await waiting().serve(ctx, code, (asker, signal) => run(code, signal, asker));
+    }
+    // A 2025-era client is asked on this request's stream, while the call waits.
+    return await run(code, ctx.mcpReq.signal, askingRequest(server, ctx));
   });
 }
 

@@ -11,7 +11,14 @@ import process from "node:process";
 import type { Transport } from "@modelcontextprotocol/server";
 import { serveStdio as sdkServeStdio, StdioServerTransport } from "@modelcontextprotocol/server/stdio";
 import type { ExecutionResult } from "../../rpc/result.ts";
-import { buildServer, type CodemodeServerLike, loadAll, logger, type McpServerOptions } from "./server.ts";
+import {
+  buildServer,
+  type CodemodeServerLike,
+  loadAll,
+  logger,
+  type McpServerOptions,
+  waitingExecutions,
+} from "./server.ts";
 
 /** Options of {@linkcode serveStdio}. */
 export interface StdioServeOptions extends McpServerOptions {
@@ -48,6 +55,8 @@ export const DEFAULT_STDIO_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 export async function serveStdio(codemode: CodemodeServerLike, options: StdioServeOptions = {}): Promise<ServedMcp> {
   const log = logger(options);
   const running = new Set<Promise<ExecutionResult>>();
+  // One client per connection: its 2026-07-28 executions wait for its answers here.
+  const waiting = waitingExecutions(codemode, options);
   await loadAll(codemode, log);
   const serverOptions: McpServerOptions = {
     ...options,
@@ -67,6 +76,7 @@ export async function serveStdio(codemode: CodemodeServerLike, options: StdioSer
       process.stdin.off("end", onEnd);
       // Closing the connection closes its server, which aborts every request's signal and so kills its sandbox.
       await served.close().catch(() => {});
+      await waiting.close();
       await Promise.allSettled([...running]);
       restoreConsole();
       options.log?.({ level: "info", event: "stopped", transport: "stdio" });
@@ -76,7 +86,7 @@ export async function serveStdio(codemode: CodemodeServerLike, options: StdioSer
   const wire = new StdioServerTransport(process.stdin, process.stdout, {
     maxBufferSize: options.maxMessageBytes ?? DEFAULT_STDIO_MAX_MESSAGE_BYTES,
   });
-  const served = sdkServeStdio(() => buildServer(codemode, serverOptions, { live: true }), {
+  const served = sdkServeStdio(() => buildServer(codemode, serverOptions, { live: true, waiting }), {
     transport: observed(wire, () => void close()),
     onerror: (e) => log({ level: "warn", event: "transport_error", message: e.message }),
   });

@@ -131,10 +131,11 @@ export async function connectHttpModern(url: URL, headers: Record<string, string
   return client;
 }
 
-/** Spawns a server process like {@linkcode connectStdio} and connects an SDK v2 client to it. */
+/** Spawns a server process like {@linkcode connectStdio} and connects an SDK v2 client to it (a new one, unless given). */
 export async function connectStdioModern(
   args: string[],
   launcher: string[] = [SERVE],
+  client: ModernClient = modernClient(),
 ): Promise<{ client: ModernClient; pid: number; [Symbol.asyncDispose](): Promise<void> }> {
   const transport = new ModernStdioTransport({
     command: Deno.execPath(),
@@ -143,7 +144,6 @@ export async function connectStdioModern(
     stderr: "ignore",
     env: { ...Deno.env.toObject(), NO_COLOR: "1" },
   });
-  const client = modernClient();
   await client.connect(transport);
   const pid = transport.pid;
   assert.ok(pid, "the server process has a pid");
@@ -207,6 +207,45 @@ export const INITIALIZE = JSON.stringify({
   method: "initialize",
   params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
 });
+
+/**
+ * A 2026-07-28 request body and its headers, as an SDK v2 client sends them: the version, client info and
+ * `capabilities` in the `_meta` envelope, and the `Mcp-Method` (and `Mcp-Name`) headers.
+ */
+export function modernRequest(
+  id: number | string,
+  method: string,
+  params: Record<string, unknown> = {},
+  options: { name?: string; capabilities?: Record<string, unknown> } = {},
+): { body: string; headers: Record<string, string> } {
+  const _meta = {
+    "io.modelcontextprotocol/protocolVersion": MODERN,
+    "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
+    "io.modelcontextprotocol/clientCapabilities": options.capabilities ?? {},
+  };
+  const body = JSON.stringify({ jsonrpc: "2.0", id, method, params: { ...params, _meta } });
+  const headers: Record<string, string> = {
+    ...MCP_HEADERS,
+    "Mcp-Protocol-Version": MODERN,
+    "Mcp-Method": method,
+    ...(options.name ? { "Mcp-Name": options.name } : {}),
+  };
+  return { body, headers };
+}
+
+/** A JSON-RPC response as the tests read it. */
+export interface RpcMessage {
+  id?: unknown;
+  result?: Record<string, unknown>;
+  error?: { code: number; message: string; data?: unknown };
+}
+
+/** The JSON-RPC response in a body, whether it came as JSON or as SSE events (the last `data:` that is a response). */
+export function rpcMessage(body: string): RpcMessage {
+  const events = body.split("\n").filter((line) => line.startsWith("data: ")).map((line) => JSON.parse(line.slice(6)));
+  const response = events.findLast((m) => "result" in m || "error" in m);
+  return response ?? JSON.parse(body);
+}
 
 /** POSTs with fetch and returns the status and body text. */
 export async function post(

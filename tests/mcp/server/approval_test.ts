@@ -12,24 +12,21 @@ import {
   Client as ModernClient,
   StreamableHTTPClientTransport as ModernHttpTransport,
 } from "@modelcontextprotocol/client";
-import { StdioClientTransport as ModernStdioTransport } from "@modelcontextprotocol/client/stdio";
+import { fetchKeepingSignals } from "../../../src/mcp/client/_fetch.ts";
 import {
   call,
   connectHttp,
   connectStdio,
+  connectStdioModern,
   type ExecuteContent,
   MODERN,
   newClient,
-  ROOT,
-  SERVE,
   text,
 } from "./_helpers.ts";
 import { deleteFile, readFile, writeFile } from "./fixtures/approval_tools.ts";
 
 const TOOLS = "tests/mcp/server/fixtures/approval_tools.ts";
 const NO_CAPABILITY = "it needs approval, and this MCP client cannot ask (no elicitation capability)";
-const MODERN_ERA = `it needs approval, and this MCP client speaks protocol revision ${MODERN}, where a server ` +
-  "cannot ask while a tool runs (it can only end the call with input_required, and a script cannot wait across calls)";
 
 /** A client that declares elicitation and answers each question with `answer(params)`, keeping the questions. */
 function askingClient(answer: (params: ElicitRequest["params"]) => ElicitResult): {
@@ -47,57 +44,76 @@ function askingClient(answer: (params: ElicitRequest["params"]) => ElicitResult)
 
 const yes = (): ElicitResult => ({ action: "accept", content: { approve: true } });
 
-/** Runs a script whose calls' results (or error messages, without the call site) are returned in order. */
-async function runCalls(client: Client, calls: string[]): Promise<{ results: unknown[]; content: ExecuteContent }> {
-  const code = `
+/** A script that makes the calls one after another and returns their results (or error messages, without the call site). */
+function callsScript(calls: string[]): string {
+  return `
     const out = [];
     for (const call of [${calls.map((c) => `() => ${c}`).join(", ")}]) {
       try { out.push(await call()); } catch (e) { out.push(e.message.replace(/ \\(script\\.ts:\\d+:\\d+\\)$/, "")); }
     }
     return out;
   `;
-  const r = await call(client, "execute_code", { code });
+}
+
+/** Runs {@linkcode callsScript} with a 2025-era client. */
+async function runCalls(client: Client, calls: string[]): Promise<{ results: unknown[]; content: ExecuteContent }> {
+  const r = await call(client, "execute_code", { code: callsScript(calls) });
   const content = r.structuredContent as unknown as ExecuteContent;
   assert.equal(content.ok, true, text(r));
   return { results: content.result as unknown[], content };
 }
 
-Deno.test("stdio: codemode mcp asks the client's user through elicitation, and runs a call only on yes", async () => {
-  const answers: ElicitResult[] = [
-    yes(),
-    { action: "accept", content: { approve: false } },
-    { action: "decline" },
-    yes(),
-    yes(),
-    { action: "cancel" },
-  ];
-  const { client, questions } = askingClient(() => answers.shift()!);
-  await using _conn = await connectStdio(["--tools", TOOLS], undefined, client);
-  const { results } = await runCalls(client, [
-    `tools.files.delete({ path: "/tmp/1" })`,
-    `tools.files.delete({ path: "/tmp/2" })`,
-    `tools.files.delete({ path: "/tmp/3" })`,
-    `tools.files.write({ path: "/tmp/4", text: "ok" })`, // its check says no approval is needed
-    `tools.files.write({ path: "/etc/5", text: "hi" })`,
-    `tools.files.read({ path: "/tmp/6" })`,
-    `tools.wipeDisk({ disk: "sdb" })`, // an AI SDK tool with needsApproval: true
-    `tools.files.delete({ path: "/tmp/8" })`, // dismissed
-    `tools.files.delete({ path: "/tmp/9" })`, // not asked after a dismissal
-    `tools.files.read({ path: "/tmp/10" })`,
-  ]);
-  assert.deepEqual(results, [
-    "deleted /tmp/1",
-    "tools.files.delete was not run: the person at the MCP client did not answer yes",
-    "tools.files.delete was not run: the person at the MCP client declined it",
-    "wrote 2 characters to /tmp/4",
-    "wrote 2 characters to /etc/5",
-    "contents of /tmp/6",
-    "wiped sdb",
-    "tools.files.delete was not run: the person at the MCP client dismissed the question",
-    "tools.files.delete was not run: the person at the MCP client dismissed an earlier question of this script",
-    "contents of /tmp/10",
-  ]);
-  // One question per call that needed approval, each naming the tool and showing its validated input.
+/** The answers the person gives, in order, to the questions of {@linkcode ASKED_CALLS}. */
+function answersInOrder(): ElicitResult[] {
+  return [yes(), { action: "accept", content: { approve: false } }, { action: "decline" }, yes(), yes(), {
+    action: "cancel",
+  }];
+}
+
+/** Calls that need approval (or not), run one after another by one script. */
+const ASKED_CALLS = [
+  `tools.files.delete({ path: "/tmp/1" })`,
+  `tools.files.delete({ path: "/tmp/2" })`,
+  `tools.files.delete({ path: "/tmp/3" })`,
+  `tools.files.write({ path: "/tmp/4", text: "ok" })`, // its check says no approval is needed
+  `tools.files.write({ path: "/etc/5", text: "hi" })`,
+  `tools.files.read({ path: "/tmp/6" })`,
+  `tools.wipeDisk({ disk: "sdb" })`, // an AI SDK tool with needsApproval: true
+  `tools.files.delete({ path: "/tmp/8" })`, // dismissed
+  `tools.files.delete({ path: "/tmp/9" })`, // not asked after a dismissal
+  `tools.files.read({ path: "/tmp/10" })`,
+];
+
+/** What the script gets for {@linkcode ASKED_CALLS} with {@linkcode answersInOrder}. */
+const ASKED_RESULTS = [
+  "deleted /tmp/1",
+  "tools.files.delete was not run: the person at the MCP client did not answer yes",
+  "tools.files.delete was not run: the person at the MCP client declined it",
+  "wrote 2 characters to /tmp/4",
+  "wrote 2 characters to /etc/5",
+  "contents of /tmp/6",
+  "wiped sdb",
+  "tools.files.delete was not run: the person at the MCP client dismissed the question",
+  "tools.files.delete was not run: the person at the MCP client dismissed an earlier question of this script",
+  "contents of /tmp/10",
+];
+
+/** The form of the first question, which every era gets the same. */
+const DELETE_FORM = {
+  type: "object",
+  properties: {
+    approve: {
+      type: "boolean",
+      title: "Run tools.files.delete",
+      description: "Yes runs tools.files.delete once, with the input shown; no refuses it.",
+      default: false,
+    },
+  },
+  required: ["approve"],
+};
+
+/** Checks the questions asked for {@linkcode ASKED_CALLS}: one per call that needed approval, naming the tool, showing the input. */
+function assertAsked(questions: { message: string; mode?: string; requestedSchema?: unknown }[]): void {
   assert.deepEqual(questions.map((q) => /run (tools\.\S+) with/.exec(q.message)?.[1]), [
     "tools.files.delete",
     "tools.files.delete",
@@ -108,24 +124,32 @@ Deno.test("stdio: codemode mcp asks the client's user through elicitation, and r
   ]);
   assert.match(questions[0].message, /"path": "\/tmp\/1"/);
   assert.match(questions[3].message, /"path": "\/etc\/5",\n {2}"text": "hi"/);
-  const form = questions[0] as ElicitRequest["params"] & { requestedSchema: unknown };
-  assert.equal(form.mode, "form");
-  assert.deepEqual(form.requestedSchema, {
-    type: "object",
-    properties: {
-      approve: {
-        type: "boolean",
-        title: "Run tools.files.delete",
-        description: "Yes runs tools.files.delete once, with the input shown; no refuses it.",
-        default: false,
-      },
-    },
-    required: ["approve"],
-  });
-  // A dismissal stops the questions of that script only: the next execute_code asks again.
+  assert.equal(questions[0].mode, "form");
+  assert.deepEqual(questions[0].requestedSchema, DELETE_FORM);
+}
+
+/**
+ * Runs {@linkcode ASKED_CALLS} (the person answers with `answers`) and checks the results and the questions; then a
+ * dismissal is seen to stop the questions of that script only: the next `execute_code` asks again.
+ */
+async function assertAskedScript(
+  answers: ElicitResult[],
+  questions: ElicitRequest["params"][],
+  run: (calls: string[]) => Promise<{ results: unknown[] }>,
+): Promise<void> {
+  const { results } = await run(ASKED_CALLS);
+  assert.deepEqual(results, ASKED_RESULTS);
+  assertAsked(questions);
   answers.push(yes());
-  const again = await runCalls(client, [`tools.files.delete({ path: "/tmp/11" })`]);
+  const again = await run([`tools.files.delete({ path: "/tmp/11" })`]);
   assert.deepEqual(again.results, ["deleted /tmp/11"]);
+}
+
+Deno.test("stdio: codemode mcp asks the client's user through elicitation, and runs a call only on yes", async () => {
+  const answers = answersInOrder();
+  const { client, questions } = askingClient(() => answers.shift()!);
+  await using _conn = await connectStdio(["--tools", TOOLS], undefined, client);
+  await assertAskedScript(answers, questions, (calls) => runCalls(client, calls));
 });
 
 Deno.test("stdio: a client without the elicitation capability gets a clear refusal, and nothing runs", async () => {
@@ -147,6 +171,28 @@ Deno.test("stdio: a client without the elicitation capability gets a clear refus
   ]);
 });
 
+const paths = (who: string) => [1, 2, 3].map((i) => `tools.files.delete({ path: "/${who}/${i}" })`);
+/** Alice's script: three deletes at once, which she approves. */
+const ALICE_SCRIPT = `return await Promise.all([${paths("alice")}])`;
+/** Bob's calls: three deletes one after another, which he declines. */
+const BOB_CALLS = paths("bob");
+
+/** Checks that alice and bob, served at once, got their own answers and were asked only about their own calls. */
+function assertEachAskedAboutOwnCalls(
+  alice: { result: unknown; questions: { message: string }[] },
+  bob: { results: unknown[]; questions: { message: string }[] },
+): void {
+  assert.deepEqual(alice.result, ["deleted /alice/1", "deleted /alice/2", "deleted /alice/3"]);
+  assert.deepEqual(
+    bob.results,
+    BOB_CALLS.map(() => "tools.files.delete was not run: the person at the MCP client declined it"),
+  );
+  assert.equal(alice.questions.length, 3);
+  assert.ok(alice.questions.every((q) => q.message.includes('"/alice/')), "alice was asked only about her calls");
+  assert.equal(bob.questions.length, 3);
+  assert.ok(bob.questions.every((q) => q.message.includes('"/bob/')), "bob was asked only about his calls");
+}
+
 Deno.test("http: each question goes to the client whose execute_code made the call", async () => {
   await using cm = new Codemode({ tools: [deleteFile, writeFile, readFile] });
   const http = await serveHttp(cm, { port: 0 });
@@ -155,25 +201,18 @@ Deno.test("http: each question goes to the client whose execute_code made the ca
     const bob = askingClient(() => ({ action: "decline" }));
     await connectHttp(http.url, {}, alice.client);
     await connectHttp(http.url, {}, bob.client);
-    const paths = (who: string) => [1, 2, 3].map((i) => `tools.files.delete({ path: "/${who}/${i}" })`);
     // Both sessions run at once, each with calls in flight together.
     const [a, b] = await Promise.all([
-      call(alice.client, "execute_code", { code: `return await Promise.all([${paths("alice")}])` }),
-      runCalls(bob.client, paths("bob")),
+      call(alice.client, "execute_code", { code: ALICE_SCRIPT }),
+      runCalls(bob.client, BOB_CALLS),
     ]);
-    assert.deepEqual((a.structuredContent as { result: unknown }).result, [
-      "deleted /alice/1",
-      "deleted /alice/2",
-      "deleted /alice/3",
-    ]);
-    assert.deepEqual(
-      b.results,
-      [1, 2, 3].map(() => "tools.files.delete was not run: the person at the MCP client declined it"),
-    );
-    assert.equal(alice.questions.length, 3);
-    assert.ok(alice.questions.every((q) => q.message.includes('"/alice/')), "alice was asked only about her calls");
-    assert.equal(bob.questions.length, 3);
-    assert.ok(bob.questions.every((q) => q.message.includes('"/bob/')), "bob was asked only about his calls");
+    assertEachAskedAboutOwnCalls({
+      result: (a.structuredContent as { result?: unknown })?.result,
+      questions: alice.questions,
+    }, {
+      results: b.results,
+      questions: bob.questions,
+    });
 
     const mute = await connectHttp(http.url);
     const { results } = await runCalls(mute.client, [`tools.files.delete({ path: "/x" })`]);
@@ -201,63 +240,84 @@ Deno.test("http: a Codemode with an approver of its own keeps it; the client is 
   }
 });
 
-/** An SDK v2 client that declares form elicitation and negotiates 2026-07-28 with our server. */
-function modernAskingClient(): ModernClient {
-  return new ModernClient({ name: "codemode-test-v2", version: "1.0.0" }, {
-    capabilities: { elicitation: { form: {} } },
+/**
+ * An SDK v2 client that negotiates 2026-07-28 and, given `answer`, declares form elicitation and answers each
+ * question with it (its `callTool` fulfils `input_required` and sends the call again), keeping the questions.
+ */
+function modernAskingClient(answer?: (params: ElicitRequest["params"]) => ElicitResult): {
+  client: ModernClient;
+  questions: ElicitRequest["params"][];
+} {
+  const client = new ModernClient({ name: "codemode-test-v2", version: "1.0.0" }, {
+    capabilities: answer ? { elicitation: { form: {} } } : {},
     versionNegotiation: { mode: "auto" },
   });
+  const questions: ElicitRequest["params"][] = [];
+  if (answer) {
+    client.setRequestHandler("elicitation/create", (request) => {
+      questions.push(request.params as ElicitRequest["params"]);
+      return answer(request.params as ElicitRequest["params"]);
+    });
+  }
+  return { client, questions };
 }
 
 /** Runs calls with a 2026-07-28 client, as {@linkcode runCalls} does with a 2025-era one. */
 async function runModernCalls(client: ModernClient, calls: string[]): Promise<{ results: unknown[]; ok: boolean[] }> {
-  const code = `
-    const out = [];
-    for (const call of [${calls.map((c) => `() => ${c}`).join(", ")}]) {
-      try { out.push(await call()); } catch (e) { out.push(e.message.replace(/ \\(script\\.ts:\\d+:\\d+\\)$/, "")); }
-    }
-    return out;
-  `;
   assert.equal(client.getNegotiatedProtocolVersion(), MODERN);
-  const r = await client.callTool({ name: "execute_code", arguments: { code } });
+  const r = await client.callTool({ name: "execute_code", arguments: { code: callsScript(calls) } });
   const content = r.structuredContent as unknown as ExecuteContent;
   assert.equal(content.ok, true, JSON.stringify(r.content));
   return { results: content.result as unknown[], ok: content.toolCalls.map((c) => c.ok) };
 }
 
-const MODERN_CALLS = [`tools.files.delete({ path: "/tmp/1" })`, `tools.files.read({ path: "/tmp/2" })`];
+Deno.test("stdio: a 2026-07-28 client is asked with input_required, sends the call again with the answer, and a call runs only on yes", async () => {
+  const answers = answersInOrder();
+  const { client, questions } = modernAskingClient(() => answers.shift()!);
+  await using _conn = await connectStdioModern(["--tools", TOOLS], undefined, client);
+  await assertAskedScript(answers, questions, (calls) => runModernCalls(client, calls)); // as a 2025-era client
+});
 
-Deno.test("stdio and http: a 2026-07-28 client, which cannot be asked mid-call, gets a refusal naming why", async () => {
-  const expected = [`tools.files.delete was not run: ${MODERN_ERA}`, "contents of /tmp/2"];
-  // stdio: a real `codemode mcp` process.
-  const stdio = modernAskingClient();
-  await stdio.connect(
-    new ModernStdioTransport({
-      command: Deno.execPath(),
-      args: ["run", "-A", SERVE, "--tools", TOOLS],
-      cwd: ROOT,
-      stderr: "ignore",
-      env: { ...Deno.env.toObject(), NO_COLOR: "1" },
-    }),
-  );
-  try {
-    assert.deepEqual(await runModernCalls(stdio, MODERN_CALLS), { results: expected, ok: [false, true] });
-  } finally {
-    await stdio.close();
-  }
-  // http: the same endpoint still asks a 2025-era session.
+Deno.test("http: 2026-07-28 clients are each asked about their own calls; one without elicitation is refused; a 2025-era session is still asked", async () => {
   await using cm = new Codemode({ tools: [deleteFile, writeFile, readFile] });
-  const http = await serveHttp(cm, { port: 0 });
+  const apiKey = "approval-test-key-0123456789";
+  const http = await serveHttp(cm, { port: 0, apiKey });
+  const requestInit = { headers: { Authorization: `Bearer ${apiKey}` } };
+  const transport = () => new ModernHttpTransport(http.url, { requestInit, fetch: fetchKeepingSignals() });
   try {
-    const modern = modernAskingClient();
-    await modern.connect(new ModernHttpTransport(http.url));
-    assert.deepEqual(await runModernCalls(modern, MODERN_CALLS), { results: expected, ok: [false, true] });
+    const alice = modernAskingClient(yes);
+    const bob = modernAskingClient(() => ({ action: "decline" }));
+    const mute = modernAskingClient();
+    await Promise.all([
+      alice.client.connect(transport()),
+      bob.client.connect(transport()),
+      mute.client.connect(transport()),
+    ]);
+    // Both run at once; alice's three calls wait together, and are asked one at a time (three rounds).
+    const [a, b, m] = await Promise.all([
+      alice.client.callTool({ name: "execute_code", arguments: { code: ALICE_SCRIPT } }),
+      runModernCalls(bob.client, BOB_CALLS),
+      runModernCalls(mute.client, [`tools.files.delete({ path: "/x" })`, `tools.files.read({ path: "/y" })`]),
+    ]);
+    assertEachAskedAboutOwnCalls({
+      result: (a.structuredContent as { result?: unknown })?.result,
+      questions: alice.questions,
+    }, {
+      results: b.results,
+      questions: bob.questions,
+    });
+    assert.deepEqual(m, {
+      results: [`tools.files.delete was not run: ${NO_CAPABILITY}`, "contents of /y"],
+      ok: [false, true],
+    });
+    assert.equal(http.waitingCount, 0, "no execution is left waiting");
+
     const legacy = askingClient(yes);
-    await connectHttp(http.url, {}, legacy.client);
-    const { results } = await runCalls(legacy.client, [MODERN_CALLS[0]]);
-    assert.deepEqual(results, ["deleted /tmp/1"]);
+    await connectHttp(http.url, requestInit.headers, legacy.client);
+    const { results } = await runCalls(legacy.client, [`tools.files.delete({ path: "/z" })`]);
+    assert.deepEqual(results, ["deleted /z"]);
     assert.equal(legacy.questions.length, 1);
-    await Promise.all([modern.close(), legacy.client.close()]);
+    await Promise.all([alice.client.close(), bob.client.close(), mute.client.close(), legacy.client.close()]);
   } finally {
     await http.close();
   }

@@ -15,6 +15,7 @@ import {
   MCP_HEADERS,
   MODERN,
   post,
+  rpcMessage,
 } from "./_helpers.ts";
 
 const KEY = "test-key-eras-0123456789";
@@ -35,12 +36,6 @@ const DISCOVER = JSON.stringify({
     },
   },
 });
-
-/** The JSON-RPC message of a response, whether it came as JSON or as one SSE event. */
-function rpcBody(body: string): { result?: Record<string, unknown>; error?: { code: number; message: string } } {
-  const data = body.split("\n").find((line) => line.startsWith("data: "));
-  return JSON.parse(data ? data.slice("data: ".length) : body);
-}
 
 Deno.test("stdio: a 2025-era client (initialize) and a 2026-07-28 client (server/discover) both run scripts", async () => {
   await using old = await connectStdio(["--tools", DEMO_TOOLS]);
@@ -97,7 +92,7 @@ Deno.test("http: server/discover is answered with 2026-07-28 (before the SDK v2 
     const res = await post(http.url, DISCOVER, { ...headers, ...AUTH });
     assert.equal(res.status, 200, res.body);
     assert.equal(res.headers.get("mcp-session-id"), null, "no session in the 2026-07-28 era");
-    const { result } = rpcBody(res.body);
+    const { result } = rpcMessage(res.body);
     assert.ok(result, res.body);
     assert.ok((result.supportedVersions as string[]).includes(MODERN), JSON.stringify(result));
     const meta = result._meta as Record<string, { name: string }>;
@@ -120,8 +115,8 @@ Deno.test("http: a request that claims 2026-07-28 without the _meta envelope is 
       "Mcp-Method": "tools/list",
     });
     assert.equal(res.status, 400, res.body);
-    assert.equal(rpcBody(res.body).error?.code, -32602);
-    assert.match(rpcBody(res.body).error?.message ?? "", /envelope/);
+    assert.equal(rpcMessage(res.body).error?.code, -32602);
+    assert.match(rpcMessage(res.body).error?.message ?? "", /envelope/);
     assert.equal(http.sessionCount, 0);
   } finally {
     await http.close();
