@@ -74,11 +74,13 @@ Deno.test("langchainTool is a structured tool; .invoke({ code }) returns the for
 
 Deno.test("langchainTool: the run config's signal ends the script and its tool calls", async () => {
   const aborted = Promise.withResolvers<void>();
+  const started = Promise.withResolvers<void>();
   const sleep = defineTool({
     name: "clock.sleep",
     input: z.object({}),
     handler: (_, ctx) =>
       new Promise((resolve) => {
+        started.resolve();
         const timer = setTimeout(resolve, 60_000);
         ctx.signal.addEventListener("abort", () => (clearTimeout(timer), aborted.resolve(), resolve(null)));
       }),
@@ -88,7 +90,8 @@ Deno.test("langchainTool: the run config's signal ends the script and its tool c
   const pending = (await langchainTool(cm)).invoke({ code: "await tools.clock.sleep({})" }, {
     signal: controller.signal,
   });
-  setTimeout(() => controller.abort(), 300);
+  await started.promise; // the script is running and waits in the tool call
+  controller.abort();
   // LangChain races the signal itself and rejects at once with an AbortError.
   await assert.rejects(pending, /abort/i);
   await aborted.promise; // the execution was ended too: the tool's own signal fired
