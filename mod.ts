@@ -66,7 +66,17 @@ export {
   type ToolTypeInfo,
 } from "./src/typegen/mod.ts";
 export { DEFAULT_LIMITS, type Limits, resolveLimits } from "./src/limits.ts";
-export type { ExecuteRequest, Executor, ToolInvoker } from "./src/executor.ts";
+export type { ExecuteRequest, Executor, ExecutorLoad, ToolInvoker } from "./src/executor.ts";
+export {
+  type ExecutionObservation,
+  type ExecutionStart,
+  isCorrelationId,
+  type LoadSource,
+  MAX_CORRELATION_ID_CHARS,
+  type Observer,
+  type ToolCallObservation,
+  type ToolCallOutcome,
+} from "./src/observe.ts";
 export {
   ERROR_NAMES,
   type ErrorName,

@@ -2,12 +2,24 @@
 // a burst of executions gets a clear "busy" instead of unbounded waiting.
 export class Semaphore {
   #free: number;
+  readonly #slots: number;
   readonly #maxQueued: number;
   readonly #queue: Array<() => void> = [];
 
   constructor(slots: number, maxQueued: number) {
     this.#free = slots;
+    this.#slots = slots;
     this.#maxQueued = maxQueued;
+  }
+
+  /** Slots held now. */
+  get held(): number {
+    return this.#slots - this.#free;
+  }
+
+  /** Acquirers waiting for a slot now. */
+  get waiting(): number {
+    return this.#queue.length;
   }
 
   /** Resolves to a release function, or `undefined` if refused or aborted. */
