@@ -38,7 +38,7 @@ const CORRELATION_ID = /^[A-Za-z0-9._:;=+\/@-]+$/;
  * assert.equal(isCorrelationId("x".repeat(129)), false);
  * ```
  */
-export function isCorrelationId(value: unknown): value is string {
+export function isCorrelationId(value: unknown): boolean {
   return typeof value === "string" && value.length > 0 && value.length <= MAX_CORRELATION_ID_CHARS &&
     CORRELATION_ID.test(value);
 }

@@ -19,6 +19,7 @@ import { MAX_NAME_CHARS, registerTypeResources } from "./resources.ts";
 import type { McpLogger } from "./log.ts";
 import type { Approver } from "../../tools/approval.ts";
 import { askingRequest, elicitationApprover } from "./_approval.ts";
+import { isCorrelationId } from "../../observe.ts";
 
 /** The part of `Codemode` the server uses; a `Codemode` is one. */
 export interface CodemodeServerLike {
@@ -29,7 +30,13 @@ export interface CodemodeServerLike {
   /** Runs a script; never throws for anything the script does. */
   execute(
     code: string,
-    options?: { signal?: AbortSignal; limits?: Partial<Limits>; approver?: Approver },
+    options?: {
+      signal?: AbortSignal;
+      limits?: Partial<Limits>;
+      approver?: Approver;
+      correlationId?: string;
+      principal?: string;
+    },
   ): Promise<ExecutionResult>;
   /** The effective limits. */
   readonly limits: Readonly<Limits>;
@@ -218,13 +225,16 @@ function registerExecute(
     const signal = ctx.mcpReq.signal;
     // The approver asks this request's client, on this request's stream.
     const approver = codemode.hasApprover ? undefined : elicitationApprover(askingRequest(server, ctx), { timeoutMs });
-    const running = codemode.execute(code, { signal, limits: options.limits, approver });
+    const correlationId = requestId(ctx.http?.req, log);
+    const principal = ctx.sessionId ? `mcp-session:${ctx.sessionId}` : ctx.http ? "mcp-http" : "mcp-stdio";
+    const running = codemode.execute(code, { signal, limits: options.limits, approver, correlationId, principal });
     options.onExecution?.(running);
     const result = await running;
     log({
       level: result.ok ? "info" : "warn",
       event: "execute",
       executionId: result.executionId,
+      correlationId: result.correlationId,
       stopReason: result.stopReason,
       durationMs: Math.round(result.durationMs),
       toolCalls: result.toolCalls.length,
@@ -309,10 +319,22 @@ export function logger(options: McpServerOptions): McpLogger {
   return (e) => options.log?.({ ...e, ...options.logContext });
 }
 
+/**
+ * The correlation id an HTTP request carries in `X-Request-Id`, when it is a valid one
+ * (`isCorrelationId`); an invalid one is logged by its length only, never echoed.
+ */
+function requestId(req: Request | undefined, log: McpLogger): string | undefined {
+  const value = req?.headers.get("x-request-id") ?? undefined;
+  if (value === undefined || isCorrelationId(value)) return value;
+  log({ level: "warn", event: "request_id_invalid", length: value.length });
+  return undefined;
+}
+
 function structured(result: ExecutionResult): Record<string, unknown> {
-  const { executionId, ok, stopReason, result: value, error, logs, toolCalls, durationMs } = result;
+  const { executionId, correlationId, ok, stopReason, result: value, error, logs, toolCalls, durationMs } = result;
   return {
     executionId,
+    ...(correlationId !== undefined ? { correlationId } : {}),
     ok,
     stopReason,
     ...(value !== undefined ? { result: value } : {}),
