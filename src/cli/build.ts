@@ -10,6 +10,8 @@ import { toolClashes } from "../config/discover.ts";
 import type { DiscoveredTool } from "../config/tool_exports.ts";
 import type { Limits } from "../limits.ts";
 import type { ToolSource } from "../tools/source.ts";
+import type { Observer } from "../observe.ts";
+import type { CodemodeConfig } from "../config/schema.ts";
 import { loadToolModules, UsageError } from "./load_tools.ts";
 import { loopbackAuthorizer } from "./oauth.ts";
 
@@ -22,6 +24,12 @@ export interface BuildFlags {
   /** Limits from flags; they win over the config's. */
   limits?: Partial<Limits>;
 }
+
+/** The config's `logging` and `metrics` (both absent without a config), which a command turns into its observer. */
+export type ObservabilityConfig = Pick<CodemodeConfig, "logging" | "metrics">;
+
+/** Makes a command's observer, if it wants one, from the config's `logging` and `metrics`. */
+export type ObserverFactory = (config: ObservabilityConfig) => Observer | undefined | Promise<Observer | undefined>;
 
 /** Where a command takes its tools from: absolute paths. */
 export interface ToolOrigins {
@@ -63,6 +71,7 @@ export function noToolsNote(origins: ToolOrigins, cwd: string): string {
  * An upstream MCP server that needs a user's OAuth authorization has its URL
  * written to `err`, and the code is received on its loopback redirect URL.
  *
+ * @param observe makes the instance's observer from the config's `logging` and `metrics`.
  * @returns the instance.
  * @throws {UsageError} for a bad config (naming file, line and key) or tool module, or two
  * tools with one name (naming both modules).
@@ -71,6 +80,7 @@ export async function buildCodemode(
   flags: BuildFlags,
   cwd: string,
   err: (text: string) => void = (text) => void Deno.stderr.writeSync(new TextEncoder().encode(text)),
+  observe?: ObserverFactory,
 ): Promise<Codemode> {
   const origins = await toolOrigins(flags, cwd);
   const found: DiscoveredTool[] = [];
@@ -78,6 +88,7 @@ export async function buildCodemode(
   let policies = {};
   let sources: ToolSource[] = [];
   let localExecutor = {};
+  let observed: ObservabilityConfig = {};
   try {
     if (origins.config) {
       const mcpClient = { oauth: { authorize: loopbackAuthorizer(err) } };
@@ -87,6 +98,8 @@ export async function buildCodemode(
       policies = fromConfig.policies;
       sources = fromConfig.sources;
       localExecutor = fromConfig.localExecutor;
+      const { logging, metrics } = fromConfig.loaded.config;
+      observed = { ...(logging ? { logging } : {}), ...(metrics ? { metrics } : {}) };
     }
     found.push(...await loadToolModules(origins.modules, cwd));
     // A module named by both the config and --tools gives the same tool objects: one tool each.
@@ -94,7 +107,15 @@ export async function buildCodemode(
     const clashes = toolClashes(unique);
     if (clashes.length > 0) throw new UsageError(clashes.join("\n"));
     const tools = unique.map((d) => d.tool);
-    const cm = new Codemode({ tools, limits: { ...limits, ...flags.limits }, policies, sources, localExecutor });
+    const observer = await observe?.(observed);
+    const cm = new Codemode({
+      tools,
+      limits: { ...limits, ...flags.limits },
+      policies,
+      sources,
+      localExecutor,
+      ...(observer ? { observer } : {}),
+    });
     await cm.loadTools({ eagerOnly: true }).catch(async (e) => {
       await cm.close();
       throw e;
