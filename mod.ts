@@ -8,7 +8,8 @@
  * (types and zod schemas). It loads no YAML parser, MCP SDK or AI framework;
  * those faces are their own entry points: `./config` (`codemode.yaml`,
  * `fromConfig`), `./mcp` (MCP server and upstream MCP servers as tools),
- * `./ai-sdk`, `./langchain`, `./langgraph` and `./cli`.
+ * `./ai-sdk`, `./langchain`, `./langgraph`, `./observability` (logs, metrics,
+ * traces and audit, as an `observer`) and `./cli`.
  *
  * @example
  * ```ts

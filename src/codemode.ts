@@ -16,12 +16,18 @@ import type { ToolSource } from "./tools/source.ts";
 import { type PromptOptions, renderDeclarations, renderPrompt } from "./typegen/mod.ts";
 import type { CatalogEntry } from "./typegen/catalog.ts";
 import type { ToolMatch } from "./typegen/search.ts";
-import { Discovery, MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS, MAX_TYPES_NAMES } from "./typegen/discovery.ts";
-import { z } from "zod";
+import { Discovery } from "./typegen/discovery.ts";
+import { answerDiscoveryCall } from "./typegen/discovery_call.ts";
 import { PolicySet, type ToolPolicy } from "./tools/policy.ts";
 import { approvalRefusal, type Approver, effectivePolicy } from "./tools/approval.ts";
 import { CallScope } from "./tools/call_scope.ts";
-import { type ExecutionObservation, isCorrelationId, MAX_CORRELATION_ID_CHARS, type Observer } from "./observe.ts";
+import {
+  type ExecutionObservation,
+  isCorrelationId,
+  MAX_CORRELATION_ID_CHARS,
+  type Observer,
+  type ToolCallObservation,
+} from "./observe.ts";
 import {
   endExecution,
   endToolCall,
@@ -121,12 +127,6 @@ interface CallFacts {
   /** Set when a policy or the approver refused the call. */
   refused?: boolean;
 }
-
-const SEARCH_INPUT = z.object({
-  query: z.string().min(1).max(MAX_SEARCH_QUERY_CHARS),
-  limit: z.number().int().min(1).max(MAX_SEARCH_LIMIT).optional(),
-});
-const TYPES_INPUT = z.object({ names: z.array(z.string().min(1).max(256)).min(1).max(MAX_TYPES_NAMES) });
 
 /**
  * Runs model-written TypeScript against typed tools in a zero-permission sandbox.
@@ -448,27 +448,6 @@ export class Codemode {
     return this.discovery().search(query, limit);
   }
 
-  #discover(name: "$search" | "$types", input: unknown): unknown {
-    if (name === "$search") {
-      const parsed = SEARCH_INPUT.safeParse(input);
-      if (!parsed.success) {
-        throw new ToolError(`tools.$search(query: string, limit?: number): ${parsed.error.issues[0].message}`);
-      }
-      return this.searchTools(parsed.data.query, parsed.data.limit);
-    }
-    const parsed = TYPES_INPUT.safeParse(input);
-    if (!parsed.success) {
-      throw new ToolError(`tools.$types(names: string | string[]): ${parsed.error.issues[0].message}`);
-    }
-    // Answered as the MCP server's get_tool_types: unknown names get suggestions, and fail only when none is known.
-    const discovery = this.discovery();
-    const { declarations, unknown } = discovery.lookup(parsed.data.names);
-    if (unknown.length === 0) return declarations;
-    const note = discovery.unknownNote(unknown);
-    if (!declarations) throw new ToolError(`tools.$types: ${note}`);
-    return note.split("\n").map((line) => `// ${line}`).join("\n") + "\n\n" + declarations;
-  }
-
   /**
    * Loads the source whose namespace a called name is in, then looks the
    * name up again; a name in no source loads them all, for suggestions.
@@ -487,10 +466,19 @@ export class Codemode {
     return this.registry.get(name);
   }
 
-  /** Runs one tool call of the script; observed when the execution is. */
-  async #invoke(run: Run, name: string, input: unknown, signal: AbortSignal): Promise<unknown> {
+  /** Runs one tool call of the script; observed when the execution is (else at no extra cost). */
+  #invoke(run: Run, name: string, input: unknown, signal: AbortSignal): Promise<unknown> {
     const observed = run.observation && startToolCall(run.observation, input);
-    if (!observed) return await this.#call(run, name, input, signal);
+    return observed ? this.#observed(observed, run, name, input, signal) : this.#call(run, name, input, signal);
+  }
+
+  async #observed(
+    observed: ToolCallObservation,
+    run: Run,
+    name: string,
+    input: unknown,
+    signal: AbortSignal,
+  ): Promise<unknown> {
     const facts: CallFacts = {};
     let call: Promise<unknown> | undefined;
     // Called inside the call's tracing context; a second call (a faulty observer's, or ours) does nothing.
@@ -514,7 +502,7 @@ export class Codemode {
     if (name === "$search" || name === "$types") {
       if (facts) facts.tool = name;
       await this.loadTools().catch(() => {}); // a source that fails is left out of the answer
-      return this.#discover(name, input);
+      return answerDiscoveryCall(this.discovery(), name, input);
     }
     const tool = this.registry.get(name) ?? await this.#fromSource(name);
     const configured = tool && this.#configuredPolicy(tool);
