@@ -90,7 +90,7 @@ Deno.test("an X-Request-Id with control characters sent over raw TCP is refused 
     assert.doesNotMatch(response, /^x-request-id:/im, "not echoed");
   }
   const logged = s.lines.join("") + JSON.stringify(s.events);
-  assert.ok(!/[\x01\x1b\x7f]/.test(logged), "no control character reaches the log raw");
+  assert.ok(!["\x01", "\x1b", "\x7f"].some((c) => logged.includes(c)), "no control character reaches the log raw");
 });
 
 /** Sends one raw HTTP/1.1 request (headers fetch would refuse) and returns the whole response. */
