@@ -9,7 +9,9 @@
  * (types and zod schemas). It loads no YAML parser, MCP SDK or AI framework;
  * those faces are their own entry points: `./config` (`codemode.yaml`,
  * `fromConfig`), `./mcp` (MCP server and upstream MCP servers as tools),
- * `./ai-sdk`, `./langchain`, `./langgraph`, `./service` and `./cli`.
+ * `./ai-sdk`, `./langchain`, `./langgraph`, `./service` (the executor
+ * service), `./observability` (logs, metrics, traces and audit, as an
+ * `observer`) and `./cli`.
  *
  * @example
  * ```ts
@@ -67,7 +69,17 @@ export {
   type ToolTypeInfo,
 } from "./src/typegen/mod.ts";
 export { DEFAULT_LIMITS, type Limits, resolveLimits } from "./src/limits.ts";
-export type { ExecuteRequest, Executor, ToolInvoker } from "./src/executor.ts";
+export type { ExecuteRequest, Executor, ExecutorLoad, ToolInvoker } from "./src/executor.ts";
+export {
+  type ExecutionObservation,
+  type ExecutionStart,
+  isCorrelationId,
+  type LoadSource,
+  MAX_CORRELATION_ID_CHARS,
+  type Observer,
+  type ToolCallObservation,
+  type ToolCallOutcome,
+} from "./src/observe.ts";
 export {
   ERROR_NAMES,
   type ErrorName,

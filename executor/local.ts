@@ -6,7 +6,7 @@
 import { killGroup, type SandboxProcess, SandboxRun } from "./_sandbox_run.ts";
 import { Semaphore } from "./_semaphore.ts";
 import { dropKernelGuards, guardCommand, kernelGuards } from "./_kernel_guard.ts";
-import type { ExecuteRequest, Executor } from "../src/executor.ts";
+import type { ExecuteRequest, Executor, ExecutorLoad } from "../src/executor.ts";
 import { type ExecutionResult, hostError } from "../src/rpc/result.ts";
 import type { Limits } from "../src/limits.ts";
 
@@ -234,6 +234,14 @@ export class LocalExecutor implements Executor {
     } finally {
       this.#inFlight.delete(kill);
     }
+  }
+
+  /**
+   * How busy the executor is: executions holding a slot (their sandbox
+   * starting or running) and executions waiting for one.
+   */
+  load(): ExecutorLoad {
+    return { running: this.#semaphore.running, queued: this.#semaphore.queued };
   }
 
   /** Kills every execution in flight and refuses new ones. */

@@ -16,11 +16,27 @@ import type { ToolSource } from "./tools/source.ts";
 import { type PromptOptions, renderDeclarations, renderPrompt } from "./typegen/mod.ts";
 import type { CatalogEntry } from "./typegen/catalog.ts";
 import type { ToolMatch } from "./typegen/search.ts";
-import { Discovery, MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS, MAX_TYPES_NAMES } from "./typegen/discovery.ts";
-import { z } from "zod";
+import { Discovery } from "./typegen/discovery.ts";
+import { answerDiscoveryCall } from "./typegen/discovery_call.ts";
 import { PolicySet, type ToolPolicy } from "./tools/policy.ts";
 import { approvalRefusal, type Approver, effectivePolicy } from "./tools/approval.ts";
 import { CallScope } from "./tools/call_scope.ts";
+import {
+  type ExecutionObservation,
+  isCorrelationId,
+  MAX_CORRELATION_ID_CHARS,
+  type Observer,
+  type ToolCallObservation,
+} from "./observe.ts";
+import {
+  endExecution,
+  endToolCall,
+  runInCallContext,
+  startExecution,
+  startToolCall,
+  traceHeadersOf,
+  watchExecutor,
+} from "./_observing.ts";
 
 /** Options of {@linkcode Codemode}. */
 export interface CodemodeOptions {
@@ -46,6 +62,12 @@ export interface CodemodeOptions {
   approver?: Approver;
   /** Tools that load asynchronously (upstream MCP servers), each under its namespace. */
   sources?: ToolSource[];
+  /**
+   * Hears of every execution and tool call: logs, metrics, traces, audit (e.g. `Observability`
+   * from `./observability`). Without one, none of that work is done. An observer that throws is
+   * ignored for that call: observing never breaks an execution.
+   */
+  observer?: Observer;
 }
 
 /** Options of one {@linkcode Codemode.execute} call. */
@@ -76,13 +98,35 @@ export interface ExecuteOptions {
    * script as a `ToolError`: the LangChain adapters pass LangGraph's interrupts through so.
    */
   rethrow?: (error: unknown) => boolean;
+  /**
+   * Ties the execution to the request that caused it: handlers see it as `ctx.correlationId`,
+   * the result carries it, the observer logs it. 1 to 128 letters, digits or `. _ : ; = + / @ -`.
+   * @default {the execution's id}
+   */
+  correlationId?: string;
+  /**
+   * Who asked for the execution (an MCP session, an API key's id), for the observer's audit
+   * records; nothing else reads it.
+   */
+  principal?: string;
 }
 
-const SEARCH_INPUT = z.object({
-  query: z.string().min(1).max(MAX_SEARCH_QUERY_CHARS),
-  limit: z.number().int().min(1).max(MAX_SEARCH_LIMIT).optional(),
-});
-const TYPES_INPUT = z.object({ names: z.array(z.string().min(1).max(256)).min(1).max(MAX_TYPES_NAMES) });
+/** What one execution's tool calls share. */
+interface Run {
+  executionId: string;
+  limits: Limits;
+  approver: Approver | undefined;
+  scope: CallScope;
+  observation: ExecutionObservation | undefined;
+}
+
+/** What an observed tool call found out, for its outcome. */
+interface CallFacts {
+  /** The tool's registered name (or `$search`, `$types`) once it is known. */
+  tool?: string;
+  /** Set when a policy or the approver refused the call. */
+  refused?: boolean;
+}
 
 /**
  * Runs model-written TypeScript against typed tools in a zero-permission sandbox.
@@ -118,11 +162,13 @@ export class Codemode {
   readonly #loading = new Map<ToolSource, Promise<void>>();
   readonly #sourceTools = new Map<ToolSource, AnyTool[]>();
   readonly #catalogListeners = new Set<() => void>();
+  readonly #observer?: Observer;
+  readonly #unwatch: () => void;
 
   /**
    * Creates an instance; it starts no process until {@linkcode Codemode.execute}.
    *
-   * @param options tools, limits, executor and denied patterns.
+   * @param options tools, limits, executor, denied patterns, policies, approver, sources and observer.
    * @throws {Error} on duplicate tool names, an invalid limit or executor setting.
    */
   constructor(options: CodemodeOptions = {}) {
@@ -139,6 +185,8 @@ export class Codemode {
     this.#policies = new PolicySet(options.policies);
     this.#approver = options.approver;
     this.#sources = [...(options.sources ?? [])];
+    this.#observer = options.observer;
+    this.#unwatch = watchExecutor(options.observer, this.#executor);
     for (const source of this.#sources) {
       source.onChange?.(() => void this.#reload(source).catch(() => {}));
     }
@@ -256,6 +304,11 @@ export class Codemode {
     return renderPrompt(await this.types(), options);
   }
 
+  /** The observer given in the options, if any. */
+  get observer(): Observer | undefined {
+    return this.#observer;
+  }
+
   /** Whether the instance has an `approver` of its own. */
   get hasApprover(): boolean {
     return this.#approver !== undefined;
@@ -293,7 +346,15 @@ export class Codemode {
     options: ExecuteOptions = {},
   ): Promise<ExecutionResult> {
     const executionId = crypto.randomUUID();
+    if (options.correlationId !== undefined && !isCorrelationId(options.correlationId)) {
+      throw new TypeError(
+        `execute: correlationId must be 1 to ${MAX_CORRELATION_ID_CHARS} letters, digits or . _ : ; = + / @ -`,
+      );
+    }
+    const correlationId = options.correlationId ?? executionId;
     const limits = resolveLimits(this.#limits, options.limits);
+    const observation = this.#observer &&
+      startExecution(this.#observer, { executionId, correlationId, principal: options.principal });
     // Tool sources are not loaded here: a lazy one starts when the script
     // first calls one of its tools (or searches), so `return 1` starts none.
     const refused = validateCode(code, {
@@ -301,8 +362,9 @@ export class Codemode {
       deniedPatterns: this.#deniedPatterns,
     });
     if (refused) {
-      return {
+      const result: ExecutionResult = {
         executionId,
+        correlationId,
         ok: false,
         stopReason: "rejected",
         error: refused,
@@ -310,22 +372,37 @@ export class Codemode {
         toolCalls: [],
         durationMs: 0,
       };
+      endExecution(observation, result);
+      return result;
     }
     const scope = new CallScope(executionId, options);
     const approver = scope.guard(options.approver ?? this.#approver);
-    const result = await this.#executor.execute({
-      executionId,
-      code,
-      limits,
-      signal: options.signal ? AbortSignal.any([options.signal, scope.signal]) : scope.signal,
-      invoke: (tool, input, signal) => this.#invoke(executionId, limits, approver, scope, tool, input, signal),
-    });
+    const run: Run = { executionId, limits, approver, scope, observation };
+    const traceHeaders = observation && traceHeadersOf(observation);
+    let result: ExecutionResult;
+    try {
+      result = await this.#executor.execute({
+        executionId,
+        code,
+        limits,
+        signal: options.signal ? AbortSignal.any([options.signal, scope.signal]) : scope.signal,
+        correlationId,
+        ...(traceHeaders ? { traceHeaders } : {}),
+        invoke: (tool, input, signal) => this.#invoke(run, tool, input, signal),
+      });
+    } catch (e) {
+      endExecution(observation, undefined, e);
+      throw e;
+    }
+    result = { ...result, correlationId };
+    endExecution(observation, result);
     scope.throwIfEscaped();
     return result;
   }
 
   /** Ends every execution in flight and releases what this instance started. */
   async close(): Promise<void> {
+    this.#unwatch();
     if (this.#ownsExecutor) await this.#executor.close();
     await Promise.allSettled(this.#sources.map((s) => s.close()));
   }
@@ -371,27 +448,6 @@ export class Codemode {
     return this.discovery().search(query, limit);
   }
 
-  #discover(name: "$search" | "$types", input: unknown): unknown {
-    if (name === "$search") {
-      const parsed = SEARCH_INPUT.safeParse(input);
-      if (!parsed.success) {
-        throw new ToolError(`tools.$search(query: string, limit?: number): ${parsed.error.issues[0].message}`);
-      }
-      return this.searchTools(parsed.data.query, parsed.data.limit);
-    }
-    const parsed = TYPES_INPUT.safeParse(input);
-    if (!parsed.success) {
-      throw new ToolError(`tools.$types(names: string | string[]): ${parsed.error.issues[0].message}`);
-    }
-    // Answered as the MCP server's get_tool_types: unknown names get suggestions, and fail only when none is known.
-    const discovery = this.discovery();
-    const { declarations, unknown } = discovery.lookup(parsed.data.names);
-    if (unknown.length === 0) return declarations;
-    const note = discovery.unknownNote(unknown);
-    if (!declarations) throw new ToolError(`tools.$types: ${note}`);
-    return note.split("\n").map((line) => `// ${line}`).join("\n") + "\n\n" + declarations;
-  }
-
   /**
    * Loads the source whose namespace a called name is in, then looks the
    * name up again; a name in no source loads them all, for suggestions.
@@ -410,22 +466,50 @@ export class Codemode {
     return this.registry.get(name);
   }
 
-  async #invoke(
-    executionId: string,
-    limits: Limits,
-    approver: Approver | undefined,
-    scope: CallScope,
+  /** Runs one tool call of the script; observed when the execution is (else at no extra cost). */
+  #invoke(run: Run, name: string, input: unknown, signal: AbortSignal): Promise<unknown> {
+    const observed = run.observation && startToolCall(run.observation, input);
+    return observed ? this.#observed(observed, run, name, input, signal) : this.#call(run, name, input, signal);
+  }
+
+  async #observed(
+    observed: ToolCallObservation,
+    run: Run,
     name: string,
     input: unknown,
     signal: AbortSignal,
   ): Promise<unknown> {
+    const facts: CallFacts = {};
+    let call: Promise<unknown> | undefined;
+    // Called inside the call's tracing context; a second call (a faulty observer's, or ours) does nothing.
+    const start = () => void (call ??= this.#call(run, name, input, signal, facts));
+    runInCallContext(observed, start);
+    start();
+    input = undefined; // the raw input is not kept while the call runs
+    try {
+      const value = await call;
+      endToolCall(observed, facts.tool, "ok");
+      return value;
+    } catch (e) {
+      endToolCall(observed, facts.tool, facts.refused ? "refused" : facts.tool === undefined ? "unknown" : "error");
+      throw e;
+    }
+  }
+
+  async #call(run: Run, name: string, input: unknown, signal: AbortSignal, facts?: CallFacts): Promise<unknown> {
+    const { executionId, limits, approver, scope } = run;
     const forCall = scope.nextCall(); // numbered as the trace records calls, discovery included
     if (name === "$search" || name === "$types") {
+      if (facts) facts.tool = name;
       await this.loadTools().catch(() => {}); // a source that fails is left out of the answer
-      return this.#discover(name, input);
+      return answerDiscoveryCall(this.discovery(), name, input);
     }
     const tool = this.registry.get(name) ?? await this.#fromSource(name);
     const configured = tool && this.#configuredPolicy(tool);
+    if (facts && tool) {
+      facts.tool = tool.name;
+      facts.refused = configured === "deny";
+    }
     if (!tool || configured === "deny") throw new ToolError(this.discovery().notATool(name));
     // An `approve` rule asks every time; otherwise the tool's own requirement (if any) decides.
     const check = configured === "approve" ? true : tool.needsApproval ?? false;
@@ -434,7 +518,10 @@ export class Codemode {
       const { toolCallId, context } = forCall;
       const request = { tool: tool.name, input: value, executionId, signal, toolCallId, context };
       const refusal = await approvalRefusal(approver, request, check);
-      if (refusal) throw new ToolError(`tools.${name} was not run: ${refusal}`);
+      if (refusal) {
+        if (facts) facts.refused = true;
+        throw new ToolError(`tools.${name} was not run: ${refusal}`);
+      }
     };
     const timeoutMs = tool.timeoutMs ?? limits.toolTimeoutMs;
     const call = runToolCall(tool, name, input, { executionId, timeoutMs, signal, authorize, ...forCall });

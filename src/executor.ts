@@ -28,10 +28,25 @@ export interface ExecuteRequest {
   invoke: ToolInvoker;
   /** Aborting ends the execution with stopReason `killed`. */
   signal?: AbortSignal;
-  /** An id that ties this execution to the request that caused it, in logs and traces. */
+  /**
+   * The id that ties this execution to the request that caused it (logs, the
+   * result's `correlationId`); an executor in another process passes it on.
+   */
   correlationId?: string;
-  /** W3C trace context (`traceparent`, `tracestate`) of the span this execution runs under. */
+  /**
+   * The W3C trace context of the execution's span (`traceparent`,
+   * `tracestate`), for an executor in another process to continue the trace;
+   * set only when an observer traces.
+   */
   traceHeaders?: Record<string, string>;
+}
+
+/** How busy an executor is at one moment. */
+export interface ExecutorLoad {
+  /** Executions holding a slot: their sandbox is starting or running. */
+  running: number;
+  /** Executions waiting for a slot. */
+  queued: number;
 }
 
 /** Something that runs scripts in a sandbox. */
@@ -40,4 +55,6 @@ export interface Executor {
   execute(request: ExecuteRequest): Promise<ExecutionResult>;
   /** Ends every execution in flight and releases all resources. */
   close(): Promise<void>;
+  /** How busy it is now (read by observers for their gauges); optional. */
+  load?(): ExecutorLoad;
 }

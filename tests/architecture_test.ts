@@ -31,8 +31,9 @@ function staticClosure(entry: string, info: ModuleGraph): Set<string> {
   return seen;
 }
 
-const FACES = /^(src\/(config|mcp|integrations|cli|http)\/|cli\.ts$)/;
-const FACE_PACKAGES = /^npm:(yaml|@modelcontextprotocol\/.*|ai|@ai-sdk\/.*|langchain|@langchain\/.*)$/;
+const FACES = /^(src\/(config|mcp|integrations|cli|http|observability)\/|cli\.ts$)/;
+const FACE_PACKAGES =
+  /^npm:(yaml|@modelcontextprotocol\/.*|ai|@ai-sdk\/.*|langchain|@langchain\/.*|prom-client|@opentelemetry\/.*)$/;
 
 Deno.test("importing the root entry point loads the core only: no face, no yaml, MCP SDK or framework", async () => {
   const info = await moduleGraph("mod.ts");
@@ -44,23 +45,36 @@ Deno.test("importing the root entry point loads the core only: no face, no yaml,
 });
 
 /** Where each part may reach (docs/architecture.md): folder or file prefix → prefixes it may import. */
-const CORE = ["src/codemode.ts", "src/limits.ts", "src/executor.ts", "src/format.ts", "src/tools/", "src/typegen/"];
+const CORE = [
+  "src/codemode.ts",
+  "src/limits.ts",
+  "src/executor.ts",
+  "src/format.ts",
+  "src/observe.ts",
+  "src/_observing.ts",
+  "src/tools/",
+  "src/typegen/",
+];
 const ALLOWED: [string, string[]][] = [
   ["src/rpc/", ["src/rpc/"]],
   ["src/tools/", ["src/tools/", "src/rpc/"]],
   ["src/typegen/", ["src/typegen/", "src/tools/"]],
   ["src/limits.ts", []],
   ["src/executor.ts", ["src/limits.ts", "src/rpc/"]],
+  ["src/observe.ts", ["src/executor.ts", "src/rpc/"]],
+  ["src/_observing.ts", ["src/observe.ts", "src/rpc/"]],
   ["src/format.ts", ["src/rpc/"]],
   // The executor service (first: the most specific prefix wins) adds the shared HTTP guards.
   ["executor/service/", ["executor/", "src/rpc/", "src/limits.ts", "src/executor.ts", "src/http/"]],
   ["executor/", ["executor/", "src/rpc/", "src/limits.ts", "src/executor.ts"]],
   ["src/codemode.ts", [...CORE, "src/rpc/", "executor/"]],
   ["src/http/", ["src/http/"]],
+  // A leaf: it implements the core's observer interface, and knows no face.
+  ["src/observability/", ["src/observability/", "src/observe.ts", "src/executor.ts", "src/rpc/"]],
   ["src/mcp/client/", ["src/mcp/client/", ...CORE, "src/rpc/"]],
   ["src/mcp/", ["src/mcp/", "src/http/", ...CORE, "src/rpc/", "deno.json"]],
   ["src/integrations/", ["src/integrations/", ...CORE, "src/rpc/"]],
-  ["src/config/", ["src/config/", "src/mcp/client/", ...CORE, "src/rpc/", "executor/"]],
+  ["src/config/", ["src/config/", "src/mcp/client/", "src/observability/", ...CORE, "src/rpc/", "executor/"]],
   ["src/cli/", [""]],
   ["cli.ts", [""]],
   ["mod.ts", [...CORE, "src/rpc/", "executor/"]],
@@ -96,6 +110,7 @@ Deno.test("every entry point is one of the documented subpaths", () => {
     "./langchain",
     "./langgraph",
     "./service",
+    "./observability",
     "./cli",
   ]);
 });
@@ -121,4 +136,17 @@ Deno.test("./service loads hono and zod only; RemoteExecutor needs nothing but t
     "src/limits.ts",
   ]);
   assert.deepEqual(remote.filter((m) => m.startsWith("npm:")), ["npm:zod"]);
+});
+
+Deno.test("./observability loads prom-client and @opentelemetry/api only, and no face", async () => {
+  const loaded = [...staticClosure("src/observability/mod.ts", await moduleGraph("src/observability/mod.ts"))];
+  assert.deepEqual(loaded.filter((m) => FACES.test(m) && !m.startsWith("src/observability/")), []);
+  const packages = loaded.filter((m) => m.startsWith("npm:") && !m.startsWith("npm:zod")).sort();
+  assert.deepEqual([...new Set(packages)], ["npm:@opentelemetry/api", "npm:prom-client"]);
+});
+
+Deno.test("the config loads observability (prom-client, OpenTelemetry) only for a config with logging or metrics", async () => {
+  const loaded = [...staticClosure("src/config/mod.ts", await moduleGraph("src/config/mod.ts"))];
+  assert.deepEqual(loaded.filter((m) => m.startsWith("src/observability/")), []);
+  assert.deepEqual(loaded.filter((m) => /^npm:(prom-client|@opentelemetry\/)/.test(m)), []);
 });

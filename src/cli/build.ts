@@ -11,6 +11,8 @@ import { toolClashes } from "../config/discover.ts";
 import type { DiscoveredTool } from "../config/tool_exports.ts";
 import type { Limits } from "../limits.ts";
 import type { ToolSource } from "../tools/source.ts";
+import type { Observer } from "../observe.ts";
+import type { CodemodeConfig } from "../config/schema.ts";
 import { loadToolModules, UsageError } from "./load_tools.ts";
 import { loopbackAuthorizer } from "./oauth.ts";
 
@@ -23,6 +25,12 @@ export interface BuildFlags {
   /** Limits from flags; they win over the config's. */
   limits?: Partial<Limits>;
 }
+
+/** The config's `logging` and `metrics` (both absent without a config), which a command turns into its observer. */
+export type ObservabilityConfig = Pick<CodemodeConfig, "logging" | "metrics">;
+
+/** Makes a command's observer, if it wants one, from the config's `logging` and `metrics`. */
+export type ObserverFactory = (config: ObservabilityConfig) => Observer | undefined | Promise<Observer | undefined>;
 
 /** Where a command takes its tools from: absolute paths. */
 export interface ToolOrigins {
@@ -64,6 +72,7 @@ export function noToolsNote(origins: ToolOrigins, cwd: string): string {
  * An upstream MCP server that needs a user's OAuth authorization has its URL
  * written to `err`, and the code is received on its loopback redirect URL.
  *
+ * @param observe makes the instance's observer from the config's `logging` and `metrics`.
  * @returns the instance.
  * @throws {UsageError} for a bad config (naming file, line and key) or tool module, or two
  * tools with one name (naming both modules).
@@ -72,6 +81,7 @@ export async function buildCodemode(
   flags: BuildFlags,
   cwd: string,
   err: (text: string) => void = (text) => void Deno.stderr.writeSync(new TextEncoder().encode(text)),
+  observe?: ObserverFactory,
 ): Promise<Codemode> {
   const origins = await toolOrigins(flags, cwd);
   const found: DiscoveredTool[] = [];
@@ -80,6 +90,7 @@ export async function buildCodemode(
   let sources: ToolSource[] = [];
   let localExecutor = {};
   let remoteExecutor: RemoteExecutorOptions | undefined;
+  let observed: ObservabilityConfig = {};
   try {
     if (origins.config) {
       const mcpClient = { oauth: { authorize: loopbackAuthorizer(err) } };
@@ -90,6 +101,8 @@ export async function buildCodemode(
       sources = fromConfig.sources;
       localExecutor = fromConfig.localExecutor;
       remoteExecutor = fromConfig.remoteExecutor;
+      const { logging, metrics } = fromConfig.loaded.config;
+      observed = { ...(logging ? { logging } : {}), ...(metrics ? { metrics } : {}) };
     }
     found.push(...await loadToolModules(origins.modules, cwd));
     // A module named by both the config and --tools gives the same tool objects: one tool each.
@@ -97,8 +110,16 @@ export async function buildCodemode(
     const clashes = toolClashes(unique);
     if (clashes.length > 0) throw new UsageError(clashes.join("\n"));
     const tools = unique.map((d) => d.tool);
+    const observer = await observe?.(observed);
     const executor = remoteExecutor ? { executor: new RemoteExecutor(remoteExecutor) } : { localExecutor };
-    const cm = new Codemode({ tools, limits: { ...limits, ...flags.limits }, policies, sources, ...executor });
+    const cm = new Codemode({
+      tools,
+      limits: { ...limits, ...flags.limits },
+      policies,
+      sources,
+      ...executor,
+      ...(observer ? { observer } : {}),
+    });
     await cm.loadTools({ eagerOnly: true }).catch(async (e) => {
       await cm.close();
       throw e;

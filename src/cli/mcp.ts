@@ -5,10 +5,12 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { jsonLineLogger } from "../mcp/server/log.ts";
+import type { McpLogger } from "../mcp/server/log.ts";
+import type { Observability } from "../observability/mod.ts";
+import { observabilityFromConfig } from "../config/observability.ts";
 import { redirectConsoleToStderr, serveStdio } from "../mcp/server/stdio.ts";
 import { DEFAULT_MAX_SESSIONS, isLoopbackHost, serveHttp } from "../mcp/server/http.ts";
-import { buildCodemode, CODEMODE_FLAGS, integerFlag, limitsFromFlags } from "./build.ts";
+import { buildCodemode, CODEMODE_FLAGS, integerFlag, limitsFromFlags, type ObservabilityConfig } from "./build.ts";
 import { UsageError } from "./load_tools.ts";
 import type { CliIo } from "./run.ts";
 
@@ -25,8 +27,8 @@ A tool call that needs approval (policy approve, or the tool's own needsApproval
 the client's user through MCP elicitation; a client without that capability gets a refusal.
 
 Options:
-  -c, --config <file>      A codemode.yaml (tools, limits, policies). Default: ./codemode.yaml
-                           when it exists and no --tools is given.
+  -c, --config <file>      A codemode.yaml (tools, limits, policies, logging, metrics). Default:
+                           ./codemode.yaml when it exists and no --tools is given.
   --tools <path>           A tool module, or a directory of them, as in codemode.yaml's tools:
                            every exported tool is taken (repeatable). Tool modules are
                            trusted: they run in the host, not the sandbox.
@@ -41,6 +43,11 @@ Options:
   --allowed-origin <url>   A browser origin allowed besides loopback ones (repeatable).
   --max-sessions <n>       Most open HTTP sessions (default ${DEFAULT_MAX_SESSIONS}).
   -h, --help               Show this help.
+
+Logs: JSON lines on stderr at codemode.yaml's logging.level (default info), with an audit
+line per tool call. With --http, an X-Request-Id header (1-128 of A-Z a-z 0-9 . _ : ; = + / @ -)
+is the correlation id of the request's executions, and metrics.enabled serves Prometheus
+metrics at GET /metrics (same API key).
 
 Stops on SIGINT or SIGTERM, or when the stdio client closes stdin.
 Exit code: 0 stopped, 2 usage or config error.`;
@@ -104,14 +111,20 @@ export async function mcpCommand(args: string[], io: CliIo, options: McpCommandO
   if (values.http && !isLoopbackHost(host) && !apiKey) {
     throw new UsageError(`--host ${host} is not loopback: set --api-key or CODEMODE_API_KEY`);
   }
-  const log = jsonLineLogger(io.err);
   // In stdio mode stdout is the protocol's: tool modules that print while loading or running go to stderr.
   const restoreConsole = values.http ? () => {} : redirectConsoleToStderr();
-  const cm = await buildCodemode({ config: values.config, tools: values.tools, limits }, io.cwd, io.err)
+  let observability!: Observability;
+  const observe = (config: ObservabilityConfig) =>
+    observability = observabilityFromConfig(config, { logWrite: io.err, defaultLevel: "info" });
+  const cm = await buildCodemode({ config: values.config, tools: values.tools, limits }, io.cwd, io.err, observe)
     .catch((e) => {
       restoreConsole();
       throw e;
     });
+  const log = serverLog(observability);
+  if (observability.metricsEnabled && !values.http) {
+    observability.logger.warn("metrics_not_served", { reason: "metrics are served at /metrics with --http only" });
+  }
   const stop = stopSignal(options.signal);
   try {
     if (values.http) {
@@ -122,6 +135,7 @@ export async function mcpCommand(args: string[], io: CliIo, options: McpCommandO
         allowedOrigins: values["allowed-origin"],
         maxSessions,
         log,
+        ...(observability.metricsEnabled ? { metrics: observability } : {}),
       }).catch((e: Error) => {
         throw new UsageError(`Cannot serve on ${host}:${port}: ${e.message}`);
       });
@@ -138,6 +152,16 @@ export async function mcpCommand(args: string[], io: CliIo, options: McpCommandO
     await cm.close();
     restoreConsole();
   }
+}
+
+/**
+ * The server's events as lines of the observability's log (`msg` is the event). Its `execute`
+ * event is left out: the observer's `execution` line says the same, with the correlation id.
+ */
+function serverLog(observability: Observability): McpLogger {
+  return ({ level, event, ...fields }) => {
+    if (event !== "execute") observability.logger.log(level, event, fields);
+  };
 }
 
 function envApiKey(): string | undefined {

@@ -6,7 +6,16 @@
 import { parseArgs } from "node:util";
 import type { ExecutionResult } from "../rpc/result.ts";
 import { UsageError } from "./load_tools.ts";
-import { buildCodemode, CODEMODE_FLAGS, limitsFromFlags, noToolsNote, toolOrigins } from "./build.ts";
+import {
+  buildCodemode,
+  CODEMODE_FLAGS,
+  limitsFromFlags,
+  noToolsNote,
+  type ObservabilityConfig,
+  toolOrigins,
+} from "./build.ts";
+import { wantsObservability } from "../config/schema.ts";
+import type { Observer } from "../observe.ts";
 import { type CliIo, SIGNAL_EXIT_CODES } from "./io.ts";
 
 export { type CliIo, processIo, SIGNAL_EXIT_CODES } from "./io.ts";
@@ -17,8 +26,8 @@ export const RUN_HELP: string = `Usage: codemode run <script.ts | -> [options]
 Runs a TypeScript script body in a zero-permission sandbox. Use - to read it from stdin.
 
 Options:
-  -c, --config <file>  A codemode.yaml (tools, limits, policies). Default: ./codemode.yaml
-                     when it exists and no --tools is given.
+  -c, --config <file>  A codemode.yaml (tools, limits, policies, logging). Default: ./codemode.yaml
+                     when it exists and no --tools is given. Its logging writes JSON lines to stderr.
   --tools <path>     A tool module, or a directory of them, as in codemode.yaml's tools:
                      every exported tool is taken (repeatable). Tool modules are
                      trusted: they run in the host, not the sandbox.
@@ -53,7 +62,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const code = await readScript(positionals[0], io);
   const limits = limitsFromFlags(values);
   const flags = { config: values.config, tools: values.tools, limits };
-  const cm = await buildCodemode(flags, io.cwd, io.err);
+  const cm = await buildCodemode(flags, io.cwd, io.err, (config) => runObserver(config, io));
   try {
     const interrupt = io.interrupt?.();
     const result = await cm.execute(code, { signal: interrupt?.signal }).finally(() => interrupt?.dispose());
@@ -73,6 +82,19 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   } finally {
     await cm.close();
   }
+}
+
+/**
+ * The observer of the config's `logging` (JSON lines on stderr); loaded only for a config that has it.
+ * Nothing serves metrics in `run`: `metrics.enabled` is told so.
+ */
+async function runObserver(config: ObservabilityConfig, io: CliIo): Promise<Observer | undefined> {
+  if (config.metrics?.enabled) {
+    io.err("codemode run: metrics.enabled has no effect here; codemode mcp --http serves them at /metrics\n");
+  }
+  if (!wantsObservability(config)) return undefined;
+  const { observabilityFromConfig } = await import("../config/observability.ts");
+  return observabilityFromConfig({ ...config, metrics: { enabled: false } }, { logWrite: io.err });
 }
 
 async function readScript(path: string, io: CliIo): Promise<string> {

@@ -14,9 +14,11 @@ import type { ToolSource } from "../tools/source.ts";
 import type { Executor } from "../executor.ts";
 import type { Limits } from "../limits.ts";
 import type { McpToolSourceOptions } from "../mcp/client/options.ts";
+import type { Observer } from "../observe.ts";
 import { type DiscoveredTool, discoverTools } from "./discover.ts";
 import type { EnvSource } from "./interpolate.ts";
 import { loadConfig, type LoadedConfig } from "./load.ts";
+import { wantsObservability } from "./schema.ts";
 
 /** Options of {@linkcode fromConfig}. */
 export interface FromConfigOptions {
@@ -36,6 +38,13 @@ export interface FromConfigOptions {
    * server; `oauth.store` keeps tokens).
    */
   mcpClient?: McpToolSourceOptions;
+  /**
+   * An observer to use instead of the one the config's `logging` and `metrics`
+   * describe; an error when the config has either.
+   */
+  observer?: Observer;
+  /** Where the log lines of the config's `logging` go. @default {stderr} */
+  logWrite?: (line: string) => void;
 }
 
 /** What `codemodeOptionsFromConfig` builds. */
@@ -107,15 +116,19 @@ export async function codemodeOptionsFromConfig(
  * Builds a `Codemode` from a `codemode.yaml`: its tool modules (every
  * `defineTool` export, and AI SDK and LangChain tools, converted), limits,
  * executor settings (or a `RemoteExecutor` for `executor.type: remote`),
- * policies and MCP servers. Tool modules are trusted host
+ * policies, MCP servers, and `logging` and `metrics` (an `Observability`
+ * from `./observability` as the instance's `observer`: read the metrics with
+ * `(cm.observer as Observability).metrics()`). Tool modules are trusted host
  * code: they run in the host. Eager MCP servers are started; lazy ones start
  * when their tools are first needed.
  *
  * @param path the config file. @default {"./codemode.yaml"}
- * @param options where `${VAR}` values come from, an approver, an executor, the MCP client's options.
+ * @param options where `${VAR}` values come from, an approver, an executor, the MCP client's options, an observer
+ * or where the log goes.
  * @returns a ready instance; close it (or `await using` it) when done.
  * @throws {ConfigError} naming the file, line, column and key of every problem.
- * @throws {TypeError} when `options.executor` is given but the config sets executor settings it cannot apply.
+ * @throws {TypeError} when `options.executor` is given but the config sets executor settings it cannot apply, or
+ * `options.observer` and the config has `logging` or `metrics`.
  *
  * @example
  * ```ts
@@ -129,23 +142,29 @@ export async function codemodeOptionsFromConfig(
  * ```
  */
 export async function fromConfig(path = "./codemode.yaml", options: FromConfigOptions = {}): Promise<Codemode> {
-  const { tools, limits, localExecutor, remoteExecutor, policies, sources } = await codemodeOptionsFromConfig(
+  const { loaded, tools, limits, localExecutor, remoteExecutor, policies, sources } = await codemodeOptionsFromConfig(
     path,
     options,
   );
   const settings = remoteExecutor ? ["type"] : Object.keys(localExecutor);
-  if (options.executor && settings.length > 0) {
+  const observed = (["logging", "metrics"] as const).filter((key) => loaded.config[key] !== undefined);
+  const conflict = options.executor && settings.length > 0
+    ? `executor.${settings[0]} cannot apply to the executor passed to fromConfig(); set it on that executor`
+    : options.observer && observed.length > 0
+    ? `${observed[0]} cannot apply to the observer passed to fromConfig(); configure that observer`
+    : undefined;
+  if (conflict) {
     await Promise.allSettled(sources.map((s) => s.close()));
-    throw new TypeError(
-      `${path}: executor.${settings[0]} cannot apply to the executor passed to fromConfig(); set it on that executor`,
-    );
+    throw new TypeError(`${path}: ${conflict}`);
   }
+  const observer = options.observer ?? await configObserver(loaded.config, options.logWrite);
   const cm = new Codemode({
     tools,
     limits,
     policies,
     sources,
     approver: options.approver,
+    ...(observer ? { observer } : {}),
     ...(options.executor
       ? { executor: options.executor }
       : remoteExecutor
@@ -158,4 +177,14 @@ export async function fromConfig(path = "./codemode.yaml", options: FromConfigOp
     throw e;
   });
   return cm;
+}
+
+/** The observer of the config's `logging` and `metrics`; the module that builds it is loaded only then. */
+async function configObserver(
+  config: LoadedConfig["config"],
+  logWrite: ((line: string) => void) | undefined,
+): Promise<Observer | undefined> {
+  if (!wantsObservability(config)) return undefined;
+  const { observabilityFromConfig } = await import("./observability.ts");
+  return observabilityFromConfig(config, { logWrite });
 }

@@ -12,7 +12,7 @@
  * });
  * assert.deepEqual(config.executor, { type: "local", maxConcurrent: 4, limits: { timeoutMs: 5000 } });
  * // Keys of features this version lacks are refused, saying what is missing.
- * assert.throws(() => parseConfig("metrics:\n  enabled: true\n", "/srv/codemode.yaml"), ConfigError);
+ * assert.throws(() => parseConfig("executor:\n  type: remote\n", "/srv/codemode.yaml"), ConfigError);
  * await assert.rejects(fromConfig("/nonexistent/codemode.yaml"), /codemode\.yaml/);
  * ```
  *
@@ -24,10 +24,14 @@ export type {
   CodemodeConfig,
   ExecutorConfig,
   LocalExecutorConfig,
+  LoggingConfig,
+  LogLevelConfig,
+  MetricsConfig,
   RemoteExecutorConfig,
   ServiceApiKeyConfig,
   ServiceConfig,
 } from "./schema.ts";
+export type { Observer } from "../observe.ts";
 export type { ToolPolicy } from "../tools/policy.ts";
 export type { McpHttpServer, McpServerConfig, McpStartup, McpStdioServer } from "../mcp/client/server_config.ts";
 export type { McpOAuthConfig, McpOAuthGrant } from "../mcp/client/oauth_config.ts";

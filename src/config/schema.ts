@@ -59,6 +59,23 @@ export interface ServiceConfig {
   shutdownTimeoutMs?: number;
 }
 
+/** The lowest level of the log (`silent`: none). */
+export type LogLevelConfig = "debug" | "info" | "warn" | "error" | "silent";
+
+/** `logging`: JSON log lines on stderr. */
+export interface LoggingConfig {
+  /** The lowest level written: `debug` adds a line per tool call; `silent` writes none. @default {"info"} */
+  level: LogLevelConfig;
+  /** Whether every tool call's audit record is an `audit` line of the log (at info). @default {true} */
+  audit: boolean;
+}
+
+/** `metrics`: Prometheus metrics. */
+export interface MetricsConfig {
+  /** Keep the metrics; `codemode mcp --http` serves them at `GET /metrics` (with its API key). */
+  enabled: boolean;
+}
+
 /** A validated `codemode.yaml`, with every default filled in. */
 export interface CodemodeConfig {
   /** Tool modules or directories; absolute once loaded with `loadConfig`. */
@@ -71,6 +88,10 @@ export interface CodemodeConfig {
   policies: Record<string, ToolPolicy>;
   /** MCP servers by name (identifier-like: letters, digits, `_`, `-`). */
   mcpServers: Record<string, McpServerConfig>;
+  /** JSON logs and the audit trail; absent: `fromConfig` logs nothing (`codemode mcp` logs at info). */
+  logging?: LoggingConfig;
+  /** Prometheus metrics; absent: none. */
+  metrics?: MetricsConfig;
 }
 
 const SERVER_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -82,8 +103,14 @@ function digitsToNumber(value: unknown): unknown {
   return typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
 }
 
+/** Booleans written as `${VAR}` arrive as strings; accept `true` and `false`. */
+function wordToBoolean(value: unknown): unknown {
+  return value === "true" ? true : value === "false" ? false : value;
+}
+
 const positiveInt = z.preprocess(digitsToNumber, z.number().int().positive().max(MAX_LIMIT));
 const serviceUrl = z.url({ protocol: /^(https?|wss?)$/, error: "expected an http(s) or ws(s) URL" });
+const boolean = z.preprocess(wordToBoolean, z.boolean());
 const nonEmpty = z.string().min(1);
 
 const limitsSchema = z.strictObject(
@@ -91,9 +118,6 @@ const limitsSchema = z.strictObject(
     [K in keyof Limits]: z.ZodOptional<typeof positiveInt>;
   },
 );
-
-/** Keys that belong to features this version does not include: refused, with what is missing. */
-const NOT_YET = "this version does not include the Codemode executor service (`codemode serve`), which it needs";
 
 const maxQueued = z.preprocess(digitsToNumber, z.number().int().min(0).max(MAX_LIMIT));
 
@@ -157,12 +181,13 @@ const serviceSchema = z.strictObject({
   shutdownTimeoutMs: z.preprocess(digitsToNumber, z.number().int().min(0).max(MAX_LIMIT)).optional(),
 }).transform((s): ServiceConfig => ({ ...s, limits: s.limits as Partial<Limits> }));
 
-/**
- * A key this version refuses wherever it appears, naming what it lacks. (A
- * type rather than a refinement: zod skips refinements once another key has
- * failed, and every problem is reported at once.)
- */
-const refused = (what: string) => z.never({ error: `${what} is not available: ${NOT_YET}` }).optional();
+// The levels of `JsonLogger` (src/observability/logger.ts), which the config does not import.
+const loggingSchema = z.strictObject({
+  level: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  audit: boolean.default(true),
+});
+
+const metricsSchema = z.strictObject({ enabled: boolean });
 
 const schema = z.strictObject({
   tools: z.array(nonEmpty).default([]),
@@ -175,23 +200,30 @@ const schema = z.strictObject({
     }),
     mcpServerSchema,
   ).default({}),
-  logging: refused("logging (JSON logs of executions)"),
-  metrics: refused("metrics (Prometheus metrics)"),
-}).transform(({ logging: _logging, metrics: _metrics, service, ...config }): CodemodeConfig =>
-  service === undefined ? config : { ...config, service }
-);
+  logging: loggingSchema.optional(),
+  metrics: metricsSchema.optional(),
+}).transform(({ logging, metrics, service, ...config }): CodemodeConfig => ({
+  ...config,
+  ...(service ? { service } : {}),
+  ...(logging ? { logging } : {}),
+  ...(metrics ? { metrics } : {}),
+}));
 
 // Compile-time proof that the documented interfaces are exactly what the schema produces.
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
-const inferredMatches: Same<z.output<typeof schema>, CodemodeConfig> = true;
+const inferredMatches: [
+  Same<z.output<typeof schema>, CodemodeConfig>,
+  Same<z.output<typeof loggingSchema>, LoggingConfig>,
+  Same<z.output<typeof metricsSchema>, MetricsConfig>,
+] = [true, true, true];
 void inferredMatches;
 
 /**
  * The zod (v4) schema of `codemode.yaml` (after YAML parsing and `${VAR}` interpolation).
  *
- * Strict everywhere; fills defaults (`executor.type: local`, `mcpServers.*.startup: lazy`).
- * Refuses, with what is missing, the keys of features this version lacks:
- * `logging` and `metrics`. Tool paths are left as written: `loadConfig` resolves them.
+ * Strict everywhere; fills defaults (`executor.type: local`, `mcpServers.*.startup: lazy`,
+ * `logging.level: info`, `logging.audit: true`). Tool paths are left as written:
+ * `loadConfig` resolves them.
  *
  * @example
  * ```ts
@@ -204,3 +236,21 @@ void inferredMatches;
  * ```
  */
 export const configSchema: z.ZodType<CodemodeConfig> = schema;
+
+/**
+ * Whether a config asks for observability: it has `logging`, or `metrics.enabled: true`.
+ *
+ * @param config the validated config.
+ * @returns true when `observabilityFromConfig` (`./observability.ts`) has something to do.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { wantsObservability } from "./schema.ts";
+ * assert.equal(wantsObservability({ metrics: { enabled: false } }), false);
+ * assert.equal(wantsObservability({ logging: { level: "info", audit: true } }), true);
+ * ```
+ */
+export function wantsObservability(config: Pick<CodemodeConfig, "logging" | "metrics">): boolean {
+  return config.logging !== undefined || config.metrics?.enabled === true;
+}

@@ -156,6 +156,11 @@ export interface ExecutionError {
 export interface ExecutionResult {
   /** Unique id of this execution (tool handlers see it too). */
   executionId: string;
+  /**
+   * The id tying the execution to the request that caused it (an `X-Request-Id`, a caller's id),
+   * which tool handlers see as `ctx.correlationId`; `Codemode` always sets it (by default to the execution's id).
+   */
+  correlationId?: string;
   /** True when the script returned normally (`stopReason` is `completed`). */
   ok: boolean;
   /** Why the execution ended. */
@@ -199,6 +204,8 @@ const executionError = z.object({
 
 const executionResult = z.object({
   executionId: z.string(),
+  // As long as `isCorrelationId` (src/observe.ts) allows.
+  correlationId: z.string().max(128).optional().describe("Ties the execution to the request that caused it."),
   ok: z.boolean().describe("True when the script returned normally."),
   stopReason: z.enum(STOP_REASONS as [StopReason, ...StopReason[]]).describe("Why the execution ended."),
   result: z.unknown().optional().describe("The JSON value the script returned."),

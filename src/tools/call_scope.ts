@@ -16,6 +16,8 @@ export interface CallScopeOptions {
   toolCallId?: string;
   /** Passed to every handler as `ctx.context`, as it is. */
   context?: unknown;
+  /** Passed to every handler as `ctx.correlationId`. @default {executionId} */
+  correlationId?: string;
   /** Errors of handlers and the approver this returns true for end the execution and are rethrown. */
   rethrow?: (error: unknown) => boolean;
 }
@@ -40,6 +42,7 @@ export interface CallScopeOptions {
  */
 export class CallScope {
   readonly #prefix: string;
+  readonly #correlationId: string;
   readonly #options: CallScopeOptions;
   readonly #abort = new AbortController();
   #calls = 0;
@@ -49,10 +52,11 @@ export class CallScope {
    * Creates the scope of one execution.
    *
    * @param executionId the execution's id, the prefix of call ids when no `toolCallId` is given.
-   * @param options the caller's call id, context and `rethrow` test.
+   * @param options the caller's call id, context, correlation id and `rethrow` test.
    */
   constructor(executionId: string, options: CallScopeOptions = {}) {
     this.#prefix = options.toolCallId ?? executionId;
+    this.#correlationId = options.correlationId ?? executionId;
     this.#options = options;
   }
 
@@ -64,12 +68,14 @@ export class CallScope {
   /**
    * What the next tool call's handler gets from the caller: calls are numbered in the order the host receives them.
    *
-   * @returns the call's id, the caller's context and the `rethrow` test, as `runToolCall` takes them.
+   * @returns the call's id, the caller's context, the correlation id and the `rethrow` test, as `runToolCall`
+   * takes them.
    */
-  nextCall(): { toolCallId: string; context: unknown; rethrow: (error: unknown) => boolean } {
+  nextCall(): { toolCallId: string; context: unknown; correlationId: string; rethrow: (error: unknown) => boolean } {
     return {
       toolCallId: `${this.#prefix}:${++this.#calls}`,
       context: this.#options.context,
+      correlationId: this.#correlationId,
       rethrow: (error) => this.rethrows(error),
     };
   }

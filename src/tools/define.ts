@@ -29,6 +29,12 @@ export interface ToolContext {
    * it was passed. It stays on the host: nothing of it is sent to the sandbox.
    */
   context?: unknown;
+  /**
+   * The id tying the execution to the request that caused it (an `X-Request-Id`, the
+   * `correlationId` given to `execute`; else the execution's id), e.g. to pass on to the APIs
+   * the handler calls. Always set when Codemode runs the call.
+   */
+  correlationId?: string;
 }
 
 /** A schema: zod (v4) or plain JSON Schema. */

@@ -33,6 +33,8 @@ export interface ToolCallOptions {
   toolCallId?: string;
   /** The caller's context, passed to the handler as it is. */
   context?: unknown;
+  /** The execution's correlation id, passed to the handler as `correlationId`. */
+  correlationId?: string;
   /** A handler's error this returns true for is thrown as it is, not as a {@linkcode ToolError}. */
   rethrow?: (error: unknown) => boolean;
 }
@@ -79,6 +81,7 @@ export async function runToolCall(
     signal: call.signal,
     ...(options.toolCallId !== undefined ? { toolCallId: options.toolCallId } : {}),
     ...(options.context !== undefined ? { context: options.context } : {}),
+    ...(options.correlationId !== undefined ? { correlationId: options.correlationId } : {}),
   };
   const failure = (e: unknown) =>
     e instanceof ToolError || options.rethrow?.(e) ? e : new ToolError(`tools.${name} failed: ${errorMessage(e)}`);

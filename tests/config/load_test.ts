@@ -196,15 +196,22 @@ Deno.test("MCP server names must be identifier-like", () => {
   ]);
 });
 
-Deno.test("logging and metrics are refused, naming what is missing, never accepted and ignored", () => {
-  const missing = "is not available: this version does not include the Codemode executor service (`codemode serve`), " +
-    "which it needs";
-  assert.deepEqual(errorLines(parse("logging:\n  level: info\nmetrics:\n  enabled: true\n")), [
-    `codemode.yaml:2:3: logging: logging (JSON logs of executions) ${missing}`,
-    `codemode.yaml:4:3: metrics: metrics (Prometheus metrics) ${missing}`,
+Deno.test("logging and metrics are read with their defaults; ${VAR} booleans work; wrong values are refused", () => {
+  const { config } = parseConfig("logging:\n  level: debug\nmetrics:\n  enabled: ${M}\n", "codemode.yaml", {
+    env: { M: "true" },
+  });
+  assert.deepEqual(config.logging, { level: "debug", audit: true });
+  assert.deepEqual(config.metrics, { enabled: true });
+  assert.deepEqual(parseConfig("logging: {}\n", "codemode.yaml", noEnv).config.logging, { level: "info", audit: true });
+  const bare = parseConfig("tools: []\n", "codemode.yaml", noEnv).config;
+  assert.equal("logging" in bare || "metrics" in bare, false, "absent keys stay absent");
+  assert.deepEqual(errorLines(parse("logging:\n  level: loud\n  audit: maybe\nmetrics: {}\n")), [
+    'codemode.yaml:2:10: logging.level: expected one of "debug", "info", "warn", "error", "silent", got "loud"',
+    'codemode.yaml:3:10: logging.audit: expected boolean, got "maybe"',
+    "codemode.yaml:4:1: metrics.enabled: required (boolean)",
   ]);
   assert.deepEqual(errorLines(parse("metrics: false\n")), [
-    `codemode.yaml:1:10: metrics: metrics (Prometheus metrics) ${missing}`,
+    "codemode.yaml:1:10: metrics: expected a mapping, got false",
   ]);
 });
 

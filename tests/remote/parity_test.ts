@@ -73,6 +73,8 @@ function normalize(r: ExecutionResult, flood: boolean): unknown {
   return {
     ...r,
     executionId: "<id>",
+    // Both default to the execution's id; a given one must come back as it was given.
+    correlationId: r.correlationId === r.executionId ? "<id>" : r.correlationId,
     durationMs: 0,
     toolCalls: r.toolCalls.map((c) => ({ ...c, durationMs: 0 })),
     logs: flood ? logs.slice(0, 1).concat(logs.slice(-1)) : logs,

@@ -156,3 +156,29 @@ Deno.test("a secret in a value is not echoed in unrelated errors", () => {
   );
   assert.equal(e.message, 'c.yaml:5:3: executor.limts: unknown key; did you mean "limits"?');
 });
+
+Deno.test("logging and metrics take only their documented keys and values: no file, path, port or injected level", () => {
+  const env = { LEVEL: "debug\n  file: /etc/passwd", YES: "yes" };
+  const text = [
+    "logging:",
+    "  level: ${LEVEL}",
+    "  file: /etc/shadow",
+    "metrics:",
+    "  enabled: ${YES}",
+    "  path: /",
+    "  port: 80",
+    "",
+  ].join("\n");
+  const e = errorOf(() => parseConfig(text, "codemode.yaml", { env }));
+  assert.deepEqual(e.message.split("\n"), [
+    'codemode.yaml:2:10: logging.level: expected one of "debug", "info", "warn", "error", "silent", got "debug\\n  file: /etc/passwd"',
+    "codemode.yaml:3:3: logging.file: unknown key; expected one of level, audit",
+    'codemode.yaml:5:12: metrics.enabled: expected boolean, got "yes"',
+    "codemode.yaml:6:3: metrics.path: unknown key; expected one of enabled",
+    "codemode.yaml:7:3: metrics.port: unknown key; expected one of enabled",
+  ]);
+  const huge = errorOf(parse(`logging:\n  level: ${"x".repeat(100_000)}\n`));
+  assert.ok(huge.message.length < 300, "a huge value is cut in the message");
+  assert.equal(errorOf(parse('logging:\n  level: { "__proto__": { "polluted": 1 } }\n')).issues.length, 1);
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+});

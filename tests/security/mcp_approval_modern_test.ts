@@ -324,7 +324,7 @@ Deno.test("mcp approval 2026-07-28 (stdio): a client that closes the connection 
 Deno.test("mcp approval 2026-07-28: an SDK v2 client that gives up at its round cap leaves the execution waiting until approvalTimeoutMs", async () => {
   const memoryMb = 143;
   // Long enough for the client's immediate retries on a busy machine; the end is waited for, not timed.
-  await using s = await guardedServer(memoryMb, { approvalTimeoutMs: 3000 });
+  await using s = await guardedServer(memoryMb, { approvalTimeoutMs: 10_000 });
   const client = new ModernClient({ name: "two-rounds", version: "1" }, {
     capabilities: ELICITATION,
     versionNegotiation: { mode: "auto" },
@@ -338,7 +338,7 @@ Deno.test("mcp approval 2026-07-28: an SDK v2 client that gives up at its round 
   assert.match(gaveUp.message, /still required input after 2 rounds/);
   assert.deepEqual(s.ran, ["/1", "/2"], "two answers were used; the third question was never answered");
   assert.equal(s.http.waitingCount, 1);
-  await waitFor(() => s.results.length === 1, 20_000, "the execution ends at approvalTimeoutMs");
+  await waitFor(() => s.results.length === 1, 40_000, "the execution ends at approvalTimeoutMs");
   assert.equal(s.results[0].stopReason, "killed");
   assert.equal(s.http.waitingCount, 0);
   await waitFor(async () => (await sandboxes(memoryMb, Deno.pid)).length === 0, 10_000, "no sandbox is left");

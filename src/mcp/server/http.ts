@@ -15,6 +15,20 @@ import { hostAllowed, isLoopbackHost, originAllowed } from "../../http/origin.ts
 import { type CodemodeServerLike, loadAll, logger, type McpServerOptions } from "./server.ts";
 import { LegacySessions } from "./_sessions.ts";
 import { ModernEndpoint } from "./_modern.ts";
+import { isCorrelationId } from "../../observe.ts";
+
+/**
+ * What serves `GET /metrics` and counts refused requests: an `Observability`
+ * (from `./observability`) with metrics on is one.
+ */
+export interface MetricsSource {
+  /** The exposition, in Prometheus' text format. */
+  metrics(): Promise<string>;
+  /** Its content type. */
+  readonly contentType: string;
+  /** Counts a refused request by its reason (`auth`, `origin`, `sessions`, …). */
+  rejected?(reason: string): void;
+}
 
 /** Options of {@linkcode serveHttp}. */
 export interface HttpServeOptions extends McpServerOptions {
@@ -46,6 +60,11 @@ export interface HttpServeOptions extends McpServerOptions {
   maxSubscriptions?: number;
   /** A session with no request for this long (and no execution running) is closed. @default {1800000} */
   sessionIdleMs?: number;
+  /**
+   * Serves `GET /metrics` from it, behind the same Host/Origin checks and bearer key as the
+   * MCP endpoint, and tells it of every refused request. Without it, `/metrics` is 404.
+   */
+  metrics?: MetricsSource;
 }
 
 /** A running HTTP server. */
@@ -133,8 +152,10 @@ export async function serveHttp(codemode: CodemodeServerLike, options: HttpServe
   // Loaded once, in the background: the listener is up at once, and the first server waits for it.
   const ready = loadAll(codemode, log);
 
+  const metrics = options.metrics;
   const reject = (status: number, reason: string, message: string, headers: HeadersInit = {}): Response => {
     log({ level: "warn", event: "http_rejected", status, reason });
+    countRejected(metrics, reason);
     return Response.json({ jsonrpc: "2.0", error: { code: -32000, message }, id: null }, { status, headers });
   };
   const sessions = new LegacySessions({
@@ -187,7 +208,8 @@ export async function serveHttp(codemode: CodemodeServerLike, options: HttpServe
 
   const handle = async (req: Request): Promise<Response> => {
     const url = new URL(req.url);
-    if (url.pathname !== path) return reject(404, "path", "Not found");
+    const isMetrics = metrics !== undefined && url.pathname === METRICS_PATH;
+    if (url.pathname !== path && !isMetrics) return reject(404, "path", "Not found");
     const origin = req.headers.get("origin");
     if (loopback && !hostAllowed(req.headers.get("host"), server.addr.port)) {
       return reject(403, "host", "Forbidden: Host header is not a loopback name");
@@ -200,6 +222,7 @@ export async function serveHttp(codemode: CodemodeServerLike, options: HttpServe
       return reject(401, "auth", "Unauthorized", { "WWW-Authenticate": 'Bearer realm="codemode"' });
     }
     if (closing.signal.aborted) return reject(503, "closing", "Server is shutting down");
+    if (isMetrics) return await serveMetrics(req, metrics);
     const sessionId = req.headers.get("mcp-session-id");
     if (sessionId === null) return await handleSessionless(req);
     const session = sessions.get(sessionId);
@@ -221,7 +244,7 @@ export async function serveHttp(codemode: CodemodeServerLike, options: HttpServe
     },
   }, async (req) => {
     const res = await handle(req);
-    return withCors(res, req.headers.get("origin"), allowedOrigins);
+    return withCors(withRequestId(res, req.headers.get("x-request-id")), req.headers.get("origin"), allowedOrigins);
   });
 
   const port = server.addr.port;
@@ -249,6 +272,28 @@ export async function serveHttp(codemode: CodemodeServerLike, options: HttpServe
   };
 }
 
+/** Where {@linkcode HttpServeOptions.metrics} is served. */
+export const METRICS_PATH = "/metrics";
+
+async function serveMetrics(req: Request, metrics: MetricsSource): Promise<Response> {
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    countRejected(metrics, "method");
+    return new Response("Method Not Allowed\n", { status: 405, headers: { Allow: "GET, HEAD" } });
+  }
+  const text = await metrics.metrics();
+  return new Response(req.method === "HEAD" ? null : text, {
+    headers: { "Content-Type": metrics.contentType, "Cache-Control": "no-store" },
+  });
+}
+
+function countRejected(metrics: MetricsSource | undefined, reason: string): void {
+  try {
+    metrics?.rejected?.(reason);
+  } catch {
+    // Counting never breaks serving.
+  }
+}
+
 function positive(name: string, value: number): number {
   if (!Number.isInteger(value) || value <= 0) {
     throw new RangeError(`${name} must be a positive integer, got ${JSON.stringify(value)}`);
@@ -260,7 +305,7 @@ function preflightHeaders(): Headers {
   return new Headers({
     "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
     "Access-Control-Allow-Headers":
-      "Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID",
+      "Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID, X-Request-Id",
     "Access-Control-Max-Age": "600",
   });
 }
@@ -268,17 +313,27 @@ function preflightHeaders(): Headers {
 /** Lets an allowed browser origin read the response (and the session id). */
 function withCors(res: Response, origin: string | null, allowed: Set<string>): Response {
   if (origin === null || !originAllowed(origin, allowed)) return res;
+  return withHeaders(res, (headers) => {
+    headers.set("Access-Control-Allow-Origin", origin);
+    headers.set("Access-Control-Expose-Headers", "Mcp-Session-Id, Mcp-Protocol-Version, X-Request-Id");
+    headers.append("Vary", "Origin");
+  });
+}
+
+/** Echoes a valid `X-Request-Id` (the correlation id of the request's executions); an invalid one never. */
+function withRequestId(res: Response, requestId: string | null): Response {
+  if (requestId === null || !isCorrelationId(requestId)) return res;
+  return withHeaders(res, (headers) => headers.set("X-Request-Id", requestId));
+}
+
+function withHeaders(res: Response, change: (headers: Headers) => void): Response {
   try {
-    res.headers.set("Access-Control-Allow-Origin", origin);
-    res.headers.set("Access-Control-Expose-Headers", "Mcp-Session-Id, Mcp-Protocol-Version");
-    res.headers.append("Vary", "Origin");
+    change(res.headers);
     return res;
   } catch {
     // Immutable headers: copy them.
     const headers = new Headers(res.headers);
-    headers.set("Access-Control-Allow-Origin", origin);
-    headers.set("Access-Control-Expose-Headers", "Mcp-Session-Id, Mcp-Protocol-Version");
-    headers.append("Vary", "Origin");
+    change(headers);
     return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
   }
 }

@@ -69,6 +69,8 @@ export {
   type HttpMcpServer,
   type HttpServeOptions,
   isLoopbackHost,
+  METRICS_PATH,
+  type MetricsSource,
   serveHttp,
 } from "./http.ts";
 export { NAMESPACES_URI, TYPES_MIME_TYPE, TYPES_URI_TEMPLATE, typesUri } from "./resources.ts";

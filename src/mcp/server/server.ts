@@ -25,6 +25,7 @@ import type { McpLogger } from "./log.ts";
 import type { Approver } from "../../tools/approval.ts";
 import { askingRequest, elicitationApprover, type ElicitingRequest } from "./_approval.ts";
 import { DEFAULT_MAX_WAITING, isModernEra, WaitingExecutions } from "./_input_required.ts";
+import { isCorrelationId } from "../../observe.ts";
 
 /** The part of `Codemode` the server uses; a `Codemode` is one. */
 export interface CodemodeServerLike {
@@ -35,7 +36,13 @@ export interface CodemodeServerLike {
   /** Runs a script; never throws for anything the script does. */
   execute(
     code: string,
-    options?: { signal?: AbortSignal; limits?: Partial<Limits>; approver?: Approver },
+    options?: {
+      signal?: AbortSignal;
+      limits?: Partial<Limits>;
+      approver?: Approver;
+      correlationId?: string;
+      principal?: string;
+    },
   ): Promise<ExecutionResult>;
   /** The effective limits. */
   readonly limits: Readonly<Limits>;
@@ -263,15 +270,21 @@ function registerExecute(
   const maxCodeBytes = options.limits?.maxCodeBytes ?? codemode.limits.maxCodeBytes;
   const timeoutMs = approvalTimeoutMs(codemode, options);
   /** Runs the script; its approver (unless the instance has its own) asks through `asker`. */
-  const run = async (code: string, signal: AbortSignal, asker: ElicitingRequest): Promise<CallToolResult> => {
+  const run = async (
+    code: string,
+    signal: AbortSignal,
+    asker: ElicitingRequest,
+    caller: { correlationId?: string; principal: string },
+  ): Promise<CallToolResult> => {
     const approver = codemode.hasApprover ? undefined : elicitationApprover(asker, { timeoutMs });
-    const running = codemode.execute(code, { signal, limits: options.limits, approver });
+    const running = codemode.execute(code, { signal, limits: options.limits, approver, ...caller });
     options.onExecution?.(running);
     const result = await running;
     log({
       level: result.ok ? "info" : "warn",
       event: "execute",
       executionId: result.executionId,
+      correlationId: result.correlationId,
       stopReason: result.stopReason,
       durationMs: Math.round(result.durationMs),
       toolCalls: result.toolCalls.length,
@@ -294,12 +307,17 @@ function registerExecute(
     outputSchema: z.object(executionResultShape),
     annotations: { readOnlyHint: false, openWorldHint: true },
   }, async ({ code }, ctx): Promise<CallToolResult | InputRequiredResult> => {
+    const correlationId = requestId(ctx.http?.req, log);
+    const caller = {
+      ...(correlationId !== undefined ? { correlationId } : {}),
+      principal: ctx.sessionId ? `mcp-session:${ctx.sessionId}` : ctx.http ? "mcp-http" : "mcp-stdio",
+    };
     // A 2026-07-28 client is asked with input_required and answers in a retry: the execution waits across requests.
     if (isModernEra(server.server.getNegotiatedProtocolVersion())) {
-      return await waiting().serve(ctx, code, (asker, signal) => run(code, signal, asker));
+      return await waiting().serve(ctx, code, (asker, signal) => run(code, signal, asker, caller));
     }
     // A 2025-era client is asked on this request's stream, while the call waits.
-    return await run(code, ctx.mcpReq.signal, askingRequest(server, ctx));
+    return await run(code, ctx.mcpReq.signal, askingRequest(server, ctx), caller);
   });
 }
 
@@ -374,10 +392,22 @@ export function logger(options: McpServerOptions): McpLogger {
   return (e) => options.log?.({ ...e, ...options.logContext });
 }
 
+/**
+ * The correlation id an HTTP request carries in `X-Request-Id`, when it is a valid one
+ * (`isCorrelationId`); an invalid one is logged by its length only, never echoed.
+ */
+function requestId(req: Request | undefined, log: McpLogger): string | undefined {
+  const value = req?.headers.get("x-request-id") ?? undefined;
+  if (value === undefined || isCorrelationId(value)) return value;
+  log({ level: "warn", event: "request_id_invalid", length: value.length });
+  return undefined;
+}
+
 function structured(result: ExecutionResult): Record<string, unknown> {
-  const { executionId, ok, stopReason, result: value, error, logs, toolCalls, durationMs } = result;
+  const { executionId, correlationId, ok, stopReason, result: value, error, logs, toolCalls, durationMs } = result;
   return {
     executionId,
+    ...(correlationId !== undefined ? { correlationId } : {}),
     ok,
     stopReason,
     ...(value !== undefined ? { result: value } : {}),

@@ -179,7 +179,7 @@ Deno.test("http: the CLI launcher serves --http on a free port, logs the URL, an
     const { value, done } = await lines.read();
     assert.ok(!done, `exited early: ${stderr}`);
     stderr += value;
-    const m = /"event":"listening","transport":"http","url":"([^"]+)"/.exec(stderr);
+    const m = /"msg":"listening","transport":"http","url":"([^"]+)"/.exec(stderr);
     if (m) url = new URL(m[1]);
   }
   const drained = (async () => {
@@ -204,5 +204,5 @@ Deno.test("http: the CLI launcher serves --http on a free port, logs the URL, an
     await drained;
     assert.equal(new TextDecoder().decode(await new Response(child.stdout).arrayBuffer()), "", "nothing on stdout");
   }
-  assert.match(stderr, /"event":"stopped","transport":"http"/);
+  assert.match(stderr, /"msg":"stopped","transport":"http"/);
 });

@@ -130,8 +130,10 @@ Deno.test("stdio: initialize, exactly three tools, and every tool works against 
 
   await t.step("logs are JSON lines on stderr", () => {
     const lines = conn.stderr().trim().split("\n").map((l) => JSON.parse(l));
-    assert.ok(lines.some((l) => l.event === "listening" && l.transport === "stdio"));
-    assert.ok(lines.some((l) => l.event === "execute" && l.stopReason === "error"));
+    assert.ok(lines.some((l) => l.msg === "listening" && l.transport === "stdio"));
+    assert.ok(
+      lines.some((l) => l.msg === "execution" && l.stopReason === "error" && l.correlationId === l.executionId),
+    );
   });
 });
 
@@ -155,7 +157,7 @@ Deno.test("stdio: a cancelled request kills its sandbox, and the server stays he
   abort.abort("changed my mind");
   await assert.rejects(pending, /changed my mind|abort/i);
   await waitFor(async () => (await sandboxes(memoryMb, conn.pid)).length === 0, 5000, "the sandbox is killed");
-  await waitFor(() => /"stopReason":"killed".*"cancelled":true/.test(conn.stderr()), 5000, "the kill is logged");
+  await waitFor(() => /"msg":"execution".*"stopReason":"killed"/.test(conn.stderr()), 5000, "the kill is logged");
   const after = await call(conn.client, "execute_code", { code: "return 1 + 1" });
   assert.equal((after.structuredContent as unknown as ExecuteContent).result, 2);
 });
