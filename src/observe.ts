@@ -51,6 +51,12 @@ export interface ExecutionStart {
   correlationId: string;
   /** Who asked for the execution, as the caller named it (an MCP session, an API key's id). */
   principal?: string;
+  /**
+   * The W3C trace context (`traceparent`, `tracestate`) of the caller's span
+   * in another process, e.g. the host of a remote execution: the execution's
+   * span continues that trace instead of the active one.
+   */
+  traceHeaders?: Record<string, string>;
 }
 
 /**

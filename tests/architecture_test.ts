@@ -65,7 +65,7 @@ const ALLOWED: [string, string[]][] = [
   ["src/_observing.ts", ["src/observe.ts", "src/rpc/"]],
   ["src/format.ts", ["src/rpc/"]],
   // The executor service (first: the most specific prefix wins) adds the shared HTTP guards.
-  ["executor/service/", ["executor/", "src/rpc/", "src/limits.ts", "src/executor.ts", "src/http/"]],
+  ["executor/service/", ["executor/", "src/rpc/", "src/limits.ts", "src/executor.ts", "src/observe.ts", "src/http/"]],
   ["executor/", ["executor/", "src/rpc/", "src/limits.ts", "src/executor.ts"]],
   ["src/codemode.ts", [...CORE, "src/rpc/", "executor/"]],
   ["src/http/", ["src/http/"]],

@@ -251,6 +251,7 @@ export class ExecutionSession {
         durationMs,
         toolCalls: result.toolCalls.length,
         delivered: !this.#hostGone,
+        result,
       });
       this.#ctx.changed();
     }

@@ -36,5 +36,6 @@ export type {
   RefusedEvent,
   ServiceObserver,
 } from "./observer.ts";
+export type { ServiceObservability } from "./_observability.ts";
 export type { ClampedLimit } from "../../src/rpc/remote.ts";
 export { REMOTE_EXECUTE_PATH, REMOTE_PROTOCOL_VERSION } from "../../src/rpc/remote.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { StopReason } from "../../src/rpc/result.ts";
+import type { ExecutionResult, StopReason } from "../../src/rpc/result.ts";
 import type { ClampedLimit } from "../../src/rpc/remote.ts";
 
 /** Who asked for an execution, and how to correlate it. */
@@ -29,6 +29,8 @@ export interface ExecutionEndEvent extends ExecutionEvent {
   toolCalls: number;
   /** Whether the result reached the host (false when the host went away first). */
   delivered: boolean;
+  /** The result the service sent (or would have sent) to the host. */
+  result: ExecutionResult;
 }
 
 /** Why a connection or an execution was refused before it ran. */

@@ -17,6 +17,7 @@ import { hostError } from "../../src/rpc/result.ts";
 import { hostAllowed, isLoopbackHost } from "../../src/http/origin.ts";
 import { type ApiKey, ApiKeys } from "./keys.ts";
 import { notify, type ServiceObserver } from "./observer.ts";
+import { observeService, type ServiceObservability, watchService } from "./_observability.ts";
 import { ExecutionSession, type SessionContext, type SessionSettings } from "./_session.ts";
 
 /** Options of {@linkcode serveExecutor}. */
@@ -57,6 +58,14 @@ export interface ExecutorServiceOptions {
   tempDir?: string;
   /** Hears of executions, refusals, protocol errors and load: where metrics and logs attach. */
   observer?: ServiceObserver;
+  /**
+   * Logs, metrics and traces of the service (e.g. `new Observability()` from
+   * `./observability`): an execution line and a `codemode.execute` span per
+   * execution (continuing the host's trace), refusals and protocol errors
+   * counted, the running and queued gauges, and `GET /metrics` when its
+   * metrics are on (behind the API keys, when the service has any).
+   */
+  observability?: ServiceObservability;
   /**
    * More `GET` routes, by path, served without authentication beside
    * `/health` and `/ready` (e.g. `{ "/metrics": () => new Response(text) }`).
@@ -159,9 +168,11 @@ export async function serveExecutor(options: ExecutorServiceOptions = {}): Promi
   const sessions = new Set<ExecutionSession>();
   // Room for every running and queued execution, and for connections that have not sent their start yet.
   const maxConnections = settings.maxConcurrent + settings.maxQueued + 64;
-  const observer = options.observer;
+  const observability = options.observability;
+  const observer = observability ? observeService(observability, options.observer) : options.observer;
   let draining = false;
   const load = () => ({ running: slots.running, queued: slots.queued, connections: sessions.size });
+  const unwatch = observability ? watchService(observability, () => load()) : () => {};
   const changed = () => notify(observer, "load", load());
 
   const app = new Hono();
@@ -179,6 +190,14 @@ export async function serveExecutor(options: ExecutorServiceOptions = {}): Promi
     const status = draining ? "draining" : ready ? "ready" : "saturated";
     return c.json({ status, ...now }, ready ? 200 : 503);
   });
+  if (observability?.metricsEnabled) {
+    app.get("/metrics", async (c) => {
+      if (keys.size > 0 && await keys.identify(c.req.header("authorization") ?? null) === undefined) {
+        return refuse(c, 401, "unauthorized", "Unauthorized", { "WWW-Authenticate": 'Bearer realm="codemode"' });
+      }
+      return c.body(await observability.metrics(), 200, { "Content-Type": observability.contentType });
+    });
+  }
   for (const [path, handler] of Object.entries(options.routes ?? {})) app.get(path, (c) => handler(c.req.raw));
   app.get(REMOTE_EXECUTE_PATH, async (c) => {
     const keyId = keys.size > 0 ? await keys.identify(c.req.header("authorization") ?? null) : undefined;
@@ -251,6 +270,7 @@ export async function serveExecutor(options: ExecutorServiceOptions = {}): Promi
       }
       await executor.close();
       await server.shutdown();
+      unwatch();
     })();
   return {
     url,

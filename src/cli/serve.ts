@@ -1,14 +1,14 @@
 /**
  * `codemode serve`: runs the executor service, which runs hosts' scripts in
  * local sandboxes and sends their tool calls back to the hosts. It loads no
- * tools: only the `service:` section of the config is read.
+ * tools: only the `service:`, `logging` and `metrics` sections of the config are read.
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { loadConfig } from "../config/load.ts";
-import type { ServiceConfig } from "../config/schema.ts";
+import type { CodemodeConfig, ServiceConfig } from "../config/schema.ts";
 import { isLoopbackHost } from "../http/origin.ts";
 import { type ApiKey, parseApiKeyList } from "../../executor/service/keys.ts";
 import { DEFAULT_SERVICE_SETTINGS, serveExecutor } from "../../executor/service/server.ts";
@@ -24,11 +24,13 @@ Runs the executor service: hosts (RemoteExecutor, or executor.type: remote in th
 codemode.yaml) send scripts over a WebSocket (/execute); each runs in a local
 zero-permission sandbox, and its tool calls go back to the host. The service loads
 no tools and needs no outbound network. GET /health (liveness) and GET /ready
-(readiness) need no key.
+(readiness) need no key; GET /metrics (with metrics.enabled) needs one.
+JSON log lines go to stderr (logging.level, default info).
 
 Options:
-  -c, --config <file>   A codemode.yaml; only its service: section is read (port, hostname,
-                        apiKeys, maxConcurrent, maxQueued, limits, shutdownTimeoutMs).
+  -c, --config <file>   A codemode.yaml; only its service: section (port, hostname, apiKeys,
+                        maxConcurrent, maxQueued, limits, shutdownTimeoutMs), logging and
+                        metrics are read (no tools are loaded).
                         Default: ./codemode.yaml when it exists.
   --port <n>            Port (default ${DEFAULT_SERVICE_SETTINGS.port}; 0 picks a free one).
   --hostname <addr>     Address to bind (default 127.0.0.1). A non-loopback address
@@ -81,7 +83,7 @@ export async function serveCommand(args: string[], io: CliIo, options: ServeComm
   });
   if (values.help) return io.out(SERVE_HELP + "\n"), 0;
   if (positionals.length > 0) throw new UsageError(`serve takes no positional arguments, got "${positionals[0]}"`);
-  const config = await serviceConfig(values.config, io.cwd);
+  const { service: config, observed } = await serviceConfig(values.config, io.cwd);
   const env = options.env ?? envVar;
   const apiKeys: (string | ApiKey)[] = [...config.apiKeys, ...parseApiKeyList(env("CODEMODE_API_KEYS") ?? "")];
   const port = values.port !== undefined ? integerFlag("--port", values.port, 0, 65_535) : config.port;
@@ -91,11 +93,15 @@ export async function serveCommand(args: string[], io: CliIo, options: ServeComm
       `--hostname ${hostname} is not loopback: set service.apiKeys in the config or CODEMODE_API_KEYS`,
     );
   }
+  // Logs on stderr at info unless the config says otherwise; metrics at /metrics with metrics.enabled.
+  const { observabilityFromConfig } = await import("../config/observability.ts");
+  const observability = observabilityFromConfig(observed, { logWrite: io.err, defaultLevel: "info" });
   const service = await serveExecutor({
     ...(port !== undefined ? { port } : {}),
     hostname,
     apiKeys,
     limits: config.limits,
+    observability,
     ...pick(config, "maxConcurrent", "maxQueued", "shutdownTimeoutMs"),
   }).catch((e: Error) => {
     throw new UsageError(`Cannot serve on ${hostname}:${port ?? DEFAULT_SERVICE_SETTINGS.port}: ${e.message}`);
@@ -114,11 +120,19 @@ export async function serveCommand(args: string[], io: CliIo, options: ServeComm
   }
 }
 
-async function serviceConfig(path: string | undefined, cwd: string): Promise<ServiceConfig> {
+/** The config's `service` section, and its `logging` and `metrics` (which serve the service too). */
+async function serviceConfig(
+  path: string | undefined,
+  cwd: string,
+): Promise<{ service: ServiceConfig; observed: Pick<CodemodeConfig, "logging" | "metrics"> }> {
   const file = path !== undefined ? resolve(cwd, path) : await existing(resolve(cwd, "codemode.yaml"));
-  if (file === undefined) return { apiKeys: [], limits: {} };
+  if (file === undefined) return { service: { apiKeys: [], limits: {} }, observed: {} };
   try {
-    return (await loadConfig(file)).config.service ?? { apiKeys: [], limits: {} };
+    const { service, logging, metrics } = (await loadConfig(file)).config;
+    return {
+      service: service ?? { apiKeys: [], limits: {} },
+      observed: { ...(logging ? { logging } : {}), ...(metrics ? { metrics } : {}) },
+    };
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

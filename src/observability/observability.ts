@@ -191,7 +191,7 @@ class ObservedExecution implements ExecutionObservation {
     this.tracer = tracer;
     this.metrics = metrics;
     this.audit = audit;
-    const parent = context.active();
+    const parent = start.traceHeaders ? propagation.extract(context.active(), start.traceHeaders) : context.active();
     this.span = tracer.startSpan(SPAN_NAMES.execution, {
       attributes: { "codemode.execution_id": start.executionId, "codemode.correlation_id": start.correlationId },
     }, parent);

@@ -62,6 +62,38 @@ Deno.test("SIGTERM: running executions finish or are killed at the deadline, the
   }
 });
 
+Deno.test("codemode serve: the config's metrics are served at /metrics with a key, its log lines go to stderr", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "codemode-serve-observed-" });
+  await Deno.writeTextFile(`${tmp}/codemode.yaml`, "metrics:\n  enabled: true\nlogging:\n  level: info\n");
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, "serve", "--port", "0", "--config", `${tmp}/codemode.yaml`],
+    env: { CODEMODE_API_KEYS: `ops:${KEY}` },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  try {
+    const url = await listeningUrl(child.stdout);
+    await using cm = remoteCodemode({ url }, {}, { retries: 0 });
+    assert.equal((await cm.execute("return 1", { correlationId: "req-serve-1" })).result, 1);
+    const res = await fetch(new URL("/metrics", url), { headers: { Authorization: `Bearer ${KEY}` } });
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /codemode_executions_total\{outcome="ok",stop_reason="completed"\} 1/);
+    child.kill("SIGTERM");
+    assert.equal((await child.status).code, 0);
+    const lines = (await stderr).split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+    const execution = lines.find((l) => l.msg === "execution");
+    assert.deepEqual([execution?.correlationId, execution?.principal], ["req-serve-1", "api-key:ops"]);
+  } finally {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* exited */ }
+    await child.status;
+    await stderr;
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
 /** Reads the service's first line, `codemode serve: listening on <url> …`. */
 async function listeningUrl(stdout: ReadableStream<Uint8Array>): Promise<URL> {
   const reader = stdout.pipeThrough(new TextDecoderStream()).getReader();

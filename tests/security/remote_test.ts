@@ -200,3 +200,31 @@ Deno.test("codemode serve on a non-loopback hostname without API keys is a usage
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("the service's /metrics: no key, a wrong key, a rebinding Host or any Origin are refused, and say nothing", async () => {
+  const { Observability } = await import("../../src/observability/mod.ts");
+  await using service = await startService({ observability: new Observability({ logLevel: "silent" }) });
+  const url = new URL("/metrics", service.url);
+  const attempts: Record<string, string>[] = [
+    {},
+    { Authorization: "Bearer not-the-key-0123456789" },
+    { Authorization: `Bearer ${KEY}`, Origin: "http://127.0.0.1" },
+  ];
+  for (const headers of attempts) {
+    const res = await fetch(url, { headers });
+    const body = await res.text();
+    assert.ok(res.status === 401 || res.status === 403, `${JSON.stringify(headers)}: ${res.status}`);
+    assert.ok(!body.includes("codemode_"), "no metric leaks in a refusal");
+  }
+  // fetch() sends its own Host: a raw request names a rebinding domain.
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: service.port });
+  await conn.write(
+    new TextEncoder().encode(
+      `GET /metrics HTTP/1.1\r\nHost: evil.example:${service.port}\r\nAuthorization: Bearer ${KEY}\r\nConnection: close\r\n\r\n`,
+    ),
+  );
+  const head = new Uint8Array(64);
+  const n = await conn.read(head);
+  conn.close();
+  assert.match(new TextDecoder().decode(head.subarray(0, n ?? 0)), /^HTTP\/1\.1 403/);
+});
