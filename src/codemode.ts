@@ -5,6 +5,7 @@
  * @module
  */
 import { LocalExecutor, type LocalExecutorOptions } from "../executor/local.ts";
+import { RemoteExecutor, type RemoteExecutorOptions } from "../executor/remote.ts";
 import { DEFAULT_LIMITS, type Limits, resolveLimits } from "./limits.ts";
 import type { ExecutionResult } from "./rpc/result.ts";
 import type { Executor } from "./executor.ts";
@@ -51,6 +52,12 @@ export interface CodemodeOptions {
    * `maxConcurrent`); an error together with `executor`.
    */
   localExecutor?: LocalExecutorOptions;
+  /**
+   * Runs the scripts on an executor service (`codemode serve`) with a
+   * `RemoteExecutor` of these options, which the instance closes with itself;
+   * an error together with `executor` or `localExecutor`.
+   */
+  remoteExecutor?: RemoteExecutorOptions;
   /** Patterns the static validator refuses (defence in depth only). */
   deniedPatterns?: DeniedPattern[];
   /**
@@ -174,13 +181,16 @@ export class Codemode {
   constructor(options: CodemodeOptions = {}) {
     this.registry = new ToolRegistry(options.tools);
     this.#limits = resolveLimits(DEFAULT_LIMITS, options.limits);
-    if (options.executor && options.localExecutor) {
+    const given = (["executor", "localExecutor", "remoteExecutor"] as const).filter((k) => options[k] !== undefined);
+    if (given.length > 1) {
       throw new TypeError(
-        "Codemode: pass either executor or localExecutor, not both (localExecutor configures the executor Codemode makes)",
+        `Codemode: pass one of executor, localExecutor and remoteExecutor, not ${given.join(" and ")} ` +
+          "(localExecutor and remoteExecutor configure the executor Codemode makes)",
       );
     }
     this.#ownsExecutor = options.executor === undefined;
-    this.#executor = options.executor ?? new LocalExecutor(options.localExecutor);
+    this.#executor = options.executor ??
+      (options.remoteExecutor ? new RemoteExecutor(options.remoteExecutor) : new LocalExecutor(options.localExecutor));
     this.#deniedPatterns = options.deniedPatterns;
     this.#policies = new PolicySet(options.policies);
     this.#approver = options.approver;

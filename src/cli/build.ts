@@ -5,7 +5,7 @@
  */
 import { resolve } from "node:path";
 import { Codemode } from "../codemode.ts";
-import { RemoteExecutor, type RemoteExecutorOptions } from "../../executor/remote.ts";
+import type { RemoteExecutorOptions } from "../../executor/remote.ts";
 import { codemodeOptionsFromConfig } from "../config/from_config.ts";
 import { toolClashes } from "../config/discover.ts";
 import type { DiscoveredTool } from "../config/tool_exports.ts";
@@ -111,7 +111,7 @@ export async function buildCodemode(
     if (clashes.length > 0) throw new UsageError(clashes.join("\n"));
     const tools = unique.map((d) => d.tool);
     const observer = await observe?.(observed);
-    const executor = remoteExecutor ? { executor: new RemoteExecutor(remoteExecutor) } : { localExecutor };
+    const executor = remoteExecutor ? { remoteExecutor } : { localExecutor };
     const cm = new Codemode({
       tools,
       limits: { ...limits, ...flags.limits },

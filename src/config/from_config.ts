@@ -7,7 +7,7 @@
  */
 import { Codemode } from "../codemode.ts";
 import type { LocalExecutorOptions } from "../../executor/local.ts";
-import { RemoteExecutor, type RemoteExecutorOptions } from "../../executor/remote.ts";
+import type { RemoteExecutorOptions } from "../../executor/remote.ts";
 import type { AnyTool } from "../tools/define.ts";
 import type { Approver } from "../tools/approval.ts";
 import type { ToolSource } from "../tools/source.ts";
@@ -165,11 +165,7 @@ export async function fromConfig(path = "./codemode.yaml", options: FromConfigOp
     sources,
     approver: options.approver,
     ...(observer ? { observer } : {}),
-    ...(options.executor
-      ? { executor: options.executor }
-      : remoteExecutor
-      ? { executor: new RemoteExecutor(remoteExecutor) }
-      : { localExecutor }),
+    ...(options.executor ? { executor: options.executor } : remoteExecutor ? { remoteExecutor } : { localExecutor }),
   });
   // An eager upstream server that is down stops startup with an error naming it.
   await cm.loadTools({ eagerOnly: true }).catch(async (e) => {

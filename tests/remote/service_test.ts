@@ -165,3 +165,20 @@ Deno.test("correlation id and trace headers reach the service's observer", async
     traceHeaders,
   }]);
 });
+
+Deno.test("a Codemode made with remoteExecutor owns it: close() ends the execution in flight and its sandbox", async () => {
+  await using service = await startService();
+  const probe = pidProbe();
+  const { Codemode } = await import("../../mod.ts");
+  const cm = new Codemode({ tools: [probe.tool], remoteExecutor: { url: service.url, apiKey: KEY } });
+  const pending = cm.execute(`await tools.probe.pid({ pid: Deno.pid }); while (true) {}`);
+  const pid = await probe.reported;
+  await cm.close();
+  const r = await pending;
+  assert.equal(r.stopReason, "killed");
+  await waitFor(`sandbox ${pid} to be gone`, async () => !await alive(pid));
+  assert.throws(
+    () => new Codemode({ remoteExecutor: { url: service.url }, localExecutor: {} }),
+    /one of executor, localExecutor and remoteExecutor, not localExecutor and remoteExecutor/,
+  );
+});
