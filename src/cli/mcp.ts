@@ -10,6 +10,7 @@ import type { Observability } from "../observability/mod.ts";
 import { observabilityFromConfig } from "../config/observability.ts";
 import { redirectConsoleToStderr, serveStdio } from "../mcp/server/stdio.ts";
 import { DEFAULT_MAX_SESSIONS, isLoopbackHost, serveHttp } from "../mcp/server/http.ts";
+import { DEFAULT_MAX_WAITING } from "../mcp/server/_input_required.ts";
 import { buildCodemode, CODEMODE_FLAGS, integerFlag, limitsFromFlags, type ObservabilityConfig } from "./build.ts";
 import { UsageError } from "./load_tools.ts";
 import type { CliIo } from "./run.ts";
@@ -42,6 +43,10 @@ Options:
                            which is better: command-line arguments are visible in ps.
   --allowed-origin <url>   A browser origin allowed besides loopback ones (repeatable).
   --max-sessions <n>       Most open HTTP sessions (default ${DEFAULT_MAX_SESSIONS}).
+  --approval-timeout <ms>  Longest wait for the user's answer to one approval question
+                           (default: the script timeout).
+  --max-waiting <n>        Most 2026-07-28 executions waiting for their client's answer at
+                           once (default ${DEFAULT_MAX_WAITING}); past it, approval is refused.
   -h, --help               Show this help.
 
 Logs: JSON lines on stderr at codemode.yaml's logging.level (default info), with an audit
@@ -91,6 +96,8 @@ export async function mcpCommand(args: string[], io: CliIo, options: McpCommandO
       "api-key": { type: "string" },
       "allowed-origin": { type: "string", multiple: true },
       "max-sessions": { type: "string" },
+      "approval-timeout": { type: "string" },
+      "max-waiting": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -106,6 +113,14 @@ export async function mcpCommand(args: string[], io: CliIo, options: McpCommandO
   const maxSessions = values["max-sessions"] !== undefined
     ? integerFlag("--max-sessions", values["max-sessions"], 1)
     : undefined;
+  const approvals = {
+    ...(values["approval-timeout"] !== undefined
+      ? { approvalTimeoutMs: integerFlag("--approval-timeout", values["approval-timeout"], 1) }
+      : {}),
+    ...(values["max-waiting"] !== undefined
+      ? { maxWaitingExecutions: integerFlag("--max-waiting", values["max-waiting"], 1) }
+      : {}),
+  };
   const host = values.host ?? "127.0.0.1";
   const apiKey = values["api-key"] ?? envApiKey();
   if (values.http && !isLoopbackHost(host) && !apiKey) {
@@ -135,6 +150,7 @@ export async function mcpCommand(args: string[], io: CliIo, options: McpCommandO
         allowedOrigins: values["allowed-origin"],
         maxSessions,
         log,
+        ...approvals,
         ...(observability.metricsEnabled ? { metrics: observability } : {}),
       }).catch((e: Error) => {
         throw new UsageError(`Cannot serve on ${host}:${port}: ${e.message}`);
@@ -142,7 +158,7 @@ export async function mcpCommand(args: string[], io: CliIo, options: McpCommandO
       await Promise.race([stop.stopped, http.finished]);
       await http.close();
     } else {
-      const served = await serveStdio(cm, { log });
+      const served = await serveStdio(cm, { log, ...approvals });
       await Promise.race([stop.stopped, served.finished]);
       await served.close();
     }

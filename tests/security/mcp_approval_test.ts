@@ -253,3 +253,18 @@ Deno.test("mcp approval: approvalTimeoutMs bounds the wait for a 2025-era client
     await http.close();
   }
 });
+
+Deno.test("codemode mcp: --approval-timeout and --max-waiting take whole numbers above 0, or stop with the flag named", async () => {
+  const { mcpCommand } = await import("../../src/cli/mcp.ts");
+  const io = { out: () => {}, err: () => {}, readStdin: () => Promise.resolve(""), cwd: "/nonexistent" };
+  for (
+    const [flag, value] of [
+      ["--approval-timeout", "0"],
+      ["--approval-timeout", "1e9x"],
+      ["--max-waiting", "-1"],
+      ["--max-waiting", "many"],
+    ]
+  ) {
+    await assert.rejects(mcpCommand([flag, value], io), new RegExp(flag));
+  }
+});

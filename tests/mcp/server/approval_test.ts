@@ -322,3 +322,14 @@ Deno.test("http: 2026-07-28 clients are each asked about their own calls; one wi
     await http.close();
   }
 });
+
+Deno.test("stdio: codemode mcp --approval-timeout bounds the wait for a user who never answers", async () => {
+  const client = newClient({ elicitation: {} });
+  client.setRequestHandler(ElicitRequestSchema, () => new Promise<ElicitResult>(() => {})); // never answers
+  await using _conn = await connectStdio(["--tools", TOOLS, "--approval-timeout", "1000"], undefined, client);
+  const { results } = await runCalls(client, [`tools.files.delete({ path: "/tmp/never" })`]);
+  assert.match(
+    String(results[0]),
+    /^tools\.files\.delete was not run: the approval question to the MCP client failed: .*timed out/i,
+  );
+});
