@@ -80,6 +80,12 @@ export {
   type StopReason,
   type ToolCallRecord,
 } from "./src/rpc/result.ts";
-export { DEFAULT_EXECUTOR_SETTINGS, LocalExecutor, type LocalExecutorOptions } from "./executor/local.ts";
+export {
+  DEFAULT_EXECUTOR_SETTINGS,
+  LocalExecutor,
+  type LocalExecutorOptions,
+  type PoolOptions,
+  type PoolStats,
+} from "./executor/local.ts";
 export * from "./executor/validator.ts";
 export { DEFAULT_MAX_CHARS, formatErrorLine, type FormatOptions, formatResultForModel } from "./src/format.ts";

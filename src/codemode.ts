@@ -135,6 +135,8 @@ export class Codemode {
     }
     this.#ownsExecutor = options.executor === undefined;
     this.#executor = options.executor ?? new LocalExecutor(options.localExecutor);
+    // A warm pool (if the executor has one) fills for this instance's limits.
+    if (this.#executor instanceof LocalExecutor) this.#executor.warm(this.#limits);
     this.#deniedPatterns = options.deniedPatterns;
     this.#policies = new PolicySet(options.policies);
     this.#approver = options.approver;

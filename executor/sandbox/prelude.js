@@ -107,12 +107,15 @@ function send(frame) {
 // thread hop per line (~70 µs), a blocking read ~15 µs. The child only reads
 // while tool calls are pending, and never blocks past its next timer: it
 // asks the host to wake it then (see `drain`).
-/** @returns {Uint8Array | null} the next line's bytes, without the newline. */
-function readLineBytes() {
+/**
+ * @param {boolean} [text] decode the line (a reply) instead of copying its bytes (the nonce).
+ * @returns {Uint8Array | string | null} the next line, without the newline.
+ */
+function nextLine(text) {
   while (true) {
     const nl = u8IndexOf(pending, 10);
     if (nl >= 0) {
-      const line = u8Slice(pending, 0, nl);
+      const line = text ? decode(u8Subarray(pending, 0, nl)) : u8Slice(pending, 0, nl);
       const rest = u8Slice(pending, nl + 1);
       u8Fill(pending, 0);
       pending = rest;
@@ -120,6 +123,9 @@ function readLineBytes() {
     }
     const n = readSync(chunk);
     if (n === null) return null;
+    // The usual reply: one whole line in one read, nothing pending. It is
+    // decoded where it was read, with no copy.
+    if (text && u8Length(pending) === 0 && u8IndexOf(chunk, 10) === n - 1) return decode(u8Subarray(chunk, 0, n - 1));
     const had = u8Length(pending);
     const next = new U8(had + n);
     u8Set(next, pending);
@@ -129,10 +135,14 @@ function readLineBytes() {
   }
 }
 
+/** @returns {Uint8Array | null} the next line's bytes, without the newline. */
+function readLineBytes() {
+  return /** @type {Uint8Array | null} */ (nextLine(false));
+}
+
 /** @returns {string | null} */
 function readLine() {
-  const bytes = readLineBytes();
-  return bytes === null ? null : decode(bytes);
+  return /** @type {string | null} */ (nextLine(true));
 }
 
 // Stack frames point into the data: URL; rewrite them to `script.ts:line:col`
@@ -579,17 +589,6 @@ function toBase64(bytes) {
   return btoa(binary);
 }
 
-// The first line is the nonce: its bytes go straight into `nonce`, never
-// into a string; every buffer that held them is wiped.
-const nonceLine = readLineBytes();
-if (nonceLine === null || u8Length(nonceLine) !== NONCE_BYTES) exit(70);
-u8Set(nonce, /** @type {Uint8Array} */ (nonceLine));
-u8Set(out, nonce);
-u8Fill(/** @type {Uint8Array} */ (nonceLine), 0);
-u8Fill(chunk, 0);
-const init = parse(readLine() ?? "null");
-u8Fill(chunk, 0);
-
 // Web storage would persist across executions; the sandbox has none. Deno's
 // internal namespace (ops, promise and proxy inspection) is not for scripts.
 for (const name of ["localStorage", "sessionStorage", "caches"]) {
@@ -604,10 +603,36 @@ sandboxed.resolveDns = (/** @type {unknown} */ query) =>
   Promise.reject(
     new Deno.errors.NotCapable(`Requires net access to resolve ${str(query)} (the sandbox has no permissions)`),
   );
-maxLogLineBytes = init.params.maxLogLineBytes;
-maxDepth = init.params.maxDepth;
 Object.defineProperty(globalThis, "tools", { value: makeTools(), enumerable: true });
 trackTimers();
+
+// Everything above and the first uses below (Deno loads `btoa` and its
+// TypeScript module loader on first use) are done before the child says it
+// is ready, so that a child started ahead (the warm pool) has only the
+// script left to do. A fresh child does the same, in the same order.
+const WARM_UP = "data:application/typescript;base64," + toBase64(encode("export default 0 as number;"));
+await import(WARM_UP);
+parse(decode(encode("{}")));
+
+// Ready: one newline on stdout, before any code of the script can run. The
+// host takes it off the stream; then it sends the nonce and the code. (A host
+// that closed stdout early hears nothing: the child still runs its script.)
+try {
+  writeSync(new U8([10]));
+} catch { /* nobody listens */ }
+
+// The first line is the nonce: its bytes go straight into `nonce`, never
+// into a string; every buffer that held them is wiped.
+const nonceLine = readLineBytes();
+if (nonceLine === null || u8Length(nonceLine) !== NONCE_BYTES) exit(70);
+u8Set(nonce, /** @type {Uint8Array} */ (nonceLine));
+u8Set(out, nonce);
+u8Fill(/** @type {Uint8Array} */ (nonceLine), 0);
+u8Fill(chunk, 0);
+const init = parse(readLine() ?? "null");
+u8Fill(chunk, 0);
+maxLogLineBytes = init.params.maxLogLineBytes;
+maxDepth = init.params.maxDepth;
 
 try {
   const source = WRAPPER + init.params.code + "\n}";

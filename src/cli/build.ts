@@ -9,6 +9,7 @@ import { codemodeOptionsFromConfig } from "../config/from_config.ts";
 import { toolClashes } from "../config/discover.ts";
 import type { DiscoveredTool } from "../config/tool_exports.ts";
 import type { Limits } from "../limits.ts";
+import type { LocalExecutorOptions } from "../../executor/local.ts";
 import type { ToolSource } from "../tools/source.ts";
 import { loadToolModules, UsageError } from "./load_tools.ts";
 import { loopbackAuthorizer } from "./oauth.ts";
@@ -21,6 +22,14 @@ export interface BuildFlags {
   tools?: string[];
   /** Limits from flags; they win over the config's. */
   limits?: Partial<Limits>;
+  /** `--pool <n>`: the warm pool's size, over the config's `executor.pool.size` (0 turns it off). */
+  pool?: number;
+  /**
+   * The pool's size when neither `--pool` nor the config sets one. A command
+   * that sets neither this nor `pool` (`run`, `types`: one script at most)
+   * never pools, whatever the config says.
+   */
+  defaultPool?: number;
 }
 
 /** Where a command takes its tools from: absolute paths. */
@@ -77,7 +86,7 @@ export async function buildCodemode(
   let limits: Partial<Limits> = {};
   let policies = {};
   let sources: ToolSource[] = [];
-  let localExecutor = {};
+  let localExecutor: LocalExecutorOptions = {};
   try {
     if (origins.config) {
       const mcpClient = { oauth: { authorize: loopbackAuthorizer(err) } };
@@ -94,6 +103,7 @@ export async function buildCodemode(
     const clashes = toolClashes(unique);
     if (clashes.length > 0) throw new UsageError(clashes.join("\n"));
     const tools = unique.map((d) => d.tool);
+    localExecutor = withPool(localExecutor, flags);
     const cm = new Codemode({ tools, limits: { ...limits, ...flags.limits }, policies, sources, localExecutor });
     await cm.loadTools({ eagerOnly: true }).catch(async (e) => {
       await cm.close();
@@ -104,6 +114,13 @@ export async function buildCodemode(
     if (e instanceof UsageError) throw e;
     throw new UsageError((e as Error).message);
   }
+}
+
+function withPool(options: LocalExecutorOptions, flags: BuildFlags): LocalExecutorOptions {
+  const { pool, ...rest } = options;
+  const size = flags.pool ?? pool?.size ?? flags.defaultPool;
+  if (size === undefined || (flags.pool === undefined && flags.defaultPool === undefined)) return rest;
+  return { ...rest, pool: { ...pool, size } };
 }
 
 async function defaultConfig(cwd: string): Promise<string | undefined> {

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { DEFAULT_LIMITS, type Limits } from "../limits.ts";
 import type { ToolPolicy } from "../tools/policy.ts";
-import type { LocalExecutorOptions } from "../../executor/local.ts";
+import { type LocalExecutorOptions, MAX_IDLE_TIMEOUT_MS, MAX_POOL_SIZE } from "../../executor/local.ts";
 import { type McpServerConfig, mcpServerSchema } from "../mcp/client/server_config.ts";
 
 /**
@@ -15,7 +15,7 @@ import { type McpServerConfig, mcpServerSchema } from "../mcp/client/server_conf
  * remote`, an executor service, is refused until this version includes the
  * service.)
  */
-export interface ExecutorConfig extends Pick<LocalExecutorOptions, "maxConcurrent" | "maxQueued"> {
+export interface ExecutorConfig extends Pick<LocalExecutorOptions, "maxConcurrent" | "maxQueued" | "pool"> {
   /** Always `local`. */
   type: "local";
   /** Per-execution limit overrides; unset fields keep the defaults. */
@@ -56,12 +56,19 @@ const limitsSchema = z.strictObject(
 /** Keys that belong to features this version does not include: refused, with what is missing. */
 const NOT_YET = "this version does not include the Codemode executor service (`codemode serve`), which it needs";
 
+/** `executor.pool`: sandbox children started ahead (see `LocalExecutorOptions.pool`). */
+const poolSchema = z.strictObject({
+  size: z.preprocess(digitsToNumber, z.number().int().min(0).max(MAX_POOL_SIZE)),
+  idleTimeoutMs: z.preprocess(digitsToNumber, z.number().int().min(1).max(MAX_IDLE_TIMEOUT_MS)).optional(),
+});
+
 const executorSchema = z.strictObject({
   type: z.enum(["local", "remote"]).default("local"),
   url: httpUrl.optional(),
   apiKey: nonEmpty.optional(),
   maxConcurrent: positiveInt.optional(),
   maxQueued: z.preprocess(digitsToNumber, z.number().int().min(0).max(MAX_LIMIT)).optional(),
+  pool: poolSchema.optional(),
   limits: limitsSchema.prefault({}),
 }).superRefine((e, ctx) => {
   if (e.type === "remote") {
@@ -76,6 +83,7 @@ const executorSchema = z.strictObject({
   type: "local",
   ...(e.maxConcurrent !== undefined ? { maxConcurrent: e.maxConcurrent } : {}),
   ...(e.maxQueued !== undefined ? { maxQueued: e.maxQueued } : {}),
+  ...(e.pool !== undefined ? { pool: e.pool } : {}),
   limits: e.limits as Partial<Limits>,
 }));
 

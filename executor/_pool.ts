@@ -1,0 +1,290 @@
+// The warm pool: sandbox children started ahead, each blocked in its prelude
+// waiting for its code, so an execution skips Deno's start-up. One script per
+// child, then the child is killed as a fresh one would be: nothing of a
+// script can reach the next. A child's heap cap (`memoryMb`), CPU-time limit
+// (from `timeoutMs`) and memory cgroup (`maxRssMb`) are fixed when it starts,
+// so children are pooled per kind: an execution takes only a child started
+// with exactly the flags and caps a fresh child would get.
+import { cpuSecondsFor } from "./_kernel_guard.ts";
+import type { SandboxChild } from "./_child.ts";
+import type { MemoryCap } from "./_memory_cap.ts";
+import type { Limits } from "../src/limits.ts";
+
+/** Options of the warm pool (`LocalExecutorOptions.pool`). */
+export interface PoolOptions {
+  /**
+   * Children kept started ahead for each kind of execution (its `memoryMb`,
+   * `maxRssMb` and `timeoutMs`, which fix a child's flags when it starts).
+   * `0` turns the pool off.
+   */
+  size: number;
+  /**
+   * A child idle this long is stopped, and its kind is not refilled until an
+   * execution of that kind comes again (it then starts fresh). @default {300000}
+   */
+  idleTimeoutMs?: number;
+}
+
+/** The most children per kind. */
+export const MAX_POOL_SIZE = 64;
+/** The longest idle timeout, in ms (a day). */
+export const MAX_IDLE_TIMEOUT_MS = 86_400_000;
+/** The default idle timeout, in ms. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
+/** Kinds of child pooled at once; an execution of yet another kind starts a fresh child. */
+export const MAX_POOL_KINDS = 4;
+/** How long a starting child may take to say it is ready before the next one is started anyway. */
+const READY_WAIT_MS = 10_000;
+
+/** What fixes a child when it starts: the limits that become its flags and caps. */
+export type ChildKind = Pick<Limits, "memoryMb" | "maxRssMb" | "timeoutMs">;
+
+/** A child started for the pool, with the memory cap it was put under. */
+export interface PooledChild {
+  child: SandboxChild;
+  memory: MemoryCap | undefined;
+}
+
+/** Starts a child of a kind, under its memory cap: the executor's own way of starting children. */
+export type StartChild = (kind: ChildKind) => Promise<PooledChild>;
+
+/** Counts, for tests and metrics. */
+export interface PoolStats {
+  /** Children waiting, of every kind (started or still starting). */
+  idle: number;
+  /** Of those, the ones whose prelude said it waits for its code. */
+  ready: number;
+  /** Children started by the pool so far. */
+  started: number;
+  /** Executions that took a pooled child. */
+  hits: number;
+  /** Executions that found no child of their kind and started a fresh one. */
+  misses: number;
+  /** Idle children that died, or were found unusable, and were thrown away. */
+  discarded: number;
+}
+
+/**
+ * Validates pool options.
+ *
+ * @throws {RangeError} naming the field and the accepted range.
+ */
+export function checkPoolOptions(options: PoolOptions): Required<PoolOptions> {
+  const { size, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS } = options;
+  if (!Number.isSafeInteger(size) || size < 0 || size > MAX_POOL_SIZE) {
+    throw new RangeError(
+      `LocalExecutor option pool.size must be a whole number from 0 to ${MAX_POOL_SIZE}, got ${JSON.stringify(size)}`,
+    );
+  }
+  if (!Number.isSafeInteger(idleTimeoutMs) || idleTimeoutMs < 1 || idleTimeoutMs > MAX_IDLE_TIMEOUT_MS) {
+    throw new RangeError(
+      `LocalExecutor option pool.idleTimeoutMs must be a whole number of ms from 1 to ${MAX_IDLE_TIMEOUT_MS}, got ${
+        JSON.stringify(idleTimeoutMs)
+      }`,
+    );
+  }
+  return { size, idleTimeoutMs };
+}
+
+function keyOf(kind: ChildKind): string {
+  return `${kind.memoryMb}/${kind.maxRssMb}/${cpuSecondsFor(kind.timeoutMs)}`;
+}
+
+interface Entry {
+  pooled: PooledChild;
+  ready: boolean;
+  idleTimer?: ReturnType<typeof setTimeout>;
+}
+
+interface Kind {
+  kind: ChildKind;
+  entries: Entry[];
+  /** Refilled: set by an execution or `warm`, cleared when a child idles out. */
+  wanted: boolean;
+}
+
+/** Children started ahead, per kind; see the module comment. */
+export class SandboxPool {
+  readonly #size: number;
+  readonly #idleTimeoutMs: number;
+  readonly #start: StartChild;
+  readonly #kinds = new Map<string, Kind>();
+  readonly #stats = { started: 0, hits: 0, misses: 0, discarded: 0 };
+  #filling: Promise<void> | undefined;
+  #closed = false;
+
+  /**
+   * @param options size and idle timeout (already checked).
+   * @param start how a child is started (spawn, kernel guards, memory cap).
+   */
+  constructor(options: Required<PoolOptions>, start: StartChild) {
+    this.#size = options.size;
+    this.#idleTimeoutMs = options.idleTimeoutMs;
+    this.#start = start;
+  }
+
+  /** Starts keeping children of this kind (no-op when the pool is off or has its kinds already). */
+  warm(kind: ChildKind): void {
+    const entry = this.#kind(kind);
+    if (!entry) return;
+    entry.wanted = true;
+    this.#fill();
+  }
+
+  /**
+   * Takes a waiting child of this kind, the oldest first, and starts its
+   * replacement in the background; `undefined` when none waits (the
+   * execution starts a fresh child, and the pool fills for next time).
+   */
+  take(kind: ChildKind): PooledChild | undefined {
+    const entry = this.#kind(kind);
+    if (!entry) return undefined;
+    entry.wanted = true;
+    let taken: Entry | undefined;
+    while ((taken = entry.entries.shift())) {
+      clearTimeout(taken.idleTimer);
+      if (!taken.pooled.child.ended) break;
+    }
+    if (taken) this.#stats.hits++;
+    else this.#stats.misses++;
+    this.#fill();
+    return taken?.pooled;
+  }
+
+  /** Counts of waiting children and of what the pool did. */
+  stats(): PoolStats {
+    let idle = 0;
+    let ready = 0;
+    for (const kind of this.#kinds.values()) {
+      idle += kind.entries.length;
+      ready += kind.entries.filter((e) => e.ready).length;
+    }
+    return { idle, ready, ...this.#stats };
+  }
+
+  /** Stops every waiting child and starts no more; resolves once they are gone. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    // Killing the waiting children also ends a fill waiting for one to be ready.
+    const first = this.#discardAll();
+    await this.#filling;
+    await Promise.all([first, this.#discardAll()]);
+  }
+
+  #discardAll(): Promise<unknown> {
+    const entries = [...this.#kinds.values()].flatMap((k) => k.entries.splice(0));
+    return Promise.all(entries.map((e) => this.#discard(e, false)));
+  }
+
+  #kind(kind: ChildKind): Kind | undefined {
+    if (this.#size === 0 || this.#closed) return undefined;
+    const key = keyOf(kind);
+    let entry = this.#kinds.get(key);
+    if (!entry) {
+      if (this.#kinds.size >= MAX_POOL_KINDS) this.#forgetUnwanted();
+      if (this.#kinds.size >= MAX_POOL_KINDS) return undefined;
+      entry = {
+        kind: { memoryMb: kind.memoryMb, maxRssMb: kind.maxRssMb, timeoutMs: kind.timeoutMs },
+        entries: [],
+        wanted: false,
+      };
+      this.#kinds.set(key, entry);
+    }
+    return entry;
+  }
+
+  #forgetUnwanted(): void {
+    for (const [key, kind] of this.#kinds) {
+      if (!kind.wanted && kind.entries.length === 0) this.#kinds.delete(key);
+    }
+  }
+
+  // One child starts at a time, and the next only once it is ready: refills
+  // take at most one core from the executions running meanwhile.
+  #fill(): void {
+    if (this.#filling || this.#closed) return;
+    this.#filling = (async () => {
+      let kind: Kind | undefined;
+      while (!this.#closed && (kind = this.#neediest())) {
+        if (!await this.#startOne(kind)) break;
+      }
+    })().finally(() => this.#filling = undefined);
+  }
+
+  #neediest(): Kind | undefined {
+    let neediest: Kind | undefined;
+    for (const kind of this.#kinds.values()) {
+      if (!kind.wanted || kind.entries.length >= this.#size) continue;
+      if (!neediest || kind.entries.length < neediest.entries.length) neediest = kind;
+    }
+    return neediest;
+  }
+
+  // Returns false when no child could be started: the pool stops filling
+  // until the next execution asks (a fresh start then reports the problem).
+  async #startOne(kind: Kind): Promise<boolean> {
+    let pooled: PooledChild;
+    try {
+      pooled = await this.#start(kind.kind);
+    } catch {
+      return false;
+    }
+    this.#stats.started++;
+    pooled.child.unref();
+    const entry: Entry = { pooled, ready: false };
+    if (this.#closed) {
+      await this.#discard(entry, false);
+      return false;
+    }
+    kind.entries.push(entry);
+    void pooled.child.exited.then(() => this.#drop(kind, entry));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const waited = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), READY_WAIT_MS);
+      Deno.unrefTimer(timer!);
+    });
+    entry.ready = await Promise.race([pooled.child.ready, waited]);
+    clearTimeout(timer);
+    if (!entry.ready && kind.entries.includes(entry)) {
+      // It ended, or wrote something before its ready mark, or never said it was ready: not handed out.
+      this.#remove(kind, entry);
+      await this.#discard(entry, true);
+      return true;
+    }
+    if (kind.entries.includes(entry)) {
+      entry.idleTimer = setTimeout(() => this.#idledOut(kind, entry), this.#idleTimeoutMs);
+      Deno.unrefTimer(entry.idleTimer);
+    }
+    return true;
+  }
+
+  #idledOut(kind: Kind, entry: Entry): void {
+    if (!this.#remove(kind, entry)) return;
+    kind.wanted = false;
+    void this.#discard(entry, false);
+  }
+
+  // An idle child that died is replaced, never handed out.
+  #drop(kind: Kind, entry: Entry): void {
+    if (!this.#remove(kind, entry)) return;
+    void this.#discard(entry, true);
+    this.#fill();
+  }
+
+  #remove(kind: Kind, entry: Entry): boolean {
+    const i = kind.entries.indexOf(entry);
+    if (i < 0) return false;
+    kind.entries.splice(i, 1);
+    clearTimeout(entry.idleTimer);
+    return true;
+  }
+
+  async #discard(entry: Entry, unusable: boolean): Promise<void> {
+    if (unusable) this.#stats.discarded++;
+    clearTimeout(entry.idleTimer);
+    const { child, memory } = entry.pooled;
+    child.kill();
+    await child.exited;
+    await memory?.dispose();
+  }
+}
