@@ -9,7 +9,7 @@
 // `tests/bench/`). The child is the same either way: the same program,
 // arguments, environment (nothing is added: `/usr/bin/env` started so prints
 // an empty environment) and working dir, and its own session and process
-// group. A host without `--allow-env` (Deno's `node:child_process` reads
+// group (see `_kernel_guard.ts`). A host without `--allow-env` (Deno's `node:child_process` reads
 // `NODE_V8_COVERAGE`) starts its children with `Deno.Command` instead.
 import { type ChildProcess, spawn } from "node:child_process";
 import { constants } from "node:os";
@@ -28,6 +28,8 @@ export interface SpawnSpec {
   args: string[];
   cwd: string;
   env: Record<string, string>;
+  /** Whether the spawn itself makes the child lead its own session (false when a `setsid` wrapper does). */
+  detached: boolean;
 }
 
 /**
@@ -138,7 +140,7 @@ class NodeChild extends SandboxChild {
       cwd: spec.cwd,
       env: spec.env,
       stdio: ["pipe", "pipe", "pipe"],
-      detached: true,
+      detached: spec.detached,
     });
     if (this.#proc.pid === undefined) {
       this.#proc.on("error", () => {});
@@ -201,7 +203,7 @@ class DenoChild extends SandboxChild {
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
-      detached: true,
+      detached: spec.detached,
     }).spawn();
     this.pid = this.#child.pid;
     this.#writer = this.#child.stdin.getWriter();

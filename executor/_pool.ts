@@ -6,8 +6,9 @@
 // so children are pooled per kind: an execution takes only a child started
 // with exactly the flags and caps a fresh child would get.
 import { cpuSecondsFor } from "./_kernel_guard.ts";
+import { canLowerCpuWeight, type CpuWeight, lowerCpuWeight } from "./_cpu_weight.ts";
 import type { SandboxChild } from "./_child.ts";
-import type { MemoryCap } from "./_memory_cap.ts";
+import { capMemory, type MemoryCap } from "./_memory_cap.ts";
 import type { Limits } from "../src/limits.ts";
 
 /** Options of the warm pool (`LocalExecutorOptions.pool`). */
@@ -35,18 +36,25 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
 export const MAX_POOL_KINDS = 4;
 /** How long a starting child may take to say it is ready before the next one is started anyway. */
 const READY_WAIT_MS = 10_000;
+/**
+ * How long a refill waits for the execution that took a child, unless that
+ * execution ends first: starting a process costs the host's main thread a
+ * few ms (fork, exec, pipes), which would otherwise delay the very execution
+ * that took the child.
+ */
+const REFILL_DELAY_MS = 50;
 
 /** What fixes a child when it starts: the limits that become its flags and caps. */
 export type ChildKind = Pick<Limits, "memoryMb" | "maxRssMb" | "timeoutMs">;
 
-/** A child started for the pool, with the memory cap it was put under. */
+/** A child taken from the pool, with the memory cap it was put under when it started. */
 export interface PooledChild {
   child: SandboxChild;
-  memory: MemoryCap | undefined;
+  memory: MemoryCap;
 }
 
-/** Starts a child of a kind, under its memory cap: the executor's own way of starting children. */
-export type StartChild = (kind: ChildKind) => Promise<PooledChild>;
+/** Starts a child of a kind: the executor's own way of starting children (flags, kernel guards). */
+export type StartChild = (kind: ChildKind) => Promise<SandboxChild>;
 
 /** Counts, for tests and metrics. */
 export interface PoolStats {
@@ -62,6 +70,10 @@ export interface PoolStats {
   misses: number;
   /** Idle children that died, or were found unusable, and were thrown away. */
   discarded: number;
+  /** Whether a child is being started now. */
+  filling: boolean;
+  /** Whether children start with a low CPU weight (else only while no execution runs). */
+  background: boolean;
 }
 
 /**
@@ -70,6 +82,11 @@ export interface PoolStats {
  * @throws {RangeError} naming the field and the accepted range.
  */
 export function checkPoolOptions(options: PoolOptions): Required<PoolOptions> {
+  if (typeof options !== "object" || options === null) {
+    throw new RangeError(
+      `LocalExecutor option pool must be an object like { size: 2 }, got ${JSON.stringify(options)}`,
+    );
+  }
   const { size, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS } = options;
   if (!Number.isSafeInteger(size) || size < 0 || size > MAX_POOL_SIZE) {
     throw new RangeError(
@@ -92,6 +109,7 @@ function keyOf(kind: ChildKind): string {
 
 interface Entry {
   pooled: PooledChild;
+  cpu: CpuWeight | undefined;
   ready: boolean;
   idleTimer?: ReturnType<typeof setTimeout>;
 }
@@ -111,11 +129,13 @@ export class SandboxPool {
   readonly #kinds = new Map<string, Kind>();
   readonly #stats = { started: 0, hits: 0, misses: 0, discarded: 0 };
   #filling: Promise<void> | undefined;
+  #fillTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  #running = 0;
 
   /**
    * @param options size and idle timeout (already checked).
-   * @param start how a child is started (spawn, kernel guards, memory cap).
+   * @param start how a child is started (spawn with the executor's flags and kernel guards).
    */
   constructor(options: Required<PoolOptions>, start: StartChild) {
     this.#size = options.size;
@@ -128,27 +148,37 @@ export class SandboxPool {
     const entry = this.#kind(kind);
     if (!entry) return;
     entry.wanted = true;
-    this.#fill();
+    this.#fillSoon(0);
   }
 
   /**
-   * Takes a waiting child of this kind, the oldest first, and starts its
-   * replacement in the background; `undefined` when none waits (the
-   * execution starts a fresh child, and the pool fills for next time).
+   * Takes a ready child of this kind, the oldest first, and has it replaced
+   * in the background; `undefined` when none is ready (the execution starts
+   * a fresh child, and the pool fills for next time).
    */
   take(kind: ChildKind): PooledChild | undefined {
     const entry = this.#kind(kind);
     if (!entry) return undefined;
     entry.wanted = true;
-    let taken: Entry | undefined;
-    while ((taken = entry.entries.shift())) {
+    const i = entry.entries.findIndex((e) => e.ready && !e.pooled.child.ended);
+    const taken = i < 0 ? undefined : entry.entries.splice(i, 1)[0];
+    if (taken) {
+      this.#stats.hits++;
       clearTimeout(taken.idleTimer);
-      if (!taken.pooled.child.ended) break;
-    }
-    if (taken) this.#stats.hits++;
-    else this.#stats.misses++;
-    this.#fill();
+      taken.cpu?.raise();
+    } else this.#stats.misses++;
+    this.#fillSoon(REFILL_DELAY_MS);
     return taken?.pooled;
+  }
+
+  /**
+   * Says how many executions of the executor run now: one ending starts the
+   * refill. Without a low CPU weight, children are started only while none runs.
+   */
+  running(count: number): void {
+    const ended = count < this.#running;
+    this.#running = count;
+    if (ended) this.#fillSoon(0);
   }
 
   /** Counts of waiting children and of what the pool did. */
@@ -159,12 +189,13 @@ export class SandboxPool {
       idle += kind.entries.length;
       ready += kind.entries.filter((e) => e.ready).length;
     }
-    return { idle, ready, ...this.#stats };
+    return { idle, ready, ...this.#stats, filling: this.#filling !== undefined, background: canLowerCpuWeight() };
   }
 
   /** Stops every waiting child and starts no more; resolves once they are gone. */
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#fillTimer);
     // Killing the waiting children also ends a fill waiting for one to be ready.
     const first = this.#discardAll();
     await this.#filling;
@@ -183,11 +214,8 @@ export class SandboxPool {
     if (!entry) {
       if (this.#kinds.size >= MAX_POOL_KINDS) this.#forgetUnwanted();
       if (this.#kinds.size >= MAX_POOL_KINDS) return undefined;
-      entry = {
-        kind: { memoryMb: kind.memoryMb, maxRssMb: kind.maxRssMb, timeoutMs: kind.timeoutMs },
-        entries: [],
-        wanted: false,
-      };
+      const { memoryMb, maxRssMb, timeoutMs } = kind;
+      entry = { kind: { memoryMb, maxRssMb, timeoutMs }, entries: [], wanted: false };
       this.#kinds.set(key, entry);
     }
     return entry;
@@ -199,13 +227,24 @@ export class SandboxPool {
     }
   }
 
-  // One child starts at a time, and the next only once it is ready: refills
-  // take at most one core from the executions running meanwhile.
+  // Fills from a timer, never from the caller's turn: starting a process
+  // blocks the host's main thread for a few ms.
+  #fillSoon(ms: number): void {
+    if (this.#closed || (this.#fillTimer !== undefined && ms > 0)) return;
+    clearTimeout(this.#fillTimer);
+    this.#fillTimer = setTimeout(() => {
+      this.#fillTimer = undefined;
+      this.#fill();
+    }, ms);
+    Deno.unrefTimer(this.#fillTimer);
+  }
+
+  // One child starts at a time, and the next only once it is ready.
   #fill(): void {
     if (this.#filling || this.#closed) return;
     this.#filling = (async () => {
       let kind: Kind | undefined;
-      while (!this.#closed && (kind = this.#neediest())) {
+      while (!this.#closed && (canLowerCpuWeight() || this.#running === 0) && (kind = this.#neediest())) {
         if (!await this.#startOne(kind)) break;
       }
     })().finally(() => this.#filling = undefined);
@@ -223,38 +262,43 @@ export class SandboxPool {
   // Returns false when no child could be started: the pool stops filling
   // until the next execution asks (a fresh start then reports the problem).
   async #startOne(kind: Kind): Promise<boolean> {
-    let pooled: PooledChild;
+    let child: SandboxChild;
     try {
-      pooled = await this.#start(kind.kind);
+      child = await this.#start(kind.kind);
     } catch {
       return false;
     }
     this.#stats.started++;
-    pooled.child.unref();
-    const entry: Entry = { pooled, ready: false };
+    child.unref();
+    // Under a low CPU weight and its memory cap before its prelude is far
+    // into its start-up, and long before any script.
+    const cpu = await lowerCpuWeight(child.pid);
+    const memory = await capMemory(child.pid, kind.kind.maxRssMb * 1_048_576);
+    const entry: Entry = { pooled: { child, memory }, cpu, ready: false };
+    void child.exited.then(() => cpu?.dispose());
     if (this.#closed) {
       await this.#discard(entry, false);
       return false;
     }
     kind.entries.push(entry);
-    void pooled.child.exited.then(() => this.#drop(kind, entry));
+    void child.exited.then(() => this.#drop(kind, entry));
     let timer: ReturnType<typeof setTimeout> | undefined;
     const waited = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(false), READY_WAIT_MS);
-      Deno.unrefTimer(timer!);
+      Deno.unrefTimer(timer);
     });
-    entry.ready = await Promise.race([pooled.child.ready, waited]);
+    const ready = await Promise.race([child.ready, waited]);
     clearTimeout(timer);
-    if (!entry.ready && kind.entries.includes(entry)) {
+    if (!kind.entries.includes(entry)) return true;
+    if (!ready) {
       // It ended, or wrote something before its ready mark, or never said it was ready: not handed out.
       this.#remove(kind, entry);
       await this.#discard(entry, true);
       return true;
     }
-    if (kind.entries.includes(entry)) {
-      entry.idleTimer = setTimeout(() => this.#idledOut(kind, entry), this.#idleTimeoutMs);
-      Deno.unrefTimer(entry.idleTimer);
-    }
+    entry.ready = true;
+    entry.idleTimer = setTimeout(() => this.#idledOut(kind, entry), this.#idleTimeoutMs);
+    Deno.unrefTimer(entry.idleTimer);
     return true;
   }
 
@@ -268,7 +312,7 @@ export class SandboxPool {
   #drop(kind: Kind, entry: Entry): void {
     if (!this.#remove(kind, entry)) return;
     void this.#discard(entry, true);
-    this.#fill();
+    this.#fillSoon(0);
   }
 
   #remove(kind: Kind, entry: Entry): boolean {
@@ -285,6 +329,6 @@ export class SandboxPool {
     const { child, memory } = entry.pooled;
     child.kill();
     await child.exited;
-    await memory?.dispose();
+    await memory.dispose();
   }
 }

@@ -7,15 +7,7 @@ import { type SandboxProcess, SandboxRun } from "./_sandbox_run.ts";
 import { Semaphore } from "./_semaphore.ts";
 import { dropKernelGuards, guardCommand, kernelGuards } from "./_kernel_guard.ts";
 import { type SandboxChild, spawnChild, type SpawnSpec } from "./_child.ts";
-import { capMemory } from "./_memory_cap.ts";
-import {
-  checkPoolOptions,
-  type ChildKind,
-  type PooledChild,
-  type PoolOptions,
-  type PoolStats,
-  SandboxPool,
-} from "./_pool.ts";
+import { checkPoolOptions, type ChildKind, type PoolOptions, type PoolStats, SandboxPool } from "./_pool.ts";
 
 export { DEFAULT_IDLE_TIMEOUT_MS, MAX_IDLE_TIMEOUT_MS, MAX_POOL_SIZE } from "./_pool.ts";
 export type { ChildKind, PoolOptions, PoolStats };
@@ -153,10 +145,11 @@ export function sandboxSpec(
   module: string,
   dirs: { cwd: string; denoDir: string },
 ): SpawnSpec {
-  const { program, args } = guardCommand(denoPath, sandboxArgs(limits, module), limits.timeoutMs);
+  const { program, args, detached } = guardCommand(denoPath, sandboxArgs(limits, module), limits.timeoutMs);
   return {
     program,
     args,
+    detached,
     cwd: dirs.cwd,
     // The DENO_DIR is private to the executor and removed by close(); no
     // transpiled source is cached in it (the prelude is JavaScript, and the
@@ -191,7 +184,7 @@ export function sandboxCommand(
   module: string,
   dirs: { cwd: string; denoDir: string },
 ): Deno.Command {
-  const { program, args, cwd, env } = sandboxSpec(denoPath, limits, module, dirs);
+  const { program, args, cwd, env, detached } = sandboxSpec(denoPath, limits, module, dirs);
   return new Deno.Command(program, {
     args,
     cwd,
@@ -200,7 +193,7 @@ export function sandboxCommand(
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
-    detached: true,
+    detached,
   });
 }
 
@@ -257,6 +250,7 @@ export class LocalExecutor implements Executor {
   readonly #teardowns = new Set<Promise<void>>();
   #home: Promise<SandboxHome> | undefined;
   #closed = false;
+  #running = 0;
 
   /**
    * Creates an executor; it starts no process until {@linkcode LocalExecutor.execute}
@@ -312,6 +306,7 @@ export class LocalExecutor implements Executor {
       if (!release) {
         return refused(request, started, signal.aborted ? "killed" : "busy", this.#slots);
       }
+      this.#pool?.running(++this.#running);
       try {
         const run = new SandboxRun({ ...request, signal }, await this.#process(limits));
         try {
@@ -321,6 +316,7 @@ export class LocalExecutor implements Executor {
         }
       } finally {
         release();
+        this.#pool?.running(--this.#running);
       }
     } finally {
       this.#inFlight.delete(kill);
@@ -362,14 +358,8 @@ export class LocalExecutor implements Executor {
     return { child: this.#spawn(home, limits), hostPaths };
   }
 
-  async #startPooled(kind: ChildKind): Promise<PooledChild> {
-    const child = this.#spawn(await this.#madeHome(), kind);
-    try {
-      return { child, memory: await capMemory(child.pid, kind.maxRssMb * 1_048_576) };
-    } catch (e) {
-      child.kill();
-      throw e;
-    }
+  async #startPooled(kind: ChildKind): Promise<SandboxChild> {
+    return this.#spawn(await this.#madeHome(), kind);
   }
 
   async #madeHome(): Promise<SandboxHome> {
