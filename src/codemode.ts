@@ -431,8 +431,7 @@ export class Codemode {
     if (!tool || configured === "deny") throw new ToolError(this.discovery().notATool(name));
     // An `approve` rule asks every time; otherwise the tool's own requirement (if any) decides.
     const check = configured === "approve" ? true : tool.needsApproval ?? false;
-    const authorize = async (value: unknown) => {
-      if (check === false) return;
+    const authorize = check === false ? undefined : async (value: unknown) => {
       const { toolCallId, context } = forCall;
       const request = { tool: tool.name, input: value, executionId, signal, toolCallId, context };
       const refusal = await approvalRefusal(approver, request, check);

@@ -68,7 +68,7 @@ export async function runToolCall(
       cut(`Invalid input for tools.${name}: ${parsed.issues.join("; ")}`, MAX_VALIDATION_MESSAGE),
     );
   }
-  await options.authorize?.(parsed.value);
+  if (options.authorize) await options.authorize(parsed.value);
   const { signal, timeoutMs } = options;
   const call = new AbortController();
   const onEnd = () => call.abort(signal.reason);
@@ -83,19 +83,40 @@ export async function runToolCall(
   const failure = (e: unknown) =>
     e instanceof ToolError || options.rethrow?.(e) ? e : new ToolError(`tools.${name} failed: ${errorMessage(e)}`);
   try {
-    return await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        call.abort();
-        reject(new ToolError(`tools.${name} timed out after ${timeoutMs} ms`));
-      }, timeoutMs);
-      Promise.resolve().then(() => tool.handler(parsed.value, context)).then(
-        (output) => resolve(checkOutput(tool, name, output)),
-        (e) => reject(failure(e)),
-      ).catch(reject).finally(() => clearTimeout(timer));
-    });
+    let output: unknown;
+    try {
+      output = tool.handler(parsed.value, context);
+    } catch (e) {
+      throw failure(e);
+    }
+    // A handler that returned a value is done: only a pending one needs its
+    // timeout (a timer on every call was a third of a call's cost on the host).
+    if (isThenable(output)) output = await settleInTime(output, name, timeoutMs, call, failure);
+    return checkOutput(tool, name, output);
   } finally {
     signal.removeEventListener("abort", onEnd);
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null &&
+    typeof (value as { then?: unknown }).then === "function";
+}
+
+function settleInTime(
+  output: PromiseLike<unknown>,
+  name: string,
+  timeoutMs: number,
+  call: AbortController,
+  failure: (e: unknown) => unknown,
+): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      call.abort();
+      reject(new ToolError(`tools.${name} timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    Promise.resolve(output).then(resolve, (e) => reject(failure(e))).finally(() => clearTimeout(timer));
+  });
 }
 
 /**
