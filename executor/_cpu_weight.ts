@@ -8,6 +8,7 @@
 // here), so it is done once, when the child starts, on an I/O thread;
 // raising the weight is one small write. Elsewhere the pool starts children
 // only while none of its executor's executions runs.
+import { sweepStaleGroups } from "./_cgroup_sweep.ts";
 
 /** The low weight of one child started ahead. */
 export interface CpuWeight {
@@ -38,6 +39,7 @@ export function canLowerCpuWeight(): boolean {
  */
 export async function lowerCpuWeight(pid: number): Promise<CpuWeight | undefined> {
   if (!canLowerCpuWeight()) return undefined;
+  sweepStaleGroups(ownGroup!);
   const dir = `${ownGroup}/codemode-${Deno.pid}-cpu-${serial++}`;
   try {
     Deno.mkdirSync(dir);

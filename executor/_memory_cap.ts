@@ -2,6 +2,7 @@
 // memory cgroup (Linux, cgroup v1 memory controller, root), and measured from
 // its peak resident set (VmHWM: the kernel's own high-water mark, so a spike
 // between two polls is not missed) everywhere on Linux.
+import { sweepStaleGroups } from "./_cgroup_sweep.ts";
 
 /** How the resident-memory cap of a child is enforced. */
 export type MemoryEnforcement = "cgroup" | "polling";
@@ -29,6 +30,7 @@ let serial = 0;
 export async function capMemory(pid: number, limitBytes: number): Promise<MemoryCap> {
   const root = await (cgroupRoot ??= findCgroupRoot());
   if (root) {
+    sweepStaleGroups(root);
     const dir = `${root}/codemode-${Deno.pid}-${serial++}`;
     // Making the group and setting its limit are short synchronous calls into
     // the kernel's cgroup fs, cheaper than a trip to Deno's I/O threads.

@@ -51,6 +51,8 @@ export type ChildKind = Pick<Limits, "memoryMb" | "maxRssMb" | "timeoutMs">;
 export interface PooledChild {
   child: SandboxChild;
   memory: MemoryCap;
+  /** Removes what was made for the child (its memory cap and cpu group), once it is gone. */
+  dispose(): Promise<void>;
 }
 
 /** Starts a child of a kind: the executor's own way of starting children (flags, kernel guards). */
@@ -274,8 +276,8 @@ export class SandboxPool {
     // into its start-up, and long before any script.
     const cpu = await lowerCpuWeight(child.pid);
     const memory = await capMemory(child.pid, kind.kind.maxRssMb * 1_048_576);
-    const entry: Entry = { pooled: { child, memory }, cpu, ready: false };
-    void child.exited.then(() => cpu?.dispose());
+    const dispose = async () => void await Promise.all([memory.dispose(), cpu?.dispose()]);
+    const entry: Entry = { pooled: { child, memory, dispose }, cpu, ready: false };
     if (this.#closed) {
       await this.#discard(entry, false);
       return false;
@@ -326,9 +328,11 @@ export class SandboxPool {
   async #discard(entry: Entry, unusable: boolean): Promise<void> {
     if (unusable) this.#stats.discarded++;
     clearTimeout(entry.idleTimer);
-    const { child, memory } = entry.pooled;
+    const { child, dispose } = entry.pooled;
     child.kill();
+    // An idle child does not keep the host alive; one being stopped does, until it is gone.
+    child.ref();
     await child.exited;
-    await memory.dispose();
+    await dispose();
   }
 }

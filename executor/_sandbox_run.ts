@@ -35,6 +35,8 @@ export interface SandboxProcess {
   hostPaths: string[];
   /** The memory cap a pooled child is under already; a fresh child gets its own when the run starts. */
   memory?: MemoryCap;
+  /** Removes what the pool made for the child (its memory cap among it), once the child is gone. */
+  dispose?: () => Promise<void>;
 }
 
 export class SandboxRun {
@@ -99,7 +101,8 @@ export class SandboxRun {
       stopWatching();
       this.#abort.abort();
       child.kill();
-      this.#finished.resolve(child.exited.then(() => this.#memory?.dispose()));
+      const dispose = this.#proc.dispose ?? (() => this.#memory?.dispose() ?? Promise.resolve());
+      this.#finished.resolve(child.exited.then(dispose));
     }
   }
 

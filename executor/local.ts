@@ -354,7 +354,7 @@ export class LocalExecutor implements Executor {
     const pooled = this.#pool?.take(limits);
     const home = await this.#madeHome();
     const hostPaths = [home.root, this.#denoPath];
-    if (pooled) return { child: pooled.child, memory: pooled.memory, hostPaths };
+    if (pooled) return { ...pooled, hostPaths };
     return { child: this.#spawn(home, limits), hostPaths };
   }
 

@@ -245,3 +245,13 @@ export async function waitFor(check: () => boolean | Promise<boolean>, what: str
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/**
+ * Live sandbox processes of this host started with heap cap `memoryMb` (a
+ * test picks a heap cap of its own, so that it finds exactly its children).
+ */
+export async function childrenWithHeap(memoryMb: number, ppid: number = Deno.pid): Promise<number[]> {
+  return (await sandboxProcesses())
+    .filter((p) => p.ppid === ppid && p.cmdline.includes(`--max-old-space-size=${memoryMb} `))
+    .map((p) => p.pid);
+}
