@@ -18,11 +18,11 @@ function execute(ex: LocalExecutor, code: string, limits: Partial<Limits> = {}):
 }
 
 Deno.test("a pooled executor runs a script on a child started ahead, then starts its replacement", async () => {
-  const limits = { memoryMb: 91 };
+  const limits = { memoryMb: 141 };
   await using ex = new LocalExecutor({ pool: { size: 1 } });
   ex.warm({ ...DEFAULT_LIMITS, ...limits });
   await waitFor(ready(ex), "a ready pooled child");
-  const [waiting] = await childrenWithHeap(91);
+  const [waiting] = await childrenWithHeap(141);
   const r = await execute(ex, "return Deno.pid", limits);
   assert.equal(r.stopReason, "completed", JSON.stringify(r));
   assert.equal(r.result, waiting, "the script ran in the child that was waiting");
@@ -34,8 +34,8 @@ Deno.test("a pooled executor runs a script on a child started ahead, then starts
 
 Deno.test("Codemode fills its executor's pool for its own limits before the first execute", async () => {
   const executor = new LocalExecutor({ pool: { size: 1 } });
-  await using cm = new Codemode({ executor, limits: { memoryMb: 92 } });
-  await waitFor(async () => (await childrenWithHeap(92)).length === 1 && ready(executor)(), "a child with heap 92");
+  await using cm = new Codemode({ executor, limits: { memoryMb: 142 } });
+  await waitFor(async () => (await childrenWithHeap(142)).length === 1 && ready(executor)(), "a child with heap 142");
   const r = await cm.execute("return 1");
   assert.equal(r.result, 1);
   assert.equal(executor.poolStats()?.hits, 1);
@@ -44,7 +44,7 @@ Deno.test("Codemode fills its executor's pool for its own limits before the firs
 
 Deno.test("an execution of another kind gets a fresh child with its own heap cap, and its kind is pooled next", async () => {
   await using ex = new LocalExecutor({ pool: { size: 1 } });
-  ex.warm({ ...DEFAULT_LIMITS, memoryMb: 93 });
+  ex.warm({ ...DEFAULT_LIMITS, memoryMb: 143 });
   await waitFor(ready(ex), "the first kind");
   const heap =
     `const v8 = await import("node:v8"); return Math.round(v8.getHeapStatistics().heap_size_limit / 1048576);`;
@@ -60,42 +60,42 @@ Deno.test("an execution of another kind gets a fresh child with its own heap cap
 
 Deno.test("a pooled child that died while idle is replaced, never handed out", async () => {
   await using ex = new LocalExecutor({ pool: { size: 1 } });
-  ex.warm({ ...DEFAULT_LIMITS, memoryMb: 94 });
+  ex.warm({ ...DEFAULT_LIMITS, memoryMb: 144 });
   await waitFor(ready(ex), "a ready pooled child");
-  const [dead] = await childrenWithHeap(94);
+  const [dead] = await childrenWithHeap(144);
   Deno.kill(dead, "SIGKILL");
   await waitFor(() => (ex.poolStats()?.discarded ?? 0) === 1 && ready(ex)(), "the dead child replaced");
-  const r = await execute(ex, "return Deno.pid", { memoryMb: 94 });
+  const r = await execute(ex, "return Deno.pid", { memoryMb: 144 });
   assert.equal(r.stopReason, "completed", JSON.stringify(r));
   assert.notEqual(r.result, dead);
 });
 
 Deno.test("idle pooled children stop after idleTimeoutMs, and their kind refills only when asked again", async () => {
   await using ex = new LocalExecutor({ pool: { size: 2, idleTimeoutMs: 200 } });
-  ex.warm({ ...DEFAULT_LIMITS, memoryMb: 95 });
+  ex.warm({ ...DEFAULT_LIMITS, memoryMb: 145 });
   await waitFor(() => (ex.poolStats()?.started ?? 0) >= 2, "two children started");
   await waitFor(
-    async () => ex.poolStats()?.idle === 0 && (await childrenWithHeap(95)).length === 0,
+    async () => ex.poolStats()?.idle === 0 && (await childrenWithHeap(145)).length === 0,
     "idle children stopped",
   );
   const stats = ex.poolStats()!;
   assert.equal(stats.filling, false, "an idled-out kind is not refilled on its own");
-  const r = await execute(ex, "return 1", { memoryMb: 95 });
+  const r = await execute(ex, "return 1", { memoryMb: 145 });
   assert.equal(r.result, 1);
   await waitFor(() => ex.poolStats()!.started > stats.started, "an execution of the kind refills it");
 });
 
 Deno.test("close() stops every pooled child and starts no more", async () => {
   const ex = new LocalExecutor({ pool: { size: 2 } });
-  ex.warm({ ...DEFAULT_LIMITS, memoryMb: 96 });
+  ex.warm({ ...DEFAULT_LIMITS, memoryMb: 146 });
   await waitFor(ready(ex, 2), "two ready children");
-  assert.equal((await childrenWithHeap(96)).length, 2);
+  assert.equal((await childrenWithHeap(146)).length, 2);
   await ex.close();
-  assert.deepEqual(await childrenWithHeap(96), [], "close() returns once they are gone");
-  ex.warm({ ...DEFAULT_LIMITS, memoryMb: 96 });
-  const r = await execute(ex, "return 1", { memoryMb: 96 });
+  assert.deepEqual(await childrenWithHeap(146), [], "close() returns once they are gone");
+  ex.warm({ ...DEFAULT_LIMITS, memoryMb: 146 });
+  const r = await execute(ex, "return 1", { memoryMb: 146 });
   assert.equal(r.stopReason, "killed");
-  assert.deepEqual(await childrenWithHeap(96), []);
+  assert.deepEqual(await childrenWithHeap(146), []);
 });
 
 Deno.test("the concurrency cap counts executions that run, not children waiting in the pool", async () => {
@@ -111,7 +111,7 @@ Deno.test("the concurrency cap counts executions that run, not children waiting 
     },
   });
   const executor = new LocalExecutor({ maxConcurrent: 1, maxQueued: 0, pool: { size: 2 } });
-  await using cm = new Codemode({ tools: [hold], executor, limits: { memoryMb: 97 } });
+  await using cm = new Codemode({ tools: [hold], executor, limits: { memoryMb: 147 } });
   await waitFor(ready(executor, 2), "two ready children");
   const first = cm.execute("return await tools.probe.hold({})");
   await entered.promise;

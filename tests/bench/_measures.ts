@@ -82,8 +82,8 @@ export async function run(cm: Codemode, code: string): Promise<ExecutionResult> 
 }
 
 /**
- * Waits until the pool has a ready child and starts none (a warm start, as
- * between two tool calls of a model); gives up after `ms`.
+ * Waits until the pool is full of ready children and starts none (a warm
+ * start, as between two tool calls of a model); gives up after `ms`.
  *
  * @returns whether it got there.
  */
@@ -91,7 +91,7 @@ export async function poolSettled(executor: LocalExecutor, ms = 30_000): Promise
   const deadline = performance.now() + ms;
   while (performance.now() < deadline) {
     const s = executor.poolStats();
-    if (s && s.ready >= 1 && !s.filling) return true;
+    if (s && s.ready >= BENCH_POOL_SIZE && !s.filling) return true;
     await new Promise((r) => setTimeout(r, 5));
   }
   return false;

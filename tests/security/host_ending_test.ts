@@ -181,10 +181,10 @@ Deno.test("a host allowed to run only deno starts its sandboxes unwrapped and st
 // A warm pool's children wait for a script that may never come: however the
 // host ends, they end with it, and they never keep it from ending.
 const POOL_ENDINGS = [
-  { how: "its event loop ends", mode: "return", signal: undefined, memoryMb: 75 },
-  { how: "it calls Deno.exit()", mode: "exit", signal: undefined, memoryMb: 76 },
-  { how: "it gets SIGTERM", mode: "wait", signal: "SIGTERM", memoryMb: 77 },
-  { how: "it gets SIGKILL", mode: "wait", signal: "SIGKILL", memoryMb: 78 },
+  { how: "its event loop ends", mode: "return", signal: undefined, memoryMb: 171 },
+  { how: "it calls Deno.exit()", mode: "exit", signal: undefined, memoryMb: 172 },
+  { how: "it gets SIGTERM", mode: "wait", signal: "SIGTERM", memoryMb: 173 },
+  { how: "it gets SIGKILL", mode: "wait", signal: "SIGKILL", memoryMb: 174 },
 ] as const;
 
 for (const { how, mode, signal, memoryMb } of POOL_ENDINGS) {

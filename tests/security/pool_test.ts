@@ -62,7 +62,7 @@ const VIEW_WITH_HOST = `await tools.probe.host({ pid: Deno.pid });\n${SCRIPT_VIE
 
 Deno.test("a pooled child is indistinguishable from a fresh one, to the script and to the host", async () => {
   const views: Record<string, unknown>[] = [];
-  const limits = { memoryMb: 71, timeoutMs: 20_000, maxRssMb: 300 };
+  const limits = { memoryMb: 151, timeoutMs: 20_000, maxRssMb: 300 };
   await using fresh = new Codemode({ tools: [hostViewTool(views)], limits });
   const executor = new LocalExecutor({ pool: { size: 1 } });
   await using pooled = new Codemode({ tools: [hostViewTool(views)], limits, executor });
@@ -79,10 +79,10 @@ Deno.test("a pooled child is indistinguishable from a fresh one, to the script a
 
 Deno.test("a script cannot leave anything for the next one, nor reach the children waiting beside it", async () => {
   const executor = new LocalExecutor({ pool: { size: 2 } });
-  await using cm = new Codemode({ executor, limits: { memoryMb: 72 } });
-  await using fresh = new Codemode({ limits: { memoryMb: 72 } });
+  await using cm = new Codemode({ executor, limits: { memoryMb: 152 } });
+  await using fresh = new Codemode({ limits: { memoryMb: 152 } });
   await waitFor(() => executor.poolStats()?.ready === 2 && !executor.poolStats()?.filling, "two ready children");
-  const waiting = await childrenWithHeap(72);
+  const waiting = await childrenWithHeap(152);
   const first = await cm.execute(`
     const refused = [];
     for (const pid of ${JSON.stringify(waiting)}.filter((pid) => pid !== Deno.pid)) {
@@ -114,15 +114,15 @@ Deno.test("a script cannot leave anything for the next one, nor reach the childr
 Deno.test("an execution never gets a child started with other limits", async () => {
   const views: Record<string, unknown>[] = [];
   const executor = new LocalExecutor({ pool: { size: 1 } });
-  await using cm = new Codemode({ tools: [hostViewTool(views)], executor, limits: { memoryMb: 73 } });
+  await using cm = new Codemode({ tools: [hostViewTool(views)], executor, limits: { memoryMb: 153 } });
   await waitFor(() => executor.poolStats()?.ready === 1 && !executor.poolStats()?.filling, "a ready child");
   const code = "await tools.probe.host({ pid: Deno.pid }); return 1";
   await cm.execute(code, { limits: { timeoutMs: 2000 } });
-  await cm.execute(code, { limits: { memoryMb: 74 } });
+  await cm.execute(code, { limits: { memoryMb: 154 } });
   await cm.execute(code, { limits: { maxRssMb: 100 } });
   assert.equal(executor.poolStats()?.hits, 0, "each of these kinds was new: fresh children ran them");
   assert.deepEqual(views.map((v) => (v.cpu as string[])[0]), [String(cpuSecondsFor(2000)), "62", "62"]);
-  assert.ok((views[1].cmdline as string[]).includes("--v8-flags=--max-old-space-size=74"));
+  assert.ok((views[1].cmdline as string[]).includes("--v8-flags=--max-old-space-size=154"));
   if (views[2].memoryLimit !== undefined) assert.equal(views[2].memoryLimit, String(100 * 1_048_576));
   await executor.close();
 });
@@ -134,7 +134,7 @@ Deno.test("executions of many kinds of limits cannot make the pool grow past its
       await executor.execute({
         executionId: `k${i}`,
         code: "return 1",
-        limits: { ...DEFAULT_LIMITS, memoryMb: 80 + i },
+        limits: { ...DEFAULT_LIMITS, memoryMb: 160 + i },
         invoke: () => Promise.reject(new Error("no tools")),
       });
     }
@@ -145,7 +145,7 @@ Deno.test("executions of many kinds of limits cannot make the pool grow past its
     const idle = executor.poolStats()!.idle;
     assert.ok(idle <= MAX_POOL_KINDS, `${idle} children waiting for 10 kinds`);
     let live = 0;
-    for (let i = 0; i < 10; i++) live += (await childrenWithHeap(80 + i)).length;
+    for (let i = 0; i < 10; i++) live += (await childrenWithHeap(160 + i)).length;
     assert.equal(live, idle, "no child waits outside the pool's count");
   } finally {
     await executor.close();

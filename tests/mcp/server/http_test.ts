@@ -165,6 +165,8 @@ Deno.test("http: the CLI launcher serves --http on a free port, logs the URL, an
       "0",
       "--memory",
       String(memoryMb),
+      "--pool", // no warm pool: its waiting children would count as sandboxes here
+      "0",
     ],
     cwd: ROOT,
     stdin: "null",
