@@ -69,14 +69,14 @@ export async function runToolCall(
     );
   }
   if (options.authorize) await options.authorize(parsed.value);
-  const { signal, timeoutMs } = options;
-  const call = new AbortController();
-  const onEnd = () => call.abort(signal.reason);
-  signal.addEventListener("abort", onEnd, { once: true });
+  const { timeoutMs } = options;
+  const call = lazySignal(options.signal);
   const context: ToolContext = {
     executionId: options.executionId,
     tool: tool.name,
-    signal: call.signal,
+    get signal() {
+      return call.signal();
+    },
     ...(options.toolCallId !== undefined ? { toolCallId: options.toolCallId } : {}),
     ...(options.context !== undefined ? { context: options.context } : {}),
   };
@@ -94,8 +94,37 @@ export async function runToolCall(
     if (isThenable(output)) output = await settleInTime(output, name, timeoutMs, call, failure);
     return checkOutput(tool, name, output);
   } finally {
-    signal.removeEventListener("abort", onEnd);
+    call.dispose();
   }
+}
+
+/**
+ * The handler's signal, made when the handler first reads it: most handlers
+ * never do, and linking a signal to the execution's on every call was a
+ * tenth of the host's work on it. It aborts when the execution does, or the
+ * call times out, whenever it is made.
+ */
+function lazySignal(execution: AbortSignal): { signal(): AbortSignal; abort(): void; dispose(): void } {
+  let call: AbortController | undefined;
+  let timedOut = false;
+  const onEnd = () => call?.abort(execution.reason);
+  return {
+    signal() {
+      if (call) return call.signal;
+      call = new AbortController();
+      if (timedOut) call.abort();
+      else if (execution.aborted) call.abort(execution.reason);
+      else execution.addEventListener("abort", onEnd, { once: true });
+      return call.signal;
+    },
+    abort() {
+      timedOut = true;
+      call?.abort();
+    },
+    dispose() {
+      if (call) execution.removeEventListener("abort", onEnd);
+    },
+  };
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -107,7 +136,7 @@ function settleInTime(
   output: PromiseLike<unknown>,
   name: string,
   timeoutMs: number,
-  call: AbortController,
+  call: { abort(): void },
   failure: (e: unknown) => unknown,
 ): Promise<unknown> {
   return new Promise((resolve, reject) => {
