@@ -7,6 +7,7 @@ import { type SandboxProcess, SandboxRun } from "./_sandbox_run.ts";
 import { Semaphore } from "./_semaphore.ts";
 import { dropKernelGuards, guardCommand, kernelGuards } from "./_kernel_guard.ts";
 import { type SandboxChild, spawnChild, type SpawnSpec } from "./_child.ts";
+import { liveHomes, makeHome, type SandboxHome, track } from "./_home.ts";
 import { checkPoolOptions, type ChildKind, type PoolOptions, type PoolStats, SandboxPool } from "./_pool.ts";
 
 export { DEFAULT_IDLE_TIMEOUT_MS, MAX_IDLE_TIMEOUT_MS, MAX_POOL_SIZE } from "./_pool.ts";
@@ -55,22 +56,6 @@ function slotCount(name: "maxConcurrent" | "maxQueued", value: number | undefine
   }
   return value;
 }
-
-const PRELUDE_URL = new URL("./sandbox/prelude.js", import.meta.url);
-
-/**
- * Deno's SQLite caches. Each is made a directory in the private Deno dir, so
- * Deno cannot open it as a database and keeps that cache in memory: its
- * dependency-analysis cache would otherwise keep every script's source (the
- * `data:` specifier) on disk.
- */
-const CACHE_DATABASES = [
-  "dep_analysis_cache_v2",
-  "node_analysis_cache_v2",
-  "check_cache_v2",
-  "fast_check_cache_v2",
-  "code_cache_v2",
-];
 
 /**
  * The flags every sandbox child runs with: no permission of any kind, every
@@ -194,28 +179,6 @@ export function sandboxCommand(
     stdout: "piped",
     stderr: "piped",
     detached,
-  });
-}
-
-// Every live child and private dir of this process, for the endings that
-// skip close(): Deno.exit() and the end of the event loop fire `unload`.
-const liveChildren = new Set<SandboxChild>();
-const liveHomes = new Set<string>();
-let unloadHooked = false;
-
-function track(child: SandboxChild, home: string): void {
-  liveChildren.add(child);
-  void child.exited.then(() => liveChildren.delete(child));
-  liveHomes.add(home);
-  if (unloadHooked) return;
-  unloadHooked = true;
-  globalThis.addEventListener("unload", () => {
-    for (const child of liveChildren) child.kill();
-    for (const dir of liveHomes) {
-      try {
-        Deno.removeSync(dir, { recursive: true });
-      } catch { /* already gone */ }
-    }
   });
 }
 
@@ -385,30 +348,6 @@ export class LocalExecutor implements Executor {
     }
     track(child, home.root);
     return child;
-  }
-}
-
-/** The executor's private dir: the prelude's copy and the children's Deno dir. */
-interface SandboxHome {
-  root: string;
-  prelude: string;
-  denoDir: string;
-}
-
-// The prelude is copied into the private dir, so the paths a script can see
-// (its main module, stack frames) name a temp dir, not where the host is
-// installed; the copy also serves when this module was loaded from a URL.
-async function makeHome(tempDir: string | undefined): Promise<SandboxHome> {
-  const root = await Deno.makeTempDir({ dir: tempDir, prefix: "codemode-" });
-  const home = { root, prelude: `${root}/prelude.js`, denoDir: `${root}/deno` };
-  try {
-    const source = await (await fetch(PRELUDE_URL)).text();
-    await Deno.writeTextFile(home.prelude, source);
-    for (const db of CACHE_DATABASES) await Deno.mkdir(`${home.denoDir}/${db}`, { recursive: true });
-    return home;
-  } catch (e) {
-    await Deno.remove(root, { recursive: true }).catch(() => {});
-    throw e;
   }
 }
 
