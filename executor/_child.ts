@@ -33,9 +33,11 @@ export interface SpawnSpec {
 }
 
 /**
- * The prelude writes this one byte on stdout once it waits for its code:
- * before any code of the script can run, so nothing a script writes can
- * pass for it. It is taken off the stream here; the run never sees it.
+ * The prelude writes this one byte on stdout each time it waits for its
+ * code (once, and once more after each warm-up the pool asks for): before
+ * any code of the script can run, so nothing a script writes can pass for
+ * it. The marks the host expects are taken off the stream here; the run
+ * never sees them.
  */
 const READY_MARK = 10;
 
@@ -56,16 +58,28 @@ export abstract class SandboxChild {
    */
   readonly ready: Promise<boolean>;
   #ended = false;
-  #awaitingMark = true;
-  #readiness = Promise.withResolvers<boolean>();
+  #marks: Array<PromiseWithResolvers<boolean>> = [Promise.withResolvers<boolean>()];
+  #marksSeen = 0;
   #ending = Promise.withResolvers<ChildExit>();
   #sinks: { stdout?: Sink; stderr?: Sink } = {};
   #unheard: Array<["stdout" | "stderr", Uint8Array]> = [];
   #unheardBytes = 0;
 
   constructor() {
-    this.ready = this.#readiness.promise;
+    this.ready = this.#marks[0].promise;
     this.exited = this.#ending.promise;
+  }
+
+  /**
+   * Expects one more ready mark (the pool wrote the line that asks for a
+   * warm-up): resolves true when it comes, false when the child ended or
+   * wrote something else first.
+   */
+  expectMark(): Promise<boolean> {
+    const mark = Promise.withResolvers<boolean>();
+    if (this.#ended || this.#marksSeen < this.#marks.length - 1) mark.resolve(false);
+    this.#marks.push(mark);
+    return mark.promise;
   }
 
   /** Whether the child has ended. */
@@ -109,11 +123,8 @@ export abstract class SandboxChild {
   }
 
   protected output(stream: "stdout" | "stderr", chunk: Uint8Array): void {
-    if (stream === "stdout" && this.#awaitingMark && chunk.length > 0) {
-      this.#awaitingMark = false;
-      const marked = chunk[0] === READY_MARK;
-      this.#readiness.resolve(marked);
-      if (marked) chunk = chunk.subarray(1);
+    if (stream === "stdout" && this.#marksSeen < this.#marks.length) {
+      chunk = this.#takeMarks(chunk);
       if (chunk.length === 0) return;
     }
     const sink = this.#sinks[stream];
@@ -125,8 +136,22 @@ export abstract class SandboxChild {
 
   protected end(exit: ChildExit): void {
     this.#ended = true;
-    this.#readiness.resolve(false);
+    for (const mark of this.#marks) mark.resolve(false);
     this.#ending.resolve(exit);
+  }
+
+  // Takes the expected ready marks off the front of the stream. Anything
+  // else first means no more will come: they are all given up.
+  #takeMarks(chunk: Uint8Array): Uint8Array {
+    while (chunk.length > 0 && this.#marksSeen < this.#marks.length) {
+      if (chunk[0] !== READY_MARK) {
+        for (const mark of this.#marks.splice(this.#marksSeen)) mark.resolve(false);
+        break;
+      }
+      this.#marks[this.#marksSeen++].resolve(true);
+      chunk = chunk.subarray(1);
+    }
+    return chunk;
   }
 }
 

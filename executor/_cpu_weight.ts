@@ -1,20 +1,24 @@
 // Refilling the warm pool must not take CPU from the executions running
 // meanwhile. Where the host can make cgroup v1 `cpu` groups (Linux, root, as
-// on the machines this is tested on), a child started ahead gets a group of
-// its own with a low weight (`cpu.shares`; 1024 is every ordinary process's),
-// raised to the ordinary weight when an execution takes it: it starts up on
-// CPU time nobody else wants, and runs its script like any other process.
-// Moving a process between groups can wait for an RCU grace period (5–8 ms
-// here), so it is done once, when the child starts, on an I/O thread;
-// raising the weight is one small write. Elsewhere the pool starts children
-// only while none of its executor's executions runs.
+// on the machines this is tested on), a child started ahead starts up and
+// warms up in a group of low weight (`cpu.shares`; 1024 is every ordinary
+// process's), on CPU time nobody else wants, and joins the host's own group
+// once it waits for its code: it runs its script like any other process, in
+// the same group as a fresh child (a child whose group's weight was raised
+// only when it was taken woke 2–4 ms later for its first tool call). Moving a
+// process between groups can wait for an RCU grace period (5–8 ms here), so
+// both moves go to an I/O thread, and neither is on an execution's path.
+// Elsewhere the pool starts children only while none of its executor's
+// executions runs.
 import { sweepStaleGroups } from "./_cgroup_sweep.ts";
 
-/** The low weight of one child started ahead. */
-export interface CpuWeight {
-  /** Gives the child the ordinary weight (it was taken by an execution). */
-  raise(): void;
-  /** Removes the child's group, once the child is gone. */
+/** A cpu group of low weight for children starting ahead. */
+export interface Background {
+  /** Moves a process (all its threads) into the low-weight group. */
+  enter(pid: number): Promise<void>;
+  /** Moves it back into the host's own group. */
+  leave(pid: number): Promise<void>;
+  /** Removes the group (its processes must have left, or be gone). */
   dispose(): Promise<void>;
 }
 
@@ -23,38 +27,34 @@ export interface CpuWeight {
  * process: about 1/32 of a core while it competes with one of them.
  */
 export const BACKGROUND_CPU_SHARES = 32;
-const ORDINARY_CPU_SHARES = 1024;
 
 let ownGroup: string | null | undefined;
 let serial = 0;
 
-/** Whether children can get a low CPU weight on this host. */
+/** Whether children can start with a low CPU weight on this host. */
 export function canLowerCpuWeight(): boolean {
   return (ownGroup ??= findOwnGroup() ?? null) !== null;
 }
 
-/**
- * Puts a started child in a cpu group of its own with a low weight, or
- * returns `undefined` where the host cannot.
- */
-export async function lowerCpuWeight(pid: number): Promise<CpuWeight | undefined> {
+/** Makes a low-weight cpu group under the host's own, or returns `undefined` where the host cannot. */
+export function backgroundGroup(): Background | undefined {
   if (!canLowerCpuWeight()) return undefined;
-  sweepStaleGroups(ownGroup!);
-  const dir = `${ownGroup}/codemode-${Deno.pid}-cpu-${serial++}`;
+  const own = ownGroup!;
+  sweepStaleGroups(own);
+  const dir = `${own}/codemode-${Deno.pid}-pool-${serial++}`;
   try {
     Deno.mkdirSync(dir);
     Deno.writeTextFileSync(`${dir}/cpu.shares`, String(BACKGROUND_CPU_SHARES));
-    await Deno.writeTextFile(`${dir}/cgroup.procs`, String(pid));
   } catch {
-    await Deno.remove(dir).catch(() => {});
+    try {
+      Deno.removeSync(dir);
+    } catch { /* never made */ }
     return undefined;
   }
+  const move = (group: string, pid: number) => Deno.writeTextFile(`${group}/cgroup.procs`, String(pid)).catch(() => {});
   return {
-    raise: () => {
-      try {
-        Deno.writeTextFileSync(`${dir}/cpu.shares`, String(ORDINARY_CPU_SHARES));
-      } catch { /* the group is gone with its child */ }
-    },
+    enter: (pid) => move(dir, pid),
+    leave: (pid) => move(own, pid),
     dispose: () => Deno.remove(dir).catch(() => {}),
   };
 }

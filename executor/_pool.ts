@@ -6,7 +6,7 @@
 // so children are pooled per kind: an execution takes only a child started
 // with exactly the flags and caps a fresh child would get.
 import { cpuSecondsFor } from "./_kernel_guard.ts";
-import { canLowerCpuWeight, type CpuWeight, lowerCpuWeight } from "./_cpu_weight.ts";
+import { type Background, backgroundGroup, canLowerCpuWeight } from "./_cpu_weight.ts";
 import type { SandboxChild } from "./_child.ts";
 import { capMemory, type MemoryCap } from "./_memory_cap.ts";
 import type { Limits } from "../src/limits.ts";
@@ -111,7 +111,6 @@ function keyOf(kind: ChildKind): string {
 
 interface Entry {
   pooled: PooledChild;
-  cpu: CpuWeight | undefined;
   ready: boolean;
   idleTimer?: ReturnType<typeof setTimeout>;
 }
@@ -134,6 +133,7 @@ export class SandboxPool {
   #fillTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
   #running = 0;
+  #background: Background | undefined | null = null;
 
   /**
    * @param options size and idle timeout (already checked).
@@ -167,7 +167,6 @@ export class SandboxPool {
     if (taken) {
       this.#stats.hits++;
       clearTimeout(taken.idleTimer);
-      taken.cpu?.raise();
     } else this.#stats.misses++;
     this.#fillSoon(REFILL_DELAY_MS);
     return taken?.pooled;
@@ -202,6 +201,7 @@ export class SandboxPool {
     const first = this.#discardAll();
     await this.#filling;
     await Promise.all([first, this.#discardAll()]);
+    await this.#background?.dispose();
   }
 
   #discardAll(): Promise<unknown> {
@@ -274,10 +274,11 @@ export class SandboxPool {
     child.unref();
     // Under a low CPU weight and its memory cap before its prelude is far
     // into its start-up, and long before any script.
-    const cpu = await lowerCpuWeight(child.pid);
+    if (this.#background === null) this.#background = backgroundGroup();
+    const background = this.#background;
+    await background?.enter(child.pid);
     const memory = await capMemory(child.pid, kind.kind.maxRssMb * 1_048_576);
-    const dispose = async () => void await Promise.all([memory.dispose(), cpu?.dispose()]);
-    const entry: Entry = { pooled: { child, memory, dispose }, cpu, ready: false };
+    const entry: Entry = { pooled: { child, memory, dispose: () => memory.dispose() }, ready: false };
     if (this.#closed) {
       await this.#discard(entry, false);
       return false;
@@ -289,7 +290,8 @@ export class SandboxPool {
       timer = setTimeout(() => resolve(false), READY_WAIT_MS);
       Deno.unrefTimer(timer);
     });
-    const ready = await Promise.race([child.ready, waited]);
+    // Once it waits for its code, it is asked to warm up, and is ready when it says so again.
+    const ready = await Promise.race([child.ready.then((up) => up && this.#warmUp(child)), waited]);
     clearTimeout(timer);
     if (!kind.entries.includes(entry)) return true;
     if (!ready) {
@@ -298,10 +300,19 @@ export class SandboxPool {
       await this.#discard(entry, true);
       return true;
     }
+    // Ready: back in the host's own cpu group, where a fresh child runs its script.
+    await background?.leave(child.pid);
+    if (!kind.entries.includes(entry)) return true;
     entry.ready = true;
     entry.idleTimer = setTimeout(() => this.#idledOut(kind, entry), this.#idleTimeoutMs);
     Deno.unrefTimer(entry.idleTimer);
     return true;
+  }
+
+  #warmUp(child: SandboxChild): Promise<boolean> {
+    const warm = child.expectMark();
+    child.write("\n");
+    return warm;
   }
 
   #idledOut(kind: Kind, entry: Entry): void {

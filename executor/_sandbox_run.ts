@@ -57,6 +57,7 @@ export class SandboxRun {
   #outputBytes = 0;
   #inFlight = { chars: 0, values: 0 };
   #wakeTimer: ReturnType<typeof setTimeout> | undefined;
+  #unwritten = "";
 
   constructor(req: ExecuteRequest, proc: SandboxProcess) {
     this.#req = req;
@@ -170,12 +171,21 @@ export class SandboxRun {
     }, ms);
   }
 
+  // Replies written in one turn of the host (the timers of a Promise.all's
+  // calls firing together) go out in one write, waking the child once.
   #write(line: string): void {
     if (this.#wakeTimer !== undefined) {
       clearTimeout(this.#wakeTimer);
       this.#wakeTimer = undefined;
     }
-    this.#proc.child.write(line);
+    if (this.#unwritten === "") queueMicrotask(() => this.#flush());
+    this.#unwritten += line;
+  }
+
+  #flush(): void {
+    const text = this.#unwritten;
+    this.#unwritten = "";
+    this.#proc.child.write(text);
   }
 
   #countOutput(bytes: number): boolean {

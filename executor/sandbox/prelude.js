@@ -84,23 +84,50 @@ function int(value) {
   return typeof value === "number" && value === value && value < Infinity && value > -Infinity ? ceil(value) : 0;
 }
 
-// Frames are encoded into one reused buffer that starts with the nonce's
-// bytes: no allocation or copy of the nonce per frame. It only grows (to 3
-// bytes per UTF-16 unit of the largest frame, the most UTF-8 can take).
+// Frames are encoded into one reused buffer, each after a copy of the
+// nonce's bytes. It only grows (to 3 bytes per UTF-16 unit of the frames
+// queued at once, the most UTF-8 can take).
 let out = new U8(65536);
 
-/** Writes one frame: the nonce's bytes, the frame text, a newline. @param {string} frame */
-function send(frame) {
-  const need = NONCE_BYTES + frame.length * 3 + 1;
+// Tool calls the script makes in one go (a `Promise.all`) are written
+// together once its synchronous code is done: one write wakes the host once,
+// instead of once per call. Every other frame goes out at once, after them.
+// Queued frames are bytes in `out`, never JS arrays a script's prototype
+// setters could reach.
+let queued = 0;
+
+/** Appends one frame to `out`: the nonce's bytes, the frame text, a newline. @param {string} frame */
+function append(frame) {
+  const need = queued + NONCE_BYTES + frame.length * 3 + 1;
   if (u8Length(out) < need) {
+    const bigger = new U8(max(need, 2 * u8Length(out)));
+    u8Set(bigger, u8Subarray(out, 0, queued));
     u8Fill(out, 0);
-    out = new U8(need);
-    u8Set(out, nonce);
+    out = bigger;
   }
-  const end = NONCE_BYTES + encodeInto(frame, u8Subarray(out, NONCE_BYTES)).written;
+  u8Set(out, nonce, queued);
+  const end = queued + NONCE_BYTES + encodeInto(frame, u8Subarray(out, queued + NONCE_BYTES)).written;
   out[end] = 10;
+  queued = end + 1;
+}
+
+/** Writes what `out` holds. */
+function flush() {
   let offset = 0;
-  while (offset <= end) offset += writeSync(u8Subarray(out, offset, end + 1));
+  while (offset < queued) offset += writeSync(u8Subarray(out, offset, queued));
+  queued = 0;
+}
+
+/** Queues a tool call's frame. @param {string} frame */
+function sendCall(frame) {
+  if (queued === 0) queueMicrotask(flush);
+  append(frame);
+}
+
+/** Writes one frame, after the calls queued before it. @param {string} frame */
+function send(frame) {
+  append(frame);
+  flush();
 }
 
 // Replies are read with blocking reads: Deno's async stdin read costs a
@@ -383,7 +410,7 @@ function callTool(tool, input) {
     calls.set(id, { resolve, reject, site });
     // `json` is the captured JSON.stringify's own output: well-formed JSON on one line.
     const input = typeof json === "string" ? `,"input":${json}` : "";
-    send(`{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"tool":${str(tool)}${input}}}`);
+    sendCall(`{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"tool":${str(tool)}${input}}}`);
     scheduleDrain();
   });
 }
@@ -484,6 +511,7 @@ function scheduleDrain() {
 
 function drain() {
   drainScheduled = false;
+  flush();
   if (calls.size === 0) return;
   let next = Infinity;
   for (const due of scriptTimers.values()) next = min(next, due);
@@ -611,26 +639,44 @@ sandboxed.resolveDns = (/** @type {unknown} */ query) =>
 Object.defineProperty(globalThis, "tools", { value: makeTools(), enumerable: true });
 trackTimers();
 
-// Everything above and the first uses below (Deno sets up its TypeScript
-// module loading and text decoding on first use) are done before the child says it
-// is ready, so that a child started ahead (the warm pool) has only the
-// script left to do. A fresh child does the same, in the same order.
-await import(dataUrl("export default 0 as number;"));
-parse(decode(encode("{}")));
-
 // Ready: one newline on stdout, before any code of the script can run. The
 // host takes it off the stream; then it sends the nonce and the code. (A host
 // that closed stdout early hears nothing: the child still runs its script.)
-try {
-  writeSync(new U8([10]));
-} catch { /* nobody listens */ }
+function sayReady() {
+  try {
+    writeSync(new U8([10]));
+  } catch { /* nobody listens */ }
+}
+
+// A child started ahead (the warm pool) is sent an empty line first: it has
+// time to go through what a script's first steps cost the first few times
+// (Deno's TypeScript module loading and text decoding, a tool call's path:
+// 5 ms for the first import of a script, 1 ms by the third), says it is
+// ready again, and waits. A fresh child is sent its code at once and skips
+// this: nothing of it is state a script could see, only warmer caches.
+async function warmUp() {
+  for (const n of [0, 1, 2]) {
+    const mod = await import(dataUrl(`${WRAPPER}const a: number[] = [${n}]; return a.length;\n}`));
+    await mod.default();
+  }
+  parse(decode(encode(stringify({ a: [1, "b"] }))));
+  tooDeep(stringify({ a: [1] }));
+  str("warm.up");
+  readSite(captureSite());
+}
+
+sayReady();
+let nonceLine = readLineBytes();
+while (nonceLine !== null && u8Length(nonceLine) === 0) {
+  await warmUp();
+  sayReady();
+  nonceLine = readLineBytes();
+}
 
 // The first line is the nonce: its bytes go straight into `nonce`, never
 // into a string; every buffer that held them is wiped.
-const nonceLine = readLineBytes();
 if (nonceLine === null || u8Length(nonceLine) !== NONCE_BYTES) exit(70);
 u8Set(nonce, /** @type {Uint8Array} */ (nonceLine));
-u8Set(out, nonce);
 u8Fill(/** @type {Uint8Array} */ (nonceLine), 0);
 u8Fill(chunk, 0);
 const init = parse(readLine() ?? "null");
