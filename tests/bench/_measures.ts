@@ -71,7 +71,14 @@ const sleepTool: Tool = defineTool({
 /** A Codemode with the bench tools (`bench.add`, `bench.sleep`, as the peers' harness has them) and a pool, or none. */
 export function benchCodemode(pool?: number): { cm: Codemode; executor: LocalExecutor } {
   const executor = new LocalExecutor(pool ? { pool: { size: pool } } : {});
-  return { cm: new Codemode({ tools: [addTool, sleepTool], limits: LIMITS, executor }), executor };
+  const cm = new Codemode({ tools: [addTool, sleepTool], limits: LIMITS, executor });
+  // The Codemode does not own an executor it was given: closing it closes both.
+  const close = cm.close.bind(cm);
+  cm.close = async () => {
+    await close();
+    await executor.close();
+  };
+  return { cm, executor };
 }
 
 /** Runs a script and fails loudly unless it completed. */
