@@ -242,7 +242,7 @@ export class LocalExecutor implements Executor {
    *
    * @param limits the limits executions will run with.
    */
-  warm(limits: ChildKind): void {
+  warm(limits: Pick<Limits, "memoryMb" | "maxRssMb" | "timeoutMs">): void {
     if (!this.#closed) this.#pool?.warm(limits);
   }
 
