@@ -4,6 +4,7 @@
 import { encodeReply, MAX_VALUE_DEPTH, parseChildLine } from "../src/rpc/host_bridge.ts";
 import { LineSplitter, LineTooLongError } from "../src/rpc/lines.ts";
 import type { ChildFrame, RunParams } from "../src/rpc/protocol.ts";
+import { AsyncResource } from "node:async_hooks";
 import type { ChildExit, SandboxChild } from "./_child.ts";
 import { LogBuffer } from "./_log_buffer.ts";
 import { capMemory, type MemoryCap } from "./_memory_cap.ts";
@@ -51,6 +52,7 @@ export class SandboxRun {
   readonly #stdout: LineSplitter;
   readonly #stderr = new LineSplitter(64 * 1024);
   readonly #finished = Promise.withResolvers<void>();
+  readonly #invoke: ExecuteRequest["invoke"];
   #memory: MemoryCap | undefined;
   #ending: Ending | undefined;
   #endSignal = Promise.withResolvers<void>();
@@ -62,6 +64,11 @@ export class SandboxRun {
   constructor(req: ExecuteRequest, proc: SandboxProcess) {
     this.#req = req;
     this.#proc = proc;
+    // Tool calls run in the async context of the caller of execute (a
+    // framework's AsyncLocalStorage: LangGraph finds its run there), however
+    // the child's output reaches this host: a pooled child's pipes were
+    // opened in the pool's context, not the caller's.
+    this.#invoke = AsyncResource.bind(req.invoke);
     this.#logs = new LogBuffer(req.limits.maxLogBytes, this.#started);
     this.#stdout = new LineSplitter(req.limits.maxResultBytes + FRAME_OVERHEAD);
   }
@@ -293,7 +300,7 @@ export class SandboxRun {
     const record = this.#trace.start(tool, id);
     let line: string;
     try {
-      const running = this.#req.invoke(tool, input, this.#abort.signal);
+      const running = this.#invoke(tool, input, this.#abort.signal);
       // The raw input is not kept while the handler runs: only its validated form is.
       input = undefined;
       line = encodeReply(id, { ok: true, value: await running });

@@ -135,3 +135,18 @@ Deno.test("pool options out of range are refused, naming the field", () => {
   assert.throws(() => new LocalExecutor({ pool: null as never }), /pool must be an object/);
   assert.equal(new LocalExecutor({ pool: { size: 0 } }).poolStats(), undefined, "size 0 is no pool");
 });
+
+Deno.test("tool calls run in the async context of the caller of execute, on a pooled child and a fresh one", async () => {
+  const { AsyncLocalStorage } = await import("node:async_hooks");
+  const als = new AsyncLocalStorage<string>();
+  const whoAsks = defineTool({ name: "ctx.store", input: z.object({}), handler: () => als.getStore() ?? "none" });
+  const executor = new LocalExecutor({ pool: { size: 1 } });
+  await using pooled = new Codemode({ tools: [whoAsks], executor, limits: { memoryMb: 148 } });
+  await using fresh = new Codemode({ tools: [whoAsks] });
+  await waitFor(ready(executor), "a ready pooled child");
+  const code = "return await tools.ctx.store({})";
+  assert.equal((await als.run("caller-a", () => pooled.execute(code))).result, "caller-a");
+  assert.equal(executor.poolStats()?.hits, 1);
+  assert.equal((await als.run("caller-b", () => fresh.execute(code))).result, "caller-b");
+  await executor.close();
+});
