@@ -93,7 +93,13 @@ export {
   type StopReason,
   type ToolCallRecord,
 } from "./src/rpc/result.ts";
-export { DEFAULT_EXECUTOR_SETTINGS, LocalExecutor, type LocalExecutorOptions } from "./executor/local.ts";
+export {
+  DEFAULT_EXECUTOR_SETTINGS,
+  LocalExecutor,
+  type LocalExecutorOptions,
+  type PoolOptions,
+  type PoolStats,
+} from "./executor/local.ts";
 export { RemoteExecutor, type RemoteExecutorOptions } from "./executor/remote.ts";
 export type { ClampedLimit } from "./src/rpc/remote.ts";
 export * from "./executor/validator.ts";

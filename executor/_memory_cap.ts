@@ -2,6 +2,7 @@
 // memory cgroup (Linux, cgroup v1 memory controller, root), and measured from
 // its peak resident set (VmHWM: the kernel's own high-water mark, so a spike
 // between two polls is not missed) everywhere on Linux.
+import { sweepStaleGroups } from "./_cgroup_sweep.ts";
 
 /** How the resident-memory cap of a child is enforced. */
 export type MemoryEnforcement = "cgroup" | "polling";
@@ -29,9 +30,13 @@ let serial = 0;
 export async function capMemory(pid: number, limitBytes: number): Promise<MemoryCap> {
   const root = await (cgroupRoot ??= findCgroupRoot());
   if (root) {
+    sweepStaleGroups(root);
     const dir = `${root}/codemode-${Deno.pid}-${serial++}`;
-    // Synchronous: each is a short call into the kernel's cgroup fs, cheaper
-    // than a trip to Deno's I/O threads.
+    // Making the group and setting its limit are short synchronous calls into
+    // the kernel's cgroup fs, cheaper than a trip to Deno's I/O threads.
+    // Moving a process into it is not: the kernel may wait for an RCU grace
+    // period (5–8 ms here when no other move happened just before), so that
+    // write goes to an I/O thread and the host's event loop runs meanwhile.
     try {
       Deno.mkdirSync(dir);
       Deno.writeTextFileSync(`${dir}/memory.limit_in_bytes`, String(limitBytes));
@@ -39,7 +44,7 @@ export async function capMemory(pid: number, limitBytes: number): Promise<Memory
         // With swap, the limit on memory+swap keeps the child from swapping past the cap.
         Deno.writeTextFileSync(`${dir}/memory.memsw.limit_in_bytes`, String(limitBytes));
       } catch { /* no swap accounting */ }
-      Deno.writeTextFileSync(`${dir}/cgroup.procs`, String(pid));
+      await Deno.writeTextFile(`${dir}/cgroup.procs`, String(pid));
       return new CgroupCap(dir, pid);
     } catch {
       await Deno.remove(dir).catch(() => {});

@@ -4,6 +4,8 @@
 import { encodeReply, MAX_VALUE_DEPTH, parseChildLine } from "../src/rpc/host_bridge.ts";
 import { LineSplitter, LineTooLongError } from "../src/rpc/lines.ts";
 import type { ChildFrame, RunParams } from "../src/rpc/protocol.ts";
+import { AsyncResource } from "node:async_hooks";
+import type { ChildExit, SandboxChild } from "./_child.ts";
 import { LogBuffer } from "./_log_buffer.ts";
 import { capMemory, type MemoryCap } from "./_memory_cap.ts";
 import { boundedError, ToolTrace } from "./_bounds.ts";
@@ -30,8 +32,12 @@ interface Ending {
 
 /** A started child, and the host paths that must not reach the script or the model. */
 export interface SandboxProcess {
-  child: Deno.ChildProcess;
+  child: SandboxChild;
   hostPaths: string[];
+  /** The memory cap a pooled child is under already; a fresh child gets its own when the run starts. */
+  memory?: MemoryCap;
+  /** Removes what the pool made for the child (its memory cap among it), once the child is gone. */
+  dispose?: () => Promise<void>;
 }
 
 export class SandboxRun {
@@ -42,51 +48,69 @@ export class SandboxRun {
   readonly #logs: LogBuffer;
   readonly #trace = new ToolTrace();
   readonly #abort = new AbortController();
-  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
-  readonly #encoder = new TextEncoder();
   readonly #exitReport = new ExitReport((line) => this.#logs.add("stderr", this.#scrub(line)));
+  readonly #stdout: LineSplitter;
+  readonly #stderr = new LineSplitter(64 * 1024);
+  readonly #finished = Promise.withResolvers<void>();
+  readonly #invoke: ExecuteRequest["invoke"];
   #memory: MemoryCap | undefined;
   #ending: Ending | undefined;
   #endSignal = Promise.withResolvers<void>();
   #outputBytes = 0;
   #inFlight = { chars: 0, values: 0 };
   #wakeTimer: ReturnType<typeof setTimeout> | undefined;
+  #unwritten = "";
 
   constructor(req: ExecuteRequest, proc: SandboxProcess) {
     this.#req = req;
     this.#proc = proc;
+    // Tool calls run in the async context of the caller of execute (a
+    // framework's AsyncLocalStorage: LangGraph finds its run there), however
+    // the child's output reaches this host: a pooled child's pipes were
+    // opened in the pool's context, not the caller's.
+    this.#invoke = AsyncResource.bind(req.invoke);
     this.#logs = new LogBuffer(req.limits.maxLogBytes, this.#started);
-    this.#writer = proc.child.stdin.getWriter();
+    this.#stdout = new LineSplitter(req.limits.maxResultBytes + FRAME_OVERHEAD);
+  }
+
+  /**
+   * Resolves once the child is gone (reaped) and its memory cap removed. The
+   * result does not wait for it: once the ending is known the child's whole
+   * process group has been sent SIGKILL, and no code of it runs again; the
+   * kernel takes a few ms more (up to ~15 on a busy 2-core machine) to tear
+   * a killed multi-threaded process down.
+   */
+  get finished(): Promise<void> {
+    return this.#finished.promise;
   }
 
   async run(): Promise<ExecutionResult> {
-    let exited = false;
-    const status = this.#proc.child.status.finally(() => exited = true);
-    const pumps = [this.#pumpStdout(), this.#pumpStderr()];
+    const { child } = this.#proc;
     let stopWatching = () => {};
+    child.listen((chunk) => this.#onStdout(chunk), (chunk) => this.#onStderr(chunk));
+    child.ref();
     try {
       // The child waits for its code: it is under its memory cap before any runs.
-      this.#memory = await capMemory(this.#proc.child.pid, this.#req.limits.maxRssMb * 1_048_576);
+      this.#memory = this.#proc.memory ?? await capMemory(child.pid, this.#req.limits.maxRssMb * 1_048_576);
       stopWatching = this.#watchLimits();
       this.#write(
         this.#nonce + "\n" + JSON.stringify({ jsonrpc: "2.0", method: "run", params: this.#runParams() }) + "\n",
       );
-      await Promise.race([this.#endSignal.promise, Promise.all(pumps)]);
+      const exit = await Promise.race([this.#endSignal.promise.then(() => undefined), child.exited]);
       // Whatever ended it (a `done` included: the child then waits for its
       // stdin to close), the whole process group goes now.
-      if (!exited) killGroup(this.#proc.child);
+      child.kill();
       // A closed stdin also ends a child that sent `done`, should the kill fail.
-      await this.#writer.close().catch(() => {});
-      await status;
-      await Promise.allSettled(pumps);
-      if (!this.#ending) this.#end(this.#diagnoseExit(await status));
+      child.closeStdin();
+      this.#flushOutput();
+      if (!this.#ending) this.#end(this.#diagnoseExit(exit ?? await child.exited));
       return this.#result();
     } finally {
       stopWatching();
       this.#abort.abort();
-      if (!exited) killGroup(this.#proc.child);
-      await status;
-      await this.#memory?.dispose();
+      child.kill();
+      const dispose = this.#proc.dispose ?? (() => this.#memory?.dispose() ?? Promise.resolve());
+      this.#finished.resolve(child.exited.then(dispose));
     }
   }
 
@@ -154,9 +178,21 @@ export class SandboxRun {
     }, ms);
   }
 
+  // Replies written in one turn of the host (the timers of a Promise.all's
+  // calls firing together) go out in one write, waking the child once.
   #write(line: string): void {
-    clearTimeout(this.#wakeTimer);
-    this.#writer.write(this.#encoder.encode(line)).catch(() => {});
+    if (this.#wakeTimer !== undefined) {
+      clearTimeout(this.#wakeTimer);
+      this.#wakeTimer = undefined;
+    }
+    if (this.#unwritten === "") queueMicrotask(() => this.#flush());
+    this.#unwritten += line;
+  }
+
+  #flush(): void {
+    const text = this.#unwritten;
+    this.#unwritten = "";
+    this.#proc.child.write(text);
   }
 
   #countOutput(bytes: number): boolean {
@@ -167,47 +203,44 @@ export class SandboxRun {
     return false;
   }
 
-  async #pumpStdout(): Promise<void> {
-    const splitter = new LineSplitter(this.#req.limits.maxResultBytes + FRAME_OVERHEAD);
-    for await (const chunk of this.#proc.child.stdout) {
-      if (this.#ending || !this.#countOutput(chunk.length)) continue;
-      let lines: string[];
-      try {
-        lines = splitter.push(chunk);
-      } catch (e) {
-        if (!(e instanceof LineTooLongError)) throw e;
-        this.#end({
-          stopReason: "output_limit",
-          error: hostError("OutputLimitError", `The sandbox wrote ${e.message}`),
-        });
-        continue;
-      }
-      for (const line of lines) this.#onLine(line);
+  #onStdout(chunk: Uint8Array): void {
+    if (this.#ending || !this.#countOutput(chunk.length)) return;
+    let lines: string[];
+    try {
+      lines = this.#stdout.push(chunk);
+    } catch (e) {
+      if (!(e instanceof LineTooLongError)) throw e;
+      return this.#end({
+        stopReason: "output_limit",
+        error: hostError("OutputLimitError", `The sandbox wrote ${e.message}`),
+      });
     }
-    const rest = splitter.flush();
-    if (rest) this.#logs.add("stdout", rest);
+    for (const line of lines) this.#onLine(line);
   }
 
-  async #pumpStderr(): Promise<void> {
-    const splitter = new LineSplitter(64 * 1024);
-    for await (const chunk of this.#proc.child.stderr) {
-      if (this.#ending || !this.#countOutput(chunk.length)) continue;
-      let lines: string[] = [];
-      try {
-        lines = splitter.push(chunk);
-      } catch {
-        /* an overlong stderr line is dropped; the output cap still counts it */
-      }
-      for (const line of lines) this.#onStderr(line);
+  #onStderr(chunk: Uint8Array): void {
+    if (this.#ending || !this.#countOutput(chunk.length)) return;
+    let lines: string[] = [];
+    try {
+      lines = this.#stderr.push(chunk);
+    } catch {
+      /* an overlong stderr line is dropped; the output cap still counts it */
     }
-    const rest = splitter.flush();
-    if (rest) this.#onStderr(rest);
+    for (const line of lines) this.#onStderrLine(line);
+  }
+
+  // An unfinished last line of either stream is kept as it is.
+  #flushOutput(): void {
+    const out = this.#stdout.flush();
+    if (out) this.#logs.add("stdout", out);
+    const err = this.#stderr.flush();
+    if (err) this.#onStderrLine(err);
   }
 
   // What V8 prints when it aborts, and Deno's report of a top-level promise
   // that never settled, are held back until the exit is diagnosed: dropped
   // when the diagnosis says it in words, shown (without host paths) otherwise.
-  #onStderr(line: string): void {
+  #onStderrLine(line: string): void {
     if (this.#exitReport.hold(line) || line === "") return;
     this.#logs.add("stderr", this.#scrub(line));
   }
@@ -267,7 +300,7 @@ export class SandboxRun {
     const record = this.#trace.start(tool, id);
     let line: string;
     try {
-      const running = this.#req.invoke(tool, input, this.#abort.signal);
+      const running = this.#invoke(tool, input, this.#abort.signal);
       // The raw input is not kept while the handler runs: only its validated form is.
       input = undefined;
       line = encodeReply(id, { ok: true, value: await running });
@@ -297,7 +330,7 @@ export class SandboxRun {
     }
   }
 
-  #diagnoseExit(status: Deno.CommandStatus): Ending {
+  #diagnoseExit(status: ChildExit): Ending {
     if (this.#memory?.killedByKernel()) return this.#overRss("more memory than its cgroup allows");
     const cause = this.#exitReport.diagnose(status);
     if (cause === "out_of_memory") {
@@ -328,20 +361,5 @@ export class SandboxRun {
       toolCalls: this.#trace.records(),
       durationMs: Math.round((performance.now() - this.#started) * 100) / 100,
     };
-  }
-}
-
-/**
- * Kills the child's whole process group (it was spawned detached, as its
- * leader); a host not allowed to signal other processes (`Deno.kill` needs
- * `--allow-run`) still kills its own child.
- */
-export function killGroup(child: Deno.ChildProcess): void {
-  try {
-    Deno.kill(-child.pid, "SIGKILL");
-  } catch {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* already gone */ }
   }
 }

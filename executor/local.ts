@@ -3,9 +3,15 @@
  *
  * @module
  */
-import { killGroup, type SandboxProcess, SandboxRun } from "./_sandbox_run.ts";
+import { type SandboxProcess, SandboxRun } from "./_sandbox_run.ts";
 import { Semaphore } from "./_semaphore.ts";
 import { dropKernelGuards, guardCommand, kernelGuards } from "./_kernel_guard.ts";
+import { type SandboxChild, spawnChild, type SpawnSpec } from "./_child.ts";
+import { liveHomes, makeHome, type SandboxHome, track } from "./_home.ts";
+import { checkPoolOptions, type ChildKind, type PoolOptions, type PoolStats, SandboxPool } from "./_pool.ts";
+
+export { DEFAULT_IDLE_TIMEOUT_MS, MAX_IDLE_TIMEOUT_MS, MAX_POOL_SIZE } from "./_pool.ts";
+export type { ChildKind, PoolOptions, PoolStats };
 import type { ExecuteRequest, Executor, ExecutorLoad } from "../src/executor.ts";
 import { type ExecutionResult, hostError } from "../src/rpc/result.ts";
 import type { Limits } from "../src/limits.ts";
@@ -23,6 +29,14 @@ export interface LocalExecutorOptions {
   maxConcurrent?: number;
   /** Executions waiting for a slot; more are refused with stopReason `busy`. @default {256} */
   maxQueued?: number;
+  /**
+   * A warm pool of sandbox children started ahead, each waiting for its code,
+   * so an execution skips Deno's start-up (see the README's benchmarks). Each
+   * child still runs one script and is killed: a pooled child is a fresh one
+   * started earlier. `{ size: 0 }` or no `pool` turns it off.
+   * @default {no pool}
+   */
+  pool?: PoolOptions;
 }
 
 /** The defaults of {@linkcode LocalExecutorOptions}' `maxConcurrent` and `maxQueued`. */
@@ -43,22 +57,6 @@ function slotCount(name: "maxConcurrent" | "maxQueued", value: number | undefine
   return value;
 }
 
-const PRELUDE_URL = new URL("./sandbox/prelude.js", import.meta.url);
-
-/**
- * Deno's SQLite caches. Each is made a directory in the private Deno dir, so
- * Deno cannot open it as a database and keeps that cache in memory: its
- * dependency-analysis cache would otherwise keep every script's source (the
- * `data:` specifier) on disk.
- */
-const CACHE_DATABASES = [
-  "dep_analysis_cache_v2",
-  "node_analysis_cache_v2",
-  "check_cache_v2",
-  "fast_check_cache_v2",
-  "code_cache_v2",
-];
-
 /**
  * The flags every sandbox child runs with: no permission of any kind, every
  * permission explicitly denied as well, no config, lock file, remote or npm
@@ -72,13 +70,13 @@ const CACHE_DATABASES = [
  * ```ts
  * import assert from "node:assert/strict";
  * import { DEFAULT_LIMITS } from "../src/limits.ts";
-import { sandboxArgs } from "./local.ts";
+ * import { sandboxArgs } from "./local.ts";
  * const args = sandboxArgs(DEFAULT_LIMITS, "/x/prelude.js");
  * assert.ok(args.includes("--no-prompt"));
  * assert.ok(!args.some((a) => a.startsWith("--allow")));
  * ```
  */
-export function sandboxArgs(limits: Limits, preludePath: string): string[] {
+export function sandboxArgs(limits: Pick<Limits, "memoryMb">, preludePath: string): string[] {
   return [
     "run",
     "--no-prompt",
@@ -101,12 +99,55 @@ export function sandboxArgs(limits: Limits, preludePath: string): string[] {
 }
 
 /**
- * The command that starts one sandbox child: {@linkcode sandboxArgs}, an
- * environment holding only `NO_COLOR`, `DENO_DIR` and `DENO_EMIT_CACHE_MODE`,
- * piped stdio, and its own process group (so the whole group can be killed).
- * On Linux with util-linux, the kernel kills the child when its host dies
- * (`setpriv --pdeathsig KILL`) and past a CPU-time limit derived from
- * `timeoutMs` (`prlimit --cpu`).
+ * What starts one sandbox child: {@linkcode sandboxArgs} wrapped in the
+ * kernel guards available here, `/`-like working dir, and an environment
+ * holding only `NO_COLOR`, `DENO_DIR`, `DENO_EMIT_CACHE_MODE` and
+ * `DENO_DISABLE_NODE_SHIM` (without it, Deno 2.9's `deno run` adds a
+ * `node_compat_bin` dir of its Deno dir to its own `PATH`, sets
+ * `DENO_NODE_SHIM_ACTIVE`, and writes a `node` symlink to the host's Deno
+ * binary into the Deno dir). On Linux with util-linux, the kernel kills the
+ * child when its host dies (`setpriv --pdeathsig KILL`) and past a CPU-time
+ * limit derived from `timeoutMs` (`prlimit --cpu`).
+ *
+ * @param denoPath the Deno binary.
+ * @param limits the limits of the execution (for the heap cap and the CPU-time backstop).
+ * @param module the module the child runs (the prelude).
+ * @param dirs the child's working dir (`/` for sandboxes), and its Deno dir.
+ * @returns the program, arguments, working dir and whole environment.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_LIMITS } from "../src/limits.ts";
+ * import { sandboxSpec } from "./local.ts";
+ * const spec = sandboxSpec(Deno.execPath(), DEFAULT_LIMITS, "/x.js", { cwd: "/", denoDir: "/tmp/d" });
+ * assert.deepEqual(Object.keys(spec.env).sort(), ["DENO_DIR", "DENO_DISABLE_NODE_SHIM", "DENO_EMIT_CACHE_MODE", "NO_COLOR"]);
+ * ```
+ */
+export function sandboxSpec(
+  denoPath: string,
+  limits: Pick<Limits, "memoryMb" | "timeoutMs">,
+  module: string,
+  dirs: { cwd: string; denoDir: string },
+): SpawnSpec {
+  const { program, args, detached } = guardCommand(denoPath, sandboxArgs(limits, module), limits.timeoutMs);
+  return {
+    program,
+    args,
+    detached,
+    cwd: dirs.cwd,
+    // The DENO_DIR is private to the executor and removed by close(); no
+    // transpiled source is cached in it (the prelude is JavaScript, and the
+    // script's emit would be its source), and the host's own cache is never touched.
+    env: { NO_COLOR: "1", DENO_DIR: dirs.denoDir, DENO_EMIT_CACHE_MODE: "disable", DENO_DISABLE_NODE_SHIM: "1" },
+  };
+}
+
+/**
+ * {@linkcode sandboxSpec} as a `Deno.Command`: piped stdio and its own
+ * process group (so the whole group can be killed). The executor starts its
+ * children with `node:child_process` (`executor/_child.ts`), which reads
+ * their pipes faster; the child is the same.
  *
  * @param denoPath the Deno binary.
  * @param limits the limits of the execution (for the heap cap and the CPU-time backstop).
@@ -118,50 +159,26 @@ export function sandboxArgs(limits: Limits, preludePath: string): string[] {
  * ```ts
  * import assert from "node:assert/strict";
  * import { DEFAULT_LIMITS } from "../src/limits.ts";
-import { sandboxCommand } from "./local.ts";
+ * import { sandboxCommand } from "./local.ts";
  * assert.ok(sandboxCommand(Deno.execPath(), DEFAULT_LIMITS, "/x.ts", { cwd: "/tmp", denoDir: "/tmp" }));
  * ```
  */
 export function sandboxCommand(
   denoPath: string,
-  limits: Limits,
+  limits: Pick<Limits, "memoryMb" | "timeoutMs">,
   module: string,
   dirs: { cwd: string; denoDir: string },
 ): Deno.Command {
-  const { program, args } = guardCommand(denoPath, sandboxArgs(limits, module), limits.timeoutMs);
+  const { program, args, cwd, env, detached } = sandboxSpec(denoPath, limits, module, dirs);
   return new Deno.Command(program, {
     args,
-    cwd: dirs.cwd,
+    cwd,
     clearEnv: true,
-    // The DENO_DIR is private to the executor and removed by close(); no
-    // transpiled source is cached in it (the prelude is JavaScript, and the
-    // script's emit would be its source), and the host's own cache is never touched.
-    env: { NO_COLOR: "1", DENO_DIR: dirs.denoDir, DENO_EMIT_CACHE_MODE: "disable" },
+    env,
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
-    detached: true,
-  });
-}
-
-// Every live child and private dir of this process, for the endings that
-// skip close(): Deno.exit() and the end of the event loop fire `unload`.
-const liveChildren = new Set<Deno.ChildProcess>();
-const liveHomes = new Set<string>();
-let unloadHooked = false;
-
-function track(child: Deno.ChildProcess, home: string): void {
-  liveChildren.add(child);
-  liveHomes.add(home);
-  if (unloadHooked) return;
-  unloadHooked = true;
-  globalThis.addEventListener("unload", () => {
-    for (const child of liveChildren) killGroup(child);
-    for (const dir of liveHomes) {
-      try {
-        Deno.removeSync(dir, { recursive: true });
-      } catch { /* already gone */ }
-    }
+    detached,
   });
 }
 
@@ -169,14 +186,15 @@ function track(child: Deno.ChildProcess, home: string): void {
  * Runs each script in a new Deno subprocess with no permissions, an empty
  * environment and `/` as its working directory. The executor keeps one private
  * temp dir (the prelude's copy and a Deno dir that never grows), removed by
- * {@linkcode LocalExecutor.close}.
+ * {@linkcode LocalExecutor.close}. With a `pool`, children are started ahead
+ * and each waits for its code; every child still runs one script only.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { DEFAULT_LIMITS } from "../src/limits.ts";
  * import { LocalExecutor } from "./local.ts";
- * await using executor = new LocalExecutor();
+ * await using executor = new LocalExecutor({ pool: { size: 1 } });
  * const r = await executor.execute({
  *   executionId: "x", code: "return 1 + 1", limits: { ...DEFAULT_LIMITS },
  *   invoke: () => Promise.reject(new Error("no tools")),
@@ -190,13 +208,18 @@ export class LocalExecutor implements Executor {
   readonly #inFlight = new Set<AbortController>();
   readonly #semaphore: Semaphore;
   readonly #slots: { maxConcurrent: number; maxQueued: number };
+  readonly #pool: SandboxPool | undefined;
+  // Children killed whose teardown has not finished: close() waits for them.
+  readonly #teardowns = new Set<Promise<void>>();
   #home: Promise<SandboxHome> | undefined;
   #closed = false;
+  #running = 0;
 
   /**
-   * Creates an executor; it starts no process until {@linkcode LocalExecutor.execute}.
-   * @param options where the Deno binary is, how many executions run at once.
-   * @throws {RangeError} when `maxConcurrent` or `maxQueued` is not a whole number.
+   * Creates an executor; it starts no process until {@linkcode LocalExecutor.execute}
+   * or, with a pool, {@linkcode LocalExecutor.warm}.
+   * @param options where the Deno binary is, how many executions run at once, the warm pool.
+   * @throws {RangeError} when `maxConcurrent`, `maxQueued` or a `pool` field is out of range.
    */
   constructor(options: LocalExecutorOptions = {}) {
     this.#denoPath = options.denoPath ?? Deno.execPath();
@@ -206,6 +229,30 @@ export class LocalExecutor implements Executor {
       maxQueued: slotCount("maxQueued", options.maxQueued),
     };
     this.#semaphore = new Semaphore(this.#slots.maxConcurrent, this.#slots.maxQueued);
+    const pool = options.pool === undefined ? undefined : checkPoolOptions(options.pool);
+    this.#pool = pool && pool.size > 0 ? new SandboxPool(pool, (kind) => this.#startPooled(kind)) : undefined;
+  }
+
+  /**
+   * Starts filling the pool for executions with these limits (their
+   * `memoryMb`, `maxRssMb` and `timeoutMs` fix a child when it starts), so
+   * that the first one finds a child waiting; without it, the first execution
+   * of a kind starts a fresh child and the pool fills for the next. A no-op
+   * without a pool. `Codemode` calls it with its own limits.
+   *
+   * @param limits the limits executions will run with.
+   */
+  warm(limits: Pick<Limits, "memoryMb" | "maxRssMb" | "timeoutMs">): void {
+    if (!this.#closed) this.#pool?.warm(limits);
+  }
+
+  /**
+   * Counts of the warm pool: children waiting (and ready), started, taken.
+   *
+   * @returns the counts, or `undefined` without a pool.
+   */
+  poolStats(): PoolStats | undefined {
+    return this.#pool?.stats();
   }
 
   /** Runs one script; see {@linkcode Executor.execute}. */
@@ -217,19 +264,22 @@ export class LocalExecutor implements Executor {
     if (this.#closed) kill.abort();
     this.#inFlight.add(kill);
     try {
+      // Only executions hold a slot: children waiting in the pool do not count.
       const release = await this.#semaphore.acquire(signal);
       if (!release) {
         return refused(request, started, signal.aborted ? "killed" : "busy", this.#slots);
       }
+      this.#pool?.running(++this.#running);
       try {
-        const proc = await this.#spawn(limits);
+        const run = new SandboxRun({ ...request, signal }, await this.#process(limits));
         try {
-          return await new SandboxRun({ ...request, signal }, proc).run();
+          return await run.run();
         } finally {
-          liveChildren.delete(proc.child);
+          this.#teardown(run.finished);
         }
       } finally {
         release();
+        this.#pool?.running(--this.#running);
       }
     } finally {
       this.#inFlight.delete(kill);
@@ -244,15 +294,18 @@ export class LocalExecutor implements Executor {
     return { running: this.#semaphore.running, queued: this.#semaphore.queued };
   }
 
-  /** Kills every execution in flight and refuses new ones. */
+  /** Kills every execution in flight and every pooled child, and refuses new executions. */
   async close(): Promise<void> {
     this.#closed = true;
     for (const kill of this.#inFlight) kill.abort();
+    await this.#pool?.close();
     while (this.#inFlight.size > 0) await new Promise((r) => setTimeout(r, 5));
+    await Promise.all(this.#teardowns);
     const home = this.#home;
     this.#home = undefined;
     if (!home) return;
-    const { root } = await home;
+    const { root } = await home.catch(() => ({ root: undefined }));
+    if (!root) return;
     await Deno.remove(root, { recursive: true }).catch(() => {});
     liveHomes.delete(root);
   }
@@ -262,15 +315,36 @@ export class LocalExecutor implements Executor {
     return this.close();
   }
 
-  async #spawn(limits: Limits): Promise<SandboxProcess> {
+  #teardown(finished: Promise<void>): void {
+    const done = finished.catch(() => {}).finally(() => this.#teardowns.delete(done));
+    this.#teardowns.add(done);
+  }
+
+  // A pooled child when one of this kind waits, else a fresh one.
+  async #process(limits: Limits): Promise<SandboxProcess> {
+    const pooled = this.#pool?.take(limits);
+    const home = await this.#madeHome();
+    const hostPaths = [home.root, this.#denoPath];
+    if (pooled) return { ...pooled, hostPaths };
+    return { child: this.#spawn(home, limits), hostPaths };
+  }
+
+  async #startPooled(kind: ChildKind): Promise<SandboxChild> {
+    return this.#spawn(await this.#madeHome(), kind);
+  }
+
+  async #madeHome(): Promise<SandboxHome> {
     const making = this.#home ??= makeHome(this.#tempDir);
-    const home = await making.catch((e) => {
+    return await making.catch((e) => {
       if (this.#home === making) this.#home = undefined;
       throw e;
     });
+  }
+
+  #spawn(home: SandboxHome, limits: Pick<Limits, "memoryMb" | "timeoutMs">): SandboxChild {
     const start = () =>
-      sandboxCommand(this.#denoPath, limits, home.prelude, { cwd: "/", denoDir: home.denoDir }).spawn();
-    let child: Deno.ChildProcess;
+      spawnChild(sandboxSpec(this.#denoPath, limits, home.prelude, { cwd: "/", denoDir: home.denoDir }));
+    let child: SandboxChild;
     try {
       child = start();
     } catch (e) {
@@ -281,31 +355,7 @@ export class LocalExecutor implements Executor {
       child = start();
     }
     track(child, home.root);
-    return { child, hostPaths: [home.root, this.#denoPath] };
-  }
-}
-
-/** The executor's private dir: the prelude's copy and the children's Deno dir. */
-interface SandboxHome {
-  root: string;
-  prelude: string;
-  denoDir: string;
-}
-
-// The prelude is copied into the private dir, so the paths a script can see
-// (its main module, stack frames) name a temp dir, not where the host is
-// installed; the copy also serves when this module was loaded from a URL.
-async function makeHome(tempDir: string | undefined): Promise<SandboxHome> {
-  const root = await Deno.makeTempDir({ dir: tempDir, prefix: "codemode-" });
-  const home = { root, prelude: `${root}/prelude.js`, denoDir: `${root}/deno` };
-  try {
-    const source = await (await fetch(PRELUDE_URL)).text();
-    await Deno.writeTextFile(home.prelude, source);
-    for (const db of CACHE_DATABASES) await Deno.mkdir(`${home.denoDir}/${db}`, { recursive: true });
-    return home;
-  } catch (e) {
-    await Deno.remove(root, { recursive: true }).catch(() => {});
-    throw e;
+    return child;
   }
 }
 

@@ -6,7 +6,14 @@
  *
  * @module
  */
-export { DEFAULT_EXECUTOR_SETTINGS, LocalExecutor, type LocalExecutorOptions } from "./local.ts";
+export {
+  type ChildKind,
+  DEFAULT_EXECUTOR_SETTINGS,
+  LocalExecutor,
+  type LocalExecutorOptions,
+  type PoolOptions,
+  type PoolStats,
+} from "./local.ts";
 export { RemoteExecutor, type RemoteExecutorOptions } from "./remote.ts";
 export * from "./validator.ts";
 export type { ExecuteRequest, Executor, ToolInvoker } from "../src/executor.ts";

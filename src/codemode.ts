@@ -191,6 +191,8 @@ export class Codemode {
     this.#ownsExecutor = options.executor === undefined;
     this.#executor = options.executor ??
       (options.remoteExecutor ? new RemoteExecutor(options.remoteExecutor) : new LocalExecutor(options.localExecutor));
+    // A warm pool (if the executor has one) fills for this instance's limits.
+    if (this.#executor instanceof LocalExecutor) this.#executor.warm(this.#limits);
     this.#deniedPatterns = options.deniedPatterns;
     this.#policies = new PolicySet(options.policies);
     this.#approver = options.approver;
@@ -523,8 +525,7 @@ export class Codemode {
     if (!tool || configured === "deny") throw new ToolError(this.discovery().notATool(name));
     // An `approve` rule asks every time; otherwise the tool's own requirement (if any) decides.
     const check = configured === "approve" ? true : tool.needsApproval ?? false;
-    const authorize = async (value: unknown) => {
-      if (check === false) return;
+    const authorize = check === false ? undefined : async (value: unknown) => {
       const { toolCallId, context } = forCall;
       const request = { tool: tool.name, input: value, executionId, signal, toolCallId, context };
       const refusal = await approvalRefusal(approver, request, check);

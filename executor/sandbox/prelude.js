@@ -84,35 +84,65 @@ function int(value) {
   return typeof value === "number" && value === value && value < Infinity && value > -Infinity ? ceil(value) : 0;
 }
 
-// Frames are encoded into one reused buffer that starts with the nonce's
-// bytes: no allocation or copy of the nonce per frame. It only grows (to 3
-// bytes per UTF-16 unit of the largest frame, the most UTF-8 can take).
+// Frames are encoded into one reused buffer, each after a copy of the
+// nonce's bytes. It only grows (to 3 bytes per UTF-16 unit of the frames
+// queued at once, the most UTF-8 can take).
 let out = new U8(65536);
 
-/** Writes one frame: the nonce's bytes, the frame text, a newline. @param {string} frame */
-function send(frame) {
-  const need = NONCE_BYTES + frame.length * 3 + 1;
+// Tool calls the script makes in one go (a `Promise.all`) are written
+// together once its synchronous code is done: one write wakes the host once,
+// instead of once per call. Every other frame goes out at once, after them.
+// Queued frames are bytes in `out`, never JS arrays a script's prototype
+// setters could reach.
+let queued = 0;
+
+/** Appends one frame to `out`: the nonce's bytes, the frame text, a newline. @param {string} frame */
+function append(frame) {
+  const need = queued + NONCE_BYTES + frame.length * 3 + 1;
   if (u8Length(out) < need) {
+    const bigger = new U8(max(need, 2 * u8Length(out)));
+    u8Set(bigger, u8Subarray(out, 0, queued));
     u8Fill(out, 0);
-    out = new U8(need);
-    u8Set(out, nonce);
+    out = bigger;
   }
-  const end = NONCE_BYTES + encodeInto(frame, u8Subarray(out, NONCE_BYTES)).written;
+  u8Set(out, nonce, queued);
+  const end = queued + NONCE_BYTES + encodeInto(frame, u8Subarray(out, queued + NONCE_BYTES)).written;
   out[end] = 10;
+  queued = end + 1;
+}
+
+/** Writes what `out` holds. */
+function flush() {
   let offset = 0;
-  while (offset <= end) offset += writeSync(u8Subarray(out, offset, end + 1));
+  while (offset < queued) offset += writeSync(u8Subarray(out, offset, queued));
+  queued = 0;
+}
+
+/** Queues a tool call's frame. @param {string} frame */
+function sendCall(frame) {
+  if (queued === 0) queueMicrotask(flush);
+  append(frame);
+}
+
+/** Writes one frame, after the calls queued before it. @param {string} frame */
+function send(frame) {
+  append(frame);
+  flush();
 }
 
 // Replies are read with blocking reads: Deno's async stdin read costs a
 // thread hop per line (~70 µs), a blocking read ~15 µs. The child only reads
 // while tool calls are pending, and never blocks past its next timer: it
 // asks the host to wake it then (see `drain`).
-/** @returns {Uint8Array | null} the next line's bytes, without the newline. */
-function readLineBytes() {
+/**
+ * @param {boolean} [text] decode the line (a reply) instead of copying its bytes (the nonce).
+ * @returns {Uint8Array | string | null} the next line, without the newline.
+ */
+function nextLine(text) {
   while (true) {
     const nl = u8IndexOf(pending, 10);
     if (nl >= 0) {
-      const line = u8Slice(pending, 0, nl);
+      const line = text ? decode(u8Subarray(pending, 0, nl)) : u8Slice(pending, 0, nl);
       const rest = u8Slice(pending, nl + 1);
       u8Fill(pending, 0);
       pending = rest;
@@ -120,6 +150,9 @@ function readLineBytes() {
     }
     const n = readSync(chunk);
     if (n === null) return null;
+    // The usual reply: one whole line in one read, nothing pending. It is
+    // decoded where it was read, with no copy.
+    if (text && u8Length(pending) === 0 && u8IndexOf(chunk, 10) === n - 1) return decode(u8Subarray(chunk, 0, n - 1));
     const had = u8Length(pending);
     const next = new U8(had + n);
     u8Set(next, pending);
@@ -129,16 +162,20 @@ function readLineBytes() {
   }
 }
 
+/** @returns {Uint8Array | null} the next line's bytes, without the newline. */
+function readLineBytes() {
+  return /** @type {Uint8Array | null} */ (nextLine(false));
+}
+
 /** @returns {string | null} */
 function readLine() {
-  const bytes = readLineBytes();
-  return bytes === null ? null : decode(bytes);
+  return /** @type {string | null} */ (nextLine(true));
 }
 
 // Stack frames point into the data: URL; rewrite them to `script.ts:line:col`
 // of the user's own code and drop the prelude's frames (they name host paths).
-const DATA_LOCATION = /data:application\/typescript;base64,[A-Za-z0-9+/=.]*:(\d+):(\d+)/g;
-const DATA_URL = "data:application/typescript;base64,";
+const DATA_LOCATION = /data:application\/typescript,[A-Za-z0-9%._-]*:(\d+):(\d+)/g;
+const DATA_URL = "data:application/typescript,";
 
 /** @param {string} _m @param {string} line @param {string} col */
 function userLocation(_m, line, col) {
@@ -373,7 +410,7 @@ function callTool(tool, input) {
     calls.set(id, { resolve, reject, site });
     // `json` is the captured JSON.stringify's own output: well-formed JSON on one line.
     const input = typeof json === "string" ? `,"input":${json}` : "";
-    send(`{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"tool":${str(tool)}${input}}}`);
+    sendCall(`{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"tool":${str(tool)}${input}}}`);
     scheduleDrain();
   });
 }
@@ -474,6 +511,7 @@ function scheduleDrain() {
 
 function drain() {
   drainScheduled = false;
+  flush();
   if (calls.size === 0) return;
   let next = Infinity;
   for (const due of scriptTimers.values()) next = min(next, due);
@@ -572,23 +610,17 @@ function errorParams(error) {
   }${stack}${line}}}`;
 }
 
-/** @param {Uint8Array} bytes */
-function toBase64(bytes) {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 8192) binary += String.fromCharCode(...bytes.subarray(i, i + 8192));
-  return btoa(binary);
-}
+// The script's data: URL, percent-encoded: `encodeURIComponent` is V8's
+// own (Deno loads `btoa` on first use, ~2 ms of every start). The five
+// characters it leaves that could end a stack frame's location are encoded too.
+const URL_UNSAFE = /[!'()*~]/g;
+/** @param {string} c */
+const percent = (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase();
 
-// The first line is the nonce: its bytes go straight into `nonce`, never
-// into a string; every buffer that held them is wiped.
-const nonceLine = readLineBytes();
-if (nonceLine === null || u8Length(nonceLine) !== NONCE_BYTES) exit(70);
-u8Set(nonce, /** @type {Uint8Array} */ (nonceLine));
-u8Set(out, nonce);
-u8Fill(/** @type {Uint8Array} */ (nonceLine), 0);
-u8Fill(chunk, 0);
-const init = parse(readLine() ?? "null");
-u8Fill(chunk, 0);
+/** @param {string} source @returns {string} */
+function dataUrl(source) {
+  return DATA_URL + encodeURIComponent(source).replace(URL_UNSAFE, percent);
+}
 
 // Web storage would persist across executions; the sandbox has none. Deno's
 // internal namespace (ops, promise and proxy inspection) is not for scripts.
@@ -604,16 +636,59 @@ sandboxed.resolveDns = (/** @type {unknown} */ query) =>
   Promise.reject(
     new Deno.errors.NotCapable(`Requires net access to resolve ${str(query)} (the sandbox has no permissions)`),
   );
-maxLogLineBytes = init.params.maxLogLineBytes;
-maxDepth = init.params.maxDepth;
 Object.defineProperty(globalThis, "tools", { value: makeTools(), enumerable: true });
 trackTimers();
+
+// Ready: one newline on stdout, before any code of the script can run. The
+// host takes it off the stream; then it sends the nonce and the code. (A host
+// that closed stdout early hears nothing: the child still runs its script.)
+function sayReady() {
+  try {
+    writeSync(new U8([10]));
+  } catch { /* nobody listens */ }
+}
+
+// A child started ahead (the warm pool) is sent an empty line first: it has
+// time to go through what a script's first steps cost the first few times
+// (Deno's TypeScript module loading and text decoding, a tool call's path:
+// 5 ms for the first import of a script, 1 ms by the third), says it is
+// ready again, and waits. A fresh child is sent its code at once and skips
+// this: nothing of it is state a script could see, only warmer caches.
+async function warmUp() {
+  for (const n of [0, 1, 2]) {
+    const mod = await import(dataUrl(`${WRAPPER}const a: number[] = [${n}]; return a.length;\n}`));
+    await mod.default();
+  }
+  parse(decode(encode(stringify({ a: [1, "b"] }))));
+  tooDeep(stringify({ a: [1] }));
+  str("warm.up");
+  readSite(captureSite());
+}
+
+sayReady();
+let nonceLine = readLineBytes();
+while (nonceLine !== null && u8Length(nonceLine) === 0) {
+  await warmUp();
+  sayReady();
+  nonceLine = readLineBytes();
+}
+
+// The first line is the nonce: its bytes go straight into `nonce`, never
+// into a string; every buffer that held them is wiped.
+if (nonceLine === null || u8Length(nonceLine) !== NONCE_BYTES) exit(70);
+u8Set(nonce, /** @type {Uint8Array} */ (nonceLine));
+u8Fill(/** @type {Uint8Array} */ (nonceLine), 0);
+u8Fill(chunk, 0);
+const init = parse(readLine() ?? "null");
+u8Fill(chunk, 0);
+maxLogLineBytes = init.params.maxLogLineBytes;
+maxDepth = init.params.maxDepth;
 
 try {
   const source = WRAPPER + init.params.code + "\n}";
   // A computed specifier keeps the user's code out of the static module graph,
   // so every import it makes is permission-checked at run time.
-  const specifier = "data:application/typescript;base64," + toBase64(encode(source));
+  const specifier = dataUrl(source);
   const mod = await import(specifier);
   const value = await mod.default();
   finish(resultParams(value, init.params.maxResultBytes));

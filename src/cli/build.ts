@@ -10,6 +10,7 @@ import { codemodeOptionsFromConfig } from "../config/from_config.ts";
 import { toolClashes } from "../config/discover.ts";
 import type { DiscoveredTool } from "../config/tool_exports.ts";
 import type { Limits } from "../limits.ts";
+import type { LocalExecutorOptions } from "../../executor/local.ts";
 import type { ToolSource } from "../tools/source.ts";
 import type { Observer } from "../observe.ts";
 import type { CodemodeConfig } from "../config/schema.ts";
@@ -24,6 +25,14 @@ export interface BuildFlags {
   tools?: string[];
   /** Limits from flags; they win over the config's. */
   limits?: Partial<Limits>;
+  /** `--pool <n>`: the warm pool's size, over the config's `executor.pool.size` (0 turns it off). */
+  pool?: number;
+  /**
+   * The pool's size when neither `--pool` nor the config sets one. A command
+   * that sets neither this nor `pool` (`run`, `types`: one script at most)
+   * never pools, whatever the config says.
+   */
+  defaultPool?: number;
 }
 
 /** The config's `logging` and `metrics` (both absent without a config), which a command turns into its observer. */
@@ -88,7 +97,7 @@ export async function buildCodemode(
   let limits: Partial<Limits> = {};
   let policies = {};
   let sources: ToolSource[] = [];
-  let localExecutor = {};
+  let localExecutor: LocalExecutorOptions = {};
   let remoteExecutor: RemoteExecutorOptions | undefined;
   let observed: ObservabilityConfig = {};
   try {
@@ -111,7 +120,7 @@ export async function buildCodemode(
     if (clashes.length > 0) throw new UsageError(clashes.join("\n"));
     const tools = unique.map((d) => d.tool);
     const observer = await observe?.(observed);
-    const executor = remoteExecutor ? { remoteExecutor } : { localExecutor };
+    const executor = remoteExecutor ? { remoteExecutor } : { localExecutor: withPool(localExecutor, flags) };
     const cm = new Codemode({
       tools,
       limits: { ...limits, ...flags.limits },
@@ -129,6 +138,13 @@ export async function buildCodemode(
     if (e instanceof UsageError) throw e;
     throw new UsageError((e as Error).message);
   }
+}
+
+function withPool(options: LocalExecutorOptions, flags: BuildFlags): LocalExecutorOptions {
+  const { pool, ...rest } = options;
+  const size = flags.pool ?? pool?.size ?? flags.defaultPool;
+  if (size === undefined || (flags.pool === undefined && flags.defaultPool === undefined)) return rest;
+  return { ...rest, pool: { ...pool, size } };
 }
 
 async function defaultConfig(cwd: string): Promise<string | undefined> {

@@ -12,11 +12,19 @@ import { redirectConsoleToStderr, serveStdio } from "../mcp/server/stdio.ts";
 import { DEFAULT_MAX_SESSIONS, isLoopbackHost, serveHttp } from "../mcp/server/http.ts";
 import { DEFAULT_MAX_WAITING } from "../mcp/server/_input_required.ts";
 import { buildCodemode, CODEMODE_FLAGS, integerFlag, limitsFromFlags, type ObservabilityConfig } from "./build.ts";
+import { MAX_POOL_SIZE } from "../../executor/local.ts";
 import { UsageError } from "./load_tools.ts";
 import type { CliIo } from "./run.ts";
 
 /** The port `--http` listens on without `--port`. */
 export const DEFAULT_MCP_PORT = 8787;
+
+/**
+ * Sandbox children `codemode mcp` keeps started ahead unless `--pool` or
+ * `executor.pool` says otherwise: a long-lived server, where each idle child
+ * (~40 MiB resident, no CPU) takes Deno's start-up off an execute_code call.
+ */
+export const DEFAULT_MCP_POOL_SIZE = 2;
 
 /** Help text of `codemode mcp`. */
 export const MCP_HELP: string = `Usage: codemode mcp [options]
@@ -35,6 +43,9 @@ Options:
                            trusted: they run in the host, not the sandbox.
   --timeout <ms>           Wall-clock limit of each script (default 30000).
   --memory <MB>            Sandbox heap limit (default 128).
+  --pool <n>               Sandbox children started ahead, each waiting for its script, so a
+                           call skips Deno's start-up (default ${DEFAULT_MCP_POOL_SIZE}, or executor.pool.size;
+                           0 turns the pool off). Each child still runs one script only.
   --http                   Serve Streamable HTTP instead of stdio, at http://<host>:<port>/mcp.
   --port <n>               HTTP port (default ${DEFAULT_MCP_PORT}; 0 picks a free one).
   --host <addr>            HTTP address to bind (default 127.0.0.1). A non-loopback address
@@ -98,6 +109,7 @@ export async function mcpCommand(args: string[], io: CliIo, options: McpCommandO
       "max-sessions": { type: "string" },
       "approval-timeout": { type: "string" },
       "max-waiting": { type: "string" },
+      pool: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -109,6 +121,7 @@ export async function mcpCommand(args: string[], io: CliIo, options: McpCommandO
     }
   }
   const limits = limitsFromFlags(values);
+  const pool = values.pool !== undefined ? integerFlag("--pool", values.pool, 0, MAX_POOL_SIZE) : undefined;
   const port = values.port !== undefined ? integerFlag("--port", values.port, 0, 65_535) : DEFAULT_MCP_PORT;
   const maxSessions = values["max-sessions"] !== undefined
     ? integerFlag("--max-sessions", values["max-sessions"], 1)
@@ -131,7 +144,8 @@ export async function mcpCommand(args: string[], io: CliIo, options: McpCommandO
   let observability!: Observability;
   const observe = (config: ObservabilityConfig) =>
     observability = observabilityFromConfig(config, { logWrite: io.err, defaultLevel: "info" });
-  const cm = await buildCodemode({ config: values.config, tools: values.tools, limits }, io.cwd, io.err, observe)
+  const flags = { config: values.config, tools: values.tools, limits, pool, defaultPool: DEFAULT_MCP_POOL_SIZE };
+  const cm = await buildCodemode(flags, io.cwd, io.err, observe)
     .catch((e) => {
       restoreConsole();
       throw e;

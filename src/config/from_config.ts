@@ -28,8 +28,8 @@ export interface FromConfigOptions {
   approver?: Approver;
   /**
    * An executor to use instead of the one the config describes; an error
-   * when the config sets `executor.maxConcurrent` or `executor.maxQueued`,
-   * which it could not apply.
+   * when the config sets `executor.maxConcurrent`, `executor.maxQueued` or
+   * `executor.pool`, which it could not apply.
    */
   executor?: Executor;
   /**
@@ -57,7 +57,7 @@ export interface ConfigOptions {
   discovered: DiscoveredTool[];
   /** Limits from `executor.limits`. */
   limits: Partial<Limits>;
-  /** Settings of the local executor from `executor` (`maxConcurrent`, `maxQueued`). */
+  /** Settings of the local executor from `executor` (`maxConcurrent`, `maxQueued`, `pool`). */
   localExecutor: LocalExecutorOptions;
   /** The executor service to run scripts on, when `executor.type` is `remote`. */
   remoteExecutor?: RemoteExecutorOptions;
@@ -103,6 +103,7 @@ export async function codemodeOptionsFromConfig(
     localExecutor: executor.type === "remote" ? {} : {
       ...(executor.maxConcurrent !== undefined ? { maxConcurrent: executor.maxConcurrent } : {}),
       ...(executor.maxQueued !== undefined ? { maxQueued: executor.maxQueued } : {}),
+      ...(executor.pool !== undefined ? { pool: executor.pool } : {}),
     },
     ...(executor.type === "remote"
       ? { remoteExecutor: { url: executor.url, ...(executor.apiKey !== undefined ? { apiKey: executor.apiKey } : {}) } }

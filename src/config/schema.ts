@@ -7,11 +7,11 @@
 import { z } from "zod";
 import { DEFAULT_LIMITS, type Limits } from "../limits.ts";
 import type { ToolPolicy } from "../tools/policy.ts";
-import type { LocalExecutorOptions } from "../../executor/local.ts";
+import { type LocalExecutorOptions, MAX_IDLE_TIMEOUT_MS, MAX_POOL_SIZE } from "../../executor/local.ts";
 import { type McpServerConfig, mcpServerSchema } from "../mcp/client/server_config.ts";
 
 /** `executor` with `type: local` (the default): scripts run in a local zero-permission Deno subprocess. */
-export interface LocalExecutorConfig extends Pick<LocalExecutorOptions, "maxConcurrent" | "maxQueued"> {
+export interface LocalExecutorConfig extends Pick<LocalExecutorOptions, "maxConcurrent" | "maxQueued" | "pool"> {
   /** `local`. */
   type: "local";
   /** Per-execution limit overrides; unset fields keep the defaults. */
@@ -121,12 +121,19 @@ const limitsSchema = z.strictObject(
 
 const maxQueued = z.preprocess(digitsToNumber, z.number().int().min(0).max(MAX_LIMIT));
 
+/** `executor.pool`: sandbox children started ahead (see `LocalExecutorOptions.pool`). */
+const poolSchema = z.strictObject({
+  size: z.preprocess(digitsToNumber, z.number().int().min(0).max(MAX_POOL_SIZE)),
+  idleTimeoutMs: z.preprocess(digitsToNumber, z.number().int().min(1).max(MAX_IDLE_TIMEOUT_MS)).optional(),
+});
+
 const executorSchema = z.strictObject({
   type: z.enum(["local", "remote"]).default("local"),
   url: serviceUrl.optional(),
   apiKey: nonEmpty.optional(),
   maxConcurrent: positiveInt.optional(),
   maxQueued: maxQueued.optional(),
+  pool: poolSchema.optional(),
   limits: limitsSchema.prefault({}),
 }).superRefine((e, ctx) => {
   if (e.type === "remote" && e.url === undefined) {
@@ -137,7 +144,7 @@ const executorSchema = z.strictObject({
       ctx.addIssue({ code: "custom", path: [key], message: `only used when executor.type is "remote"` });
     }
   }
-  for (const key of ["maxConcurrent", "maxQueued"] as const) {
+  for (const key of ["maxConcurrent", "maxQueued", "pool"] as const) {
     if (e.type === "remote" && e[key] !== undefined) {
       ctx.addIssue({
         code: "custom",
@@ -158,6 +165,7 @@ const executorSchema = z.strictObject({
       type: "local",
       ...(e.maxConcurrent !== undefined ? { maxConcurrent: e.maxConcurrent } : {}),
       ...(e.maxQueued !== undefined ? { maxQueued: e.maxQueued } : {}),
+      ...(e.pool !== undefined ? { pool: e.pool } : {}),
       limits: e.limits as Partial<Limits>,
     }
 );

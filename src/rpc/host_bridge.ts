@@ -91,6 +91,8 @@ export function parseChildLine(line: string, nonce: string): ParsedLine {
   } catch {
     return { kind: "invalid", reason: "a protocol line is not JSON", raw };
   }
+  const call = plainToolCall(json);
+  if (call) return { kind: "frame", frame: call, raw, shape };
   const parsed = ChildFrame.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -101,6 +103,36 @@ export function parseChildLine(line: string, nonce: string): ParsedLine {
     };
   }
   return { kind: "frame", frame: parsed.data, raw, shape };
+}
+
+/**
+ * A tool call frame, checked by hand: the one frame a script sends a
+ * thousand times a second, for which zod's validation cost about as much as
+ * the rest of the host's work on the call. It accepts exactly what
+ * `ToolCallFrame` (`protocol.ts`) accepts, and no more (`host_bridge_test.ts`
+ * holds the two against each other); anything it does not accept, zod
+ * looks at, and explains.
+ *
+ * @param json a parsed line.
+ * @returns the frame, or `undefined` to leave it to zod.
+ */
+export function plainToolCall(json: unknown): ChildFrame | undefined {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return undefined;
+  const f = json as Record<string, unknown>;
+  if (f.method !== "tools/call" || f.jsonrpc !== "2.0") return undefined;
+  const { id, params } = f;
+  if (typeof id !== "number" || !Number.isSafeInteger(id) || id < 0) return undefined;
+  if (typeof params !== "object" || params === null || Array.isArray(params)) return undefined;
+  const p = params as Record<string, unknown>;
+  const { tool } = p;
+  if (typeof tool !== "string" || tool.length > 512) return undefined;
+  // Strict, as zod's: no other own key, `__proto__` included (JSON.parse makes it an own key).
+  const keys = Object.keys(f);
+  if (keys.length !== 4 || !Object.hasOwn(f, "id") || !Object.hasOwn(f, "params")) return undefined;
+  const paramKeys = Object.keys(p);
+  const hasInput = Object.hasOwn(p, "input");
+  if (paramKeys.length !== (hasInput ? 2 : 1)) return undefined;
+  return { jsonrpc: "2.0", id, method: "tools/call", params: hasInput ? { tool, input: p.input } : { tool } };
 }
 
 /**

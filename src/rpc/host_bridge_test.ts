@@ -107,3 +107,47 @@ Deno.test("LineSplitter joins chunks, keeps multi-byte characters whole and caps
     LineTooLongError,
   );
 });
+
+Deno.test("plainToolCall() accepts only tool calls zod accepts, and gives what zod gives", async () => {
+  const { plainToolCall } = await import("./host_bridge.ts");
+  const { ChildFrame } = await import("./protocol.ts");
+  const call = { jsonrpc: "2.0", id: 7, method: "tools/call", params: { tool: "a.b", input: { x: [1, "y", null] } } };
+  const corpus: unknown[] = [
+    call,
+    { ...call, params: { tool: "a.b" } },
+    { ...call, params: { tool: "a.b", input: null } },
+    { ...call, params: { tool: "", input: 0 } },
+    { ...call, params: { tool: "x".repeat(512) } },
+    { ...call, params: { tool: "x".repeat(513) } },
+    { ...call, id: 0 },
+    { ...call, id: -1 },
+    { ...call, id: 1.5 },
+    { ...call, id: 2 ** 53 },
+    { ...call, id: "7" },
+    { ...call, jsonrpc: "1.0" },
+    { ...call, extra: 1 },
+    { ...call, params: { tool: "a", input: 1, extra: 1 } },
+    { ...call, params: [] },
+    { ...call, params: null },
+    { ...call, params: { tool: 5 } },
+    { jsonrpc: "2.0", id: 1, method: "tools/call" },
+    { jsonrpc: "2.0", method: "tools/call", params: { tool: "a" } },
+    [call],
+    null,
+    "tools/call",
+    { jsonrpc: "2.0", method: "log", params: { level: "log", text: "x" } },
+    // JSON.parse makes `__proto__` an own key; neither check may treat it as the prototype.
+    JSON.parse('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"tool":"a"},"__proto__":{"x":1}}'),
+    JSON.parse('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"tool":"a","__proto__":{"input":1}}}'),
+  ];
+  let accepted = 0;
+  for (const json of corpus) {
+    const fast = plainToolCall(json);
+    const zod = ChildFrame.safeParse(json);
+    if (fast === undefined) continue;
+    accepted++;
+    assert.ok(zod.success, `accepted what zod refuses: ${JSON.stringify(json)}`);
+    assert.deepEqual(fast, zod.data);
+  }
+  assert.equal(accepted, 6, "the ordinary tool calls take the fast path");
+});

@@ -43,6 +43,8 @@ export class LineSplitter {
   push(chunk: Uint8Array): string[] {
     const text = this.#decoder.decode(chunk, { stream: true });
     const nl = text.indexOf("\n");
+    // The usual chunk: one whole line, nothing pending.
+    if (nl >= 0 && nl === text.length - 1 && this.#pieces.length === 0) return [text.slice(0, nl)];
     if (nl < 0) {
       this.#keep(text);
       return [];

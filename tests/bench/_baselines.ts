@@ -1,32 +1,27 @@
 /**
  * The baselines: what the same work costs with no Codemode in the way. Each
- * child is spawned exactly as `LocalExecutor` spawns a sandbox (`sandboxCommand`:
- * same flags, environment and kernel guards, a private Deno dir, `/` as its
- * working directory, piped stdio, detached), only running a trivial JavaScript
- * module instead of the prelude.
+ * child is spawned exactly as `LocalExecutor` spawns a sandbox (`sandboxSpec`
+ * and `spawnChild`: same flags, environment and kernel guards, a private Deno
+ * dir, `/` as its working directory, piped stdio, its own session), only
+ * running a trivial JavaScript module instead of the prelude.
  *
  * @module
  */
 import type { Limits } from "../../src/limits.ts";
-import { sandboxCommand } from "../../executor/local.ts";
+import { sandboxSpec } from "../../executor/local.ts";
+import { type SandboxChild, spawnChild } from "../../executor/_child.ts";
 
-/** An echo child: writes every stdin line back to stdout, as the prelude does (writeSync). */
+/**
+ * An echo child: writes every stdin chunk back to stdout, reading as the
+ * prelude reads tool replies (a blocking read) and writing as it writes
+ * frames (writeSync).
+ */
 const ECHO_SOURCE = `const buf = new Uint8Array(65536);
-let pending = "";
-const dec = new TextDecoder();
-const enc = new TextEncoder();
 while (true) {
-  const n = await Deno.stdin.read(buf);
+  const n = Deno.stdin.readSync(buf);
   if (n === null) break;
-  pending += dec.decode(buf.subarray(0, n), { stream: true });
-  let nl = pending.indexOf("\\n");
-  while (nl >= 0) {
-    const bytes = enc.encode(pending.slice(0, nl + 1));
-    let off = 0;
-    while (off < bytes.length) off += Deno.stdout.writeSync(bytes.subarray(off));
-    pending = pending.slice(nl + 1);
-    nl = pending.indexOf("\\n");
-  }
+  let off = 0;
+  while (off < n) off += Deno.stdout.writeSync(buf.subarray(off, n));
 }
 `;
 
@@ -59,8 +54,8 @@ const BASELINE_DENO_DIR: string = await Deno.makeTempDir({ prefix: "codemode-ben
 globalThis.addEventListener("unload", () => Deno.removeSync(BASELINE_DENO_DIR, { recursive: true }));
 
 /** Spawns `deno` on `module` the way LocalExecutor spawns a sandbox. */
-function spawnLikeSandbox(limits: Limits, module: string): { child: Deno.ChildProcess } {
-  return { child: sandboxCommand(Deno.execPath(), limits, module, { cwd: "/", denoDir: BASELINE_DENO_DIR }).spawn() };
+function spawnLikeSandbox(limits: Pick<Limits, "memoryMb" | "timeoutMs">, module: string): SandboxChild {
+  return spawnChild(sandboxSpec(Deno.execPath(), limits, module, { cwd: "/", denoDir: BASELINE_DENO_DIR }));
 }
 
 /**
@@ -73,19 +68,17 @@ function spawnLikeSandbox(limits: Limits, module: string): { child: Deno.ChildPr
  * @throws {Error} when the child fails.
  */
 export async function bareColdRun(
-  limits: Limits,
+  limits: Pick<Limits, "memoryMb" | "timeoutMs">,
   emptyFile: string,
 ): Promise<number> {
   const t0: number = performance.now();
-  const { child } = spawnLikeSandbox(limits, emptyFile);
-  await child.stdin.close();
-  const out: Deno.CommandOutput = await child.output();
+  const child = spawnLikeSandbox(limits, emptyFile);
+  let stderr = "";
+  child.listen(() => {}, (chunk) => void (stderr += new TextDecoder().decode(chunk)));
+  child.closeStdin();
+  const exit = await child.exited;
   const ms: number = performance.now() - t0;
-  if (!out.success) {
-    throw new Error(
-      `bare deno run failed: ${new TextDecoder().decode(out.stderr)}`,
-    );
-  }
+  if (!exit.success) throw new Error(`bare deno run failed: ${stderr}`);
   return ms;
 }
 
@@ -95,13 +88,13 @@ export interface EchoSession {
   roundTripsMs: number[];
   /** Wall time of all the round trips together, in ms. */
   loopMs: number;
-  /** Wall time from before spawn to after exit and cleanup, in ms. */
+  /** Wall time from before spawn to the last reply, in ms. */
   totalMs: number;
 }
 
 /**
  * Spawns the echo child and makes `count` sequential round trips of one
- * JSON-RPC-shaped line each, then closes stdin and waits for the exit.
+ * JSON-RPC-shaped line each, then kills it.
  *
  * @param limits the limits (for the heap flag).
  * @param echoFile the echo module.
@@ -110,53 +103,65 @@ export interface EchoSession {
  * @throws {Error} when the child ends early.
  */
 export async function rawEchoSession(
-  limits: Limits,
+  limits: Pick<Limits, "memoryMb" | "timeoutMs">,
   echoFile: string,
   count: number,
 ): Promise<EchoSession> {
   const t0: number = performance.now();
-  const { child } = spawnLikeSandbox(limits, echoFile);
-  const stderr: Promise<Uint8Array> = new Response(child.stderr).bytes();
-  const writer: WritableStreamDefaultWriter<Uint8Array> = child.stdin
-    .getWriter();
-  const reader: ReadableStreamDefaultReader<Uint8Array> = child.stdout
-    .getReader();
-  const encoder = new TextEncoder();
+  const child = spawnLikeSandbox(limits, echoFile);
+  const line = JSON.stringify({
+    jsonrpc: "2.0",
+    id: 0,
+    method: "tools/call",
+    params: { tool: "bench.add", input: { a: 0, b: 1 } },
+  }) + "\n";
   const roundTripsMs: number[] = [];
-  let waiting = 0; // bytes still expected for the current reply
+  let waiting = 0;
+  let next = () => {};
+  child.listen((chunk) => {
+    waiting -= chunk.length;
+    if (waiting <= 0) next();
+  }, () => {});
+  void child.exited.then(() => next());
   const loopStart: number = performance.now();
   for (let i = 0; i < count; i++) {
-    const line: Uint8Array = encoder.encode(
-      JSON.stringify({
-        jsonrpc: "2.0",
-        id: i,
-        method: "tools/call",
-        params: { tool: "bench.echo", input: { i } },
-      }) +
-        "\n",
-    );
     const a: number = performance.now();
+    const replied = new Promise<void>((resolve) => next = resolve);
     waiting = line.length;
-    await writer.write(line);
-    while (waiting > 0) {
-      const { value, done } = await reader.read();
-      if (done) {
-        throw new Error(
-          `echo child ended early: ${new TextDecoder().decode(await stderr)}`,
-        );
-      }
-      waiting -= value.length;
-    }
+    child.write(line);
+    await replied;
+    if (child.ended) throw new Error("echo child ended early");
     roundTripsMs.push(performance.now() - a);
   }
   const loopMs: number = performance.now() - loopStart;
-  await writer.close();
-  reader.releaseLock();
-  await child.stdout.cancel();
-  await stderr;
-  const status: Deno.CommandStatus = await child.status;
-  if (!status.success) throw new Error(`echo child exited with ${status.code}`);
-  return { roundTripsMs, loopMs, totalMs: performance.now() - t0 };
+  const totalMs: number = performance.now() - t0;
+  child.kill();
+  await child.exited;
+  return { roundTripsMs, loopMs, totalMs };
+}
+
+/**
+ * `count` bare cold starts, `concurrency` at a time: how many processes a
+ * second this machine starts and ends with the sandbox's flags.
+ *
+ * @param limits the limits (for the heap flag).
+ * @param emptyFile the empty module.
+ * @param count how many runs.
+ * @param concurrency runs at once.
+ * @returns runs per second.
+ */
+export async function bareThroughput(
+  limits: Pick<Limits, "memoryMb" | "timeoutMs">,
+  emptyFile: string,
+  count: number,
+  concurrency: number,
+): Promise<number> {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next++ < count) await bareColdRun(limits, emptyFile);
+  }));
+  return count / ((performance.now() - t0) / 1000);
 }
 
 /**

@@ -1,14 +1,16 @@
 /**
- * The measures: each runs our path (a real `Codemode` with a `LocalExecutor`)
- * and its baseline in the same process, and returns one or two table rows.
+ * W1, `execute("return 1")`: cold (a fresh child per execution) against a
+ * bare `deno run` started the same way, and warm (a child from the pool)
+ * against the peers' W1 from the same run.
  *
  * @module
  */
 import { z } from "zod";
-import { Codemode, defineTool, type ExecutionResult, type Executor, type Limits, type Tool } from "../../mod.ts";
-import { bareColdRun, type BaselineFiles, type EchoSession, hostParallelSleep, rawEchoSession } from "./_baselines.ts";
+import { Codemode, defineTool, type ExecutionResult, type Limits, LocalExecutor, type Tool } from "../../mod.ts";
+import { bareColdRun, type BaselineFiles } from "./_baselines.ts";
+import { bestPeer, type PeerFigures } from "./_peers.ts";
 import { type Measure, measure } from "./_report.ts";
-import { mib, pool, summarize, type Summary, timed } from "./_stats.ts";
+import { summarize, type Summary, timed } from "./_stats.ts";
 
 /** How many iterations each measure makes. */
 export interface BenchConfig {
@@ -16,84 +18,108 @@ export interface BenchConfig {
   coldRuns: number;
   /** Cold executions (and bare runs) discarded first. */
   coldWarmups: number;
-  /** Sequential tool calls (and raw round trips) for the round-trip p50. */
-  roundTrips: number;
-  /** Sequential tool calls in the "1,000 calls" script. */
-  sequentialCalls: number;
-  /** Times the "1,000 calls" script (and its baseline) runs; p50 is reported. */
-  sequentialReps: number;
-  /** Times the parallel-sleep script (and its baseline) runs; p50 is reported. */
-  sleepReps: number;
-  /** Executions between the two RSS readings. */
+  /** Pooled executions measured. */
+  pooledRuns: number;
+  /** Times the W2 script runs; p50 is reported. */
+  w2Reps: number;
+  /** Times the W3 script (and its raw echo) runs; p50 is reported. */
+  w3Reps: number;
+  /** `return 1` executions for each throughput figure. */
+  throughputExecutions: number;
+  /** Executions in flight at once for the throughput figures. */
+  throughputConcurrency: number;
+  /** Executions between the two RSS readings' start and end. */
   rssExecutions: number;
-  /** Executions in flight at once for the RSS measure. */
-  rssConcurrency: number;
+  /** Round trips of the C ping-pong. */
+  floorRounds: number;
 }
 
-/** Parallel tool calls in the sleep measure, and each one's sleep. */
-const SLEEP_CALLS = 10;
-const SLEEP_MS = 200;
+/** What every measure may use: iteration counts, baseline files, the peers' and the floor's figures. */
+export interface BenchContext {
+  cfg: BenchConfig;
+  files: BaselineFiles;
+  peers: PeerFigures[];
+  /** The C pipe ping-pong round trip, in µs, when measured. */
+  floorUs?: number;
+  /** The bare `deno run`'s p50 and p95 in this run, once measured. */
+  bare?: Summary;
+}
 
-/** Limits for our runs: defaults, with room for the round-trip script's calls. */
-const LIMITS: Partial<Limits> = { maxToolCalls: 100_000 };
+/** The pool size the warm measures use: `codemode mcp`'s default. */
+export const BENCH_POOL_SIZE = 2;
 
-const echoTool: Tool = defineTool({
-  name: "bench.echo",
-  description: "Returns its input.",
-  input: z.object({ i: z.number() }),
-  handler: (input) => input,
+/** Limits for our runs: defaults, with room for the W3 script's calls. */
+export const LIMITS: Partial<Limits> = { maxToolCalls: 100_000 };
+
+const addTool: Tool = defineTool({
+  name: "bench.add",
+  description: "Returns a + b.",
+  input: z.object({ a: z.number(), b: z.number() }),
+  handler: ({ a, b }) => a + b,
 }) as Tool;
 
 const sleepTool: Tool = defineTool({
   name: "bench.sleep",
-  description: "Sleeps, then returns its input.",
+  description: "Sleeps, then returns ms.",
   input: z.object({ ms: z.number() }),
-  handler: async (input) => {
-    await new Promise((r) => setTimeout(r, input.ms));
-    return input;
+  handler: async ({ ms }) => {
+    await new Promise((r) => setTimeout(r, ms));
+    return ms;
   },
 }) as Tool;
 
-/**
- * A Codemode with the bench tools.
- *
- * @param executor what runs the scripts. @default {a LocalExecutor}
- * @returns a new instance; close it when done.
- */
-export function benchCodemode(executor?: Executor): Codemode {
-  return new Codemode({ tools: [echoTool, sleepTool], limits: LIMITS, ...(executor ? { executor } : {}) });
+/** The bench tools, `bench.add` and `bench.sleep`. */
+export const BENCH_TOOLS: readonly Tool[] = [addTool, sleepTool];
+
+/** A Codemode with the bench tools (`bench.add`, `bench.sleep`, as the peers' harness has them) and a pool, or none. */
+export function benchCodemode(pool?: number): { cm: Codemode; executor: LocalExecutor } {
+  const executor = new LocalExecutor(pool ? { pool: { size: pool } } : {});
+  const cm = new Codemode({ tools: [addTool, sleepTool], limits: LIMITS, executor });
+  // The Codemode does not own an executor it was given: closing it closes both.
+  const close = cm.close.bind(cm);
+  cm.close = async () => {
+    await close();
+    await executor.close();
+  };
+  return { cm, executor };
 }
 
 /** Runs a script and fails loudly unless it completed. */
 export async function run(cm: Codemode, code: string): Promise<ExecutionResult> {
   const r: ExecutionResult = await cm.execute(code);
-  if (!r.ok) {
-    throw new Error(
-      `bench script ended with ${r.stopReason}: ${JSON.stringify(r.error)}`,
-    );
-  }
+  if (!r.ok) throw new Error(`bench script ended with ${r.stopReason}: ${JSON.stringify(r.error)}`);
   return r;
 }
 
 /**
- * Measure 1: cold `execute("return 1")`, a fresh Codemode (and so a fresh
- * child) each time, interleaved with bare `deno run` of an empty module.
+ * Waits until the pool is full of ready children and starts none (a warm
+ * start, as between two tool calls of a model); gives up after `ms`.
  *
- * @param cfg iteration counts.
- * @param files the baseline modules.
- * @returns the p50 and p95 rows.
+ * @returns whether it got there.
  */
-export async function measureCold(
-  cfg: BenchConfig,
-  files: BaselineFiles,
-): Promise<Measure[]> {
+export async function poolSettled(executor: LocalExecutor, ms = 30_000): Promise<boolean> {
+  const deadline = performance.now() + ms;
+  while (performance.now() < deadline) {
+    const s = executor.poolStats();
+    if (s && s.ready >= BENCH_POOL_SIZE && !s.filling) return true;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return false;
+}
+
+/**
+ * Cold W1: a fresh child each time, interleaved with bare `deno run` of an
+ * empty module started the same way; and the first execute of a new Codemode.
+ *
+ * @param ctx iteration counts and files; `ctx.bare` is set from this measure.
+ * @returns the p50, p95 and first-execute rows.
+ */
+export async function measureCold(ctx: BenchContext): Promise<Measure[]> {
+  const { cfg, files } = ctx;
   const ours: number[] = [];
   const bare: number[] = [];
   const firsts: number[] = [];
-  // Every execute starts a fresh child (no warm pool): that is "cold". One
-  // Codemode serves them all, as in an application; a new instance's first
-  // execute also fills its private Deno cache, measured on its own below.
-  const cm: Codemode = new Codemode({ limits: LIMITS });
+  const { cm } = benchCodemode();
   const limits: Limits = { ...cm.limits };
   for (let i = 0; i < cfg.coldWarmups + cfg.coldRuns; i++) {
     const a = await timed(() => run(cm, "return 1"));
@@ -105,232 +131,119 @@ export async function measureCold(
   }
   await cm.close();
   for (let i = 0; i < Math.min(5, cfg.coldRuns); i++) {
-    const fresh: Codemode = new Codemode({ limits: LIMITS });
+    const fresh = benchCodemode().cm;
     firsts.push((await timed(() => run(fresh, "return 1"))).ms);
     await fresh.close();
   }
   const o: Summary = summarize(ours);
   const b: Summary = summarize(bare);
+  ctx.bare = b;
   const f: Summary = summarize(firsts);
-  const base = {
-    unit: "ms" as const,
-    baselineLabel: "bare `deno run` empty.js, same flags and guards",
-  };
+  const base = { unit: "ms" as const, baselineLabel: "bare `deno run` empty.js, same flags and guards" };
   return [
     measure({
       ...base,
-      id: "cold_p50",
-      label: `cold execute("return 1") p50, n=${o.n}`,
+      id: "cold_w1_p50",
+      label: `W1 cold execute("return 1") p50, n=${o.n}`,
       ours: o.p50,
       baseline: b.p50,
       target: { on: "ratio", max: 1.2 },
       detail: { oursMin: o.min, bareMin: b.min },
     }),
-    measure({
-      ...base,
-      id: "cold_p95",
-      label: `cold execute("return 1") p95, n=${o.n}`,
-      ours: o.p95,
-      baseline: b.p95,
-    }),
+    measure({ ...base, id: "cold_w1_p95", label: `W1 cold p95, n=${o.n}`, ours: o.p95, baseline: b.p95 }),
     measure({
       ...base,
       id: "first_execute_p50",
-      label: `first execute of a new Codemode (fills its Deno cache) p50, n=${f.n}`,
+      label: `first execute of a new Codemode (makes its private dir) p50, n=${f.n}`,
       ours: f.p50,
       baseline: b.p50,
     }),
   ];
 }
 
-/** A script making `n` sequential echo calls and returning each call's time. */
-function roundTripScript(n: number): string {
-  return `const samples: number[] = [];
-const t0 = performance.now();
-for (let i = 0; i < ${n}; i++) {
-  const a = performance.now();
-  await tools.bench.echo({ i });
-  samples.push(performance.now() - a);
-}
-return { totalMs: performance.now() - t0, samples };`;
-}
-
 /**
- * Measure 2: p50 of one tool call's round trip as the script sees it, versus a
- * raw JSON-line echo between this process and a Deno child.
+ * Warm W1: `return 1` on a pooled child, the pool settled before each one.
+ * Against the best peer's W1 p50 when the peers ran, else the bare run.
  *
- * @param cfg iteration counts.
- * @param files the baseline modules.
- * @returns one row, in µs.
+ * @param ctx iteration counts, the peers' figures and the bare run's.
+ * @returns the p50 and p95 rows.
  */
-export async function measureRoundTrip(
-  cfg: BenchConfig,
-  files: BaselineFiles,
-): Promise<Measure> {
-  const cm: Codemode = benchCodemode();
-  const limits: Limits = { ...cm.limits };
+export async function measurePooledW1(ctx: BenchContext): Promise<Measure[]> {
+  const { cm, executor } = benchCodemode(BENCH_POOL_SIZE);
+  const ours: number[] = [];
+  let unsettled = 0;
+  let idleChildKiB = 0;
   try {
-    const warm: number = Math.min(200, cfg.roundTrips);
-    await run(cm, roundTripScript(warm));
-    await rawEchoSession(limits, files.echo, warm);
-    const r: ExecutionResult = await run(cm, roundTripScript(cfg.roundTrips));
-    const o: Summary = summarize((r.result as { samples: number[] }).samples);
-    const raw: EchoSession = await rawEchoSession(
-      limits,
-      files.echo,
-      cfg.roundTrips,
-    );
-    const b: Summary = summarize(raw.roundTripsMs);
-    return measure({
-      id: "tool_round_trip_p50",
-      label: `tool call round trip p50, ${o.n} sequential calls`,
-      unit: "µs",
-      ours: o.p50 * 1000,
-      baseline: b.p50 * 1000,
-      baselineLabel: "raw JSON-line pipe echo, Deno parent ↔ child",
-      note: `mean ${(o.mean * 1000).toFixed(0)} µs vs raw mean ${(b.mean * 1000).toFixed(0)} µs`,
-      detail: {
-        oursP95Us: o.p95 * 1000,
-        rawP95Us: b.p95 * 1000,
-        oursMeanUs: o.mean * 1000,
-        rawMeanUs: b.mean * 1000,
-      },
-    });
-  } finally {
-    await cm.close();
-  }
-}
-
-/**
- * Measure 3: one script making `sequentialCalls` sequential calls; the time
- * inside the script and the whole execute, each p50 over `sequentialReps`.
- *
- * @param cfg iteration counts.
- * @param files the baseline modules.
- * @returns the in-script and whole-execute rows.
- */
-export async function measureSequential(
-  cfg: BenchConfig,
-  files: BaselineFiles,
-): Promise<Measure[]> {
-  const n: number = cfg.sequentialCalls;
-  const code = `const t0 = performance.now();
-for (let i = 0; i < ${n}; i++) await tools.bench.echo({ i });
-return performance.now() - t0;`;
-  const cm: Codemode = benchCodemode();
-  const limits: Limits = { ...cm.limits };
-  const inScript: number[] = [];
-  const whole: number[] = [];
-  const rawLoop: number[] = [];
-  const rawTotal: number[] = [];
-  try {
-    for (let i = 0; i < cfg.sequentialReps; i++) {
-      const r = await timed(() => run(cm, code));
-      inScript.push(r.value.result as number);
-      whole.push(r.ms);
-      const raw: EchoSession = await rawEchoSession(limits, files.echo, n);
-      rawLoop.push(raw.loopMs);
-      rawTotal.push(raw.totalMs);
+    for (let i = 0; i < ctx.cfg.pooledRuns + 3; i++) {
+      if (!await poolSettled(executor)) unsettled++;
+      if (i === 0) idleChildKiB = idlePooledChildKiB();
+      const r = await timed(() => run(cm, "return 1"));
+      if (i >= 3) ours.push(r.ms);
     }
   } finally {
     await cm.close();
   }
-  const reps = `p50 of ${cfg.sequentialReps}`;
+  const o = summarize(ours);
+  const detail = { oursMin: o.min, unsettled, idlePooledChildRssMiB: idleChildKiB / 1024 };
+  const best = bestPeer(ctx.peers, (p) => p.w1?.p50);
+  const label = `W1 warm execute("return 1"), pool of ${BENCH_POOL_SIZE}, n=${o.n}`;
+  if (!best) {
+    const bare = ctx.bare!;
+    return [
+      measure({
+        id: "pooled_w1_p50",
+        label: `${label}, p50`,
+        unit: "ms",
+        ours: o.p50,
+        baseline: bare.p50,
+        baselineLabel: "bare `deno run` p50 (no peers in this run)",
+        detail,
+      }),
+      measure({
+        id: "pooled_w1_p95",
+        label: `${label}, p95`,
+        unit: "ms",
+        ours: o.p95,
+        baseline: bare.p50,
+        baselineLabel: "bare `deno run` p50 (no peers in this run)",
+      }),
+    ];
+  }
+  const baselineLabel = `best peer W1 p50: ${best.peer}`;
   return [
     measure({
-      id: "sequential_in_script",
-      label: `${n} sequential tool calls, inside the script (${reps})`,
+      id: "pooled_w1_p50",
+      label: `${label}, p50`,
       unit: "ms",
-      ours: summarize(inScript).p50,
-      baseline: summarize(rawLoop).p50,
-      baselineLabel: `${n} raw pipe echo round trips`,
-      target: { on: "ours", max: 60 },
+      ours: o.p50,
+      baseline: best.value,
+      baselineLabel,
+      target: { on: "ratio", max: 0.8 },
+      detail,
     }),
     measure({
-      id: "sequential_whole_execute",
-      label: `${n} sequential tool calls, whole execute (${reps})`,
+      id: "pooled_w1_p95",
+      label: `${label}, p95`,
       unit: "ms",
-      ours: summarize(whole).p50,
-      baseline: summarize(rawTotal).p50,
-      baselineLabel: `spawn + ${n} raw round trips + exit`,
+      ours: o.p95,
+      baseline: best.value,
+      baselineLabel,
+      target: { on: "ratio", max: 1 },
     }),
   ];
 }
 
-/**
- * Measure 4: `Promise.all` of 10 tool calls that each sleep 200 ms, timed
- * inside the script, versus the same timers in this process.
- *
- * @param cfg iteration counts.
- * @returns one row.
- */
-export async function measureParallelSleep(cfg: BenchConfig): Promise<Measure> {
-  const code = `const t0 = performance.now();
-await Promise.all(Array.from({ length: ${SLEEP_CALLS} }, () => tools.bench.sleep({ ms: ${SLEEP_MS} })));
-return performance.now() - t0;`;
-  const cm: Codemode = benchCodemode();
-  const ours: number[] = [];
-  const whole: number[] = [];
-  const host: number[] = [];
-  try {
-    for (let i = 0; i < cfg.sleepReps; i++) {
-      const r = await timed(() => run(cm, code));
-      ours.push(r.value.result as number);
-      whole.push(r.ms);
-      host.push(await hostParallelSleep(SLEEP_CALLS, SLEEP_MS));
-    }
-  } finally {
-    await cm.close();
+/** Resident memory of the idle pooled children of this process (the mean), in KiB. */
+function idlePooledChildKiB(): number {
+  const sizes: number[] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const status = Deno.readTextFileSync(`/proc/${e.name}/status`);
+      const cmdline = Deno.readTextFileSync(`/proc/${e.name}/cmdline`);
+      if (Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]) !== Deno.pid || !cmdline.includes("prelude.js")) continue;
+      sizes.push(Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0));
+    } catch { /* gone */ }
   }
-  return measure({
-    id: "parallel_sleep",
-    label: `Promise.all of ${SLEEP_CALLS} tool calls sleeping ${SLEEP_MS} ms, script wall (p50 of ${cfg.sleepReps})`,
-    unit: "ms",
-    ours: summarize(ours).p50,
-    baseline: summarize(host).p50,
-    baselineLabel: `Promise.all of ${SLEEP_CALLS} host timers`,
-    target: { on: "ours", max: 220 },
-    detail: { wholeExecuteMs: summarize(whole).p50 },
-  });
-}
-
-/**
- * Measure 5: host RSS before and after many `return 1` executions on one
- * Codemode, run `rssConcurrency` at a time.
- *
- * @param cfg iteration counts.
- * @returns one row, in MiB; the note holds the delta.
- */
-export async function measureRss(cfg: BenchConfig): Promise<Measure> {
-  const cm: Codemode = benchCodemode();
-  const before: number = Deno.memoryUsage().rss;
-  let failed = 0;
-  const t = await timed(() =>
-    pool(cfg.rssExecutions, cfg.rssConcurrency, async () => {
-      const r: ExecutionResult = await cm.execute("return 1");
-      if (!r.ok) failed++;
-    })
-  );
-  await cm.close();
-  const after: number = Deno.memoryUsage().rss;
-  if (failed > 0) {
-    throw new Error(
-      `${failed} of ${cfg.rssExecutions} executions failed in the RSS measure`,
-    );
-  }
-  const delta: number = mib(after - before);
-  return measure({
-    id: "host_rss",
-    label: `host RSS after ${cfg.rssExecutions} executions, ${cfg.rssConcurrency} at a time`,
-    unit: "MiB",
-    ours: mib(after),
-    baseline: mib(before),
-    baselineLabel: "RSS before",
-    note: `Δ ${delta >= 0 ? "+" : ""}${delta.toFixed(1)} MiB, ${(t.ms / 1000).toFixed(1)} s`,
-    detail: {
-      deltaMiB: delta,
-      wallMs: t.ms,
-      perExecutionMs: t.ms / cfg.rssExecutions,
-    },
-  });
+  return sizes.length ? sizes.reduce((a, b) => a + b, 0) / sizes.length : 0;
 }

@@ -5,28 +5,33 @@
  *
  * @module
  */
-import { RemoteExecutor } from "../../mod.ts";
+import { Codemode } from "../../mod.ts";
 import { serveExecutor } from "../../executor/service/mod.ts";
 import type { BenchConfig } from "./_measures.ts";
-import { benchCodemode, run } from "./_measures.ts";
+import { BENCH_TOOLS, benchCodemode, LIMITS, run } from "./_measures.ts";
 import { type Measure, measure } from "./_report.ts";
 import { summarize, timed } from "./_stats.ts";
 
 const KEY = "bench-key-0123456789abcdef";
+const SEQUENTIAL_CALLS = 1000;
 
 /**
- * Measure 6: `execute("return 1")` and a script of `sequentialCalls` tool
- * calls, through the executor service versus a LocalExecutor.
+ * `execute("return 1")` and a script of 1,000 sequential tool calls, through
+ * the executor service versus a LocalExecutor (both without a pool).
  *
  * @param cfg iteration counts.
  * @returns the two rows.
  */
 export async function measureRemote(cfg: BenchConfig): Promise<Measure[]> {
   const service = await serveExecutor({ port: 0, apiKeys: [KEY], limits: { maxToolCalls: 100_000 } });
-  const remote = benchCodemode(new RemoteExecutor({ url: service.url, apiKey: KEY }));
-  const local = benchCodemode();
-  const n = cfg.sequentialCalls;
-  const calls = `for (let i = 0; i < ${n}; i++) await tools.bench.echo({ i }); return ${n}`;
+  const remote = new Codemode({
+    tools: BENCH_TOOLS,
+    limits: LIMITS,
+    remoteExecutor: { url: service.url, apiKey: KEY },
+  });
+  const { cm: local } = benchCodemode();
+  const n = SEQUENTIAL_CALLS;
+  const calls = `let s = 0; for (let i = 0; i < ${n}; i++) s = await tools.bench.add({ a: s, b: 1 }); return s`;
   const returns = { remote: [] as number[], local: [] as number[] };
   const sequential = { remote: [] as number[], local: [] as number[] };
   try {
@@ -35,7 +40,7 @@ export async function measureRemote(cfg: BenchConfig): Promise<Measure[]> {
       returns.remote.push((await timed(() => run(remote, "return 1"))).ms);
       returns.local.push((await timed(() => run(local, "return 1"))).ms);
     }
-    for (let i = 0; i < cfg.sequentialReps; i++) {
+    for (let i = 0; i < cfg.w3Reps; i++) {
       sequential.remote.push((await timed(() => run(remote, calls))).ms);
       sequential.local.push((await timed(() => run(local, calls))).ms);
     }
@@ -56,7 +61,7 @@ export async function measureRemote(cfg: BenchConfig): Promise<Measure[]> {
     }),
     measure({
       id: "remote_sequential",
-      label: `${n} sequential tool calls through the executor service, whole execute (p50 of ${cfg.sequentialReps})`,
+      label: `${n} sequential tool calls through the executor service, whole execute (p50 of ${cfg.w3Reps})`,
       unit: "ms",
       ours: summarize(sequential.remote).p50,
       baseline: summarize(sequential.local).p50,

@@ -1,58 +1,64 @@
 /**
- * Codemode benchmark: `deno task bench [--quick] [--json]`.
+ * Codemode benchmark: `deno task bench [--quick] [--json] [--peers | --no-peers]`.
  *
  * Prints a Markdown table of figures measured in this run, each next to a
  * baseline measured in the same run and the ratio ours/baseline:
  *
- * 1. cold `execute("return 1")` versus a bare `deno run` of an empty module
- *    with the sandbox's flags and environment;
- * 2. one tool call's round trip versus a raw JSON-line pipe echo;
- * 3. 1,000 sequential tool calls, inside the script and as a whole execute;
- * 4. `Promise.all` of 10 tool calls that each sleep 200 ms;
- * 5. host RSS before and after 500 executions;
- * 6. `execute("return 1")` and 1,000 sequential tool calls through the
+ * 1. W1 cold `execute("return 1")` versus a bare `deno run` of an empty module
+ *    started exactly as a sandbox is;
+ * 2. W1 warm (a pooled child) versus the best peer's W1;
+ * 3. W2, `Promise.all` of 10 tool calls that each sleep 200 ms, versus the
+ *    ideal 200 ms (and the best peer);
+ * 4. W3, 1,000 sequential tool calls, versus the best peer, the C pipe
+ *    ping-pong floor and a raw pipe echo between two Deno processes;
+ * 5. throughput of `return 1`, with and without the pool;
+ * 6. host RSS over 1,000 pooled executions;
+ * 7. `execute("return 1")` and 1,000 sequential tool calls through the
  *    executor service versus a LocalExecutor.
  *
- * `--quick` runs far fewer iterations (a smoke run; figures are noisy).
- * `--json` writes the results as one JSON document to stdout and the Markdown
- * to stderr, so stdout can be parsed as is.
+ * The peers (Cloudflare's codemode on workerd, UTCP's code-mode on
+ * isolated-vm) are measured by their own harness first, when it is installed
+ * (`bash ../shared/peers/run.sh` installs it into `/tmp/peers`, about a
+ * minute a run; `--no-peers` skips them). `--quick` runs far fewer
+ * iterations and no peers unless `--peers` (a smoke run; figures are noisy).
+ * `--json` writes the results as one JSON document to stdout and the
+ * Markdown to stderr, so stdout can be parsed as is.
  *
  * @module
  */
 import { writeBaselineFiles } from "./_baselines.ts";
-import {
-  type BenchConfig,
-  measureCold,
-  measureParallelSleep,
-  measureRoundTrip,
-  measureRss,
-  measureSequential,
-} from "./_measures.ts";
+import { measureFloor } from "./_floor.ts";
+import { measureRss, measureThroughput } from "./_load.ts";
+import { type BenchConfig, type BenchContext, measureCold, measurePooledW1 } from "./_measures.ts";
+import { runPeers } from "./_peers.ts";
 import { measureRemote } from "./_remote.ts";
 import { type BenchReport, type Measure, renderMarkdown } from "./_report.ts";
+import { measureW2, measureW3 } from "./_workloads.ts";
 
-/** Iteration counts of a full run (about 15 s on 2 cores). */
+/** Iteration counts of a full run (about 1 min on 2 cores, plus about 1 min for the peers). */
 export const FULL: Readonly<BenchConfig> = Object.freeze({
   coldRuns: 40,
   coldWarmups: 3,
-  roundTrips: 2000,
-  sequentialCalls: 1000,
-  sequentialReps: 9,
-  sleepReps: 5,
-  rssExecutions: 500,
-  rssConcurrency: 8,
+  pooledRuns: 40,
+  w2Reps: 5,
+  w3Reps: 10,
+  throughputExecutions: 200,
+  throughputConcurrency: 4,
+  rssExecutions: 1000,
+  floorRounds: 100_000,
 });
 
 /** Iteration counts of `--quick`. */
 export const QUICK: Readonly<BenchConfig> = Object.freeze({
   coldRuns: 5,
   coldWarmups: 1,
-  roundTrips: 200,
-  sequentialCalls: 1000,
-  sequentialReps: 1,
-  sleepReps: 1,
+  pooledRuns: 5,
+  w2Reps: 1,
+  w3Reps: 1,
+  throughputExecutions: 12,
+  throughputConcurrency: 4,
   rssExecutions: 24,
-  rssConcurrency: 8,
+  floorRounds: 10_000,
 });
 
 /** Command-line options. */
@@ -61,6 +67,8 @@ export interface BenchOptions {
   quick: boolean;
   /** JSON on stdout, Markdown on stderr. */
   json: boolean;
+  /** Measure the peers: always (`--peers`), never (`--no-peers`), or when installed and not `--quick`. */
+  peers?: boolean;
 }
 
 /**
@@ -75,9 +83,13 @@ export function parseArgs(args: readonly string[]): BenchOptions {
   for (const arg of args) {
     if (arg === "--quick") options.quick = true;
     else if (arg === "--json") options.json = true;
-    else {throw new Error(
-        `Unknown argument ${JSON.stringify(arg)}; usage: bench.ts [--quick] [--json]`,
-      );}
+    else if (arg === "--peers") options.peers = true;
+    else if (arg === "--no-peers") options.peers = false;
+    else {
+      throw new Error(
+        `Unknown argument ${JSON.stringify(arg)}; usage: bench.ts [--quick] [--json] [--peers | --no-peers]`,
+      );
+    }
   }
   return options;
 }
@@ -112,35 +124,48 @@ export async function runBench(
 ): Promise<BenchReport> {
   const cfg: BenchConfig = options.quick ? QUICK : FULL;
   const t0: number = performance.now();
+  const loadStart = Deno.loadavg()[0];
   const files = await writeBaselineFiles();
   const measures: Measure[] = [];
   try {
-    progress("cold execute vs bare deno run");
-    measures.push(...await measureCold(cfg, files));
-    progress("tool call round trip vs raw pipe echo");
-    measures.push(await measureRoundTrip(cfg, files));
-    progress(`${cfg.sequentialCalls} sequential tool calls`);
-    measures.push(...await measureSequential(cfg, files));
-    progress("parallel sleeping tool calls");
-    measures.push(await measureParallelSleep(cfg));
+    const peers = options.peers ?? !options.quick
+      ? await runPeers(progress)
+      : { skipped: "not asked for (--quick runs them only with --peers)" };
+    progress("C pipe ping-pong floor");
+    const floor = await measureFloor(files.dir, cfg.floorRounds);
+    const ctx: BenchContext = {
+      cfg,
+      files,
+      peers: "figures" in peers ? peers.figures : [],
+      ...("roundTripUs" in floor ? { floorUs: floor.roundTripUs } : {}),
+    };
+    progress("W1 cold execute vs bare deno run");
+    measures.push(...await measureCold(ctx));
+    progress("W1 warm execute (pool)");
+    measures.push(...await measurePooledW1(ctx));
+    progress("W2 parallel sleeping tool calls");
+    measures.push(...await measureW2(ctx));
+    progress("W3 1,000 sequential tool calls");
+    measures.push(...await measureW3(ctx));
+    progress("throughput");
+    measures.push(...await measureThroughput(ctx));
     progress(`host RSS over ${cfg.rssExecutions} executions`);
-    measures.push(await measureRss(cfg));
-    progress("remote vs local: return 1, sequential tool calls");
+    measures.push(await measureRss(ctx));
+    progress("remote vs local execute, and 1,000 calls through the executor service");
     measures.push(...await measureRemote(cfg));
+    return {
+      deno: { deno: Deno.version.deno, v8: Deno.version.v8, typescript: Deno.version.typescript },
+      nproc: await nproc(),
+      load: { start: loadStart, end: Deno.loadavg()[0] },
+      quick: options.quick,
+      elapsedMs: performance.now() - t0,
+      floor: "roundTripUs" in floor ? { roundTripUs: floor.roundTripUs } : floor,
+      peers: "figures" in peers ? { figures: peers.figures, elapsedMs: peers.elapsedMs } : peers,
+      measures,
+    };
   } finally {
     await Deno.remove(files.dir, { recursive: true }).catch(() => {});
   }
-  return {
-    deno: {
-      deno: Deno.version.deno,
-      v8: Deno.version.v8,
-      typescript: Deno.version.typescript,
-    },
-    nproc: await nproc(),
-    quick: options.quick,
-    elapsedMs: performance.now() - t0,
-    measures,
-  };
 }
 
 if (import.meta.main) {

@@ -179,12 +179,27 @@ export async function sandboxProcesses(): Promise<Survivor[]> {
  * Sandbox processes that outlived the executions that reported `preludes`
  * (see {@linkcode reportedSandbox}): any live sandbox running one of those
  * prelude copies, i.e. started by one of those executors. Other sandboxes on
- * the machine (other tests, other test processes) are ignored.
+ * the machine (other tests, other test processes) are ignored. An execution
+ * returns once its child's whole process group has been sent SIGKILL; the
+ * kernel may take a few ms more to tear a killed process down (up to ~15 on
+ * a busy 2-core machine), so a process still there is looked at again until
+ * `settleMs` have passed. `except` leaves out pids that may stay (a warm
+ * pool's children, which wait for their script).
  */
-export async function ourSurvivors(preludes: Iterable<string>): Promise<Survivor[]> {
+export async function ourSurvivors(
+  preludes: Iterable<string>,
+  options: { settleMs?: number; except?: readonly number[] } = {},
+): Promise<Survivor[]> {
   const mine = [...preludes];
   assert.ok(mine.length > 0 && mine.every((c) => c.endsWith("/prelude.js")), `bad preludes: ${mine}`);
-  return (await sandboxProcesses()).filter((p) => mine.some((c) => p.cmdline.includes(` ${c}`)));
+  const deadline = performance.now() + (options.settleMs ?? 10_000);
+  while (true) {
+    const left = (await sandboxProcesses()).filter((p) =>
+      mine.some((c) => p.cmdline.includes(` ${c}`)) && !options.except?.includes(p.pid)
+    );
+    if (left.length === 0 || performance.now() > deadline) return left;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** The script line that reports which sandbox it runs in (see {@linkcode reportedSandbox}). */
@@ -229,4 +244,14 @@ export async function waitFor(check: () => boolean | Promise<boolean>, what: str
 /** Resolves after `ms`. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * Live sandbox processes of this host started with heap cap `memoryMb` (a
+ * test picks a heap cap of its own, so that it finds exactly its children).
+ */
+export async function childrenWithHeap(memoryMb: number, ppid: number = Deno.pid): Promise<number[]> {
+  return (await sandboxProcesses())
+    .filter((p) => p.ppid === ppid && p.cmdline.includes(`--max-old-space-size=${memoryMb} `))
+    .map((p) => p.pid);
 }

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { DEFAULT_LIMITS } from "../../mod.ts";
 import { sandboxCommand } from "../../executor/local.ts";
 import { cpuSecondsFor, kernelGuards } from "../../executor/_kernel_guard.ts";
-import { sandboxProcesses, waitFor } from "./_canaries.ts";
+import { childrenWithHeap, sandboxProcesses, waitFor } from "./_canaries.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const guards = kernelGuards();
@@ -177,3 +177,47 @@ Deno.test("a host allowed to run only deno starts its sandboxes unwrapped and st
   assert.equal(out.code, 0);
   assert.deepEqual(JSON.parse(new TextDecoder().decode(out.stdout)), ["completed", 2, "timeout"]);
 });
+
+// A warm pool's children wait for a script that may never come: however the
+// host ends, they end with it, and they never keep it from ending.
+const POOL_ENDINGS = [
+  { how: "its event loop ends", mode: "return", signal: undefined, memoryMb: 171 },
+  { how: "it calls Deno.exit()", mode: "exit", signal: undefined, memoryMb: 172 },
+  { how: "it gets SIGTERM", mode: "wait", signal: "SIGTERM", memoryMb: 173 },
+  { how: "it gets SIGKILL", mode: "wait", signal: "SIGKILL", memoryMb: 174 },
+] as const;
+
+for (const { how, mode, signal, memoryMb } of POOL_ENDINGS) {
+  Deno.test({
+    name: `a host with a warm pool: when ${how}, its waiting children end too`,
+    ignore: signal !== undefined && !guards.parentDeathSignal,
+    async fn() {
+      const host = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", `${ROOT}tests/security/fixtures/pool_host.ts`, mode, String(memoryMb)],
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "null",
+      }).spawn();
+      await readUntil(host.stdout, "READY\n");
+      const children = await childenOfPool(memoryMb, host.pid);
+      const homes = homesOf(children);
+      if (signal) host.kill(signal);
+      else await host.stdin.getWriter().write(new TextEncoder().encode("GO\n"));
+      const status = await host.status;
+      if (!signal) assert.equal(status.code, 0, "the idle pool did not keep the host from ending");
+      await assertAllEnd(children);
+      if (signal) return await removeLeftHomes(homes);
+      // Deno.exit() and the end of the event loop fire `unload`, which removes the executor's private dir.
+      assert.deepEqual(homes.filter((home) => existsSync(home)), [], "the host removed its private dir");
+    },
+  });
+}
+
+async function childenOfPool(memoryMb: number, pid: number): Promise<number[]> {
+  let pids: number[] = [];
+  await waitFor(
+    async () => (pids = await childrenWithHeap(memoryMb, pid)).length === 2,
+    `the 2 pooled children of ${pid}`,
+  );
+  return pids;
+}

@@ -53,7 +53,8 @@ Deno.test("mcp approval: a client that never answers: the call ends with the exe
     return new Promise<ElicitResult>(() => {}); // never answers
   });
   await using conn = await connectStdio(
-    ["--tools", TOOLS, "--timeout", "5000", "--memory", String(memoryMb)],
+    // No warm pool: its waiting children would count as sandboxes left.
+    ["--tools", TOOLS, "--timeout", "5000", "--memory", String(memoryMb), "--pool", "0"],
     undefined,
     client,
   );

@@ -148,7 +148,8 @@ Deno.test("stdio: --timeout ends a runaway script with stopReason timeout", asyn
 
 Deno.test("stdio: a cancelled request kills its sandbox, and the server stays healthy", async () => {
   const memoryMb = 91; // marks this test's sandboxes in /proc
-  await using conn = await connectStdio(["--tools", DEMO_TOOLS, "--memory", String(memoryMb)]);
+  // No warm pool: its waiting children would count as sandboxes here (tests/mcp/server/pool_test.ts has them).
+  await using conn = await connectStdio(["--tools", DEMO_TOOLS, "--memory", String(memoryMb), "--pool", "0"]);
   const abort = new AbortController();
   const pending = call(conn.client, "execute_code", { code: "await new Promise(() => setInterval(() => {}, 1000));" }, {
     signal: abort.signal,
@@ -164,7 +165,7 @@ Deno.test("stdio: a cancelled request kills its sandbox, and the server stays he
 
 Deno.test("stdio: the client closing stdin stops the server and kills an execution in flight", async () => {
   const memoryMb = 93;
-  const conn = await connectStdio(["--tools", DEMO_TOOLS, "--memory", String(memoryMb)]);
+  const conn = await connectStdio(["--tools", DEMO_TOOLS, "--memory", String(memoryMb), "--pool", "0"]);
   const pending = call(conn.client, "execute_code", { code: "await new Promise(() => setInterval(() => {}, 1000));" })
     .catch((e: Error) => e);
   await waitFor(async () => (await sandboxes(memoryMb, conn.pid)).length === 1, 10_000, "the sandbox runs");

@@ -1,0 +1,65 @@
+// The executor's private dir (the prelude's copy and the children's Deno
+// dir), and what the endings that skip `close()` must still clean up.
+import type { SandboxChild } from "./_child.ts";
+
+const PRELUDE_URL = new URL("./sandbox/prelude.js", import.meta.url);
+
+/**
+ * Deno's SQLite caches. Each is made a directory in the private Deno dir, so
+ * Deno cannot open it as a database and keeps that cache in memory: its
+ * dependency-analysis cache would otherwise keep every script's source (the
+ * `data:` specifier) on disk.
+ */
+const CACHE_DATABASES = [
+  "dep_analysis_cache_v2",
+  "node_analysis_cache_v2",
+  "check_cache_v2",
+  "fast_check_cache_v2",
+  "code_cache_v2",
+];
+
+// Every live child and private dir of this process, for the endings that
+// skip close(): Deno.exit() and the end of the event loop fire `unload`.
+const liveChildren = new Set<SandboxChild>();
+export const liveHomes = new Set<string>();
+let unloadHooked = false;
+
+export function track(child: SandboxChild, home: string): void {
+  liveChildren.add(child);
+  void child.exited.then(() => liveChildren.delete(child));
+  liveHomes.add(home);
+  if (unloadHooked) return;
+  unloadHooked = true;
+  globalThis.addEventListener("unload", () => {
+    for (const child of liveChildren) child.kill();
+    for (const dir of liveHomes) {
+      try {
+        Deno.removeSync(dir, { recursive: true });
+      } catch { /* already gone */ }
+    }
+  });
+}
+
+/** The executor's private dir: the prelude's copy and the children's Deno dir. */
+export interface SandboxHome {
+  root: string;
+  prelude: string;
+  denoDir: string;
+}
+
+// The prelude is copied into the private dir, so the paths a script can see
+// (its main module, stack frames) name a temp dir, not where the host is
+// installed; the copy also serves when this module was loaded from a URL.
+export async function makeHome(tempDir: string | undefined): Promise<SandboxHome> {
+  const root = await Deno.makeTempDir({ dir: tempDir, prefix: "codemode-" });
+  const home = { root, prelude: `${root}/prelude.js`, denoDir: `${root}/deno` };
+  try {
+    const source = await (await fetch(PRELUDE_URL)).text();
+    await Deno.writeTextFile(home.prelude, source);
+    for (const db of CACHE_DATABASES) await Deno.mkdir(`${home.denoDir}/${db}`, { recursive: true });
+    return home;
+  } catch (e) {
+    await Deno.remove(root, { recursive: true }).catch(() => {});
+    throw e;
+  }
+}
