@@ -8,7 +8,7 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { LocalExecutor } from "../local.ts";
+import { LocalExecutor, type PoolOptions, type PoolStats } from "../local.ts";
 import { Semaphore } from "../_semaphore.ts";
 import type { DeniedPattern } from "../validator.ts";
 import { DEFAULT_LIMITS, type Limits, resolveLimits } from "../../src/limits.ts";
@@ -52,6 +52,12 @@ export interface ExecutorServiceOptions {
   maxToolResultChars?: number;
   /** Patterns the service's own static validator refuses. @default {DEFAULT_DENIED_PATTERNS} */
   deniedPatterns?: DeniedPattern[];
+  /**
+   * Sandbox children started ahead for the ceilings' limits (what a host gets
+   * for the limits it does not set), each used by one execution only. An
+   * execution with other limits starts a fresh child. @default {no pool}
+   */
+  pool?: PoolOptions;
   /** The Deno binary that runs sandboxes. @default {Deno.execPath()} */
   denoPath?: string;
   /** Where the sandboxes' private dirs are made. @default {the system temp dir} */
@@ -81,6 +87,8 @@ export interface ExecutorService {
   readonly port: number;
   /** Sandboxes running, executions queued, connections open. */
   load(): { running: number; queued: number; connections: number };
+  /** The warm pool's counts (children waiting, ready, hits, misses), when the service has a pool. */
+  poolStats(): PoolStats | undefined;
   /** Whether it is shutting down (refusing new executions). */
   readonly draining: boolean;
   /**
@@ -161,9 +169,11 @@ export async function serveExecutor(options: ExecutorServiceOptions = {}): Promi
   const executor = new LocalExecutor({
     maxConcurrent: settings.maxConcurrent,
     maxQueued: 0,
+    ...(options.pool ? { pool: options.pool } : {}),
     ...(options.denoPath ? { denoPath: options.denoPath } : {}),
     ...(options.tempDir ? { tempDir: options.tempDir } : {}),
   });
+  executor.warm(settings.ceilings);
   const slots = new Semaphore(settings.maxConcurrent, settings.maxQueued);
   const sessions = new Set<ExecutionSession>();
   // Room for every running and queued execution, and for connections that have not sent their start yet.
@@ -276,6 +286,7 @@ export async function serveExecutor(options: ExecutorServiceOptions = {}): Promi
     url,
     port: server.addr.port,
     load,
+    poolStats: () => executor.poolStats(),
     get draining() {
       return draining;
     },

@@ -14,8 +14,16 @@ import { type ApiKey, parseApiKeyList } from "../../executor/service/keys.ts";
 import { DEFAULT_SERVICE_SETTINGS, serveExecutor } from "../../executor/service/server.ts";
 import { REMOTE_EXECUTE_PATH } from "../rpc/remote.ts";
 import { integerFlag } from "./build.ts";
+import { MAX_POOL_SIZE } from "../../executor/local.ts";
 import { UsageError } from "./load_tools.ts";
 import type { CliIo } from "./io.ts";
+
+/**
+ * Sandbox children `codemode serve` keeps started ahead unless `--pool` or
+ * `service.pool` says otherwise, as `codemode mcp` does: each idle child
+ * (~40 MiB resident, no CPU) takes Deno's start-up off an execution.
+ */
+export const DEFAULT_SERVE_POOL_SIZE = 2;
 
 /** Help text of `codemode serve`. */
 export const SERVE_HELP: string = `Usage: codemode serve [options]
@@ -29,12 +37,14 @@ JSON log lines go to stderr (logging.level, default info).
 
 Options:
   -c, --config <file>   A codemode.yaml; only its service: section (port, hostname, apiKeys,
-                        maxConcurrent, maxQueued, limits, shutdownTimeoutMs), logging and
+                        maxConcurrent, maxQueued, limits, shutdownTimeoutMs, pool), logging and
                         metrics are read (no tools are loaded).
                         Default: ./codemode.yaml when it exists.
   --port <n>            Port (default ${DEFAULT_SERVICE_SETTINGS.port}; 0 picks a free one).
   --hostname <addr>     Address to bind (default 127.0.0.1). A non-loopback address
                         requires API keys.
+  --pool <n>            Sandbox children started ahead for the ceilings' limits, each used by
+                        one execution only (default ${DEFAULT_SERVE_POOL_SIZE}, or service.pool.size; 0: none).
   -h, --help            Show this help.
 
 API keys: service.apiKeys in the config and $CODEMODE_API_KEYS (comma-separated,
@@ -78,6 +88,7 @@ export async function serveCommand(args: string[], io: CliIo, options: ServeComm
       config: { type: "string", short: "c" },
       port: { type: "string" },
       hostname: { type: "string" },
+      pool: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -88,6 +99,10 @@ export async function serveCommand(args: string[], io: CliIo, options: ServeComm
   const apiKeys: (string | ApiKey)[] = [...config.apiKeys, ...parseApiKeyList(env("CODEMODE_API_KEYS") ?? "")];
   const port = values.port !== undefined ? integerFlag("--port", values.port, 0, 65_535) : config.port;
   const hostname = values.hostname ?? config.hostname ?? DEFAULT_SERVICE_SETTINGS.hostname;
+  const poolSize = values.pool !== undefined
+    ? integerFlag("--pool", values.pool, 0, MAX_POOL_SIZE)
+    : config.pool?.size ?? DEFAULT_SERVE_POOL_SIZE;
+  const pool = poolSize > 0 ? { ...config.pool, size: poolSize } : undefined;
   if (!isLoopbackHost(hostname) && apiKeys.length === 0) {
     throw new UsageError(
       `--hostname ${hostname} is not loopback: set service.apiKeys in the config or CODEMODE_API_KEYS`,
@@ -102,6 +117,7 @@ export async function serveCommand(args: string[], io: CliIo, options: ServeComm
     apiKeys,
     limits: config.limits,
     observability,
+    ...(pool ? { pool } : {}),
     ...pick(config, "maxConcurrent", "maxQueued", "shutdownTimeoutMs"),
   }).catch((e: Error) => {
     throw new UsageError(`Cannot serve on ${hostname}:${port ?? DEFAULT_SERVICE_SETTINGS.port}: ${e.message}`);

@@ -57,6 +57,8 @@ export interface ServiceConfig {
   limits: Partial<Limits>;
   /** How long running executions may finish on SIGTERM before they are killed, in ms. @default {25000} */
   shutdownTimeoutMs?: number;
+  /** Sandbox children started ahead for the ceilings' limits (`--pool` wins). @default {size 2 under codemode serve} */
+  pool?: LocalExecutorOptions["pool"];
 }
 
 /** The lowest level of the log (`silent`: none). */
@@ -187,6 +189,7 @@ const serviceSchema = z.strictObject({
   maxQueued: maxQueued.optional(),
   limits: limitsSchema.prefault({}),
   shutdownTimeoutMs: z.preprocess(digitsToNumber, z.number().int().min(0).max(MAX_LIMIT)).optional(),
+  pool: poolSchema.optional(),
 }).transform((s): ServiceConfig => ({ ...s, limits: s.limits as Partial<Limits> }));
 
 // The levels of `JsonLogger` (src/observability/logger.ts), which the config does not import.

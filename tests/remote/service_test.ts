@@ -182,3 +182,24 @@ Deno.test("a Codemode made with remoteExecutor owns it: close() ends the executi
     /one of executor, localExecutor and remoteExecutor, not localExecutor and remoteExecutor/,
   );
 });
+
+Deno.test("a service with a pool runs an execution on a child started ahead, and ends its children on shutdown", async () => {
+  const { sandboxes } = await import("../mcp/server/_helpers.ts");
+  const memoryMb = 193; // a heap flag no other test uses, so /proc finds exactly this service's children
+  const service = await startService({ pool: { size: 1 }, limits: { memoryMb } });
+  try {
+    await waitFor("a child started ahead and ready", () => service.poolStats()?.ready === 1);
+    const [ahead] = await sandboxes(memoryMb);
+    await using cm = remoteCodemode(service, { limits: { memoryMb } });
+    const r = await cm.execute("return Deno.pid");
+    assert.equal(r.stopReason, "completed", JSON.stringify(r.error));
+    assert.equal(r.result, ahead, "the script ran in the child started ahead");
+    await waitFor("the pool to refill", async () => (await sandboxes(memoryMb)).some((pid) => pid !== ahead));
+  } finally {
+    await service.shutdown();
+  }
+  await waitFor(
+    "every child of the pool to end with the service",
+    async () => (await sandboxes(memoryMb)).length === 0,
+  );
+});

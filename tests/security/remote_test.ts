@@ -228,3 +228,16 @@ Deno.test("the service's /metrics: no key, a wrong key, a rebinding Host or any 
   conn.close();
   assert.match(new TextDecoder().decode(head.subarray(0, n ?? 0)), /^HTTP\/1\.1 403/);
 });
+
+Deno.test("codemode serve --pool and service.pool take a small whole number, or stop naming the flag or key", async () => {
+  const { serveCommand } = await import("../../src/cli/serve.ts");
+  const { parseConfig } = await import("../../src/config/mod.ts");
+  const io = { out: () => {}, err: () => {}, readStdin: () => Promise.resolve(""), cwd: "/nonexistent" };
+  for (const value of ["-1", "many", "100000"]) {
+    await assert.rejects(serveCommand(["--pool", value, "--port", "0"], io, { env: () => undefined }), /--pool/);
+  }
+  for (const size of ["-1", "x", "100000"]) {
+    assert.throws(() => parseConfig(`service:\n  pool:\n    size: ${size}\n`, "c.yaml"), /service\.pool\.size/);
+  }
+  assert.throws(() => parseConfig(`service:\n  pool:\n    size: 1\n    warm: yes\n`, "c.yaml"), /service\.pool/);
+});
