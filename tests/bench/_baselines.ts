@@ -46,16 +46,19 @@ export async function writeBaselineFiles(): Promise<BaselineFiles> {
   const echo = `${dir}/echo.js`;
   await Deno.writeTextFile(empty, "");
   await Deno.writeTextFile(echo, ECHO_SOURCE);
+  await Deno.mkdir(`${dir}/deno`);
   return { empty, echo, dir };
 }
 
-// The baselines' own Deno cache, warm after the first spawn, as an executor's is.
-const BASELINE_DENO_DIR: string = await Deno.makeTempDir({ prefix: "codemode-bench-denodir-" });
-globalThis.addEventListener("unload", () => Deno.removeSync(BASELINE_DENO_DIR, { recursive: true }));
-
-/** Spawns `deno` on `module` the way LocalExecutor spawns a sandbox. */
+/**
+ * Spawns `deno` on `module` the way LocalExecutor spawns a sandbox. Its Deno
+ * cache is the `deno/` dir beside the module (in the dir of
+ * {@linkcode writeBaselineFiles}, removed with it), warm after the first spawn
+ * as an executor's is.
+ */
 function spawnLikeSandbox(limits: Pick<Limits, "memoryMb" | "timeoutMs">, module: string): SandboxChild {
-  return spawnChild(sandboxSpec(Deno.execPath(), limits, module, { cwd: "/", denoDir: BASELINE_DENO_DIR }));
+  const denoDir = `${module.slice(0, module.lastIndexOf("/"))}/deno`;
+  return spawnChild(sandboxSpec(Deno.execPath(), limits, module, { cwd: "/", denoDir }));
 }
 
 /**
