@@ -41,7 +41,8 @@ export function backgroundGroup(): Background | undefined {
   if (!canLowerCpuWeight()) return undefined;
   const own = ownGroup!;
   sweepStaleGroups(own);
-  const dir = `${own}/codemode-${Deno.pid}-pool-${serial++}`;
+  // A random part as well: a dead host whose pid this process now has may have left its groups behind.
+  const dir = `${own}/codemode-${Deno.pid}-pool-${serial++}-${crypto.randomUUID().slice(0, 8)}`;
   try {
     Deno.mkdirSync(dir);
     Deno.writeTextFileSync(`${dir}/cpu.shares`, String(BACKGROUND_CPU_SHARES));

@@ -31,7 +31,8 @@ export async function capMemory(pid: number, limitBytes: number): Promise<Memory
   const root = await (cgroupRoot ??= findCgroupRoot());
   if (root) {
     sweepStaleGroups(root);
-    const dir = `${root}/codemode-${Deno.pid}-${serial++}`;
+    // A random part as well: a dead host whose pid this process now has may have left its groups behind.
+    const dir = `${root}/codemode-${Deno.pid}-${serial++}-${crypto.randomUUID().slice(0, 8)}`;
     // Making the group and setting its limit are short synchronous calls into
     // the kernel's cgroup fs, cheaper than a trip to Deno's I/O threads.
     // Moving a process into it is not: the kernel may wait for an RCU grace

@@ -308,7 +308,7 @@ Deno.test("mcp approval 2026-07-28 (stdio): a client that closes the connection 
   const answer = Promise.withResolvers<never>();
   client.setRequestHandler("elicitation/create", () => (asked.resolve(), answer.promise));
   const conn = await connectStdioModern(
-    ["--tools", "tests/mcp/server/fixtures/approval_tools.ts", "--memory", String(memoryMb)],
+    ["--tools", "tests/mcp/server/fixtures/approval_tools.ts", "--memory", String(memoryMb), "--pool", "0"],
     undefined,
     client,
   );

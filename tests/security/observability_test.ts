@@ -18,7 +18,12 @@ Deno.test("a script calling 10,000 distinct unknown tool names adds one (unknown
     audit: (r) => void records.push(r),
   });
   const echo = defineTool({ name: "util.echo", input: z.object({}), handler: () => "ok" });
-  await using cm = new Codemode({ tools: [echo], observer, limits: { maxToolCalls: 10_000 } });
+  // All 9,999 calls may be in flight at once: room for their inputs, so the test is about names, not that limit.
+  await using cm = new Codemode({
+    tools: [echo],
+    observer,
+    limits: { maxToolCalls: 10_000, maxToolInputValues: 100_000 },
+  });
   const before = await observer.metrics();
   const r = await cm.execute(`
     await tools.util.echo({});
