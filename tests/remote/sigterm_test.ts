@@ -16,15 +16,11 @@ Deno.test("SIGTERM: running executions finish or are killed at the deadline, the
     `${tmp}/codemode.yaml`,
     "service:\n  maxConcurrent: 4\n  shutdownTimeoutMs: 3000\n  limits:\n    timeoutMs: 120000\n",
   );
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, "serve", "--port", "0", "--config", `${tmp}/codemode.yaml`],
-    env: { CODEMODE_API_KEYS: `test:${KEY}`, TMPDIR: sandboxTmp },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stderr = new Response(child.stderr).text();
+  const { child, stderr, url } = await startServe(`${tmp}/codemode.yaml`, {
+    CODEMODE_API_KEYS: `test:${KEY}`,
+    TMPDIR: sandboxTmp,
+  });
   try {
-    const url = await listeningUrl(child.stdout);
     const probe = pidProbe();
     const gate = Promise.withResolvers<void>();
     const wait = defineTool({ name: "gate.wait", input: z.object({}), handler: () => gate.promise.then(() => "open") });
@@ -53,11 +49,7 @@ Deno.test("SIGTERM: running executions finish or are killed at the deadline, the
     for (const pid of probe.pids) assert.equal(await alive(pid), false, `sandbox ${pid} is gone`);
     assert.deepEqual(await Array.fromAsync(Deno.readDir(sandboxTmp)), [], "no temp dir left");
   } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* exited */ }
-    await child.status;
-    await stderr;
+    await stopServe(child, stderr);
     await Deno.remove(tmp, { recursive: true });
   }
 });
@@ -65,15 +57,8 @@ Deno.test("SIGTERM: running executions finish or are killed at the deadline, the
 Deno.test("codemode serve: the config's metrics are served at /metrics with a key, its log lines go to stderr", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "codemode-serve-observed-" });
   await Deno.writeTextFile(`${tmp}/codemode.yaml`, "metrics:\n  enabled: true\nlogging:\n  level: info\n");
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, "serve", "--port", "0", "--config", `${tmp}/codemode.yaml`],
-    env: { CODEMODE_API_KEYS: `ops:${KEY}` },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stderr = new Response(child.stderr).text();
+  const { child, stderr, url } = await startServe(`${tmp}/codemode.yaml`, { CODEMODE_API_KEYS: `ops:${KEY}` });
   try {
-    const url = await listeningUrl(child.stdout);
     await using cm = remoteCodemode({ url }, {}, { retries: 0 });
     assert.equal((await cm.execute("return 1", { correlationId: "req-serve-1" })).result, 1);
     const res = await fetch(new URL("/metrics", url), { headers: { Authorization: `Bearer ${KEY}` } });
@@ -85,14 +70,39 @@ Deno.test("codemode serve: the config's metrics are served at /metrics with a ke
     const execution = lines.find((l) => l.msg === "execution");
     assert.deepEqual([execution?.correlationId, execution?.principal], ["req-serve-1", "api-key:ops"]);
   } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* exited */ }
-    await child.status;
-    await stderr;
+    await stopServe(child, stderr);
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+/** Starts `codemode serve --port 0 --config <config>` with these environment variables, and waits for its address. */
+async function startServe(
+  config: string,
+  env: Record<string, string>,
+): Promise<{ child: Deno.ChildProcess; stderr: Promise<string>; url: URL }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, "serve", "--port", "0", "--config", config],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  try {
+    return { child, stderr, url: await listeningUrl(child.stdout) };
+  } catch (e) {
+    await stopServe(child, stderr);
+    throw e;
+  }
+}
+
+/** Kills the service if it still runs, and waits for it and its stderr. */
+async function stopServe(child: Deno.ChildProcess, stderr: Promise<string>): Promise<void> {
+  try {
+    child.kill("SIGKILL");
+  } catch { /* exited */ }
+  await child.status;
+  await stderr;
+}
 
 /** Reads the service's first line, `codemode serve: listening on <url> …`. */
 async function listeningUrl(stdout: ReadableStream<Uint8Array>): Promise<URL> {

@@ -169,17 +169,28 @@ Deno.test("upgrades without a key, or with a foreign Host or any Origin, are ref
   }
   const client = new RawClient(service.url, "");
   await assert.rejects(client.opened, /401/);
-  // fetch() sends its own Host: a raw request names a rebinding domain.
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port: service.port });
-  const request = `GET /execute HTTP/1.1\r\nHost: evil.example:${service.port}\r\nAuthorization: Bearer ${KEY}\r\n` +
-    "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n" +
-    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
-  await conn.write(new TextEncoder().encode(request));
-  const head = new Uint8Array(64);
-  const n = await conn.read(head);
-  conn.close();
-  assert.match(new TextDecoder().decode(head.subarray(0, n ?? 0)), /^HTTP\/1\.1 403/);
+  const upgradeHeaders = "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n" +
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+  assert.match(await rebindingRequest(service.port, "/execute", upgradeHeaders), /^HTTP\/1\.1 403/);
 });
+
+/**
+ * Sends a GET with the key but a rebinding domain as Host (fetch() sends its
+ * own Host, so this writes the request itself); returns the response's head.
+ */
+async function rebindingRequest(port: number, path: string, headers: string): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    const request =
+      `GET ${path} HTTP/1.1\r\nHost: evil.example:${port}\r\nAuthorization: Bearer ${KEY}\r\n${headers}\r\n`;
+    await conn.write(new TextEncoder().encode(request));
+    const head = new Uint8Array(64);
+    const n = await conn.read(head);
+    return new TextDecoder().decode(head.subarray(0, n ?? 0));
+  } finally {
+    conn.close();
+  }
+}
 
 Deno.test("a non-loopback service without API keys is refused", async () => {
   const { serveExecutor } = await import("../../executor/service/mod.ts");
@@ -216,17 +227,7 @@ Deno.test("the service's /metrics: no key, a wrong key, a rebinding Host or any 
     assert.ok(res.status === 401 || res.status === 403, `${JSON.stringify(headers)}: ${res.status}`);
     assert.ok(!body.includes("codemode_"), "no metric leaks in a refusal");
   }
-  // fetch() sends its own Host: a raw request names a rebinding domain.
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port: service.port });
-  await conn.write(
-    new TextEncoder().encode(
-      `GET /metrics HTTP/1.1\r\nHost: evil.example:${service.port}\r\nAuthorization: Bearer ${KEY}\r\nConnection: close\r\n\r\n`,
-    ),
-  );
-  const head = new Uint8Array(64);
-  const n = await conn.read(head);
-  conn.close();
-  assert.match(new TextDecoder().decode(head.subarray(0, n ?? 0)), /^HTTP\/1\.1 403/);
+  assert.match(await rebindingRequest(service.port, "/metrics", "Connection: close\r\n"), /^HTTP\/1\.1 403/);
 });
 
 Deno.test("codemode serve --pool and service.pool take a small whole number, or stop naming the flag or key", async () => {
