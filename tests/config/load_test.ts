@@ -153,7 +153,7 @@ Deno.test("the service section takes keys in both forms and ceilings, and refuse
   assert.deepEqual(errorLines(parse("service:\n  apiKeys: [short]\n  nope: 1\n")), [
     "codemode.yaml:2:13: service.apiKeys[0]: an API key needs at least 16 characters",
     "codemode.yaml:3:3: service.nope: unknown key; expected one of port, hostname, apiKeys, maxConcurrent, maxQueued, " +
-    "limits, shutdownTimeoutMs",
+    "limits, shutdownTimeoutMs, pool",
   ]);
 });
 
