@@ -334,6 +334,8 @@ export class LocalExecutor implements Executor {
   }
 
   async #madeHome(): Promise<SandboxHome> {
+    // A pool's fill that was under way when close() ran must not make a private dir no one removes.
+    if (this.#closed) throw new Error("The executor is closed");
     const making = this.#home ??= makeHome(this.#tempDir);
     return await making.catch((e) => {
       if (this.#home === making) this.#home = undefined;
