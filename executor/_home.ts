@@ -54,6 +54,10 @@ export async function makeHome(tempDir: string | undefined): Promise<SandboxHome
   const root = await Deno.makeTempDir({ dir: tempDir, prefix: "codemode-" });
   const home = { root, prelude: `${root}/prelude.js`, denoDir: `${root}/deno` };
   try {
+    // Who owns the dir, for the next host's sweep should this one be killed (SIGKILL skips every clean-up).
+    // The sandbox cannot read it (no read permission); its name tells a script nothing.
+    await Deno.writeTextFile(`${root}/${OWNER_FILE}`, String(Deno.pid));
+    sweepStaleHomes(root.slice(0, root.lastIndexOf("/")));
     const source = await (await fetch(PRELUDE_URL)).text();
     await Deno.writeTextFile(home.prelude, source);
     for (const db of CACHE_DATABASES) await Deno.mkdir(`${home.denoDir}/${db}`, { recursive: true });
@@ -61,5 +65,39 @@ export async function makeHome(tempDir: string | undefined): Promise<SandboxHome
   } catch (e) {
     await Deno.remove(root, { recursive: true }).catch(() => {});
     throw e;
+  }
+}
+
+/** The file in a private dir that names the process owning it. */
+const OWNER_FILE = "owner.pid";
+const HOME_NAME = /^codemode-[0-9a-f]{6,32}$/;
+const sweptDirs = new Set<string>();
+
+/**
+ * Removes, once per temp dir and process, the private dirs of hosts that are
+ * gone (killed with SIGKILL, so nothing of theirs ran): a dir named as
+ * {@linkcode makeHome} names them, holding an owner file whose pid is no live
+ * process. Linux only (it asks /proc); a dir without an owner file, or whose
+ * owner's pid is alive, is left alone.
+ */
+function sweepStaleHomes(dir: string): void {
+  if (Deno.build.os !== "linux" || sweptDirs.has(dir)) return;
+  sweptDirs.add(dir);
+  void (async () => {
+    for await (const entry of Deno.readDir(dir)) {
+      if (!entry.isDirectory || !HOME_NAME.test(entry.name)) continue;
+      const owner = await Deno.readTextFile(`${dir}/${entry.name}/${OWNER_FILE}`).catch(() => "");
+      if (!/^\d+$/.test(owner) || Number(owner) === Deno.pid || await processExists(owner)) continue;
+      await Deno.remove(`${dir}/${entry.name}`, { recursive: true }).catch(() => {});
+    }
+  })().catch(() => {});
+}
+
+async function processExists(pid: string): Promise<boolean> {
+  try {
+    await Deno.stat(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -221,3 +221,44 @@ async function childenOfPool(memoryMb: number, pid: number): Promise<number[]> {
   );
   return pids;
 }
+
+Deno.test({
+  name: "the private dir of a host killed with SIGKILL is removed by the next host's executor; others are left alone",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const { LocalExecutor } = await import("../../mod.ts");
+    const tempDir = await Deno.makeTempDir({ prefix: "codemode-sweep-test-" });
+    const live = new Deno.Command("sleep", { args: ["600"] }).spawn();
+    try {
+      const gone = new Deno.Command("true").spawn();
+      await gone.status;
+      const home = async (name: string, owner?: number) => {
+        await Deno.mkdir(`${tempDir}/${name}/deno`, { recursive: true });
+        await Deno.writeTextFile(`${tempDir}/${name}/prelude.js`, "");
+        if (owner !== undefined) await Deno.writeTextFile(`${tempDir}/${name}/owner.pid`, String(owner));
+      };
+      await home("codemode-0123456789abcdef", gone.pid); // its host is gone
+      await home("codemode-fedcba9876543210", live.pid); // its host lives
+      await home("codemode-00000000aaaaaaaa"); // no owner file: not known to be ours
+      await home("not-codemode-1234", gone.pid); // not named as a private dir
+      await using executor = new LocalExecutor({ tempDir });
+      const r = await executor.execute({
+        executionId: "x",
+        code: "return 1",
+        limits: { ...DEFAULT_LIMITS },
+        invoke: () => Promise.reject(new Error("no tools")),
+      });
+      assert.equal(r.result, 1);
+      const names = async () => (await Array.fromAsync(Deno.readDir(tempDir))).map((e) => e.name).sort();
+      await waitFor(async () => !(await names()).includes("codemode-0123456789abcdef"), "the stale dir to go", 10_000);
+      const left = await names();
+      for (const kept of ["codemode-fedcba9876543210", "codemode-00000000aaaaaaaa", "not-codemode-1234"]) {
+        assert.ok(left.includes(kept), `${kept} is left alone`);
+      }
+    } finally {
+      live.kill("SIGKILL");
+      await live.status;
+      await Deno.remove(tempDir, { recursive: true });
+    }
+  },
+});
