@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { main } from "../cli.ts";
 import { mcpCommand } from "../src/cli/mcp.ts";
 import { recordingIo } from "./_helpers.ts";
-import { call, connectHttp, connectStdio, type ExecuteContent } from "./mcp/server/_helpers.ts";
+import { call, connectHttp, connectStdio, type ExecuteContent, waitFor } from "./mcp/server/_helpers.ts";
 import { sample } from "./observability/_exposition.ts";
 
 const DEMO_TOOLS = new URL("../examples/demo/tools.ts", import.meta.url).pathname;
@@ -21,19 +21,20 @@ async function project(yaml: string): Promise<{ dir: string; [Symbol.asyncDispos
 
 const jsonLines = (text: string) => text.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
 
-/** Waits until `condition` holds, checking after each turn of the event loop. */
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((r) => setTimeout(r, 10));
+/** Runs `codemode mcp --http` in this process on a free port, with the key, and waits for it to listen. */
+async function serveMcpHttp(dir: string) {
+  const rec = recordingIo(dir);
+  const stop = new AbortController();
+  const serving = mcpCommand(["--http", "--port", "0", "--api-key", KEY], rec.io, { signal: stop.signal });
+  await waitFor(() => rec.err().includes('"msg":"listening"'), 30_000, "codemode mcp to listen");
+  const url = new URL(jsonLines(rec.err()).find((l) => l.msg === "listening").url);
+  return { rec, url, stop, serving };
 }
 
 Deno.test("codemode mcp --http with metrics.enabled serves /metrics with its API key; the log has the request's id and session", async () => {
   await using p = await project("logging:\n  level: debug\nmetrics:\n  enabled: true\n");
-  const rec = recordingIo(p.dir);
-  const stop = new AbortController();
-  const serving = mcpCommand(["--http", "--port", "0", "--api-key", KEY], rec.io, { signal: stop.signal });
+  const { rec, url, stop, serving } = await serveMcpHttp(p.dir);
   try {
-    await until(() => rec.err().includes('"msg":"listening"'));
-    const url = new URL(jsonLines(rec.err()).find((l) => l.msg === "listening").url);
     const { client, transport } = await connectHttp(url, { ...AUTH, "X-Request-Id": "cli-req-1" });
     const r = await call(client, "execute_code", { code: `return (await tools.weather.get({ city: "Lima" })).tempC` });
     const content = r.structuredContent as unknown as ExecuteContent & { correlationId: string };
@@ -71,12 +72,8 @@ Deno.test("codemode mcp --http with metrics.enabled serves /metrics with its API
 
 Deno.test("codemode mcp --http without metrics.enabled serves no /metrics", async () => {
   await using p = await project("logging:\n  level: info\n");
-  const rec = recordingIo(p.dir);
-  const stop = new AbortController();
-  const serving = mcpCommand(["--http", "--port", "0", "--api-key", KEY], rec.io, { signal: stop.signal });
+  const { url, stop, serving } = await serveMcpHttp(p.dir);
   try {
-    await until(() => rec.err().includes('"msg":"listening"'));
-    const url = new URL(jsonLines(rec.err()).find((l) => l.msg === "listening").url);
     const res = await fetch(new URL("/metrics", url), { headers: AUTH });
     await res.body?.cancel();
     assert.equal(res.status, 404);
@@ -92,7 +89,7 @@ Deno.test("codemode mcp on stdio logs at logging.level on stderr, and says metri
   const r = await call(conn.client, "execute_code", { code: "return 1" });
   assert.equal((r.structuredContent as unknown as ExecuteContent).result, 1);
   await call(conn.client, "execute_code", { code: "throw new Error('no')" });
-  await until(() => conn.stderr().includes('"msg":"execution"'));
+  await waitFor(() => conn.stderr().includes('"msg":"execution"'), 30_000, "the execution's log line");
   const lines = jsonLines(conn.stderr());
   assert.deepEqual(lines.map((l) => [l.level, l.msg]), [["warn", "metrics_not_served"], ["warn", "execution"]]);
   assert.equal(lines[1].principal, "mcp-stdio");

@@ -15,8 +15,8 @@ import {
   processEnded,
   rawRequest,
   readResponse,
-  sandboxes,
   stalledPost,
+  theSandbox,
   waitFor,
 } from "../mcp/server/_helpers.ts";
 
@@ -42,12 +42,6 @@ async function oneSlotServer(memoryMb: number, extra: { maxSessions?: number; ma
       await cm.close();
     },
   };
-}
-
-async function theSandbox(memoryMb: number): Promise<number> {
-  let pids: number[] = [];
-  await waitFor(async () => (pids = await sandboxes(memoryMb, Deno.pid)).length === 1, 10_000, "the sandbox runs");
-  return pids[0];
 }
 
 /** A 2026-07-28 client runs a script to completion: the execution slot is free. */

@@ -17,9 +17,9 @@ import {
   processEnded,
   rawRequest,
   readResponse,
-  sandboxes,
   stalledPost,
   text,
+  theSandbox,
   waitFor,
 } from "../mcp/server/_helpers.ts";
 import type { LogEvent } from "../../src/mcp/server/mod.ts";
@@ -311,13 +311,6 @@ async function oneSlotServer(memoryMb: number) {
       await cm.close();
     },
   };
-}
-
-/** Waits for this process's one sandbox with the marker `memoryMb` and returns its pid. */
-async function theSandbox(memoryMb: number): Promise<number> {
-  let pids: number[] = [];
-  await waitFor(async () => (pids = await sandboxes(memoryMb, Deno.pid)).length === 1, 10_000, "the sandbox runs");
-  return pids[0];
 }
 
 /** The slot is free again: a second script runs to completion with maxConcurrent 1. */

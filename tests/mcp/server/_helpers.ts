@@ -99,6 +99,13 @@ export async function sandboxes(memoryMb: number, ppid?: number): Promise<number
     .map((p) => p.pid);
 }
 
+/** Waits for this process's one sandbox with the marker `memoryMb` and returns its pid. */
+export async function theSandbox(memoryMb: number): Promise<number> {
+  let pids: number[] = [];
+  await waitFor(async () => (pids = await sandboxes(memoryMb, Deno.pid)).length === 1, 10_000, "the sandbox runs");
+  return pids[0];
+}
+
 /** Connects the SDK client (a new one without capabilities, unless given) over Streamable HTTP. */
 export async function connectHttp(
   url: URL,
