@@ -56,6 +56,8 @@ export class SandboxRun {
   #memory: MemoryCap | undefined;
   #ending: Ending | undefined;
   #endSignal = Promise.withResolvers<void>();
+  /** Whether the child ended its script itself (a `done` frame accepted): it then waits for its stdin to close. */
+  #sentDone = false;
   #outputBytes = 0;
   #inFlight = { chars: 0, values: 0 };
   #wakeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -75,10 +77,11 @@ export class SandboxRun {
 
   /**
    * Resolves once the child is gone (reaped) and its memory cap removed. The
-   * result does not wait for it: once the ending is known the child's whole
-   * process group has been sent SIGKILL, and no code of it runs again; the
-   * kernel takes a few ms more (up to ~15 on a busy 2-core machine) to tear
-   * a killed multi-threaded process down.
+   * result does not wait for it: the child's whole process group is sent
+   * SIGKILL once the ending is known (after `done`, on the next turn: the
+   * child then waits, blocked, for its stdin to close); the kernel takes a
+   * few ms more (up to ~15 on a busy 2-core machine) to tear a killed
+   * multi-threaded process down.
    */
   get finished(): Promise<void> {
     return this.#finished.promise;
@@ -97,18 +100,22 @@ export class SandboxRun {
         this.#nonce + "\n" + JSON.stringify({ jsonrpc: "2.0", method: "run", params: this.#runParams() }) + "\n",
       );
       const exit = await Promise.race([this.#endSignal.promise.then(() => undefined), child.exited]);
-      // Whatever ended it (a `done` included: the child then waits for its
-      // stdin to close), the whole process group goes now.
-      child.kill();
-      // A closed stdin also ends a child that sent `done`, should the kill fail.
+      // A closed stdin ends a child that sent `done` (it waits for that, and
+      // nothing of its script runs meanwhile). Every other ending kills the
+      // whole process group now.
       child.closeStdin();
+      if (!this.#sentDone) child.kill();
       this.#flushOutput();
       if (!this.#ending) this.#end(this.#diagnoseExit(exit ?? await child.exited));
       return this.#result();
     } finally {
       stopWatching();
       this.#abort.abort();
-      child.kill();
+      // After `done`, the group (the child, and workers a script started) is
+      // killed on the next turn, once the result is handed over: signalling
+      // a multi-threaded process costs the host's main thread ~0.5 ms.
+      if (this.#sentDone) setTimeout(() => child.kill(), 0);
+      else child.kill();
       const dispose = this.#proc.dispose ?? (() => this.#memory?.dispose() ?? Promise.resolve());
       this.#finished.resolve(child.exited.then(dispose));
     }
@@ -274,6 +281,7 @@ export class SandboxRun {
     }
     const done = frame.params;
     if (!this.#checkMemory()) return;
+    this.#sentDone = true;
     if (!done.ok) return this.#end({ stopReason: "error", error: boundedError(done.error, this.#scrub.bind(this)) });
     if (done.truncatedBytes === undefined) return this.#end({ stopReason: "completed", result: done.result });
     const { maxResultBytes } = this.#req.limits;

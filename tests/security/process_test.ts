@@ -144,6 +144,18 @@ Deno.test("a script that busy-loops in its unload handler is killed after return
   assert.deepEqual(await ourSurvivors([reportedSandbox(r)]), []);
 });
 
+Deno.test("a worker still spinning when its script returns is killed with the child", async () => {
+  await using cm = sandbox();
+  const r = await cm.execute(`
+    ${REPORT_SANDBOX}
+    new Worker("data:application/javascript," + encodeURIComponent("while (true) {}"), { type: "module" });
+    return 7;
+  `);
+  assert.equal(r.stopReason, "completed");
+  assert.equal(r.result, 7);
+  assert.deepEqual(await ourSurvivors([reportedSandbox(r)]), []);
+});
+
 Deno.test("no sandbox process survives an execution that ends by timeout", async () => {
   await using cm = sandbox({ limits: { timeoutMs: 1000 } });
   const r = await cm.execute(`
