@@ -391,6 +391,52 @@ function tooDeep(json) {
   return false;
 }
 
+// A tool call's promise notes when the script first hands it a callback:
+// `await` (it sees a constructor other than Promise, so it calls `then`),
+// `.then`/`.catch`/`.finally`, `Promise.all` and its kin. One the script
+// never handed a callback when it returns lost its result: a warning names
+// the line. Promises derived from it are plain ones.
+const promiseThen = uncurry(Promise.prototype.then);
+/** @type {Map<ToolCall, { tool: string, site: object | undefined }>} */
+const unawaited = new Map();
+const MAX_UNAWAITED_PLACES = 10;
+
+class ToolCall extends Promise {
+  /** @override */
+  static get [Symbol.species]() {
+    return Promise;
+  }
+
+  /** @override @param {any} [onFulfilled] @param {any} [onRejected] @returns {Promise<any>} */
+  then(onFulfilled, onRejected) {
+    unawaited.delete(this);
+    return promiseThen(this, onFulfilled, onRejected);
+  }
+}
+
+// One warning per place (a loop's calls share one); the places of the first
+// MAX_UNAWAITED_PLACES calls are read (50–200 µs each), the rest are counted.
+function warnUnawaited() {
+  const warn = logger("warn");
+  /** @type {Map<string, number>} */
+  const places = new Map();
+  let unplaced = 0;
+  for (const [, call] of unawaited) {
+    if (places.size >= MAX_UNAWAITED_PLACES) {
+      unplaced++;
+      continue;
+    }
+    const site = readSite(call.site);
+    const place = `tools.${call.tool}()${site ? ` at ${SCRIPT}:${site.line}:${site.column}` : ""}`;
+    places.set(place, (places.get(place) ?? 0) + 1);
+  }
+  unawaited.clear();
+  for (const [place, n] of places) {
+    warn(`${place} was never awaited${n > 1 ? ` (${n} calls)` : ""}: the script returned before using its result`);
+  }
+  if (unplaced > 0) warn(`… and ${unplaced} more tool calls that were never awaited`);
+}
+
 /** @param {string} tool @param {unknown} input @returns {Promise<unknown>} */
 function callTool(tool, input) {
   /** @type {unknown} */
@@ -406,13 +452,15 @@ function callTool(tool, input) {
   }
   const id = nextId++;
   const site = captureSite();
-  return new Promise((resolve, reject) => {
+  const promise = new ToolCall((resolve, reject) => {
     calls.set(id, { resolve, reject, site });
     // `json` is the captured JSON.stringify's own output: well-formed JSON on one line.
     const input = typeof json === "string" ? `,"input":${json}` : "";
     sendCall(`{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"tool":${str(tool)}${input}}}`);
     scheduleDrain();
   });
+  unawaited.set(promise, { tool, site });
+  return promise;
 }
 
 // Every call goes to the host, which knows the tools: it answers an unknown
@@ -561,6 +609,7 @@ function deliver(line) {
 // child's memory before it accepts the result.
 /** @param {string} params the `done` params as JSON text. @returns {never} */
 function finish(params) {
+  if (unawaited.size > 0) warnUnawaited();
   send(`{"jsonrpc":"2.0","method":"done","params":${params}}`);
   while (readSync(chunk) !== null) { /* until the host closes stdin */ }
   return exit(0);
