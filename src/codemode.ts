@@ -29,6 +29,9 @@ import {
   type Observer,
   type ToolCallObservation,
 } from "./observe.ts";
+import { TypeChecker } from "./typecheck/checker.ts";
+import { checkDeclarations, checkScript } from "./typecheck/script_check.ts";
+import { ObservedOutputs } from "./typegen/observed.ts";
 import {
   endExecution,
   endToolCall,
@@ -75,6 +78,17 @@ export interface CodemodeOptions {
    * ignored for that call: observing never breaks an execution.
    */
   observer?: Observer;
+  /**
+   * Type-check every script against the tools' declarations before it runs
+   * (see {@linkcode ExecuteOptions.typecheck}). @default {false}
+   */
+  typecheck?: boolean;
+  /**
+   * Show, for a tool that declares no output schema, the result type
+   * observed from its successful calls (types only, never values; in memory
+   * only) in `types()`, `prompt()` and discovery. @default {true}
+   */
+  observeOutputTypes?: boolean;
 }
 
 /** Options of one {@linkcode Codemode.execute} call. */
@@ -116,6 +130,12 @@ export interface ExecuteOptions {
    * records; nothing else reads it.
    */
   principal?: string;
+  /**
+   * Type-check the script against the tools' declarations first: a script
+   * that fails ends with stopReason `typecheck` and its `diagnostics`, and
+   * nothing of it runs. @default {the instance's `typecheck`}
+   */
+  typecheck?: boolean;
 }
 
 /** What one execution's tool calls share. */
@@ -171,6 +191,9 @@ export class Codemode {
   readonly #catalogListeners = new Set<() => void>();
   readonly #observer?: Observer;
   readonly #unwatch: () => void;
+  readonly #typecheck: boolean;
+  #checker: TypeChecker | undefined;
+  readonly #observedOutputs: ObservedOutputs | undefined;
 
   /**
    * Creates an instance; it starts no process until {@linkcode Codemode.execute}.
@@ -198,6 +221,8 @@ export class Codemode {
     this.#approver = options.approver;
     this.#sources = [...(options.sources ?? [])];
     this.#observer = options.observer;
+    this.#typecheck = options.typecheck ?? false;
+    this.#observedOutputs = options.observeOutputTypes === false ? undefined : new ObservedOutputs();
     this.#unwatch = watchExecutor(options.observer, this.#executor);
     for (const source of this.#sources) {
       source.onChange?.(() => void this.#reload(source).catch(() => {}));
@@ -373,16 +398,20 @@ export class Codemode {
       maxCodeBytes: limits.maxCodeBytes,
       deniedPatterns: this.#deniedPatterns,
     });
-    if (refused) {
+    const failed = refused ? { stopReason: "rejected" as const, error: refused } : await this.#failedCheck(
+      code,
+      limits,
+      options.typecheck,
+    );
+    if (failed) {
       const result: ExecutionResult = {
         executionId,
         correlationId,
         ok: false,
-        stopReason: "rejected",
-        error: refused,
         logs: [],
         toolCalls: [],
         durationMs: 0,
+        ...failed,
       };
       endExecution(observation, result);
       return result;
@@ -412,8 +441,18 @@ export class Codemode {
     return result;
   }
 
+  // The type check, when asked for: what stops the script, or undefined.
+  async #failedCheck(code: string, limits: Limits, asked: boolean | undefined) {
+    if (!(asked ?? this.#typecheck)) return undefined;
+    await this.loadTools().catch(() => {}); // a source that fails is left out, as in types()
+    this.#checker ??= new TypeChecker();
+    const failed = await checkScript(this.#checker, code, checkDeclarations(this.catalog()), limits.timeoutMs);
+    return failed && { stopReason: "typecheck" as const, ...failed };
+  }
+
   /** Ends every execution in flight and releases what this instance started. */
   async close(): Promise<void> {
+    this.#checker?.close();
     this.#unwatch();
     if (this.#ownsExecutor) await this.#executor.close();
     await Promise.allSettled(this.#sources.map((s) => s.close()));
@@ -426,13 +465,17 @@ export class Codemode {
 
   /** The catalogue the model may see: every tool that is not denied. */
   catalog(): CatalogEntry[] {
-    return this.#visibleTools().map((t) => ({
-      name: t.name,
-      path: [...t.path],
-      description: t.description,
-      inputSchema: t.inputSchema,
-      ...(t.outputSchema !== undefined ? { outputSchema: t.outputSchema } : {}),
-    }));
+    return this.#visibleTools().map((t) => {
+      const observed = t.outputSchema === undefined ? this.#observedOutputs?.get(t.name) : undefined;
+      return {
+        name: t.name,
+        path: [...t.path],
+        description: t.description,
+        inputSchema: t.inputSchema,
+        ...(t.outputSchema !== undefined ? { outputSchema: t.outputSchema } : {}),
+        ...(observed ? { outputSchema: observed.schema, outputObservedCalls: observed.calls } : {}),
+      };
+    });
   }
 
   #visibleTools(): Tool[] {
@@ -537,8 +580,10 @@ export class Codemode {
     const timeoutMs = tool.timeoutMs ?? limits.toolTimeoutMs;
     const call = runToolCall(tool, name, input, { executionId, timeoutMs, signal, authorize, ...forCall });
     input = undefined; // the raw input is not kept while the handler runs
-    return await call.catch((e) => {
+    const value = await call.catch((e) => {
       throw e instanceof ToolError || !scope.rethrows(e) ? e : scope.escape(e, `tools.${name}`);
     });
+    if (tool.outputSchema === undefined) this.#observedOutputs?.record(tool.name, value);
+    return value;
   }
 }

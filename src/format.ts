@@ -85,8 +85,9 @@ export function formatErrorLine(result: ExecutionResult): string {
   const error = result.error;
   const what = error ? `${error.name}: ${error.message}` : "the script did not complete";
   const at = error?.line !== undefined ? `script.ts:${error.line}:${error.column ?? 1}` : undefined;
-  // A ToolError's message already ends with its call site.
-  const where = at === undefined || error?.message.endsWith(`(${at})`) ? "" : ` at ${at}`;
+  // A ToolError's message already ends with its call site; a TypeCheckError's lines start with theirs.
+  const placed = error?.message.endsWith(`(${at})`) || error?.name === "TypeCheckError";
+  const where = at === undefined || placed ? "" : ` at ${at}`;
   return `Error (${result.stopReason}): ${what}${where}`;
 }
 

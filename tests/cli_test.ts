@@ -66,6 +66,20 @@ Deno.test("cli run exits 1 when the script fails or hits a limit", async () => {
   assert.match(m.err(), /^memory: MemoryLimitError/m);
 });
 
+Deno.test("cli run --typecheck refuses a script that fails its check: exit 1, the diagnostic on stderr, nothing ran", async () => {
+  const script = `const w = await tools.weather.get({ citty: "Oslo" });\nreturn w;`;
+  const t = io(script);
+  assert.equal(await main(["run", "-", "--tools", "examples/demo/tools.ts", "--typecheck"], t.io), 1);
+  assert.match(t.err(), /typecheck: TypeCheckError: The script failed its type check \(nothing ran\)/);
+  assert.match(t.err(), /script\.ts:1:37 - error TS2561: .*\(tools\.weather\.get, field citty\)/);
+  const j = io(script);
+  assert.equal(await main(["run", "-", "--tools", "examples/demo/tools.ts", "--typecheck", "--json"], j.io), 1);
+  const result = JSON.parse(j.out());
+  assert.equal(result.stopReason, "typecheck");
+  assert.deepEqual(result.toolCalls, []);
+  assert.equal(result.diagnostics[0].field, "citty");
+});
+
 Deno.test("cli run prints logs, tool calls and errors readably without --json", async () => {
   const t = io("console.warn('careful'); throw new Error('nope')");
   assert.equal(await main(["run", "-"], t.io), 1);

@@ -33,6 +33,8 @@ export interface BuildFlags {
    * never pools, whatever the config says.
    */
   defaultPool?: number;
+  /** `--typecheck`: type-check every script before it runs, over the config's `typecheck`. */
+  typecheck?: boolean;
 }
 
 /** The config's `logging` and `metrics` (both absent without a config), which a command turns into its observer. */
@@ -100,6 +102,7 @@ export async function buildCodemode(
   let localExecutor: LocalExecutorOptions = {};
   let remoteExecutor: RemoteExecutorOptions | undefined;
   let observed: ObservabilityConfig = {};
+  let checks = { typecheck: false, observeOutputTypes: true };
   try {
     if (origins.config) {
       const mcpClient = { oauth: { authorize: loopbackAuthorizer(err) } };
@@ -110,6 +113,7 @@ export async function buildCodemode(
       sources = fromConfig.sources;
       localExecutor = fromConfig.localExecutor;
       remoteExecutor = fromConfig.remoteExecutor;
+      checks = { typecheck: fromConfig.typecheck, observeOutputTypes: fromConfig.observeOutputTypes };
       const { logging, metrics } = fromConfig.loaded.config;
       observed = { ...(logging ? { logging } : {}), ...(metrics ? { metrics } : {}) };
     }
@@ -128,6 +132,8 @@ export async function buildCodemode(
       sources,
       ...executor,
       ...(observer ? { observer } : {}),
+      typecheck: flags.typecheck ?? checks.typecheck,
+      observeOutputTypes: checks.observeOutputTypes,
     });
     await cm.loadTools({ eagerOnly: true }).catch(async (e) => {
       await cm.close();
@@ -162,6 +168,7 @@ export const CODEMODE_FLAGS = {
   config: { type: "string", short: "c" },
   timeout: { type: "string" },
   memory: { type: "string" },
+  typecheck: { type: "boolean" },
 } as const;
 
 /**

@@ -43,6 +43,8 @@ Options:
                            trusted: they run in the host, not the sandbox.
   --timeout <ms>           Wall-clock limit of each script (default 30000).
   --memory <MB>            Sandbox heap limit (default 128).
+  --typecheck              Type-check every script before it runs (execute_code's typecheck
+                           argument decides per call); a script that fails does not run.
   --pool <n>               Sandbox children started ahead, each waiting for its script, so a
                            call skips Deno's start-up (default ${DEFAULT_MCP_POOL_SIZE}, or executor.pool.size;
                            0 turns the pool off). Each child still runs one script only.
@@ -144,7 +146,14 @@ export async function mcpCommand(args: string[], io: CliIo, options: McpCommandO
   let observability!: Observability;
   const observe = (config: ObservabilityConfig) =>
     observability = observabilityFromConfig(config, { logWrite: io.err, defaultLevel: "info" });
-  const flags = { config: values.config, tools: values.tools, limits, pool, defaultPool: DEFAULT_MCP_POOL_SIZE };
+  const flags = {
+    config: values.config,
+    tools: values.tools,
+    limits,
+    pool,
+    defaultPool: DEFAULT_MCP_POOL_SIZE,
+    typecheck: values.typecheck,
+  };
   const cm = await buildCodemode(flags, io.cwd, io.err, observe)
     .catch((e) => {
       restoreConsole();

@@ -34,6 +34,8 @@ Options:
   --json             Print exactly one JSON ExecutionResult on stdout.
   --timeout <ms>     Wall-clock limit (default 30000).
   --memory <MB>      Sandbox heap limit (default 128).
+  --typecheck        Type-check the script against the tools' declarations first: on an
+                     error it does not run, and the diagnostics name line, tool and field.
   -h, --help         Show this help.
 
 Exit code: 0 completed, 1 the script failed or hit a limit, 2 usage or config error,
@@ -61,7 +63,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   }
   const code = await readScript(positionals[0], io);
   const limits = limitsFromFlags(values);
-  const flags = { config: values.config, tools: values.tools, limits };
+  const flags = { config: values.config, tools: values.tools, limits, typecheck: values.typecheck };
   const cm = await buildCodemode(flags, io.cwd, io.err, (config) => runObserver(config, io));
   try {
     const interrupt = io.interrupt?.();

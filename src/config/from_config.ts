@@ -65,6 +65,10 @@ export interface ConfigOptions {
   policies: LoadedConfig["config"]["policies"];
   /** One tool source per `mcpServers` entry; nothing is started until they load. */
   sources: ToolSource[];
+  /** `typecheck`: type-check scripts before they run. */
+  typecheck: boolean;
+  /** `observeOutputTypes`: show result types observed from tools that declare none. */
+  observeOutputTypes: boolean;
 }
 
 /**
@@ -110,6 +114,8 @@ export async function codemodeOptionsFromConfig(
       : {}),
     policies,
     sources,
+    typecheck: loaded.config.typecheck,
+    observeOutputTypes: loaded.config.observeOutputTypes,
   };
 }
 
@@ -143,10 +149,8 @@ export async function codemodeOptionsFromConfig(
  * ```
  */
 export async function fromConfig(path = "./codemode.yaml", options: FromConfigOptions = {}): Promise<Codemode> {
-  const { loaded, tools, limits, localExecutor, remoteExecutor, policies, sources } = await codemodeOptionsFromConfig(
-    path,
-    options,
-  );
+  const { loaded, tools, limits, localExecutor, remoteExecutor, policies, sources, typecheck, observeOutputTypes } =
+    await codemodeOptionsFromConfig(path, options);
   const settings = remoteExecutor ? ["type"] : Object.keys(localExecutor);
   const observed = (["logging", "metrics"] as const).filter((key) => loaded.config[key] !== undefined);
   const conflict = options.executor && settings.length > 0
@@ -164,6 +168,8 @@ export async function fromConfig(path = "./codemode.yaml", options: FromConfigOp
     limits,
     policies,
     sources,
+    typecheck,
+    observeOutputTypes,
     approver: options.approver,
     ...(observer ? { observer } : {}),
     ...(options.executor ? { executor: options.executor } : remoteExecutor ? { remoteExecutor } : { localExecutor }),

@@ -94,6 +94,10 @@ export interface CodemodeConfig {
   logging?: LoggingConfig;
   /** Prometheus metrics; absent: none. */
   metrics?: MetricsConfig;
+  /** Type-check every script against the tools' declarations before it runs. @default {false} */
+  typecheck: boolean;
+  /** Show result types observed from tools that declare none (types only, in memory). @default {true} */
+  observeOutputTypes: boolean;
 }
 
 const SERVER_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -213,6 +217,8 @@ const schema = z.strictObject({
   ).default({}),
   logging: loggingSchema.optional(),
   metrics: metricsSchema.optional(),
+  typecheck: boolean.default(false),
+  observeOutputTypes: boolean.default(true),
 }).transform(({ logging, metrics, service, ...config }): CodemodeConfig => ({
   ...config,
   ...(service ? { service } : {}),

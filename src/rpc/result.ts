@@ -30,6 +30,7 @@ export type StopReason =
   | "tool_input_limit"
   | "killed"
   | "rejected"
+  | "typecheck"
   | "busy"
   | "unavailable";
 
@@ -44,6 +45,7 @@ export const STOP_REASONS: readonly StopReason[] = Object.freeze([
   "tool_input_limit",
   "killed",
   "rejected",
+  "typecheck",
   "busy",
   "unavailable",
 ]);
@@ -54,6 +56,7 @@ export const STOP_REASONS: readonly StopReason[] = Object.freeze([
  *
  * - `ToolError`: a tool call failed (invalid input, refusal, timeout, handler error, bad output);
  * - `ValidationError`: the static validator refused the script (stopReason `rejected`);
+ * - `TypeCheckError`: the script failed its type check, or could not be checked (stopReason `typecheck`);
  * - `TimeoutError`, `MemoryLimitError`, `OutputLimitError`, `ToolCallLimitError`, `ToolInputLimitError`: a limit;
  * - `KilledError`: the host cancelled the execution; `BusyError`: no slot was free;
  * - `ProtocolError`: the child (or, remotely, the host or the executor service) sent a malformed or unexpected message;
@@ -63,6 +66,7 @@ export const STOP_REASONS: readonly StopReason[] = Object.freeze([
 export type ErrorName =
   | "ToolError"
   | "ValidationError"
+  | "TypeCheckError"
   | "TimeoutError"
   | "MemoryLimitError"
   | "OutputLimitError"
@@ -78,6 +82,7 @@ export type ErrorName =
 export const ERROR_NAMES: readonly ErrorName[] = Object.freeze([
   "ToolError",
   "ValidationError",
+  "TypeCheckError",
   "TimeoutError",
   "MemoryLimitError",
   "OutputLimitError",
@@ -138,6 +143,22 @@ export interface ToolCallRecord {
   column?: number;
 }
 
+/** One problem the type check found in a script (see `ExecuteOptions.typecheck`). */
+export interface TypeDiagnostic {
+  /** 1-based line in the user's script. */
+  line: number;
+  /** 1-based column in the user's script. */
+  column: number;
+  /** TypeScript's error code (e.g. 2353). */
+  code: number;
+  /** TypeScript's message, on one line. */
+  message: string;
+  /** The tool whose call the problem is in (`weather.get`), when it is in one. */
+  tool?: string;
+  /** The input field at fault (`citty`, `where.city`), when one is named. */
+  field?: string;
+}
+
 /** An error as the model sees it: positions are in the user's own code. */
 export interface ExecutionError {
   /** An {@linkcode ErrorName}, or the class name of what the script threw (e.g. `TypeError`). */
@@ -173,6 +194,8 @@ export interface ExecutionResult {
   logs: LogEntry[];
   /** Every tool call the script made, in the order they were made. */
   toolCalls: ToolCallRecord[];
+  /** What the type check found, when the script failed it (stopReason `typecheck`; nothing ran). */
+  diagnostics?: TypeDiagnostic[];
   /** Wall-clock time of the execution in ms. */
   durationMs: number;
 }
@@ -202,6 +225,15 @@ const executionError = z.object({
   column: position("column"),
 });
 
+const typeDiagnostic = z.object({
+  line: z.number().int().min(1).describe("1-based line in the script."),
+  column: z.number().int().min(1).describe("1-based column in the script."),
+  code: z.number().int().describe("TypeScript's error code."),
+  message: z.string(),
+  tool: z.string().optional().describe("The tool whose call the problem is in."),
+  field: z.string().optional().describe("The input field at fault."),
+});
+
 const executionResult = z.object({
   executionId: z.string(),
   // As long as `isCorrelationId` (src/observe.ts) allows.
@@ -212,6 +244,7 @@ const executionResult = z.object({
   error: executionError.optional().describe("What went wrong, when ok is false."),
   logs: z.array(logEntry).describe("Captured console output, capped."),
   toolCalls: z.array(toolCallRecord).describe("Every tool call, in the order made."),
+  diagnostics: z.array(typeDiagnostic).optional().describe("What the type check found (stopReason typecheck)."),
   durationMs: z.number(),
 });
 
@@ -222,7 +255,8 @@ const same: [
   Same<z.output<typeof executionError>, ExecutionError>,
   Same<z.output<typeof toolCallRecord>, ToolCallRecord>,
   Same<z.output<typeof logEntry>, LogEntry>,
-] = [true, true, true, true];
+  Same<z.output<typeof typeDiagnostic>, TypeDiagnostic>,
+] = [true, true, true, true, true];
 void same;
 
 /**

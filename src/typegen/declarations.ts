@@ -22,6 +22,11 @@ export interface ToolTypeInfo {
   inputSchema: JsonSchema;
   /** JSON Schema of the resolved result; absent means `unknown`. */
   outputSchema?: JsonSchema;
+  /**
+   * Set when `outputSchema` was not declared by the tool but observed from
+   * this many of its results (types only); the JSDoc says so.
+   */
+  outputObservedCalls?: number;
 }
 
 /** Options for {@linkcode renderDeclarations} and {@linkcode renderToolSignature}. */
@@ -34,6 +39,12 @@ export interface RenderDeclarationsOptions {
    * @default {false}
    */
   discovery?: boolean;
+  /**
+   * The type of a result without a schema (`renderDeclarations` only): the
+   * type checker declares it `any`, so that a script is held to its tools'
+   * inputs and declared outputs only. @default {"unknown"}
+   */
+  unknownOutput?: "unknown" | "any";
 }
 
 /**
@@ -78,12 +89,13 @@ export function renderDeclarations(
   options: RenderDeclarationsOptions = {},
 ): string {
   const rootName = options.rootName ?? "tools";
+  const unknownOutput = options.unknownOutput ?? "unknown";
   const registry = new AliasRegistry([rootName]);
   const tree = buildTree(sortByPath(tools));
   const members = [
     ...(options.discovery ? renderDiscoveryMembers("  ") : []),
-    ...tree.tools.flatMap((tool) => renderMethod(tool, "", "  ", registry)),
-    ...renderMembers(tree, "  ", registry),
+    ...tree.tools.flatMap((tool) => renderMethod(tool, "", "  ", registry, unknownOutput)),
+    ...renderMembers(tree, "  ", registry, unknownOutput),
   ];
   return [
     ...registry.lines,
@@ -173,13 +185,14 @@ function renderMembers(
   namespace: Namespace,
   indent: string,
   registry: AliasRegistry,
+  unknownOutput: string,
 ): string[] {
   const lines: string[] = [];
   for (const [name, child] of namespace.children) {
     const key = propertyKey(name);
     if (child.children.size === 0) {
       for (const tool of child.tools) {
-        lines.push(...renderMethod(tool, key, indent, registry));
+        lines.push(...renderMethod(tool, key, indent, registry, unknownOutput));
       }
       continue;
     }
@@ -188,9 +201,9 @@ function renderMembers(
     const inner = indent + "  ";
     lines.push(`${indent}${key}: {`);
     for (const tool of child.tools) {
-      lines.push(...renderMethod(tool, "", inner, registry));
+      lines.push(...renderMethod(tool, "", inner, registry, unknownOutput));
     }
-    lines.push(...renderMembers(child, inner, registry), `${indent}};`);
+    lines.push(...renderMembers(child, inner, registry, unknownOutput), `${indent}};`);
   }
   return lines;
 }
@@ -200,6 +213,7 @@ function renderMethod(
   key: string,
   indent: string,
   registry: AliasRegistry,
+  unknownOutput: string,
 ): string[] {
   const prefix = toolPrefix(tool.path);
   const input = new SchemaScope(tool.inputSchema, prefix, "Input", registry);
@@ -207,15 +221,21 @@ function renderMethod(
     ? undefined
     : new SchemaScope(tool.outputSchema, prefix, "Output", registry, [input]);
   const inputType = input.renderRoot(indent);
-  const outputType = output?.renderRoot(indent) ?? "unknown";
+  const outputType = output?.renderRoot(indent) ?? unknownOutput;
   input.flush();
   output?.flush();
   const optional = isInputOptional(tool.inputSchema, tool.inputSchema);
-  const description = tool.description?.trim() || undefined;
+  const observed = tool.outputObservedCalls === undefined ? undefined : observedNote(tool.outputObservedCalls);
+  const description = [tool.description?.trim(), observed].filter(Boolean).join("\n\n") || undefined;
   return [
     ...formatJsDoc(description, [], indent),
     `${indent}${key}(input${optional ? "?" : ""}: ${inputType}): Promise<${outputType}>;`,
   ];
+}
+
+function observedNote(calls: number): string {
+  return `The result type was observed from ${calls} successful call${calls === 1 ? "" : "s"}, not declared by the ` +
+    "tool: a field seen in some results only is optional, and results not seen yet may differ.";
 }
 
 const MAX_REF_DEPTH = 8;

@@ -52,6 +52,8 @@ Deno.test("a full config is validated, interpolated and resolved against the con
       },
       remote: { url: "https://mcp.example.com/mcp", headers: { Authorization: "Bearer t-3" }, startup: "eager" },
     },
+    typecheck: false,
+    observeOutputTypes: true,
   });
 });
 
@@ -62,7 +64,18 @@ Deno.test("an empty config gets every default", () => {
     executor: { type: "local", limits: {} },
     policies: {},
     mcpServers: {},
+    typecheck: false,
+    observeOutputTypes: true,
   });
+});
+
+Deno.test("typecheck and observeOutputTypes are booleans; anything else names the key", () => {
+  const { config } = parseConfig("typecheck: true\nobserveOutputTypes: false\n", "/x/codemode.yaml", noEnv);
+  assert.deepEqual([config.typecheck, config.observeOutputTypes], [true, false]);
+  assert.deepEqual(errorLines(parse("typecheck: yes please\nobserveOutputTypes: 1\n")), [
+    'codemode.yaml:1:12: typecheck: expected boolean, got "yes please"',
+    "codemode.yaml:2:21: observeOutputTypes: expected boolean, got 1",
+  ]);
 });
 
 Deno.test("a wrong type names the file, line, column of the value and the key path", () => {
@@ -85,7 +98,7 @@ Deno.test("an unknown key suggests the closest allowed key at its level", () => 
 
 Deno.test("an unknown key unlike any allowed key lists the allowed keys", () => {
   assert.deepEqual(errorLines(parse("banana: 1\n")), [
-    "codemode.yaml:1:1: banana: unknown key; expected one of tools, executor, service, policies, mcpServers, logging, metrics",
+    "codemode.yaml:1:1: banana: unknown key; expected one of tools, executor, service, policies, mcpServers, logging, metrics, typecheck, observeOutputTypes",
   ]);
 });
 

@@ -42,6 +42,7 @@ export interface CodemodeServerLike {
       approver?: Approver;
       correlationId?: string;
       principal?: string;
+      typecheck?: boolean;
     },
   ): Promise<ExecutionResult>;
   /** The effective limits. */
@@ -274,7 +275,7 @@ function registerExecute(
     code: string,
     signal: AbortSignal,
     asker: ElicitingRequest,
-    caller: { correlationId?: string; principal: string },
+    caller: { correlationId?: string; principal: string; typecheck?: boolean },
   ): Promise<CallToolResult> => {
     const approver = codemode.hasApprover ? undefined : elicitationApprover(asker, { timeoutMs });
     const running = codemode.execute(code, { signal, limits: options.limits, approver, ...caller });
@@ -303,13 +304,17 @@ function registerExecute(
       code: z.string().min(1).max(maxCodeBytes).describe(
         "The body of an async TypeScript function: top-level `await`, `await tools.<namespace>.<tool>(input)`, and `return` the answer.",
       ),
+      typecheck: z.boolean().optional().describe(
+        "Type-check the script against the tools' declarations first; on an error nothing runs and the diagnostics name the line, tool and field. Default: the server's setting.",
+      ),
     }),
     outputSchema: z.object(executionResultShape),
     annotations: { readOnlyHint: false, openWorldHint: true },
-  }, async ({ code }, ctx): Promise<CallToolResult | InputRequiredResult> => {
+  }, async ({ code, typecheck }, ctx): Promise<CallToolResult | InputRequiredResult> => {
     const correlationId = requestId(ctx.http?.req, log);
     const caller = {
       ...(correlationId !== undefined ? { correlationId } : {}),
+      ...(typecheck !== undefined ? { typecheck } : {}),
       principal: ctx.sessionId ? `mcp-session:${ctx.sessionId}` : ctx.http ? "mcp-http" : "mcp-stdio",
     };
     // A 2026-07-28 client is asked with input_required and answers in a retry: the execution waits across requests.
@@ -404,7 +409,8 @@ function requestId(req: Request | undefined, log: McpLogger): string | undefined
 }
 
 function structured(result: ExecutionResult): Record<string, unknown> {
-  const { executionId, correlationId, ok, stopReason, result: value, error, logs, toolCalls, durationMs } = result;
+  const { executionId, correlationId, ok, stopReason, result: value, error, logs, toolCalls, diagnostics, durationMs } =
+    result;
   return {
     executionId,
     ...(correlationId !== undefined ? { correlationId } : {}),
@@ -414,6 +420,7 @@ function structured(result: ExecutionResult): Record<string, unknown> {
     ...(error !== undefined ? { error } : {}),
     logs,
     toolCalls,
+    ...(diagnostics !== undefined ? { diagnostics } : {}),
     durationMs,
   };
 }
