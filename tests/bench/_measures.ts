@@ -32,6 +32,8 @@ export interface BenchConfig {
   rssExecutions: number;
   /** Round trips of the C ping-pong. */
   floorRounds: number;
+  /** Warm type checks measured (after one cold). */
+  typecheckRuns: number;
 }
 
 /** What every measure may use: iteration counts, baseline files, the peers' and the floor's figures. */

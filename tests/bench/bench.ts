@@ -14,7 +14,8 @@
  * 5. throughput of `return 1`, with and without the pool;
  * 6. host RSS over 1,000 pooled executions;
  * 7. `execute("return 1")` and 1,000 sequential tool calls through the
- *    executor service versus a LocalExecutor.
+ *    executor service versus a LocalExecutor;
+ * 8. the type check before a run: a 20-line script against 100 tools.
  *
  * The peers (Cloudflare's codemode on workerd, UTCP's code-mode on
  * isolated-vm) are measured by their own harness first, when it is installed
@@ -33,6 +34,7 @@ import { type BenchConfig, type BenchContext, measureCold, measurePooledW1 } fro
 import { runPeers } from "./_peers.ts";
 import { measureRemote } from "./_remote.ts";
 import { type BenchReport, type Measure, renderMarkdown } from "./_report.ts";
+import { measureTypecheck } from "./_typecheck.ts";
 import { measureW2, measureW3 } from "./_workloads.ts";
 
 /** Iteration counts of a full run (about 1 min on 2 cores, plus about 1 min for the peers). */
@@ -46,6 +48,7 @@ export const FULL: Readonly<BenchConfig> = Object.freeze({
   throughputConcurrency: 4,
   rssExecutions: 1000,
   floorRounds: 100_000,
+  typecheckRuns: 40,
 });
 
 /** Iteration counts of `--quick`. */
@@ -59,6 +62,7 @@ export const QUICK: Readonly<BenchConfig> = Object.freeze({
   throughputConcurrency: 4,
   rssExecutions: 24,
   floorRounds: 10_000,
+  typecheckRuns: 5,
 });
 
 /** Command-line options. */
@@ -153,6 +157,8 @@ export async function runBench(
     measures.push(await measureRss(ctx));
     progress("remote vs local execute, and 1,000 calls through the executor service");
     measures.push(...await measureRemote(cfg));
+    progress("type check before run");
+    measures.push(...await measureTypecheck(cfg));
     return {
       deno: { deno: Deno.version.deno, v8: Deno.version.v8, typescript: Deno.version.typescript },
       nproc: await nproc(),

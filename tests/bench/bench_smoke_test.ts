@@ -20,6 +20,9 @@ const EXPECTED_IDS: readonly string[] = [
   "host_rss",
   "remote_return1_p50",
   "remote_sequential",
+  "typecheck_p50",
+  "typecheck_p95",
+  "typecheck_cold",
 ];
 
 function isPositive(x: unknown): boolean {
