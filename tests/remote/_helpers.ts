@@ -1,6 +1,7 @@
 // Shared by the remote tests: an executor service on 127.0.0.1 in this
 // process, Codemodes that run through it, a raw protocol client, and waiting
 // for a process to be gone (by polling its /proc entry, never by sleeping).
+import assert from "node:assert/strict";
 import { z } from "zod";
 import {
   type AnyTool,
@@ -12,6 +13,8 @@ import {
 } from "../../mod.ts";
 import { type ExecutorService, type ExecutorServiceOptions, serveExecutor } from "../../executor/service/mod.ts";
 import { REMOTE_PROTOCOL_VERSION } from "../../src/rpc/remote.ts";
+
+const CLI = new URL("../../cli.ts", import.meta.url).pathname;
 
 /** The API key the test services accept. */
 export const KEY = "test-key-0123456789abcdef";
@@ -130,4 +133,52 @@ export class RawClient {
   start(executionId: string, code: string, extra: Record<string, unknown> = {}): void {
     this.send({ type: "start", protocol: REMOTE_PROTOCOL_VERSION, executionId, code, limits: {}, ...extra });
   }
+}
+
+/**
+ * Starts `codemode serve --port 0 --config <config> [extraArgs]` as a subprocess with these
+ * environment variables added to this process's, and waits for its address.
+ */
+export async function startServe(
+  config: string,
+  env: Record<string, string>,
+  extraArgs: string[] = [],
+): Promise<{ child: Deno.ChildProcess; stderr: Promise<string>; url: URL }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, "serve", "--port", "0", "--config", config, ...extraArgs],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  try {
+    return { child, stderr, url: await listeningUrl(child.stdout) };
+  } catch (e) {
+    await stopServe(child, stderr);
+    throw e;
+  }
+}
+
+/** Kills the service if it still runs, and waits for it and its stderr. */
+export async function stopServe(child: Deno.ChildProcess, stderr: Promise<string>): Promise<void> {
+  try {
+    child.kill("SIGKILL");
+  } catch { /* exited */ }
+  await child.status;
+  await stderr;
+}
+
+/** Reads the service's first line, `codemode serve: listening on <url> …`. */
+async function listeningUrl(stdout: ReadableStream<Uint8Array>): Promise<URL> {
+  const reader = stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`codemode serve ended before listening: ${text}`);
+    text += value;
+  }
+  reader.releaseLock();
+  const match = /listening on (http:\/\/\S+)/.exec(text);
+  assert.ok(match, text);
+  return new URL(match[1]);
 }

@@ -4,9 +4,7 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { defineTool } from "../../mod.ts";
-import { alive, KEY, pidProbe, remoteCodemode, waitFor } from "./_helpers.ts";
-
-const CLI = new URL("../../cli.ts", import.meta.url).pathname;
+import { alive, KEY, pidProbe, remoteCodemode, startServe, stopServe, waitFor } from "./_helpers.ts";
 
 Deno.test("SIGTERM: running executions finish or are killed at the deadline, the process exits, nothing is left", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "codemode-serve-sigterm-" });
@@ -74,47 +72,3 @@ Deno.test("codemode serve: the config's metrics are served at /metrics with a ke
     await Deno.remove(tmp, { recursive: true });
   }
 });
-
-/** Starts `codemode serve --port 0 --config <config>` with these environment variables, and waits for its address. */
-async function startServe(
-  config: string,
-  env: Record<string, string>,
-): Promise<{ child: Deno.ChildProcess; stderr: Promise<string>; url: URL }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, "serve", "--port", "0", "--config", config],
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stderr = new Response(child.stderr).text();
-  try {
-    return { child, stderr, url: await listeningUrl(child.stdout) };
-  } catch (e) {
-    await stopServe(child, stderr);
-    throw e;
-  }
-}
-
-/** Kills the service if it still runs, and waits for it and its stderr. */
-async function stopServe(child: Deno.ChildProcess, stderr: Promise<string>): Promise<void> {
-  try {
-    child.kill("SIGKILL");
-  } catch { /* exited */ }
-  await child.status;
-  await stderr;
-}
-
-/** Reads the service's first line, `codemode serve: listening on <url> …`. */
-async function listeningUrl(stdout: ReadableStream<Uint8Array>): Promise<URL> {
-  const reader = stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`codemode serve ended before listening: ${text}`);
-    text += value;
-  }
-  reader.releaseLock();
-  const match = /listening on (http:\/\/\S+)/.exec(text);
-  assert.ok(match, text);
-  return new URL(match[1]);
-}
