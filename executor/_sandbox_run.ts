@@ -100,11 +100,14 @@ export class SandboxRun {
         this.#nonce + "\n" + JSON.stringify({ jsonrpc: "2.0", method: "run", params: this.#runParams() }) + "\n",
       );
       const exit = await Promise.race([this.#endSignal.promise.then(() => undefined), child.exited]);
-      // A closed stdin ends a child that sent `done` (it waits for that, and
-      // nothing of its script runs meanwhile). Every other ending kills the
-      // whole process group now.
-      child.closeStdin();
-      if (!this.#sentDone) child.kill();
+      // A child that sent `done` waits, blocked, for its stdin to close:
+      // nothing of its script runs meanwhile, and it is ended after the
+      // result is handed over (below). Every other ending kills the whole
+      // process group now.
+      if (!this.#sentDone) {
+        child.kill();
+        child.closeStdin();
+      }
       this.#flushOutput();
       if (!this.#ending) this.#end(this.#diagnoseExit(exit ?? await child.exited));
       return this.#result();
@@ -113,9 +116,15 @@ export class SandboxRun {
       this.#abort.abort();
       // After `done`, the group (the child, and workers a script started) is
       // killed on the next turn, once the result is handed over: signalling
-      // a multi-threaded process costs the host's main thread ~0.5 ms.
-      if (this.#sentDone) setTimeout(() => child.kill(), 0);
-      else child.kill();
+      // a multi-threaded process costs the host's main thread ~0.5 ms. Its
+      // stdin is closed only then, so the child cannot exit (and its pid be
+      // reused) before the group is signalled.
+      if (this.#sentDone) {
+        setTimeout(() => {
+          child.kill();
+          child.closeStdin();
+        }, 0);
+      } else child.kill();
       const dispose = this.#proc.dispose ?? (() => this.#memory?.dispose() ?? Promise.resolve());
       this.#finished.resolve(child.exited.then(dispose));
     }
