@@ -12,6 +12,8 @@ import denoJson from "./deno.json" with { type: "json" };
 import { type CliIo, processIo } from "./src/cli/io.ts";
 
 export type { CliIo };
+/** The real process's stdin, stdout, stderr, working dir and signals, for {@linkcode main}. */
+export { processIo };
 
 /** The version printed by `--version`. */
 export const VERSION: string = denoJson.version;
