@@ -96,6 +96,8 @@ async function runSubcommand(command: string, args: string[], io: CliIo): Promis
       io.err(`codemode ${command}: ${(e as Error).message}\nRun "codemode ${command} --help" for usage.\n`);
       return 2;
     }
+    // No Deno binary for the sandboxes (executor/_deno_path.ts): the user's to fix, like a bad flag.
+    if ((e as Error).name === "SandboxDenoError") return io.err(`codemode ${command}: ${(e as Error).message}\n`), 2;
     throw e;
   }
 }
