@@ -4,31 +4,13 @@
 // real. Both tasks are run as deno.json writes them, into a temp dir.
 import assert from "node:assert/strict";
 import denoJson from "../deno.json" with { type: "json" };
+import { type Ran, runProgram } from "./_helpers.ts";
 
 const ROOT = new URL("..", import.meta.url);
 
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}): Promise<Ran> {
+function run(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}): Promise<Ran> {
   const [program, ...rest] = args;
-  const child = new Deno.Command(program, {
-    args: rest,
-    cwd: ROOT,
-    env: { NO_COLOR: "1", ...options.env },
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(options.stdin ?? ""));
-  await writer.close();
-  const out = await child.output();
-  const text = new TextDecoder();
-  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+  return runProgram(program, rest, { cwd: ROOT, env: { NO_COLOR: "1", ...options.env }, stdin: options.stdin });
 }
 
 /** Runs a deno.json task with its output dir (`dist/`) moved into `dir`. */

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import denoJson from "../deno.json" with { type: "json" };
+import { type Ran, runProgram } from "./_helpers.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 
@@ -80,17 +81,6 @@ function assertRan(run: { code: number; stdout: string; stderr: string }): void 
   assert.ok(out.mcpExports > 0, "the /mcp entry point exports nothing");
 }
 
-async function deno(
-  cwd: string,
-  args: string[],
-  stdin = "",
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = new Deno.Command(Deno.execPath(), { args, cwd, stdin: "piped", stdout: "piped", stderr: "piped" })
-    .spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(stdin));
-  await writer.close();
-  const out = await child.output();
-  const text = new TextDecoder();
-  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+function deno(cwd: string, args: string[], stdin = ""): Promise<Ran> {
+  return runProgram(Deno.execPath(), args, { cwd, stdin });
 }

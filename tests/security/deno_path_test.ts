@@ -5,25 +5,13 @@
 // Stopped by: the variable replaces only the program of `sandboxSpec` (flags, kernel guards and the cleared environment
 // are built the same), it is read on the host only, and the path is checked before the first child starts.
 import assert from "node:assert/strict";
+import { type Ran, runProgram } from "../_helpers.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const HOST = new URL("tests/security/fixtures/deno_path_host.ts", ROOT).pathname;
 
-async function host(env: Record<string, string>, args = ["run", "-A", HOST], stdin = "") {
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: ROOT,
-    env,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(stdin));
-  await writer.close();
-  const out = await child.output();
-  const text = new TextDecoder();
-  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+function host(env: Record<string, string>, args = ["run", "-A", HOST], stdin = ""): Promise<Ran> {
+  return runProgram(Deno.execPath(), args, { cwd: ROOT, env, stdin });
 }
 
 Deno.test("CODEMODE_DENO_PATH changes only the program: the sandbox keeps every deny flag and a bare environment", async () => {
