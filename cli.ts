@@ -12,6 +12,8 @@ import denoJson from "./deno.json" with { type: "json" };
 import { type CliIo, processIo } from "./src/cli/io.ts";
 
 export type { CliIo };
+/** The real process's stdin, stdout, stderr, working dir and signals, for {@linkcode main}. */
+export { processIo };
 
 /** The version printed by `--version`. */
 export const VERSION: string = denoJson.version;
@@ -94,6 +96,8 @@ async function runSubcommand(command: string, args: string[], io: CliIo): Promis
       io.err(`codemode ${command}: ${(e as Error).message}\nRun "codemode ${command} --help" for usage.\n`);
       return 2;
     }
+    // No Deno binary for the sandboxes (executor/_deno_path.ts): the user's to fix, like a bad flag.
+    if ((e as Error).name === "SandboxDenoError") return io.err(`codemode ${command}: ${(e as Error).message}\n`), 2;
     throw e;
   }
 }

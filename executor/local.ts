@@ -8,6 +8,7 @@ import { Semaphore } from "./_semaphore.ts";
 import { dropKernelGuards, guardCommand, kernelGuards } from "./_kernel_guard.ts";
 import { type SandboxChild, spawnChild, type SpawnSpec } from "./_child.ts";
 import { liveHomes, makeHome, type SandboxHome, track } from "./_home.ts";
+import { missingDeno, sandboxDenoPath } from "./_deno_path.ts";
 import { checkPoolOptions, type ChildKind, type PoolOptions, type PoolStats, SandboxPool } from "./_pool.ts";
 
 export { DEFAULT_IDLE_TIMEOUT_MS, MAX_IDLE_TIMEOUT_MS, MAX_POOL_SIZE } from "./_pool.ts";
@@ -18,7 +19,14 @@ import type { Limits } from "../src/limits.ts";
 
 /** Options for {@linkcode LocalExecutor}. */
 export interface LocalExecutorOptions {
-  /** The Deno binary that runs sandboxes. @default {Deno.execPath()} */
+  /**
+   * The Deno binary that runs sandboxes. Without it: `$CODEMODE_DENO_PATH`
+   * when set (and the host may read it), else `Deno.execPath()`; in a
+   * `deno compile` binary, which cannot run sandboxes itself, the first
+   * `deno` on `PATH` (the first execution fails with an error saying so when
+   * there is none).
+   * @default {Deno.execPath()}
+   */
   denoPath?: string;
   /**
    * Where each sandbox's working dir and the executor's private Deno cache are
@@ -204,6 +212,9 @@ export function sandboxCommand(
  */
 export class LocalExecutor implements Executor {
   readonly #denoPath: string;
+  // Why no sandbox can start (no Deno binary), reported by the first execution rather than the constructor:
+  // a Codemode made only for types() never needs one.
+  readonly #denoProblem: Error | undefined;
   readonly #tempDir?: string;
   readonly #inFlight = new Set<AbortController>();
   readonly #semaphore: Semaphore;
@@ -222,7 +233,9 @@ export class LocalExecutor implements Executor {
    * @throws {RangeError} when `maxConcurrent`, `maxQueued` or a `pool` field is out of range.
    */
   constructor(options: LocalExecutorOptions = {}) {
-    this.#denoPath = options.denoPath ?? Deno.execPath();
+    const denoPath = sandboxDenoPath({ denoPath: options.denoPath });
+    this.#denoPath = denoPath instanceof Error ? "deno" : denoPath;
+    this.#denoProblem = denoPath instanceof Error ? denoPath : undefined;
     this.#tempDir = options.tempDir;
     this.#slots = {
       maxConcurrent: slotCount("maxConcurrent", options.maxConcurrent),
@@ -336,11 +349,17 @@ export class LocalExecutor implements Executor {
   async #madeHome(): Promise<SandboxHome> {
     // A pool's fill that was under way when close() ran must not make a private dir no one removes.
     if (this.#closed) throw new Error("The executor is closed");
-    const making = this.#home ??= makeHome(this.#tempDir);
+    const making = this.#home ??= this.#checkedDeno().then(() => makeHome(this.#tempDir));
     return await making.catch((e) => {
       if (this.#home === making) this.#home = undefined;
       throw e;
     });
+  }
+
+  // Once per private dir, before the first child: a wrong path is one clear error, not a child exiting with 127.
+  #checkedDeno(): Promise<void> {
+    const problem = this.#denoProblem ?? missingDeno(this.#denoPath);
+    return problem ? Promise.reject(problem) : Promise.resolve();
   }
 
   #spawn(home: SandboxHome, limits: Pick<Limits, "memoryMb" | "timeoutMs">): SandboxChild {

@@ -96,3 +96,36 @@ export function recordingIo(cwd: string, stdin = ""): {
     err: () => err.join(""),
   };
 }
+
+/** What a finished process printed, and its exit code. */
+export interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a program to its end with `stdin` as its whole input.
+ *
+ * @returns its exit code and output, as text.
+ */
+export async function runProgram(
+  program: string,
+  args: string[],
+  options: { cwd?: string | URL; env?: Record<string, string>; stdin?: string } = {},
+): Promise<Ran> {
+  const child = new Deno.Command(program, {
+    args,
+    cwd: options.cwd,
+    env: options.env,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(options.stdin ?? ""));
+  await writer.close();
+  const out = await child.output();
+  const text = new TextDecoder();
+  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+}

@@ -29,7 +29,7 @@ Deno.test("init writes a starter project whose script runs against its tools", a
       /Next:\n {2}cd .*\n {2}deno task codemode run example_script\.ts --config codemode\.yaml\n {2}deno task agent/,
     );
     const config = JSON.parse(await Deno.readTextFile(`${dir}/deno.json`));
-    assert.match(config.imports["@codemode/codemode"], /^jsr:@codemode\/codemode@\^\d+\.\d+\.\d+$/);
+    assert.match(config.imports["@codemode/core"], /^jsr:@codemode\/core@\^\d+\.\d+\.\d+$/);
     assert.deepEqual(
       config.links,
       [fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "")],

@@ -1,16 +1,17 @@
 // A project outside this checkout uses Codemode the way the README says: its
-// deno.json maps `@codemode/codemode` to the JSR package and `links` it to this
+// deno.json maps `@codemode/core` to the JSR package and `links` it to this
 // checkout, so the package's own deno.json imports (zod, ajv, …) apply to its
 // files. JSR itself is never contacted. Importing ../mod.ts by path instead
 // fails with `Import "zod" not a dependency`.
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import denoJson from "../deno.json" with { type: "json" };
+import { type Ran, runProgram } from "./_helpers.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 
-const MAIN = `import { Codemode } from "@codemode/codemode";
-import * as mcp from "@codemode/codemode/mcp";
+const MAIN = `import { Codemode } from "@codemode/core";
+import * as mcp from "@codemode/core/mcp";
 
 await using cm = new Codemode({ tools: [] });
 const r = await cm.execute("return 1+1");
@@ -18,20 +19,36 @@ console.log(JSON.stringify({ result: r.result, mcpExports: Object.keys(mcp).leng
 `;
 
 function projectConfig(lock: unknown): string {
-  const imports = { "@codemode/codemode": `jsr:@codemode/codemode@^${denoJson.version}` };
+  const imports = { "@codemode/core": `jsr:@codemode/core@^${denoJson.version}` };
   return JSON.stringify({ imports, links: [ROOT], lock }, null, 2);
 }
 
-Deno.test("a project outside the checkout imports @codemode/codemode and a subpath through links, with its own frozen lock", async () => {
+Deno.test("a project outside the checkout imports @codemode/core and a subpath through links, with its own frozen lock", async () => {
   await inProject(async (dir) => {
     await Deno.writeTextFile(`${dir}/deno.json`, projectConfig(true));
     assertRan(await deno(dir, ["run", "-A", "main.ts"]));
     const lock = JSON.parse(await Deno.readTextFile(`${dir}/deno.lock`));
-    assert.deepEqual(Object.keys(lock.workspace.links), [`jsr:@codemode/codemode@${denoJson.version}`]);
+    // The checkout is a workspace: linking it links both of its packages.
+    assert.deepEqual(Object.keys(lock.workspace.links).sort(), [
+      `jsr:@codemode/cli@${denoJson.version}`,
+      `jsr:@codemode/core@${denoJson.version}`,
+    ]);
     await Deno.writeTextFile(`${dir}/deno.json`, projectConfig({ frozen: true }));
     assertRan(await deno(dir, ["run", "-A", "main.ts"]));
     const check = await deno(dir, ["check", "main.ts"]);
     assert.equal(check.code, 0, check.stderr);
+  });
+});
+
+Deno.test("a linked project runs the CLI as jsr:@codemode/cli, the package `deno run -A jsr:@codemode/cli init` runs", async () => {
+  await inProject(async (dir) => {
+    await Deno.writeTextFile(`${dir}/deno.json`, projectConfig(false));
+    const version = await deno(dir, ["run", "-A", "jsr:@codemode/cli", "--version"]);
+    assert.equal(version.code, 0, version.stderr);
+    assert.equal(version.stdout, `codemode ${denoJson.version}\n`);
+    const run = await deno(dir, ["run", "-A", "jsr:@codemode/cli", "run", "-", "--json"], "return 6 * 7");
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(JSON.parse(run.stdout).result, 42);
   });
 });
 
@@ -64,8 +81,6 @@ function assertRan(run: { code: number; stdout: string; stderr: string }): void 
   assert.ok(out.mcpExports > 0, "the /mcp entry point exports nothing");
 }
 
-async function deno(cwd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), { args, cwd, stdout: "piped", stderr: "piped" }).output();
-  const text = new TextDecoder();
-  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+function deno(cwd: string, args: string[], stdin = ""): Promise<Ran> {
+  return runProgram(Deno.execPath(), args, { cwd, stdin });
 }

@@ -1,5 +1,5 @@
 // The files `codemode init` writes. The project imports Codemode as the JSR
-// package `@codemode/codemode`; from a local checkout, `links` in its deno.json
+// package `@codemode/core`; from a local checkout, `links` in its deno.json
 // makes that name resolve to the checkout, with the checkout's own imports.
 
 /** One file of the starter project. */
@@ -10,7 +10,7 @@ export interface TemplateFile {
 
 /** Where the starter project takes Codemode from. */
 export interface StarterOptions {
-  /** The version range of `jsr:@codemode/codemode` the project imports, e.g. `^0.1.0`. */
+  /** The version range of `jsr:@codemode/core` the project imports, e.g. `^0.1.0`. */
   range: string;
   /** Absolute path of a local checkout to link in place of the JSR package, if any. */
   link?: string;
@@ -18,7 +18,7 @@ export interface StarterOptions {
 
 /** The starter project's files. */
 export function starterFiles(options: StarterOptions): TemplateFile[] {
-  const codemode = `jsr:@codemode/codemode@${options.range}`;
+  const codemode = `jsr:@codemode/core@${options.range}`;
   return [
     { path: "deno.json", content: denoJson(codemode, options.link) },
     { path: "codemode.yaml", content: CONFIG },
@@ -35,7 +35,7 @@ const ZOD = "npm:zod@^4.1.0";
 // CLI and the tool modules share one copy of it.
 function denoJson(codemode: string, link: string | undefined): string {
   const json = {
-    imports: { "@codemode/codemode": codemode, zod: ZOD },
+    imports: { "@codemode/core": codemode, zod: ZOD },
     ...(link === undefined ? {} : { links: [link] }),
     exclude: ["example_script.ts"],
     tasks: { agent: "deno run -A agent.ts", codemode: `deno run -A ${codemode}/cli` },
@@ -112,8 +112,8 @@ return urgent.map((n) => n.text);
 `;
 
 const AGENT = `// Builds Codemode from codemode.yaml and shows what the model is told and what a script returns.
-// Wire aiSdkTool(cm) (from @codemode/codemode/ai-sdk) or the LangChain tool into your agent to let a real model write the scripts.
-import { fromConfig } from "@codemode/codemode/config";
+// Wire aiSdkTool(cm) (from @codemode/core/ai-sdk) or the LangChain tool into your agent to let a real model write the scripts.
+import { fromConfig } from "@codemode/core/config";
 
 await using cm = await fromConfig(new URL("./codemode.yaml", import.meta.url).pathname);
 console.log(await cm.prompt());

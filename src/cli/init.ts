@@ -15,7 +15,7 @@ import type { CliIo } from "./run.ts";
 export const INIT_HELP: string = `Usage: codemode init [dir] [--force] [--yes]
 
 Writes a starter project: codemode.yaml, a tools module, an example script, an agent,
-.env.example and deno.json. The project imports jsr:@codemode/codemode; when this
+.env.example and deno.json. The project imports jsr:@codemode/core; when this
 command runs from a local checkout, deno.json links that name to the checkout.
 
 Options:
@@ -23,7 +23,8 @@ Options:
   -y, --yes    Do not ask for confirmation.
   -h, --help   Show this help.`;
 
-// A checkout (file: URL) is linked into the project; from JSR the project imports the package.
+// A checkout (file: URL) is linked into the project; from JSR, or from a `deno compile` binary (whose
+// modules live in a temp dir that is gone once it exits), the project imports the published package.
 const ROOT_URL = new URL("../../", import.meta.url);
 
 /**
@@ -45,7 +46,9 @@ export async function initCommand(args: string[], io: CliIo): Promise<number> {
   if (values.help) return io.out(INIT_HELP + "\n"), 0;
   if (positionals.length > 1) throw new UsageError("init takes at most one directory");
   const dir = resolve(io.cwd, positionals[0] ?? ".");
-  const link = ROOT_URL.protocol === "file:" ? fileURLToPath(ROOT_URL).replace(/\/$/, "") : undefined;
+  const link = ROOT_URL.protocol === "file:" && !Deno.build.standalone
+    ? fileURLToPath(ROOT_URL).replace(/\/$/, "")
+    : undefined;
   const files = starterFiles({ range: `^${denoJson.version}`, link });
   const existing = await existingFiles(dir, files.map((f) => f.path));
   if (existing.length > 0 && !values.force) {

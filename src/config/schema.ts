@@ -12,7 +12,7 @@ import { type McpServerConfig, mcpServerSchema } from "../mcp/client/server_conf
 
 /** `executor` with `type: local` (the default): scripts run in a local zero-permission Deno subprocess. */
 export interface LocalExecutorConfig extends Pick<LocalExecutorOptions, "maxConcurrent" | "maxQueued" | "pool"> {
-  /** `local`. */
+  /** `local` (the default): scripts run in sandboxes this host starts; `remote`: on an executor service (`codemode serve`). */
   type: "local";
   /** Per-execution limit overrides; unset fields keep the defaults. */
   limits: Partial<Limits>;

@@ -1,6 +1,8 @@
 // A tool's own approval requirement is enforced on the host: a child that
 // knows the nonce and forges calls (by every name, again and again) gets no
 // tool that needs approval run without an approver's yes.
+// Stopped by: the host decides approval per call from the tool's own `needsApproval` and the policies, before any
+// handler runs; only an approver's `true` lets a call through.
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { defineTool } from "../../mod.ts";

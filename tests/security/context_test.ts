@@ -2,6 +2,8 @@
 // The context and the caller's call id stay on the host, whatever the script
 // probes; an error that leaves the execution cannot be caught and outlived by
 // the script; and nothing the script sends can pose as such an error.
+// Stopped by: `context` and the caller's call id never leave the host (nothing is serialized to the child); an error
+// chosen by `rethrow` stops the sandbox before `execute` throws it, and a `rethrow` test that throws counts as no.
 import assert from "node:assert/strict";
 import { ToolMessage } from "@langchain/core/messages";
 import { z } from "zod";

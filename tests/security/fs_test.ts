@@ -1,5 +1,7 @@
 // Filesystem abuse: reading a planted secret file, and writing, creating or
 // deleting files anywhere. The sandbox runs with --deny-read/--deny-write.
+// Stopped by: Deno's permission system (`--deny-read`, `--deny-write`, no `--allow-*`), a private Deno dir with no
+// caches on disk, and web storage removed from the sandbox.
 import assert from "node:assert/strict";
 import { Codemode, LocalExecutor } from "../../mod.ts";
 import { assertDenied, assertFailed, assertHealthy, canaries, exists, sandbox } from "./_canaries.ts";

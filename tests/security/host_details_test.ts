@@ -1,6 +1,9 @@
 // Host details: nothing the script or the model sees names where the host is
 // installed, the Deno binary's path, the host's working dir or its DNS
 // resolver; and denied tools are invisible in every way.
+// Stopped by: the prelude runs from a copy in a private temp dir, `Deno.execPath()` is reported as `deno`, permission
+// errors are cut to one line, host paths are removed from stderr; denied tools are filtered out of every listing and
+// call.
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { defineTool } from "../../mod.ts";

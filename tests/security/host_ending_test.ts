@@ -1,6 +1,8 @@
 // Nothing outlives the host: however the process that started a sandbox ends
 // (Ctrl-C, SIGTERM, SIGKILL), its sandbox children end too, and a child that
 // somehow lost its host stops at its CPU-time limit.
+// Stopped by: `setpriv --pdeathsig KILL` and `prlimit --cpu` (util-linux) on every child, `setsid` process groups
+// killed whole, an `unload` hook, and the CLI's signal handlers.
 import assert from "node:assert/strict";
 import { DEFAULT_LIMITS } from "../../mod.ts";
 import { sandboxCommand } from "../../executor/local.ts";

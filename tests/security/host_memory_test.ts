@@ -1,5 +1,7 @@
 // Host memory: what one execution's tool inputs may hold on the host, and the
 // sandbox's own resident-memory cap, which must hold every time.
+// Stopped by: `maxToolInputBytes` and `maxToolInputValues` checked before parsing, and `maxRssMb` enforced by a memory
+// cgroup or by polling `VmHWM`.
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { defineTool } from "../../mod.ts";

@@ -2,6 +2,8 @@
 // directly or from inside a data:, blob: or Worker module, and remote, npm or
 // jsr imports that would phone home. The sandbox runs with --deny-read,
 // --deny-import, --no-remote and --no-npm; none may load or reveal anything.
+// Stopped by: the user's code is imported from a computed `data:` URL, never part of the static module graph, so every
+// import is permission-checked: `--deny-read`, `--deny-import`, `--no-remote`, `--no-npm`.
 import assert from "node:assert/strict";
 import { assertFailed, assertHealthy, canaries, sandbox } from "./_canaries.ts";
 

@@ -2,6 +2,8 @@
 // (file reads, endless loops, floods of output, the wrong type), the AI SDK and
 // LangChain tools answer with bounded, formatted text (or a clear validation
 // error) and never hang or crash the agent loop.
+// Stopped by: the adapters validate `code` with zod and return `formatResultForModel`'s bounded text; every execution
+// runs under the limits.
 import assert from "node:assert/strict";
 import { generateText, isStepCount } from "ai";
 import { MockLanguageModelV4 } from "ai/test";

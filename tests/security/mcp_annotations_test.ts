@@ -1,6 +1,7 @@
 // Abuse tests for upstream tool annotations (a new door: they now shape policy). They are
 // hostile input: an upstream can use them to make its own tools need approval, never to make
 // a denied tool callable or a tool that needs approval run without it.
+// Stopped by: annotations can only tighten policy (`defaultPolicy: approve`); `deny` and explicit rules always win.
 import assert from "node:assert/strict";
 import { Codemode } from "../../src/codemode.ts";
 import { McpToolSource } from "../../src/mcp/client/mod.ts";

@@ -2,6 +2,8 @@
 // requestState): forged, altered, replayed and borrowed requestState; a client that never comes back;
 // more waiting executions than the cap; answers that are garbage or missing; a client that leaves
 // while its retry is served. A raw client over real sockets (the hostile one), real sandboxes.
+// Stopped by: HMAC-sealed `requestState` bound to the client's `Authorization` and the code, single use,
+// `approvalTimeoutMs`, `maxWaitingExecutions`.
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { defineTool, type ExecutionResult } from "../../mod.ts";

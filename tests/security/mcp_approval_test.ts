@@ -2,6 +2,8 @@
 // answers that are garbage, an input too big to show, a script that floods
 // the person with questions, a client that leaves while a question is open.
 // Real sockets and processes, real sandboxes, the official SDK client.
+// Stopped by: anything but a valid yes is a refusal; questions are asked one at a time with the input shown bounded;
+// `approvalTimeoutMs`, the execution's end or the client leaving withdraws them.
 import assert from "node:assert/strict";
 import { z } from "zod";
 // @ts-types="@modelcontextprotocol/sdk/types"

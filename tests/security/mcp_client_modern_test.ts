@@ -2,6 +2,7 @@
 // `server/discover`, `subscriptions/listen` streams): a flood of tool-list changes costs a few
 // reloads, not one each; a server that answers the probe with garbage or refuses both eras is a
 // load error naming it, and the host stays healthy. Real server processes.
+// Stopped by: list-change reloads coalesced; probe answers validated; load errors bounded and naming the server.
 import assert from "node:assert/strict";
 import { Codemode } from "../../src/codemode.ts";
 import { McpToolSource } from "../../src/mcp/client/mod.ts";

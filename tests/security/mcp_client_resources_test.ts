@@ -1,6 +1,8 @@
 // Abuse tests for tools.<server>.$read (a new door: the script now asks upstreams for resources).
 // It reads only URIs that server returned or lists, only on that server; the host never resolves a
 // URI itself; answers are bounded; malformed ones are left out or are clear errors.
+// Stopped by: `$read` accepts only URIs that server returned or lists, is sent to that server only, and is bounded by
+// `maxResultBytes`.
 import assert from "node:assert/strict";
 import { Codemode } from "../../src/codemode.ts";
 import { McpToolSource } from "../../src/mcp/client/mod.ts";

@@ -1,6 +1,8 @@
 // Abuse tests for Codemode as an MCP client: hostile or broken upstream servers
 // must give bounded, clear errors, never crash or hang the host, and never get
 // the upstream's configured secrets into anything the sandbox sees.
+// Stopped by: size and time limits on every upstream message, sanitized tool lists and schemas, and redaction of
+// configured secrets in anything the sandbox sees.
 import assert from "node:assert/strict";
 import { Codemode } from "../../src/codemode.ts";
 import { McpToolSource } from "../../src/mcp/client/mod.ts";

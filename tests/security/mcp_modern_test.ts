@@ -2,6 +2,8 @@
 // `_meta`): clients that leave or cancel with a sandbox running, bodies over the cap or stalled,
 // DNS rebinding, listen streams past their cap, and a session table that is full. Real sockets,
 // real sandboxes, the official SDK v2 client where a client is needed.
+// Stopped by: body caps and deadlines, Host/Origin checks, listen-stream and session caps, and killing a departed
+// client's executions.
 import assert from "node:assert/strict";
 import { type LogEvent, serveHttp } from "../../src/mcp/server/mod.ts";
 import {

@@ -2,6 +2,8 @@
 // `authorize` callback, the CLI's loopback redirect listener, token files): secrets never reach
 // the script or a result, credentials never go to an authorization server the config did not
 // name, forged redirects are refused, waits are bounded, and config errors never quote a secret.
+// Stopped by: tokens and secrets stay in the host and are redacted; `issuer` pins the authorization server; the
+// loopback redirect checks `state`; waits are bounded; config errors never quote a secret.
 import assert from "node:assert/strict";
 import { Codemode } from "../../src/codemode.ts";
 import { codemodeOptionsFromConfig } from "../../src/config/from_config.ts";

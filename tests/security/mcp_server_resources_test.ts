@@ -3,6 +3,7 @@
 // schemes, a denied tool's namespace, and a burst of reads. Every one is a
 // clear error or nothing, never a crash or another tool's declarations.
 // Real HTTP on 127.0.0.1, the official SDK v1 client.
+// Stopped by: resource names are length-capped and decoded strictly; denied namespaces are invisible.
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { Codemode, defineTool } from "../../mod.ts";

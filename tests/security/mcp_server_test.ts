@@ -2,6 +2,8 @@
 // session exhaustion (also by stalled bodies), clients that leave with a
 // sandbox running, forged session ids and DNS rebinding. Real sockets, real
 // sandboxes, the official SDK client.
+// Stopped by: output and body caps, JSON-RPC validation by the SDK, session caps taken only after a complete
+// `initialize`, Host/Origin checks, and killing a departed client's executions.
 import assert from "node:assert/strict";
 import { serveHttp } from "../../src/mcp/server/mod.ts";
 import {

@@ -1,5 +1,7 @@
 // Network and environment abuse: reaching a loopback listener by any API, and
 // reading the host's environment, user or machine identity.
+// Stopped by: Deno's permission system (`--deny-net`, `--deny-env`, `--deny-sys`, no `--allow-*`, `--no-prompt`) and an
+// environment holding only four variables.
 import assert from "node:assert/strict";
 import { assertDenied, assertFailed, assertHealthy, canaries, sandbox } from "./_canaries.ts";
 

@@ -1,6 +1,8 @@
 // Abuse of what observability exposes: a script cannot grow the metric series
 // by inventing tool names, nor put its data (tool inputs, results, error
 // messages, forged log lines) into the log or the audit trail.
+// Stopped by: tool labels are registered names, `(unknown)` or `(other)`; logs and audit records hold names, digests
+// and outcomes, never inputs, results or messages.
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { Codemode, defineTool } from "../../mod.ts";

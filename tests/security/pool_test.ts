@@ -4,6 +4,8 @@
 // child started with other limits, and every new door (the LocalExecutor
 // option, codemode.yaml's executor.pool, codemode mcp --pool, many kinds of
 // limits) refuses abuse.
+// Stopped by: a pooled child is started exactly like a fresh one and runs one script; children are pooled per kind of
+// limits; pool settings are range-checked.
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { Codemode, DEFAULT_LIMITS, defineTool, LocalExecutor } from "../../mod.ts";

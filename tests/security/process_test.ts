@@ -1,5 +1,7 @@
 // Process abuse: spawning, FFI, signalling the host, exiting early, outliving
 // the execution, and leaving the executor's private dir behind.
+// Stopped by: `--deny-run`, `--deny-ffi`, its own process group killed whole on every ending, and a private dir removed
+// by `close()` or the next executor.
 import assert from "node:assert/strict";
 import {
   assertDenied,

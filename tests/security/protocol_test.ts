@@ -2,6 +2,8 @@
 // host's replies from stdin, or breaking the pipes. The host must treat
 // everything without the nonce as raw output, never crash, and never run a
 // tool the script was not allowed to call.
+// Stopped by: a per-execution nonce the script cannot read, frames measured and validated with zod before use, and
+// every tool call checked on the host.
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { defineTool } from "../../mod.ts";

@@ -3,6 +3,9 @@
 // frames, floods, other protocol versions, limits over the ceilings, and
 // unauthenticated or cross-origin upgrades. Every one ends its connection
 // (and execution) cleanly; the service stays healthy.
+// Stopped by: bearer API keys and Host/Origin checks before the upgrade, one versioned zod-validated message format
+// with size caps (floods and silence end the connection), limits clamped to the service's ceilings, and the static
+// validator run again.
 import assert from "node:assert/strict";
 import { KEY, RawClient, remoteCodemode, startService, waitFor } from "../remote/_helpers.ts";
 import type { ExecutorService } from "../../executor/service/mod.ts";

@@ -1,6 +1,8 @@
 // Resource abuse: memory, CPU, output and tool-call floods, runaway recursion,
 // concurrency and cancellation. Every one must end with the right stopReason
 // in bounded time, and the host must keep serving other executions.
+// Stopped by: `timeoutMs`, `memoryMb`, `maxRssMb`, `maxOutputBytes`, `maxToolCalls`, `maxConcurrent`/`maxQueued` and
+// the `AbortSignal`, each ending the child's process group.
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { defineTool } from "../../mod.ts";

@@ -1,5 +1,7 @@
 // An ExecutionResult's size follows from the limits, whatever the script does:
 // the trace, each trace error, error messages and stacks are all capped.
+// Stopped by: every part of an `ExecutionResult` is capped on the host (trace entries, error texts, names, result
+// bytes).
 import assert from "node:assert/strict";
 import { DEFAULT_LIMITS } from "../../mod.ts";
 import { sandbox } from "./_canaries.ts";

@@ -1,6 +1,8 @@
 // Abuse tests for `$schema` (an upstream now chooses the dialect its schemas are validated in):
 // an unknown, remote, huge or non-string `$schema` is validated as a dialect Codemode speaks,
 // with a bounded warning, and never fetched; a schema cannot dodge validation by its dialect.
+// Stopped by: only the dialects Codemode ships (draft-07, 2019-09, 2020-12) are used; `$schema` is never fetched;
+// unknown dialects validate as 2020-12 with a bounded warning.
 import assert from "node:assert/strict";
 import { Codemode } from "../../src/codemode.ts";
 import { McpToolSource } from "../../src/mcp/client/mod.ts";

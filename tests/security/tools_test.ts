@@ -1,6 +1,8 @@
 // Tool-bridge abuse: polluted prototypes, `__proto__` payloads, huge or deeply
 // nested inputs, and host handler errors that carry secrets. The host must
 // validate every input itself and tell the script no more than a message.
+// Stopped by: every input is validated on the host against the tool's schema (a `__proto__` key pollutes nothing
+// there), frames are size-capped, and a handler's error reaches the script as its message only.
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { defineTool } from "../../mod.ts";
