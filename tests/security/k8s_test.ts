@@ -1,5 +1,6 @@
 // The Helm chart's doors: the API key, the pods' host access, and what other
 // pods can reach. Rendered with the real helm, checked on the objects.
+// Stopped by: the chart's Secret, securityContext (non-root, read-only root, drop ALL, no host namespaces or token) and NetworkPolicy
 import assert from "node:assert/strict";
 import { renderChart } from "../k8s/_helm.ts";
 import { type KubeObject, parseManifests, podSpecs } from "../k8s/_kube.ts";

@@ -2,6 +2,7 @@
 // checker on the host before any sandbox. It must read no host file the
 // script names, and a script whose types are hostile must not stall, crash or
 // bloat the host.
+// Stopped by: an in-memory compiler host that resolves nothing, TypeScript's own limits, the execution's timeout and a 512 MiB worker heap
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { Codemode, defineTool } from "../../mod.ts";
