@@ -56,7 +56,7 @@ export async function makeHome(tempDir: string | undefined): Promise<SandboxHome
   try {
     // Who owns the dir, for the next host's sweep should this one be killed (SIGKILL skips every clean-up).
     // The sandbox cannot read it (no read permission); its name tells a script nothing.
-    await Deno.writeTextFile(`${root}/${OWNER_FILE}`, String(Deno.pid));
+    await Deno.writeTextFile(`${root}/${OWNER_FILE}`, `${Deno.pid} ${pidNamespace()}`);
     sweepStaleHomes(root.slice(0, root.lastIndexOf("/")));
     const source = await (await fetch(PRELUDE_URL)).text();
     await Deno.writeTextFile(home.prelude, source);
@@ -73,21 +73,36 @@ const OWNER_FILE = "owner.pid";
 const HOME_NAME = /^codemode-[0-9a-f]{6,32}$/;
 const sweptDirs = new Set<string>();
 
+// The kernel's name for this process's PID namespace (`pid:[4026531836]`): a
+// pid means something only there. Hosts in containers may share a temp dir
+// with hosts outside, where an owner's pid is no process at all.
+function pidNamespace(): string {
+  try {
+    return Deno.readLinkSync("/proc/self/ns/pid");
+  } catch {
+    return "-";
+  }
+}
+
 /**
  * Removes, once per temp dir and process, the private dirs of hosts that are
  * gone (killed with SIGKILL, so nothing of theirs ran): a dir named as
- * {@linkcode makeHome} names them, holding an owner file whose pid is no live
- * process. Linux only (it asks /proc); a dir without an owner file, or whose
- * owner's pid is alive, is left alone.
+ * {@linkcode makeHome} names them, holding an owner file whose pid, in this
+ * host's own PID namespace, is no live process. Linux only (it asks /proc); a
+ * dir without an owner file, of another PID namespace, or whose owner's pid
+ * is alive, is left alone.
  */
 function sweepStaleHomes(dir: string): void {
   if (Deno.build.os !== "linux" || sweptDirs.has(dir)) return;
   sweptDirs.add(dir);
+  const ours = pidNamespace();
   void (async () => {
     for await (const entry of Deno.readDir(dir)) {
       if (!entry.isDirectory || !HOME_NAME.test(entry.name)) continue;
-      const owner = await Deno.readTextFile(`${dir}/${entry.name}/${OWNER_FILE}`).catch(() => "");
-      if (!/^\d+$/.test(owner) || Number(owner) === Deno.pid || await processExists(owner)) continue;
+      const text = await Deno.readTextFile(`${dir}/${entry.name}/${OWNER_FILE}`).catch(() => "");
+      const [owner, namespace] = text.split(" ");
+      if (namespace !== ours || !/^\d+$/.test(owner) || Number(owner) === Deno.pid) continue;
+      if (await processExists(owner)) continue;
       await Deno.remove(`${dir}/${entry.name}`, { recursive: true }).catch(() => {});
     }
   })().catch(() => {});

@@ -225,7 +225,8 @@ async function childenOfPool(memoryMb: number, pid: number): Promise<number[]> {
 }
 
 Deno.test({
-  name: "the private dir of a host killed with SIGKILL is removed by the next host's executor; others are left alone",
+  name:
+    "the private dir of a host killed with SIGKILL is removed by the next host's executor; others, and those of another PID namespace, are left alone",
   ignore: Deno.build.os !== "linux",
   async fn() {
     const { LocalExecutor } = await import("../../mod.ts");
@@ -237,12 +238,16 @@ Deno.test({
       const home = async (name: string, owner?: number) => {
         await Deno.mkdir(`${tempDir}/${name}/deno`, { recursive: true });
         await Deno.writeTextFile(`${tempDir}/${name}/prelude.js`, "");
-        if (owner !== undefined) await Deno.writeTextFile(`${tempDir}/${name}/owner.pid`, String(owner));
+        if (owner !== undefined) await Deno.writeTextFile(`${tempDir}/${name}/owner.pid`, `${owner} ${namespace}`);
       };
+      const ours = await Deno.readLink("/proc/self/ns/pid");
+      let namespace = ours;
       await home("codemode-0123456789abcdef", gone.pid); // its host is gone
       await home("codemode-fedcba9876543210", live.pid); // its host lives
       await home("codemode-00000000aaaaaaaa"); // no owner file: not known to be ours
       await home("not-codemode-1234", gone.pid); // not named as a private dir
+      namespace = "pid:[1]"; // a host in a container sharing this temp dir: its pid means nothing here
+      await home("codemode-abcdef0123456789", gone.pid);
       await using executor = new LocalExecutor({ tempDir });
       const r = await executor.execute({
         executionId: "x",
@@ -254,7 +259,8 @@ Deno.test({
       const names = async () => (await Array.fromAsync(Deno.readDir(tempDir))).map((e) => e.name).sort();
       await waitFor(async () => !(await names()).includes("codemode-0123456789abcdef"), "the stale dir to go", 10_000);
       const left = await names();
-      for (const kept of ["codemode-fedcba9876543210", "codemode-00000000aaaaaaaa", "not-codemode-1234"]) {
+      const others = ["codemode-fedcba9876543210", "codemode-00000000aaaaaaaa", "not-codemode-1234"];
+      for (const kept of [...others, "codemode-abcdef0123456789"]) {
         assert.ok(left.includes(kept), `${kept} is left alone`);
       }
     } finally {
