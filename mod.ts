@@ -92,6 +92,7 @@ export {
   STOP_REASONS,
   type StopReason,
   type ToolCallRecord,
+  type TypeDiagnostic,
 } from "./src/rpc/result.ts";
 export {
   DEFAULT_EXECUTOR_SETTINGS,

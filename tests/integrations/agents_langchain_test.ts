@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { StringOutputParser } from "@langchain/core/output_parsers";
 import { ChatPromptTemplate } from "@langchain/core/prompts";
 import { tool } from "@langchain/core/tools";
-import { FakeListChatModel } from "@langchain/core/utils/testing";
+import { RunnableLambda } from "@langchain/core/runnables";
+import { FakeListChatModel, FakeLLM } from "@langchain/core/utils/testing";
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { createAgent } from "langchain";
 import { z } from "zod";
@@ -72,6 +73,25 @@ Deno.test("a hand-built graph whose node calls the model without passing its con
   assertCompleted(r);
   assert.match(r.result as string, /^tools\.agents\.graph stopped: the agent reached its cap of 4 model calls/);
   assert.equal(model.made, 4);
+});
+
+Deno.test("LLM calls count too, made in a function that passes no config on: the second of a cap of 1 is never made", async () => {
+  let made = 0;
+  const llm = new FakeLLM({ response: "words" });
+  const original = llm._call.bind(llm);
+  llm._call = (...args) => (made++, original(...args));
+  const twice = RunnableLambda.from(async (task: string) => `${await llm.invoke(task)} ${await llm.invoke(task)}`);
+  await using cm = new Codemode({ tools: [langchainAgentTool(twice, { name: "twice", toInput: ({ task }) => task })] });
+  const r = await cm.execute(`return await tools.agents.twice({ task: "go" })`);
+  assertCompleted(r);
+  assert.deepEqual(r.result, { text: "words words" });
+  await using capped = new Codemode({
+    tools: [langchainAgentTool(twice, { name: "twice", toInput: ({ task }) => task, maxModelCalls: 1 })],
+  });
+  const c = await capped.execute(`try { await tools.agents.twice({ task: "go" }); } catch (e) { return e.message; }`);
+  assertCompleted(c);
+  assert.match(c.result as string, /^tools\.agents\.twice stopped: the agent reached its cap of 1 model calls/);
+  assert.equal(made, 3);
 });
 
 Deno.test("a LangChain chain with its own input and output schemas, through the mappings", async () => {
