@@ -143,3 +143,13 @@ export async function aiSdkTool<CONTEXT extends Record<string, unknown> = Record
 function codeOf(input: unknown): unknown {
   return typeof input === "object" && input !== null ? (input as { code?: unknown }).code : undefined;
 }
+
+export {
+  agentTool,
+  type AiSdkAgentCall,
+  type AiSdkAgentFunction,
+  type AiSdkAgentLike,
+  type AiSdkAgentResult,
+  type AiSdkAgentToolOptions,
+} from "./ai_sdk_agent.ts";
+export type { AgentAnswer, AgentTask, AgentToolOptions } from "./_agent.ts";

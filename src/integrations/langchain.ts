@@ -254,3 +254,6 @@ function runOptions(config: ToolRunnableConfig | undefined): RunOptions {
 function isGraphBubbleUp(error: unknown): boolean {
   return error instanceof Error && (error as { is_bubble_up?: unknown }).is_bubble_up === true;
 }
+
+export { agentTool, type RunnableAgentToolOptions, type RunnableLike } from "./langchain_agent.ts";
+export type { AgentAnswer, AgentTask, AgentToolOptions } from "./_agent.ts";

@@ -11,8 +11,19 @@
  */
 import { type CodemodeLike, type CodemodeToolOptions, type LangchainCodemodeTool, langchainTool } from "./langchain.ts";
 
+/**
+ * A compiled graph (`new StateGraph(...).compile()`, `createAgent(...)`) as a Codemode tool,
+ * `agents.<name>`, that a script calls as `tools.agents.<name>({ task })`; the same function as
+ * `./langchain`'s (a compiled graph is a runnable). By default the graph gets
+ * `{ messages: [{ role: "user", content: task }] }` and the tool gives the last message's text.
+ */
+export { agentTool, type RunnableAgentToolOptions, type RunnableLike } from "./langchain.ts";
+
 // Re-exported so this module's documentation is complete on its own.
 export type {
+  AgentAnswer,
+  AgentTask,
+  AgentToolOptions,
   CodeInput,
   CodemodeLike,
   CodemodeToolOptions,
