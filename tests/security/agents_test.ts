@@ -3,6 +3,7 @@
 // reach it as one line without the host's message, stack or cause; it cannot
 // raise their model-call cap or outlast their timeout, however the agent loops;
 // and an output that fails its schema never reaches it.
+// Stopped by: agentTool's one-line errors, its model-call hook that aborts past the cap, the tool timeout's abort signal and output validation
 import assert from "node:assert/strict";
 import { isStepCount, tool, ToolLoopAgent } from "ai";
 import { MockLanguageModelV4 } from "ai/test";
