@@ -15,7 +15,7 @@ import type { CliIo } from "./run.ts";
 export const INIT_HELP: string = `Usage: codemode init [dir] [--force] [--yes]
 
 Writes a starter project: codemode.yaml, a tools module, an example script, an agent,
-.env.example and deno.json. The project imports jsr:@codemode/codemode; when this
+.env.example, deno.json, and a docker-compose.yml that runs the executor image. The project imports jsr:@codemode/codemode; when this
 command runs from a local checkout, deno.json links that name to the checkout.
 
 Options:
@@ -46,7 +46,7 @@ export async function initCommand(args: string[], io: CliIo): Promise<number> {
   if (positionals.length > 1) throw new UsageError("init takes at most one directory");
   const dir = resolve(io.cwd, positionals[0] ?? ".");
   const link = ROOT_URL.protocol === "file:" ? fileURLToPath(ROOT_URL).replace(/\/$/, "") : undefined;
-  const files = starterFiles({ range: `^${denoJson.version}`, link });
+  const files = starterFiles({ range: `^${denoJson.version}`, link, version: denoJson.version });
   const existing = await existingFiles(dir, files.map((f) => f.path));
   if (existing.length > 0 && !values.force) {
     throw new UsageError(`Refusing to overwrite ${existing.join(", ")} in ${dir} (use --force)`);
