@@ -22,7 +22,7 @@ Deno.test("init writes a starter project whose script runs against its tools", a
     assert.equal(await main(["init", "--yes"], t.io), 0, t.err());
     for (const f of FILES) await Deno.stat(`${dir}/${f}`);
     // Exactly these files. The compose file runs docker/executor's image: tests/deploy/ checks its settings
-    // (hardening_test.ts) and brings it up on a real engine (engine/docker_test.ts).
+    // (hardening_test.ts) and brings it up on a real engine (engine/docker_engine.ts).
     assert.deepEqual((await Array.fromAsync(Deno.readDir(dir), (e) => e.name)).sort(), [...FILES].sort());
     await assertEnvExampleListsOnlyWhatIsRead(dir);
     assert.match(

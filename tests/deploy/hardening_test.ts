@@ -1,5 +1,5 @@
 // The security settings of docker/ and the compose files, read without a
-// Docker engine (tests/deploy/engine/docker_test.ts runs them for real, in
+// Docker engine (tests/deploy/engine/docker_engine.ts runs them for real, in
 // `deno task test:deploy`).
 import assert from "node:assert/strict";
 import { parse } from "yaml";
