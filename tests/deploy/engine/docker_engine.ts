@@ -154,12 +154,18 @@ async function composeStep(engine: Engine): Promise<void> {
   const project = ["-p", "cmcompose", "--env-file", join(dir, ".env"), ...files];
   const env = {
     CODEMODE_SRC: ROOT,
-    PROBE_HOST_ADDRS: hostAddresses().join(","),
+    PROBE_HOST_ADDRS: "",
     PROBE_HOST_PORT: String((listener.addr as Deno.NetAddr).port),
   };
   // The API key comes from the .env file, as for a user (docker-compose reads it; nothing in the environment).
   await Deno.writeTextFile(join(dir, ".env"), `CODEMODE_EXECUTOR_KEY=${KEY}\nAPP_PORT=${freePort()}\n`);
   try {
+    // The networks first, so that the host's address on the app's network is among those the probe tries
+    // (up then makes the probe again, with them).
+    const before = hostAddresses();
+    await engine.compose([...project, "up", "--no-build", "--no-start"], { cwd: dir, env });
+    env.PROBE_HOST_ADDRS = hostAddresses().join(",");
+    assert.ok(hostAddresses().length > before.length, "the default network's bridge has a host address");
     const up = await engine.compose([...project, "up", "--no-build", "--exit-code-from", "probe"], {
       cwd: dir,
       env,

@@ -177,7 +177,7 @@ async function checkNoHost(): Promise<void> {
   for (const hostname of addrs) {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const outcome = await Promise.race([
-      Deno.connect({ hostname, port }).then((c) => (c.close(), "connected"), (e: Error) => e.name),
+      Deno.connect({ hostname, port }).then((c) => (c.close(), "connected"), (e: Error) => e.message),
       new Promise<string>((r) => timer = setTimeout(() => r("no answer in 3 s"), 3000)),
     ]);
     clearTimeout(timer);
