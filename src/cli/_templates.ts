@@ -14,6 +14,8 @@ export interface StarterOptions {
   range: string;
   /** Absolute path of a local checkout to link in place of the JSR package, if any. */
   link?: string;
+  /** The Codemode version, which tags the executor image the compose file runs (`codemode/executor:<version>`). */
+  version: string;
 }
 
 /** The starter project's files. */
@@ -26,6 +28,7 @@ export function starterFiles(options: StarterOptions): TemplateFile[] {
     { path: "example_script.ts", content: SCRIPT },
     { path: "agent.ts", content: AGENT },
     { path: ".env.example", content: ENV },
+    { path: "docker-compose.yml", content: composeFile(options.version) },
   ];
 }
 
@@ -122,9 +125,44 @@ const result = await cm.execute(script);
 console.log(JSON.stringify(result, null, 2));
 `;
 
-// Lists exactly the variables the generated project reads: none yet.
-const ENV = `# Environment variables this project reads. None yet: agent.ts and tools.ts read none, and
-# codemode.yaml uses no \${VAR}. When you add one (codemode.yaml values may be \${VAR} or
-# \${VAR:-default}), list it here as NAME=, copy this file to .env, and run with
-# deno run -A --env-file agent.ts (Deno does not read .env by itself).
+// Lists exactly the variables the generated project reads: the compose file's API key.
+const ENV = `# Environment variables this project reads. Copy this file to .env.
+# docker-compose.yml: the executor service's API key (at least 16 characters; e.g. openssl rand -hex 24).
+CODEMODE_EXECUTOR_KEY=
+# codemode.yaml uses no \${VAR} yet. When you add one (values may be \${VAR} or \${VAR:-default}),
+# list it here as NAME= and run with deno run -A --env-file agent.ts (Deno does not read .env by itself).
+`;
+
+// The executor image of docs/deployment.md, confined as there: on a network
+// with no way out (nor to the host), reached by hosts that join that network.
+const composeFile = (version: string): string =>
+  `# The Codemode executor service in a hardened container: scripts run there, tools stay in your host.
+# Build the image from a Codemode checkout first (docs/deployment.md), then:
+#   cp .env.example .env   # and set CODEMODE_EXECUTOR_KEY
+#   docker-compose up -d
+# A host that runs as a service on the "codemode" network (add yours below) reaches it with, in codemode.yaml:
+#   executor: { type: remote, url: "http://executor:8788", apiKey: "\${CODEMODE_EXECUTOR_KEY}" }
+services:
+  executor:
+    image: codemode/executor:${version}
+    environment:
+      CODEMODE_API_KEYS: "host:\${CODEMODE_EXECUTOR_KEY:?set CODEMODE_EXECUTOR_KEY in .env (see .env.example)}"
+    networks: [codemode]
+    read_only: true
+    user: "10001:10001"
+    cap_drop: [ALL]
+    security_opt: ["no-new-privileges:true"]
+    ipc: none
+    tmpfs: ["/tmp:rw,nosuid,nodev,noexec,size=256m,mode=1777", "/dev/mqueue:ro"]
+    mem_limit: 2g
+    memswap_limit: 2g
+    cpus: 2
+    pids_limit: 1024
+    restart: unless-stopped
+
+networks:
+  codemode:
+    internal: true
+    driver_opts:
+      com.docker.network.bridge.inhibit_ipv4: "true"
 `;

@@ -15,7 +15,7 @@ import type { CliIo } from "./run.ts";
 export const INIT_HELP: string = `Usage: codemode init [dir] [--force] [--yes]
 
 Writes a starter project: codemode.yaml, a tools module, an example script, an agent,
-.env.example and deno.json. The project imports jsr:@codemode/core; when this
+.env.example, deno.json, and a docker-compose.yml that runs the executor image. The project imports jsr:@codemode/core; when this
 command runs from a local checkout, deno.json links that name to the checkout.
 
 Options:
@@ -49,7 +49,7 @@ export async function initCommand(args: string[], io: CliIo): Promise<number> {
   const link = ROOT_URL.protocol === "file:" && !Deno.build.standalone
     ? fileURLToPath(ROOT_URL).replace(/\/$/, "")
     : undefined;
-  const files = starterFiles({ range: `^${denoJson.version}`, link });
+  const files = starterFiles({ range: `^${denoJson.version}`, link, version: denoJson.version });
   const existing = await existingFiles(dir, files.map((f) => f.path));
   if (existing.length > 0 && !values.force) {
     throw new UsageError(`Refusing to overwrite ${existing.join(", ")} in ${dir} (use --force)`);
