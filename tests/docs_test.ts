@@ -25,9 +25,6 @@ async function anchors(path: URL): Promise<Set<string>> {
   return new Set([...outsideCode.matchAll(/^#{1,6}\s+(.+)$/gm)].map((m) => slug(m[1])));
 }
 
-// Written on other branches of the same issue (Docker, Kubernetes), linked from here before they merge.
-const COMING = new Set(["docs/deployment.md"]);
-
 Deno.test("every relative link in the README and docs/ leads to a file and heading that exist", async () => {
   const pages = [
     "README.md",
@@ -46,7 +43,6 @@ Deno.test("every relative link in the README and docs/ leads to a file and headi
       const [path, anchor] = target.split("#");
       const file = path ? new URL(path, new URL(page, ROOT)) : new URL(page, ROOT);
       const relative = file.href.slice(ROOT.href.length);
-      if (COMING.has(relative)) continue;
       try {
         await Deno.stat(file);
       } catch {
