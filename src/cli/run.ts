@@ -12,6 +12,7 @@ import {
   limitsFromFlags,
   noToolsNote,
   type ObservabilityConfig,
+  osSandboxFlag,
   toolOrigins,
 } from "./build.ts";
 import { wantsObservability } from "../config/schema.ts";
@@ -34,6 +35,9 @@ Options:
   --json             Print exactly one JSON ExecutionResult on stdout.
   --timeout <ms>     Wall-clock limit (default 30000).
   --memory <MB>      Sandbox heap limit (default 128).
+  --os-sandbox <mode>  The OS wall (Linux, bubblewrap) around the sandbox: auto (use it where
+                     the host offers it; the default, or codemode.yaml's sandbox.os), required
+                     (refuse to run without it), off. See: codemode doctor.
   -h, --help         Show this help.
 
 Exit code: 0 completed, 1 the script failed or hit a limit, 2 usage or config error,
@@ -61,7 +65,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   }
   const code = await readScript(positionals[0], io);
   const limits = limitsFromFlags(values);
-  const flags = { config: values.config, tools: values.tools, limits };
+  const flags = { config: values.config, tools: values.tools, limits, osSandbox: osSandboxFlag(values["os-sandbox"]) };
   const cm = await buildCodemode(flags, io.cwd, io.err, (config) => runObserver(config, io));
   try {
     const interrupt = io.interrupt?.();

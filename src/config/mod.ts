@@ -28,6 +28,7 @@ export type {
   LogLevelConfig,
   MetricsConfig,
   RemoteExecutorConfig,
+  SandboxConfig,
   ServiceApiKeyConfig,
   ServiceConfig,
 } from "./schema.ts";
