@@ -144,11 +144,18 @@ export class CgroupCap extends PolledCap {
     return this.#pids !== undefined && counter(`${this.#pids}/pids.events`, "max") > 0;
   }
 
-  override dispose(): Promise<void> {
-    // The child is reaped before this runs; a cgroup with no task can go.
-    removeGroup(this.#memory);
-    if (this.#pids && this.#pids !== this.#memory) removeGroup(this.#pids);
-    return Promise.resolve();
+  override async dispose(): Promise<void> {
+    // The child is reaped before this runs, but a process inside its wall may
+    // still be leaving its groups (the kernel closes its pipes, which is what
+    // the host waits for, before it takes it out of its cgroups): a group that
+    // still has a task is tried again, for up to a second.
+    const groups = [this.#memory, ...(this.#pids && this.#pids !== this.#memory ? [this.#pids] : [])];
+    for (let tries = 0; tries < 50; tries++) {
+      const left = groups.filter((dir) => !removeGroup(dir));
+      if (left.length === 0) return;
+      groups.splice(0, groups.length, ...left);
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 }
 
@@ -175,10 +182,14 @@ function tryWrite(path: string, text: string): void {
   } catch { /* not accounted here (no swap, or no such file) */ }
 }
 
-function removeGroup(dir: string): void {
+/** Removes an empty group; false while it still has a task. */
+function removeGroup(dir: string): boolean {
   try {
     Deno.removeSync(dir);
-  } catch { /* still has a task, or gone */ }
+    return true;
+  } catch (e) {
+    return e instanceof Deno.errors.NotFound; // gone already; else it still has a task
+  }
 }
 
 function findLayout(): Layout | { version: "none"; reason: string } {

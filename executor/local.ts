@@ -110,7 +110,7 @@ export class LocalExecutor implements Executor {
    * @throws {RangeError} when `maxConcurrent`, `maxQueued`, a `pool` field or `osSandbox` is out of range.
    */
   constructor(options: LocalExecutorOptions = {}) {
-    const mode = checkOsSandboxMode(options.osSandbox ?? "auto");
+    const mode = checkOsSandboxMode(options.osSandbox === undefined ? "auto" : options.osSandbox);
     this.#spawner = new Spawner(options.denoPath ?? Deno.execPath(), options.tempDir, mode);
     this.#slots = {
       maxConcurrent: slotCount("maxConcurrent", options.maxConcurrent),

@@ -15,6 +15,7 @@ import {
   type ExecutionResult,
   type Limits,
 } from "../../mod.ts";
+import type { OsSandboxMode } from "../../executor/local.ts";
 
 /** What the sandbox children run (the prelude's copy in an executor's private dir): a process whose cmdline matches is a sandbox. */
 export const PRELUDE_MARK = /\/codemode-[^/\s]+\/prelude\.js(\s|$)/;
@@ -107,9 +108,19 @@ export async function canaries(): Promise<Canaries> {
   };
 }
 
-/** A Codemode with fast limits; merge extra options over them. */
+/**
+ * The OS wall mode the corpus runs under: `CODEMODE_TEST_OS_SANDBOX`
+ * (`auto`, `required`, `off`), so the same abuse tests run with the wall
+ * explicitly on (`os_wall_corpus_test.ts`) or off; unset, the default (`auto`).
+ */
+export const CORPUS_OS_SANDBOX = Deno.env.get("CODEMODE_TEST_OS_SANDBOX") as OsSandboxMode | undefined;
+
+/** A Codemode with fast limits (and the corpus's OS wall mode); merge extra options over them. */
 export function sandbox(options: CodemodeOptions = {}): Codemode {
-  return new Codemode({ ...options, limits: { ...FAST, ...options.limits } });
+  const wall = CORPUS_OS_SANDBOX && !options.executor && !options.remoteExecutor
+    ? { localExecutor: { osSandbox: CORPUS_OS_SANDBOX, ...options.localExecutor } }
+    : {};
+  return new Codemode({ ...options, ...wall, limits: { ...FAST, ...options.limits } });
 }
 
 /** Asserts the execution failed, optionally with an error matching `pattern`. */
