@@ -14,7 +14,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { Buffer } from "node:buffer";
-import { innermostPid, processTree } from "./_os_wall.ts";
+import { childrenOf, processTree } from "./_os_wall.ts";
 
 /** How a child ended, as `Deno.CommandStatus` says it. */
 export interface ChildExit {
@@ -73,7 +73,7 @@ export abstract class SandboxChild {
   #sinks: { stdout?: Sink; stderr?: Sink } = {};
   #unheard: Array<["stdout" | "stderr", Uint8Array]> = [];
   #unheardBytes = 0;
-  #denoPid: number | undefined;
+  #inner: { init: number; deno?: number } | undefined;
 
   constructor() {
     this.ready = this.#marks[0].promise;
@@ -103,7 +103,7 @@ export abstract class SandboxChild {
    */
   denoPid(): number | undefined {
     if (!this.walled) return this.pid;
-    return this.#denoPid ??= innermostPid(this.pid);
+    return this.#inside()?.deno;
   }
 
   /** Every process of the child (the wall's and Deno's), parents first. */
@@ -145,6 +145,16 @@ export abstract class SandboxChild {
         this.killChild();
       } catch { /* already gone */ }
     }
+  }
+
+  // Inside the wall: its init (the PID namespace's pid 1, below the bwrap
+  // spawned) and Deno (pid 2, below the init), as far as they exist yet.
+  #inside(): { init: number; deno?: number } | undefined {
+    if (this.#inner?.deno !== undefined) return this.#inner;
+    const init = this.#inner?.init ?? childrenOf(this.pid)[0];
+    if (init === undefined) return undefined;
+    const deno = childrenOf(init)[0];
+    return this.#inner = deno === undefined ? { init } : { init, deno };
   }
 
   protected output(stream: "stdout" | "stderr", chunk: Uint8Array): void {
@@ -305,20 +315,25 @@ function exitOf(code: number | null, signal: string | null): ChildExit {
  * namespace, whose death ends every process in it) arms its parent-death
  * signal only at the end of its set-up, so killing the spawned bwrap alone
  * during the first milliseconds would leave the init and Deno running
- * without a host. The spawned process is stopped first (a stopped process
- * starts no child), the processes below it are killed (the init with its
- * whole namespace), then it.
+ * without a host. The init, read afresh as the spawned process's child
+ * (bwrap starts one only), is killed first, then the spawned process; when it
+ * has none yet, the spawned process is stopped first (a stopped process
+ * starts no child), and whatever is below it by then is killed.
  */
 function killWall(pid: number, killSpawned: () => void): void {
   try {
-    Deno.kill(pid, "SIGSTOP");
-    awaitStopped(pid);
-    for (const below of processTree(pid).slice(1)) {
-      try {
-        Deno.kill(below, "SIGKILL");
-      } catch { /* gone */ }
+    const init = childrenOf(pid)[0];
+    if (init !== undefined) Deno.kill(init, "SIGKILL");
+    else {
+      Deno.kill(pid, "SIGSTOP");
+      awaitStopped(pid);
+      for (const below of processTree(pid).slice(1)) {
+        try {
+          Deno.kill(below, "SIGKILL");
+        } catch { /* gone */ }
+      }
     }
-  } catch { /* no --allow-run: the spawned process alone */ }
+  } catch { /* gone, or no --allow-run: the spawned process alone */ }
   try {
     killSpawned();
   } catch { /* already gone */ }

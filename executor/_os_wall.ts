@@ -303,24 +303,6 @@ export function wallCommand(wall: OsWall, box: WallBox, deno: readonly string[])
 }
 
 /**
- * The host pid of the process that runs Deno inside a walled child started
- * as `outerPid` (bwrap, whose init is the namespace's pid 1 and whose Deno
- * is pid 2), once it exists.
- *
- * @param outerPid the pid the host spawned.
- * @returns the pid, or `undefined` while it is not started (or not Linux).
- */
-export function innermostPid(outerPid: number): number | undefined {
-  let pid = outerPid;
-  for (let depth = 0; depth < 2; depth++) {
-    const next = childrenOf(pid)[0];
-    if (next === undefined) return undefined;
-    pid = next;
-  }
-  return pid;
-}
-
-/**
  * `pid` and every process below it, parents first.
  *
  * @param pid a process of this host.
@@ -332,8 +314,12 @@ export function processTree(pid: number): number[] {
   return tree;
 }
 
-// The children of every thread of a process (Linux's /proc/<pid>/task/<tid>/children).
-function childrenOf(pid: number): number[] {
+/**
+ * The children of every thread of a process (Linux's `/proc/<pid>/task/<tid>/children`).
+ *
+ * @returns their pids; none when the process is gone, or not on Linux.
+ */
+export function childrenOf(pid: number): number[] {
   const found: number[] = [];
   try {
     for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
