@@ -50,6 +50,13 @@ export interface OsWall {
   readonly files: readonly string[];
   /** Where `/etc/localtime` points on the host, so the child keeps the host's time zone. */
   readonly localtime?: string;
+  /**
+   * What a container may forbid, left out where the probe found it
+   * forbidden: a `/proc` of the child's own (a container that masks paths
+   * of its `/proc` forbids mounting another, and without it bwrap cannot cap
+   * nested user namespaces either), and a hostname of its own.
+   */
+  readonly without?: readonly ("proc" | "nested-userns-limit" | "hostname")[];
 }
 
 /** What the detection found. */
@@ -62,6 +69,8 @@ export interface OsWallStatus {
   readonly unprivilegedUid?: number;
   /** Why there is no wall, naming what is missing. */
   readonly reason?: string;
+  /** What the wall does without here, and why (a container that forbids it). */
+  readonly notes?: readonly string[];
   /** The wall, when there is one. */
   readonly wall?: OsWall;
 }
@@ -131,9 +140,46 @@ async function detect(denoPath: string): Promise<OsWallStatus> {
     files: [...new Set([spawnSafe(denoPath), ...libraries])],
     ...localtime(),
   };
-  const failed = await probe(wall, denoPath);
-  if (failed) return unavailable(failed);
-  return { os: "bubblewrap", namespaces: WALL_NAMESPACES, ...(setpriv ? { unprivilegedUid: SANDBOX_UID } : {}), wall };
+  const tried = await probeDown(wall, denoPath);
+  if (typeof tried === "string") return unavailable(tried);
+  const notes: string[] = (tried.without ?? []).map((w) => WITHOUT[w]);
+  if (root && !tried.setpriv) notes.push(NO_DROP);
+  return {
+    os: "bubblewrap",
+    namespaces: WALL_NAMESPACES,
+    ...(tried.setpriv ? { unprivilegedUid: SANDBOX_UID } : {}),
+    ...(notes.length ? { notes } : {}),
+    wall: tried,
+  };
+}
+
+const WITHOUT = {
+  proc: "no /proc inside (the container forbids mounting one: it masks paths of its own /proc)",
+  "nested-userns-limit": "nested user namespaces not capped (bwrap caps them through the /proc it could not mount)",
+  hostname: "the container's hostname (its seccomp profile forbids sethostname)",
+} as const;
+
+const NO_DROP =
+  `uid ${SANDBOX_UID}: the host is root and has no setpriv to switch to it (uid 0 inside the user namespace)`;
+
+// What bwrap says when a container forbids one of the wall's parts, and what is then left out.
+const FORBIDDEN: [RegExp, NonNullable<OsWall["without"]>][] = [
+  [/Can't set hostname/, ["hostname"]],
+  [/Can't mount proc/, ["proc", "nested-userns-limit"]],
+  [/max_user_namespaces/, ["nested-userns-limit"]],
+];
+
+// Probes the whole wall; where a container forbids one of its parts that
+// the rest stands without, probes again without it.
+async function probeDown(wall: OsWall, denoPath: string): Promise<OsWall | string> {
+  for (let tries = 0; tries <= FORBIDDEN.length; tries++) {
+    const failed = await probe(wall, denoPath);
+    if (!failed) return wall;
+    const left = FORBIDDEN.find(([said, parts]) => said.test(failed) && parts.some((p) => !wall.without?.includes(p)));
+    if (!left) return failed;
+    wall = { ...wall, without: [...new Set([...wall.without ?? [], ...left[1]])] };
+  }
+  return "bwrap could not start a sandbox";
 }
 
 function findIn(name: string, dirs: readonly string[]): string | undefined {
@@ -202,7 +248,12 @@ async function probe(wall: OsWall, denoPath: string): Promise<string | undefined
   const out = await run(program, args);
   if (out.code === 0 && out.stdout.startsWith("deno ")) return undefined;
   const why = firstLine(out.stderr) || `exit code ${out.code}`;
-  return /namespace|unshare|clone|Operation not permitted|No permissions/i.test(why)
+  // A root host without CAP_SETUID and CAP_SETGID (a container's, its capabilities dropped) cannot switch
+  // to nobody, and bwrap run as root without them cannot map its uid either.
+  if (/^setpriv: /.test(why)) {
+    return `the host is root but may not switch to uid ${SANDBOX_UID} (${why}): run it as a non-root user`;
+  }
+  return /namespace|unshare|clone|No permissions/i.test(why)
     ? `user namespaces are not permitted here: ${why}`
     : `bwrap could not start a sandbox: ${why}`;
 }
@@ -231,19 +282,18 @@ function wallPrefix(wall: OsWall): string[] {
     ? [wall.setpriv, `--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_UID}`, "--clear-groups", "--pdeathsig", "KILL", "--"]
     : [];
   const binds = wall.files.flatMap((file) => ["--ro-bind", file, file]);
+  const has = (part: "proc" | "nested-userns-limit" | "hostname") => !wall.without?.includes(part);
   return [
     ...drop,
     wall.bwrap,
     "--unshare-all",
     "--unshare-user",
-    "--disable-userns",
-    "--hostname",
-    "codemode",
+    ...(has("nested-userns-limit") ? ["--disable-userns"] : []),
+    ...(has("hostname") ? ["--hostname", "codemode"] : []),
     "--die-with-parent",
     "--new-session",
     ...binds,
-    "--proc",
-    "/proc",
+    ...(has("proc") ? ["--proc", "/proc"] : []),
   ];
 }
 

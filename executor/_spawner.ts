@@ -26,6 +26,8 @@ export interface SandboxWalls {
   readonly unprivilegedUid?: number;
   /** Why there is no OS wall, naming what is missing. */
   readonly reason?: string;
+  /** What the OS wall does without here, and why (in a container that forbids it). */
+  readonly osNotes?: readonly string[];
   /** The cgroup version of the children's kernel-enforced limits, or `none` (memory polled). */
   readonly cgroup: CgroupVersion;
   /** The limits the kernel enforces per child through its cgroup. */
@@ -53,7 +55,7 @@ export function describeWalls(walls: SandboxWalls): string {
     ? `OS wall: none (${walls.reason})`
     : `OS wall: ${walls.os} (namespaces: ${walls.namespaces.join(", ")}${
       walls.unprivilegedUid !== undefined ? `; uid ${walls.unprivilegedUid}` : ""
-    })`;
+    }${walls.osNotes ? `; without: ${walls.osNotes.join("; ")}` : ""})`;
   const cgroup = walls.cgroup === "none"
     ? `cgroup limits: none (${walls.cgroupReason})`
     : `cgroup limits: ${walls.cgroup} (${walls.cgroupLimits.join(", ")})`;
@@ -101,6 +103,7 @@ export class Spawner {
       namespaces: status.namespaces,
       ...(status.unprivilegedUid !== undefined ? { unprivilegedUid: status.unprivilegedUid } : {}),
       ...(status.reason !== undefined ? { reason: status.reason } : {}),
+      ...(status.notes !== undefined ? { osNotes: status.notes } : {}),
       cgroup: cgroups.version,
       cgroupLimits: cgroups.controllers,
       ...(cgroups.reason !== undefined ? { cgroupReason: cgroups.reason } : {}),

@@ -78,7 +78,7 @@ function describe(walls: SandboxWalls, guards: ReturnType<typeof kernelGuards>):
     : `${walls.os}: namespaces ${walls.namespaces.join(", ")}; only the Deno binary, its libraries and the ` +
       `prelude visible, read-only; a private tmpfs${
         walls.unprivilegedUid !== undefined ? `; runs as uid ${walls.unprivilegedUid}` : ""
-      }`;
+      }${walls.osNotes ? `; without: ${walls.osNotes.join("; ")}` : ""}`;
   const cgroup = walls.cgroup === "none"
     ? `none: ${walls.cgroupReason} (maxRssMb is polled)`
     : `${walls.cgroup}: ${
