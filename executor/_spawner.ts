@@ -2,7 +2,7 @@
 // wall where there is one (and where `osSandbox` allows it), in cgroups of
 // their own where the host may make them, and reports which walls stand.
 import { detectOsWall, type OsSandboxMode, type OsWallStatus, SANDBOX_UID, spawnSafe } from "./_os_wall.ts";
-import { cgroupSupport, type CgroupVersion, makeChildGroups } from "./_cgroups.ts";
+import { cgroupSupport, makeChildGroups } from "./_cgroups.ts";
 import { dropKernelGuards, kernelGuards } from "./_kernel_guard.ts";
 import { type SandboxChild, spawnChild } from "./_child.ts";
 import { liveHomes, makeHome, type SandboxHome, track, unsearchableAbove } from "./_home.ts";
@@ -29,7 +29,7 @@ export interface SandboxWalls {
   /** What the OS wall does without here, and why (in a container that forbids it). */
   readonly osNotes?: readonly string[];
   /** The cgroup version of the children's kernel-enforced limits, or `none` (memory polled). */
-  readonly cgroup: CgroupVersion;
+  readonly cgroup: "v1" | "v2" | "none";
   /** The limits the kernel enforces per child through its cgroup. */
   readonly cgroupLimits: readonly ("memory" | "pids")[];
   /** Why the kernel does not enforce them, when it does not. */
