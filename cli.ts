@@ -32,6 +32,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   mcp: async () => (await import("./src/cli/mcp.ts")).mcpCommand,
   serve: async () => (await import("./src/cli/serve.ts")).serveCommand,
   types: async () => (await import("./src/cli/types.ts")).typesCommand,
+  doctor: async () => (await import("./src/cli/doctor.ts")).doctorCommand,
 };
 
 const HELP = `codemode ${VERSION}: run LLM-written TypeScript against typed tools in a zero-permission Deno sandbox.
@@ -44,6 +45,7 @@ Commands:
   mcp                   Serve the tools over MCP: stdio, or --http (see: codemode mcp --help)
   serve                 Run the executor service for remote hosts (see: codemode serve --help)
   types                 Print the TypeScript declarations of the tools (--config, --tools)
+  doctor                Say which walls stand around each sandbox here (Deno permissions, OS wall, cgroups)
 
 Options:
   -h, --help            Show this help

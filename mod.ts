@@ -96,10 +96,14 @@ export {
 } from "./src/rpc/result.ts";
 export {
   DEFAULT_EXECUTOR_SETTINGS,
+  describeWalls,
   LocalExecutor,
   type LocalExecutorOptions,
+  OS_SANDBOX_MODES,
+  type OsSandboxMode,
   type PoolOptions,
   type PoolStats,
+  type SandboxWalls,
 } from "./executor/local.ts";
 export { RemoteExecutor, type RemoteExecutorOptions } from "./executor/remote.ts";
 export type { ClampedLimit } from "./src/rpc/remote.ts";

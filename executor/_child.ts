@@ -14,6 +14,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { Buffer } from "node:buffer";
+import { childrenOf, processTree } from "./_os_wall.ts";
 
 /** How a child ended, as `Deno.CommandStatus` says it. */
 export interface ChildExit {
@@ -30,6 +31,12 @@ export interface SpawnSpec {
   env: Record<string, string>;
   /** Whether the spawn itself makes the child lead its own session (false when a `setsid` wrapper does). */
   detached: boolean;
+  /**
+   * Whether the program is the OS wall (bwrap): Deno then runs two processes
+   * below the one spawned, and its death by signal N reaches the host as exit
+   * code 128 + N.
+   */
+  walled?: boolean;
 }
 
 /**
@@ -48,8 +55,10 @@ type Sink = (chunk: Uint8Array) => void;
 
 /** A started sandbox child. */
 export abstract class SandboxChild {
-  /** The child's pid (it leads its own process group). */
+  /** The pid of the process spawned (it leads its own process group, unless it is the OS wall). */
   abstract readonly pid: number;
+  /** Whether the child runs inside the OS wall. */
+  abstract readonly walled: boolean;
   /** Resolves once the child ended: after its exit and the end of its output. */
   readonly exited: Promise<ChildExit>;
   /**
@@ -64,6 +73,7 @@ export abstract class SandboxChild {
   #sinks: { stdout?: Sink; stderr?: Sink } = {};
   #unheard: Array<["stdout" | "stderr", Uint8Array]> = [];
   #unheardBytes = 0;
+  #inner: { init: number; deno?: number } | undefined;
 
   constructor() {
     this.ready = this.#marks[0].promise;
@@ -85,6 +95,20 @@ export abstract class SandboxChild {
   /** Whether the child has ended. */
   get ended(): boolean {
     return this.#ended;
+  }
+
+  /**
+   * The host pid of the process that runs Deno: the spawned one, or inside
+   * the wall the one two levels below it, once it exists.
+   */
+  denoPid(): number | undefined {
+    if (!this.walled) return this.pid;
+    return this.#inside()?.deno;
+  }
+
+  /** Every process of the child (the wall's and Deno's), parents first. */
+  processes(): number[] {
+    return this.walled ? processTree(this.pid) : [this.pid];
   }
 
   /** Where stdout and stderr chunks go from now on; what came before is handed over first. */
@@ -109,10 +133,11 @@ export abstract class SandboxChild {
   /**
    * Kills the child's whole process group (it leads its own); a host not
    * allowed to signal other processes (`Deno.kill` needs `--allow-run`)
-   * still kills its own child.
+   * still kills its own child. Inside the OS wall, see {@linkcode killWall}.
    */
   kill(): void {
     if (this.#ended) return;
+    if (this.walled) return killWall(this.pid, () => this.killChild());
     try {
       Deno.kill(-this.pid, "SIGKILL");
     } catch {
@@ -120,6 +145,16 @@ export abstract class SandboxChild {
         this.killChild();
       } catch { /* already gone */ }
     }
+  }
+
+  // Inside the wall: its init (the PID namespace's pid 1, below the bwrap
+  // spawned) and Deno (pid 2, below the init), as far as they exist yet.
+  #inside(): { init: number; deno?: number } | undefined {
+    if (this.#inner?.deno !== undefined) return this.#inner;
+    const init = this.#inner?.init ?? childrenOf(this.pid)[0];
+    if (init === undefined) return undefined;
+    const deno = childrenOf(init)[0];
+    return this.#inner = deno === undefined ? { init } : { init, deno };
   }
 
   protected output(stream: "stdout" | "stderr", chunk: Uint8Array): void {
@@ -135,6 +170,7 @@ export abstract class SandboxChild {
   }
 
   protected end(exit: ChildExit): void {
+    if (this.walled) exit = unwrapped(exit);
     this.#ended = true;
     for (const mark of this.#marks) mark.resolve(false);
     this.#ending.resolve(exit);
@@ -157,10 +193,12 @@ export abstract class SandboxChild {
 
 class NodeChild extends SandboxChild {
   readonly pid: number;
+  readonly walled: boolean;
   readonly #proc: ChildProcess;
 
   constructor(spec: SpawnSpec) {
     super();
+    this.walled = spec.walled === true;
     this.#proc = spawn(spec.program, spec.args, {
       cwd: spec.cwd,
       env: spec.env,
@@ -214,12 +252,14 @@ class NodeChild extends SandboxChild {
 
 class DenoChild extends SandboxChild {
   readonly pid: number;
+  readonly walled: boolean;
   readonly #child: Deno.ChildProcess;
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly #encoder = new TextEncoder();
 
   constructor(spec: SpawnSpec) {
     super();
+    this.walled = spec.walled === true;
     this.#child = new Deno.Command(spec.program, {
       args: spec.args,
       cwd: spec.cwd,
@@ -268,6 +308,58 @@ const SIGNAL_NUMBERS = constants.signals as Record<string, number>;
 function exitOf(code: number | null, signal: string | null): ChildExit {
   if (signal) return { success: false, code: 128 + (SIGNAL_NUMBERS[signal] ?? 0), signal: signal as Deno.Signal };
   return { success: code === 0, code: code ?? 1, signal: null };
+}
+
+/**
+ * Kills a walled child. bwrap's init (the pid 1 of the child's PID
+ * namespace, whose death ends every process in it) arms its parent-death
+ * signal only at the end of its set-up, so killing the spawned bwrap alone
+ * during the first milliseconds would leave the init and Deno running
+ * without a host. The init, read afresh as the spawned process's child
+ * (bwrap starts one only), is killed first, then the spawned process; when it
+ * has none yet, the spawned process is stopped first (a stopped process
+ * starts no child), and whatever is below it by then is killed.
+ */
+function killWall(pid: number, killSpawned: () => void): void {
+  try {
+    const init = childrenOf(pid)[0];
+    if (init !== undefined) Deno.kill(init, "SIGKILL");
+    else {
+      Deno.kill(pid, "SIGSTOP");
+      awaitStopped(pid);
+      for (const below of processTree(pid).slice(1)) {
+        try {
+          Deno.kill(below, "SIGKILL");
+        } catch { /* gone */ }
+      }
+    }
+  } catch { /* gone, or no --allow-run: the spawned process alone */ }
+  try {
+    killSpawned();
+  } catch { /* already gone */ }
+}
+
+// A stop signal takes effect when the process next leaves the kernel: a
+// clone it is making finishes first, so its children are read once it has stopped.
+function awaitStopped(pid: number): void {
+  for (let tries = 0; tries < 10_000; tries++) {
+    let state: string | undefined;
+    try {
+      state = Deno.readTextFileSync(`/proc/${pid}/stat`).replace(/^.*\) /s, "")[0];
+    } catch {
+      return; // gone
+    }
+    if (state === "T" || state === "t" || state === "Z" || state === "X") return;
+  }
+}
+
+// bwrap exits with 128 + N when the process it ran died of signal N. A script
+// that exits with such a code itself (Deno.exit(133)) passes for that signal:
+// that changes only how its `error` ending is worded (see _exit_report.ts).
+function unwrapped(exit: ChildExit): ChildExit {
+  const name = Object.entries(SIGNAL_NUMBERS).find(([, n]) => n === exit.code - 128)?.[0];
+  if (exit.signal !== null || exit.code <= 128 || !name) return exit;
+  return { success: false, code: exit.code, signal: name as Deno.Signal };
 }
 
 let nodeSpawnAllowed = true;

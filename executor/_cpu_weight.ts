@@ -5,19 +5,22 @@
 // process's), on CPU time nobody else wants, and joins the host's own group
 // once it waits for its code: it runs its script like any other process, in
 // the same group as a fresh child (a child whose group's weight was raised
-// only when it was taken woke 2–4 ms later for its first tool call). Moving a
-// process between groups can wait for an RCU grace period (5–8 ms here), so
-// both moves go to an I/O thread, and neither is on an execution's path.
-// Elsewhere the pool starts children only while none of its executor's
-// executions runs.
+// only when it was taken woke 2–4 ms later for its first tool call). The
+// child enters the group before it runs (its wrapper writes itself into the
+// group's `tasks`, `_kernel_guard.ts`), so every process of it, its OS wall
+// included, starts there; leaving moves each of them by pid, which can wait
+// for an RCU grace period (5–8 ms here), so it goes to an I/O thread, off any
+// execution's path. Elsewhere the pool starts children only while none of
+// its executor's executions runs.
 import { sweepStaleGroups } from "./_cgroup_sweep.ts";
+import { kernelGuards } from "./_kernel_guard.ts";
 
 /** A cpu group of low weight for children starting ahead. */
 export interface Background {
-  /** Moves a process (all its threads) into the low-weight group. */
-  enter(pid: number): Promise<void>;
-  /** Moves it back into the host's own group. */
-  leave(pid: number): Promise<void>;
+  /** The file a starting child's wrapper writes itself into (the group's v1 `tasks`). */
+  readonly join: string;
+  /** Moves processes (all their threads) back into the host's own group. */
+  leave(pids: readonly number[]): Promise<void>;
   /** Removes the group (its processes must have left, or be gone). */
   dispose(): Promise<void>;
 }
@@ -33,7 +36,7 @@ let serial = 0;
 
 /** Whether children can start with a low CPU weight on this host. */
 export function canLowerCpuWeight(): boolean {
-  return (ownGroup ??= findOwnGroup() ?? null) !== null;
+  return (ownGroup ??= (kernelGuards().cgroupJoin ? findOwnGroup() : undefined) ?? null) !== null;
 }
 
 /** Makes a low-weight cpu group under the host's own, or returns `undefined` where the host cannot. */
@@ -52,10 +55,11 @@ export function backgroundGroup(): Background | undefined {
     } catch { /* never made */ }
     return undefined;
   }
-  const move = (group: string, pid: number) => Deno.writeTextFile(`${group}/cgroup.procs`, String(pid)).catch(() => {});
   return {
-    enter: (pid) => move(dir, pid),
-    leave: (pid) => move(own, pid),
+    join: `${dir}/tasks`,
+    async leave(pids) {
+      for (const pid of pids) await Deno.writeTextFile(`${own}/cgroup.procs`, String(pid)).catch(() => {});
+    },
     dispose: () => Deno.remove(dir).catch(() => {}),
   };
 }

@@ -10,7 +10,7 @@ const PRELUDE_URL = new URL("./sandbox/prelude.js", import.meta.url);
  * dependency-analysis cache would otherwise keep every script's source (the
  * `data:` specifier) on disk.
  */
-const CACHE_DATABASES = [
+export const CACHE_DATABASES: readonly string[] = [
   "dep_analysis_cache_v2",
   "node_analysis_cache_v2",
   "check_cache_v2",
@@ -50,22 +50,47 @@ export interface SandboxHome {
 // The prelude is copied into the private dir, so the paths a script can see
 // (its main module, stack frames) name a temp dir, not where the host is
 // installed; the copy also serves when this module was loaded from a URL.
-export async function makeHome(tempDir: string | undefined): Promise<SandboxHome> {
+// With `walled`, the OS wall binds the prelude from here into each child, and
+// a root host's wall runs as another uid: the dir may then be searched (not
+// listed) and the prelude read by others; the owner file and the Deno dir
+// stay the host's own.
+export async function makeHome(tempDir: string | undefined, walled = false): Promise<SandboxHome> {
   const root = await Deno.makeTempDir({ dir: tempDir, prefix: "codemode-" });
   const home = { root, prelude: `${root}/prelude.js`, denoDir: `${root}/deno` };
   try {
     // Who owns the dir, for the next host's sweep should this one be killed (SIGKILL skips every clean-up).
-    // The sandbox cannot read it (no read permission); its name tells a script nothing.
-    await Deno.writeTextFile(`${root}/${OWNER_FILE}`, `${Deno.pid} ${pidNamespace()}`);
+    // The sandbox cannot read it (no read permission, and the wall does not show it); its name tells a script nothing.
+    await Deno.writeTextFile(`${root}/${OWNER_FILE}`, `${Deno.pid} ${pidNamespace()}`, { mode: 0o600 });
     sweepStaleHomes(root.slice(0, root.lastIndexOf("/")));
     const source = await (await fetch(PRELUDE_URL)).text();
-    await Deno.writeTextFile(home.prelude, source);
-    for (const db of CACHE_DATABASES) await Deno.mkdir(`${home.denoDir}/${db}`, { recursive: true });
+    await Deno.writeTextFile(home.prelude, source, { mode: 0o644 });
+    for (const db of CACHE_DATABASES) await Deno.mkdir(`${home.denoDir}/${db}`, { recursive: true, mode: 0o700 });
+    if (walled && Deno.build.os === "linux") {
+      await Deno.chmod(home.prelude, 0o644);
+      await Deno.chmod(root, 0o711);
+    }
     return home;
   } catch (e) {
     await Deno.remove(root, { recursive: true }).catch(() => {});
     throw e;
   }
+}
+
+/**
+ * The first dir above `path` that a process of another uid may not search
+ * (no `x` for others, not owned by `uid`): the OS wall, running as `uid`,
+ * could not bind a file below it.
+ */
+export function unsearchableAbove(path: string, uid: number): string | undefined {
+  for (let dir = path.slice(0, path.lastIndexOf("/")); dir.length > 0; dir = dir.slice(0, dir.lastIndexOf("/"))) {
+    try {
+      const { mode, uid: owner } = Deno.statSync(dir);
+      if (mode !== null && (mode & 0o001) === 0 && owner !== uid) return dir;
+    } catch {
+      return dir;
+    }
+  }
+  return undefined;
 }
 
 /** The file in a private dir that names the process owning it. */

@@ -8,7 +8,7 @@
 import { cpuSecondsFor } from "./_kernel_guard.ts";
 import { type Background, backgroundGroup, canLowerCpuWeight } from "./_cpu_weight.ts";
 import type { SandboxChild } from "./_child.ts";
-import { capMemory, type MemoryCap } from "./_memory_cap.ts";
+import type { MemoryCap } from "./_memory_cap.ts";
 import type { Limits } from "../src/limits.ts";
 
 /** Options of the warm pool (`LocalExecutorOptions.pool`). */
@@ -55,8 +55,15 @@ export interface PooledChild {
   dispose(): Promise<void>;
 }
 
-/** Starts a child of a kind: the executor's own way of starting children (flags, kernel guards). */
-export type StartChild = (kind: ChildKind) => Promise<SandboxChild>;
+/**
+ * Starts a child of a kind: the executor's own way of starting children
+ * (flags, OS wall, kernel guards, cgroups), in the low-CPU-weight group when
+ * one is given.
+ */
+export type StartChild = (
+  kind: ChildKind,
+  background: Background | undefined,
+) => Promise<{ child: SandboxChild; memory: MemoryCap }>;
 
 /** Counts, for tests and metrics. */
 export interface PoolStats {
@@ -264,20 +271,18 @@ export class SandboxPool {
   // Returns false when no child could be started: the pool stops filling
   // until the next execution asks (a fresh start then reports the problem).
   async #startOne(kind: Kind): Promise<boolean> {
+    // Under a low CPU weight and its cgroups from its first instruction, and long before any script.
+    if (this.#background === null) this.#background = backgroundGroup();
+    const background = this.#background;
     let child: SandboxChild;
+    let memory: MemoryCap;
     try {
-      child = await this.#start(kind.kind);
+      ({ child, memory } = await this.#start(kind.kind, background));
     } catch {
       return false;
     }
     this.#stats.started++;
     child.unref();
-    // Under a low CPU weight and its memory cap before its prelude is far
-    // into its start-up, and long before any script.
-    if (this.#background === null) this.#background = backgroundGroup();
-    const background = this.#background;
-    await background?.enter(child.pid);
-    const memory = await capMemory(child.pid, kind.kind.maxRssMb * 1_048_576);
     const entry: Entry = { pooled: { child, memory, dispose: () => memory.dispose() }, ready: false };
     if (this.#closed) {
       await this.#discard(entry, false);
@@ -300,8 +305,8 @@ export class SandboxPool {
       await this.#discard(entry, true);
       return true;
     }
-    // Ready: back in the host's own cpu group, where a fresh child runs its script.
-    await background?.leave(child.pid);
+    // Ready: back in the host's own cpu group, where a fresh child runs its script (every process of it).
+    await background?.leave(child.processes());
     if (!kind.entries.includes(entry)) return true;
     entry.ready = true;
     entry.idleTimer = setTimeout(() => this.#idledOut(kind, entry), this.#idleTimeoutMs);

@@ -7,7 +7,8 @@ import type { ChildFrame, RunParams } from "../src/rpc/protocol.ts";
 import { AsyncResource } from "node:async_hooks";
 import type { ChildExit, SandboxChild } from "./_child.ts";
 import { LogBuffer } from "./_log_buffer.ts";
-import { capMemory, type MemoryCap } from "./_memory_cap.ts";
+import type { MemoryCap } from "./_memory_cap.ts";
+import { CHILD_PIDS_MAX } from "./_cgroups.ts";
 import { boundedError, ToolTrace } from "./_bounds.ts";
 import { ExitReport, UNSETTLED_MESSAGE } from "./_exit_report.ts";
 import type { ExecuteRequest } from "../src/executor.ts";
@@ -34,9 +35,9 @@ interface Ending {
 export interface SandboxProcess {
   child: SandboxChild;
   hostPaths: string[];
-  /** The memory cap a pooled child is under already; a fresh child gets its own when the run starts. */
-  memory?: MemoryCap;
-  /** Removes what the pool made for the child (its memory cap among it), once the child is gone. */
+  /** The child's resource cap (its cgroups, made before it started, or polling). */
+  memory: MemoryCap;
+  /** Removes what the pool made for the child (its cap among it), once the child is gone; else the cap is disposed. */
   dispose?: () => Promise<void>;
 }
 
@@ -53,7 +54,7 @@ export class SandboxRun {
   readonly #stderr = new LineSplitter(64 * 1024);
   readonly #finished = Promise.withResolvers<void>();
   readonly #invoke: ExecuteRequest["invoke"];
-  #memory: MemoryCap | undefined;
+  readonly #memory: MemoryCap;
   #ending: Ending | undefined;
   #endSignal = Promise.withResolvers<void>();
   /** Whether the child ended its script itself (a `done` frame accepted): it then waits for its stdin to close. */
@@ -66,6 +67,7 @@ export class SandboxRun {
   constructor(req: ExecuteRequest, proc: SandboxProcess) {
     this.#req = req;
     this.#proc = proc;
+    this.#memory = proc.memory;
     // Tool calls run in the async context of the caller of execute (a
     // framework's AsyncLocalStorage: LangGraph finds its run there), however
     // the child's output reaches this host: a pooled child's pipes were
@@ -93,8 +95,7 @@ export class SandboxRun {
     child.listen((chunk) => this.#onStdout(chunk), (chunk) => this.#onStderr(chunk));
     child.ref();
     try {
-      // The child waits for its code: it is under its memory cap before any runs.
-      this.#memory = this.#proc.memory ?? await capMemory(child.pid, this.#req.limits.maxRssMb * 1_048_576);
+      // The child waits for its code, in its cgroups since it started.
       stopWatching = this.#watchLimits();
       this.#write(
         this.#nonce + "\n" + JSON.stringify({ jsonrpc: "2.0", method: "run", params: this.#runParams() }) + "\n",
@@ -125,7 +126,7 @@ export class SandboxRun {
           child.closeStdin();
         }, 0);
       } else child.kill();
-      const dispose = this.#proc.dispose ?? (() => this.#memory?.dispose() ?? Promise.resolve());
+      const dispose = this.#proc.dispose ?? (() => this.#memory.dispose());
       this.#finished.resolve(child.exited.then(dispose));
     }
   }
@@ -164,9 +165,15 @@ export class SandboxRun {
 
   // The V8 heap cap misses ArrayBuffers and WebAssembly memory, so the
   // child's resident set is checked too: its peak, while it runs and once more
-  // before a result is accepted. Returns false when the cap was exceeded.
+  // before a result is accepted. So is its cgroup's pids limit, which the
+  // kernel enforces by refusing a thread: the execution ends then. Returns
+  // false when a cap was exceeded.
   #checkMemory(): boolean {
-    const peakMb = (this.#memory?.peakBytes() ?? 0) / 1_048_576;
+    if (this.#memory.pidsLimitHit()) {
+      this.#end(this.#overPids());
+      return false;
+    }
+    const peakMb = this.#memory.peakBytes() / 1_048_576;
     const { maxRssMb } = this.#req.limits;
     if (!(peakMb > maxRssMb)) return true;
     this.#end(this.#overRss(`${Math.round(peakMb)} MiB of memory`));
@@ -177,6 +184,13 @@ export class SandboxRun {
     const { maxRssMb } = this.#req.limits;
     const message = `The sandbox used ${what}, over the ${maxRssMb} MiB limit (maxRssMb)`;
     return { stopReason: "memory", error: hostError("MemoryLimitError", message) };
+  }
+
+  #overPids(): Ending {
+    const message =
+      `The sandbox tried to run more than ${CHILD_PIDS_MAX} processes and threads at once (its cgroup's ` +
+      "pids limit)";
+    return { stopReason: "error", error: hostError("ProcessLimitError", message) };
   }
 
   #end(ending: Ending): void {
@@ -348,7 +362,8 @@ export class SandboxRun {
   }
 
   #diagnoseExit(status: ChildExit): Ending {
-    if (this.#memory?.killedByKernel()) return this.#overRss("more memory than its cgroup allows");
+    if (this.#memory.killedByKernel()) return this.#overRss("more memory than its cgroup allows");
+    if (this.#memory.pidsLimitHit()) return this.#overPids();
     const cause = this.#exitReport.diagnose(status);
     if (cause === "out_of_memory") {
       const message = `The script exceeded the ${this.#req.limits.memoryMb} MiB heap limit (memoryMb)`;

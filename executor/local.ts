@@ -5,13 +5,16 @@
  */
 import { type SandboxProcess, SandboxRun } from "./_sandbox_run.ts";
 import { Semaphore } from "./_semaphore.ts";
-import { dropKernelGuards, guardCommand, kernelGuards } from "./_kernel_guard.ts";
-import { type SandboxChild, spawnChild, type SpawnSpec } from "./_child.ts";
-import { liveHomes, makeHome, type SandboxHome, track } from "./_home.ts";
-import { missingDeno, sandboxDenoPath } from "./_deno_path.ts";
+import { checkOsSandboxMode, type OsSandboxMode } from "./_os_wall.ts";
+import { sandboxDenoPath } from "./_deno_path.ts";
+import { type SandboxWalls, Spawner, type Started } from "./_spawner.ts";
+import type { Background } from "./_cpu_weight.ts";
 import { checkPoolOptions, type ChildKind, type PoolOptions, type PoolStats, SandboxPool } from "./_pool.ts";
 
 export { DEFAULT_IDLE_TIMEOUT_MS, MAX_IDLE_TIMEOUT_MS, MAX_POOL_SIZE } from "./_pool.ts";
+export { sandboxArgs, sandboxCommand, sandboxSpec } from "./sandbox_spec.ts";
+export { OS_SANDBOX_MODES, type OsSandboxMode } from "./_os_wall.ts";
+export { describeWalls, type SandboxWalls } from "./_spawner.ts";
 export type { ChildKind, PoolOptions, PoolStats };
 import type { ExecuteRequest, Executor, ExecutorLoad } from "../src/executor.ts";
 import { type ExecutionResult, hostError } from "../src/rpc/result.ts";
@@ -45,6 +48,18 @@ export interface LocalExecutorOptions {
    * @default {no pool}
    */
   pool?: PoolOptions;
+  /**
+   * The OS wall around each child, on Linux with bubblewrap: its own user,
+   * PID, network, IPC, UTS, cgroup and mount namespaces, only the Deno binary,
+   * its libraries and the prelude visible (read-only), a tmpfs for its Deno
+   * dir, and, on a root host, an unprivileged uid. It stands even if Deno's
+   * permission checks did not. `auto` uses it where the host offers it (see
+   * {@linkcode LocalExecutor.walls}); `required` makes every execution fail,
+   * naming what is missing, where it is unavailable; `off` does not use it.
+   * Deno's permissions are never opened, whatever this says.
+   * @default {"auto"}
+   */
+  osSandbox?: OsSandboxMode;
 }
 
 /** The defaults of {@linkcode LocalExecutorOptions}' `maxConcurrent` and `maxQueued`. */
@@ -63,131 +78,6 @@ function slotCount(name: "maxConcurrent" | "maxQueued", value: number | undefine
     );
   }
   return value;
-}
-
-/**
- * The flags every sandbox child runs with: no permission of any kind, every
- * permission explicitly denied as well, no config, lock file, remote or npm
- * modules, and a V8 heap cap.
- *
- * @param limits the limits of the execution (for the heap cap).
- * @param preludePath the prelude module's path.
- * @returns the arguments to `deno`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { DEFAULT_LIMITS } from "../src/limits.ts";
- * import { sandboxArgs } from "./local.ts";
- * const args = sandboxArgs(DEFAULT_LIMITS, "/x/prelude.js");
- * assert.ok(args.includes("--no-prompt"));
- * assert.ok(!args.some((a) => a.startsWith("--allow")));
- * ```
- */
-export function sandboxArgs(limits: Pick<Limits, "memoryMb">, preludePath: string): string[] {
-  return [
-    "run",
-    "--no-prompt",
-    "--no-config",
-    "--no-lock",
-    "--no-remote",
-    "--no-npm",
-    "--no-code-cache",
-    "--deny-read",
-    "--deny-write",
-    "--deny-net",
-    "--deny-env",
-    "--deny-run",
-    "--deny-ffi",
-    "--deny-sys",
-    "--deny-import",
-    `--v8-flags=--max-old-space-size=${limits.memoryMb}`,
-    preludePath,
-  ];
-}
-
-/**
- * What starts one sandbox child: {@linkcode sandboxArgs} wrapped in the
- * kernel guards available here, `/`-like working dir, and an environment
- * holding only `NO_COLOR`, `DENO_DIR`, `DENO_EMIT_CACHE_MODE` and
- * `DENO_DISABLE_NODE_SHIM` (without it, Deno 2.9's `deno run` adds a
- * `node_compat_bin` dir of its Deno dir to its own `PATH`, sets
- * `DENO_NODE_SHIM_ACTIVE`, and writes a `node` symlink to the host's Deno
- * binary into the Deno dir). On Linux with util-linux, the kernel kills the
- * child when its host dies (`setpriv --pdeathsig KILL`) and past a CPU-time
- * limit derived from `timeoutMs` (`prlimit --cpu`).
- *
- * @param denoPath the Deno binary.
- * @param limits the limits of the execution (for the heap cap and the CPU-time backstop).
- * @param module the module the child runs (the prelude).
- * @param dirs the child's working dir (`/` for sandboxes), and its Deno dir.
- * @returns the program, arguments, working dir and whole environment.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { DEFAULT_LIMITS } from "../src/limits.ts";
- * import { sandboxSpec } from "./local.ts";
- * const spec = sandboxSpec(Deno.execPath(), DEFAULT_LIMITS, "/x.js", { cwd: "/", denoDir: "/tmp/d" });
- * assert.deepEqual(Object.keys(spec.env).sort(), ["DENO_DIR", "DENO_DISABLE_NODE_SHIM", "DENO_EMIT_CACHE_MODE", "NO_COLOR"]);
- * ```
- */
-export function sandboxSpec(
-  denoPath: string,
-  limits: Pick<Limits, "memoryMb" | "timeoutMs">,
-  module: string,
-  dirs: { cwd: string; denoDir: string },
-): SpawnSpec {
-  const { program, args, detached } = guardCommand(denoPath, sandboxArgs(limits, module), limits.timeoutMs);
-  return {
-    program,
-    args,
-    detached,
-    cwd: dirs.cwd,
-    // The DENO_DIR is private to the executor and removed by close(); no
-    // transpiled source is cached in it (the prelude is JavaScript, and the
-    // script's emit would be its source), and the host's own cache is never touched.
-    env: { NO_COLOR: "1", DENO_DIR: dirs.denoDir, DENO_EMIT_CACHE_MODE: "disable", DENO_DISABLE_NODE_SHIM: "1" },
-  };
-}
-
-/**
- * {@linkcode sandboxSpec} as a `Deno.Command`: piped stdio and its own
- * process group (so the whole group can be killed). The executor starts its
- * children with `node:child_process` (`executor/_child.ts`), which reads
- * their pipes faster; the child is the same.
- *
- * @param denoPath the Deno binary.
- * @param limits the limits of the execution (for the heap cap and the CPU-time backstop).
- * @param module the module the child runs (the prelude).
- * @param dirs the child's working dir (`/` for sandboxes), and its Deno dir.
- * @returns the command, not started.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { DEFAULT_LIMITS } from "../src/limits.ts";
- * import { sandboxCommand } from "./local.ts";
- * assert.ok(sandboxCommand(Deno.execPath(), DEFAULT_LIMITS, "/x.ts", { cwd: "/tmp", denoDir: "/tmp" }));
- * ```
- */
-export function sandboxCommand(
-  denoPath: string,
-  limits: Pick<Limits, "memoryMb" | "timeoutMs">,
-  module: string,
-  dirs: { cwd: string; denoDir: string },
-): Deno.Command {
-  const { program, args, cwd, env, detached } = sandboxSpec(denoPath, limits, module, dirs);
-  return new Deno.Command(program, {
-    args,
-    cwd,
-    clearEnv: true,
-    env,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-    detached,
-  });
 }
 
 /**
@@ -211,39 +101,38 @@ export function sandboxCommand(
  * ```
  */
 export class LocalExecutor implements Executor {
-  readonly #denoPath: string;
-  // Why no sandbox can start (no Deno binary), reported by the first execution rather than the constructor:
-  // a Codemode made only for types() never needs one.
-  readonly #denoProblem: Error | undefined;
-  readonly #tempDir?: string;
+  readonly #spawner: Spawner;
   readonly #inFlight = new Set<AbortController>();
   readonly #semaphore: Semaphore;
   readonly #slots: { maxConcurrent: number; maxQueued: number };
   readonly #pool: SandboxPool | undefined;
   // Children killed whose teardown has not finished: close() waits for them.
   readonly #teardowns = new Set<Promise<void>>();
-  #home: Promise<SandboxHome> | undefined;
   #closed = false;
   #running = 0;
 
   /**
    * Creates an executor; it starts no process until {@linkcode LocalExecutor.execute}
    * or, with a pool, {@linkcode LocalExecutor.warm}.
-   * @param options where the Deno binary is, how many executions run at once, the warm pool.
-   * @throws {RangeError} when `maxConcurrent`, `maxQueued` or a `pool` field is out of range.
+   * @param options where the Deno binary is, how many executions run at once, the warm pool, the OS wall.
+   * @throws {RangeError} when `maxConcurrent`, `maxQueued`, a `pool` field or `osSandbox` is out of range.
    */
   constructor(options: LocalExecutorOptions = {}) {
+    const mode = checkOsSandboxMode(options.osSandbox === undefined ? "auto" : options.osSandbox);
+    // No Deno binary is reported by the first execution rather than here: a Codemode made only for types() needs none.
     const denoPath = sandboxDenoPath({ denoPath: options.denoPath });
-    this.#denoPath = denoPath instanceof Error ? "deno" : denoPath;
-    this.#denoProblem = denoPath instanceof Error ? denoPath : undefined;
-    this.#tempDir = options.tempDir;
+    this.#spawner = denoPath instanceof Error
+      ? new Spawner("deno", options.tempDir, mode, denoPath)
+      : new Spawner(denoPath, options.tempDir, mode);
     this.#slots = {
       maxConcurrent: slotCount("maxConcurrent", options.maxConcurrent),
       maxQueued: slotCount("maxQueued", options.maxQueued),
     };
     this.#semaphore = new Semaphore(this.#slots.maxConcurrent, this.#slots.maxQueued);
     const pool = options.pool === undefined ? undefined : checkPoolOptions(options.pool);
-    this.#pool = pool && pool.size > 0 ? new SandboxPool(pool, (kind) => this.#startPooled(kind)) : undefined;
+    this.#pool = pool && pool.size > 0
+      ? new SandboxPool(pool, (kind, background) => this.#startPooled(kind, background))
+      : undefined;
   }
 
   /**
@@ -266,6 +155,29 @@ export class LocalExecutor implements Executor {
    */
   poolStats(): PoolStats | undefined {
     return this.#pool?.stats();
+  }
+
+  /**
+   * The walls between a script and the host here: Deno's permissions
+   * (always), the OS wall (with `osSandbox: "auto"`, bubblewrap where the
+   * host offers it), and the cgroup limits. The first call detects them
+   * (once per process: a probe starts one sandbox); it never throws, and
+   * `reason` and `cgroupReason` say what is missing.
+   *
+   * @returns what each child gets.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalExecutor } from "./local.ts";
+   * await using executor = new LocalExecutor({ osSandbox: "off" });
+   * const walls = await executor.walls();
+   * assert.equal(walls.os, "none");
+   * assert.equal(walls.reason, "turned off (osSandbox: off)");
+   * ```
+   */
+  walls(): Promise<SandboxWalls> {
+    return this.#spawner.walls();
   }
 
   /** Runs one script; see {@linkcode Executor.execute}. */
@@ -314,13 +226,7 @@ export class LocalExecutor implements Executor {
     await this.#pool?.close();
     while (this.#inFlight.size > 0) await new Promise((r) => setTimeout(r, 5));
     await Promise.all(this.#teardowns);
-    const home = this.#home;
-    this.#home = undefined;
-    if (!home) return;
-    const { root } = await home.catch(() => ({ root: undefined }));
-    if (!root) return;
-    await Deno.remove(root, { recursive: true }).catch(() => {});
-    liveHomes.delete(root);
+    await this.#spawner.close();
   }
 
   /** Same as {@linkcode LocalExecutor.close}, for `await using`. */
@@ -336,47 +242,19 @@ export class LocalExecutor implements Executor {
   // A pooled child when one of this kind waits, else a fresh one.
   async #process(limits: Limits): Promise<SandboxProcess> {
     const pooled = this.#pool?.take(limits);
-    const home = await this.#madeHome();
-    const hostPaths = [home.root, this.#denoPath];
-    if (pooled) return { ...pooled, hostPaths };
-    return { child: this.#spawn(home, limits), hostPaths };
-  }
-
-  async #startPooled(kind: ChildKind): Promise<SandboxChild> {
-    return this.#spawn(await this.#madeHome(), kind);
-  }
-
-  async #madeHome(): Promise<SandboxHome> {
-    // A pool's fill that was under way when close() ran must not make a private dir no one removes.
-    if (this.#closed) throw new Error("The executor is closed");
-    const making = this.#home ??= this.#checkedDeno().then(() => makeHome(this.#tempDir));
-    return await making.catch((e) => {
-      if (this.#home === making) this.#home = undefined;
-      throw e;
-    });
-  }
-
-  // Once per private dir, before the first child: a wrong path is one clear error, not a child exiting with 127.
-  #checkedDeno(): Promise<void> {
-    const problem = this.#denoProblem ?? missingDeno(this.#denoPath);
-    return problem ? Promise.reject(problem) : Promise.resolve();
-  }
-
-  #spawn(home: SandboxHome, limits: Pick<Limits, "memoryMb" | "timeoutMs">): SandboxChild {
-    const start = () =>
-      spawnChild(sandboxSpec(this.#denoPath, limits, home.prelude, { cwd: "/", denoDir: home.denoDir }));
-    let child: SandboxChild;
+    let hostPaths: string[];
     try {
-      child = start();
+      hostPaths = await this.#spawner.hostPaths();
     } catch (e) {
-      // A host that may run Deno but not util-linux's wrappers runs its children without them.
-      const guarded = kernelGuards();
-      if (!(e instanceof Deno.errors.NotCapable) || !(guarded.cpuTimeLimit || guarded.parentDeathSignal)) throw e;
-      dropKernelGuards();
-      child = start();
+      pooled?.child.kill();
+      throw e;
     }
-    track(child, home.root);
-    return child;
+    if (pooled) return { ...pooled, hostPaths };
+    return { ...await this.#spawner.spawn(limits), hostPaths };
+  }
+
+  #startPooled(kind: ChildKind, background: Background | undefined): Promise<Started> {
+    return this.#spawner.spawn(kind, background);
   }
 }
 

@@ -9,10 +9,14 @@
 export {
   type ChildKind,
   DEFAULT_EXECUTOR_SETTINGS,
+  describeWalls,
   LocalExecutor,
   type LocalExecutorOptions,
+  OS_SANDBOX_MODES,
+  type OsSandboxMode,
   type PoolOptions,
   type PoolStats,
+  type SandboxWalls,
 } from "./local.ts";
 export { RemoteExecutor, type RemoteExecutorOptions } from "./remote.ts";
 export * from "./validator.ts";

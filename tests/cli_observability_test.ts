@@ -4,6 +4,7 @@
 // the configured level on stderr, never on stdout.
 import assert from "node:assert/strict";
 import { main } from "../cli.ts";
+import { LocalExecutor } from "../mod.ts";
 import { mcpCommand } from "../src/cli/mcp.ts";
 import { recordingIo } from "./_helpers.ts";
 import { call, connectHttp, connectStdio, type ExecuteContent, waitFor } from "./mcp/server/_helpers.ts";
@@ -63,6 +64,13 @@ Deno.test("codemode mcp --http with metrics.enabled serves /metrics with its API
       ["completed", "cli-req-1", session],
     ]);
     assert.equal(of("execute").length, 0, "the server's own execute event is not a second line");
+    // The startup says which walls stand around each sandbox, as LocalExecutor.walls() does.
+    await using probe = new LocalExecutor();
+    const walls = await probe.walls();
+    assert.deepEqual(of("sandbox_walls").map((l) => [l.level, l.os, l.cgroup, l.osSandbox]), [
+      ["info", walls.os, walls.cgroup, "auto"],
+    ]);
+    assert.match(of("sandbox_walls")[0].summary, /^Deno permissions \(none granted\); OS wall: /);
     assert.equal(rec.out(), "", "nothing on stdout");
   } finally {
     stop.abort();

@@ -27,6 +27,7 @@ export {
 } from "./server.ts";
 export { type ApiKey, ApiKeys, keyIdOf, MIN_KEY_CHARS, parseApiKeyList } from "./keys.ts";
 export { clampLimits } from "./limits.ts";
+export type { OsSandboxMode, SandboxWalls } from "../local.ts";
 export type {
   ExecutionEndEvent,
   ExecutionEvent,

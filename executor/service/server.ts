@@ -8,7 +8,7 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { LocalExecutor, type PoolOptions, type PoolStats } from "../local.ts";
+import { LocalExecutor, type OsSandboxMode, type PoolOptions, type PoolStats, type SandboxWalls } from "../local.ts";
 import { Semaphore } from "../_semaphore.ts";
 import type { DeniedPattern } from "../validator.ts";
 import { DEFAULT_LIMITS, type Limits, resolveLimits } from "../../src/limits.ts";
@@ -62,6 +62,12 @@ export interface ExecutorServiceOptions {
   denoPath?: string;
   /** Where the sandboxes' private dirs are made. @default {the system temp dir} */
   tempDir?: string;
+  /**
+   * The OS wall around each sandbox (`LocalExecutorOptions.osSandbox`):
+   * `required` makes the service refuse to start without it, naming what is
+   * missing. `GET /ready` says which walls stand. @default {"auto"}
+   */
+  osSandbox?: OsSandboxMode;
   /** Hears of executions, refusals, protocol errors and load: where metrics and logs attach. */
   observer?: ServiceObserver;
   /**
@@ -89,6 +95,8 @@ export interface ExecutorService {
   load(): { running: number; queued: number; connections: number };
   /** The warm pool's counts (children waiting, ready, hits, misses), when the service has a pool. */
   poolStats(): PoolStats | undefined;
+  /** The walls around each sandbox (Deno's permissions, the OS wall, cgroup limits), as `GET /ready` reports them. */
+  readonly walls: SandboxWalls;
   /** Whether it is shutting down (refusing new executions). */
   readonly draining: boolean;
   /**
@@ -134,7 +142,8 @@ export const DEFAULT_SERVICE_SETTINGS: Readonly<{
  *
  * @param options where to listen, the keys, the slots and the ceilings.
  * @returns the running service.
- * @throws {Error} when `hostname` is not loopback and there are no API keys, or an option is invalid.
+ * @throws {Error} when `hostname` is not loopback and there are no API keys, an option is invalid, or
+ * `osSandbox` is `required` and the OS wall is unavailable.
  *
  * @example
  * ```ts
@@ -172,7 +181,14 @@ export async function serveExecutor(options: ExecutorServiceOptions = {}): Promi
     ...(options.pool ? { pool: options.pool } : {}),
     ...(options.denoPath ? { denoPath: options.denoPath } : {}),
     ...(options.tempDir ? { tempDir: options.tempDir } : {}),
+    ...(options.osSandbox ? { osSandbox: options.osSandbox } : {}),
   });
+  // Known before the service listens: a required wall that is missing stops it here.
+  const walls = await executor.walls();
+  if (walls.osSandbox === "required" && walls.os === "none") {
+    await executor.close();
+    throw new Error(`osSandbox is "required", but the OS wall is unavailable: ${walls.reason}`);
+  }
   executor.warm(settings.ceilings);
   const slots = new Semaphore(settings.maxConcurrent, settings.maxQueued);
   const sessions = new Set<ExecutionSession>();
@@ -198,7 +214,7 @@ export async function serveExecutor(options: ExecutorServiceOptions = {}): Promi
     const now = load();
     const ready = !draining && now.running < settings.maxConcurrent;
     const status = draining ? "draining" : ready ? "ready" : "saturated";
-    return c.json({ status, ...now }, ready ? 200 : 503);
+    return c.json({ status, ...now, walls }, ready ? 200 : 503);
   });
   if (observability?.metricsEnabled) {
     app.get("/metrics", async (c) => {
@@ -287,6 +303,7 @@ export async function serveExecutor(options: ExecutorServiceOptions = {}): Promi
     port: server.addr.port,
     load,
     poolStats: () => executor.poolStats(),
+    walls,
     get draining() {
       return draining;
     },

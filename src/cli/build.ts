@@ -10,7 +10,13 @@ import { codemodeOptionsFromConfig } from "../config/from_config.ts";
 import { toolClashes } from "../config/discover.ts";
 import type { DiscoveredTool } from "../config/tool_exports.ts";
 import type { Limits } from "../limits.ts";
-import type { LocalExecutorOptions } from "../../executor/local.ts";
+import {
+  LocalExecutor,
+  type LocalExecutorOptions,
+  OS_SANDBOX_MODES,
+  type OsSandboxMode,
+  type SandboxWalls,
+} from "../../executor/local.ts";
 import type { ToolSource } from "../tools/source.ts";
 import type { Observer } from "../observe.ts";
 import type { CodemodeConfig } from "../config/schema.ts";
@@ -35,6 +41,8 @@ export interface BuildFlags {
   defaultPool?: number;
   /** `--typecheck`: type-check every script before it runs, over the config's `typecheck`. */
   typecheck?: boolean;
+  /** `--os-sandbox`: the OS wall's mode, over the config's `sandbox.os`. */
+  osSandbox?: OsSandboxMode;
 }
 
 /** The config's `logging` and `metrics` (both absent without a config), which a command turns into its observer. */
@@ -78,6 +86,14 @@ export function noToolsNote(origins: ToolOrigins, cwd: string): string {
   return `no tools are loaded (use --tools or --config): ${where}`;
 }
 
+/** A built Codemode, and the walls its local sandboxes get (none: its scripts run on an executor service). */
+export interface Built {
+  /** The instance. */
+  cm: Codemode;
+  /** What each local sandbox child gets (`LocalExecutor.walls()`), or `undefined` with `executor.type: remote`. */
+  walls?: SandboxWalls;
+}
+
 /**
  * Builds a Codemode from the flags (see {@linkcode toolOrigins} for where tools come from).
  * An upstream MCP server that needs a user's OAuth authorization has its URL
@@ -85,8 +101,8 @@ export function noToolsNote(origins: ToolOrigins, cwd: string): string {
  *
  * @param observe makes the instance's observer from the config's `logging` and `metrics`.
  * @returns the instance.
- * @throws {UsageError} for a bad config (naming file, line and key) or tool module, or two
- * tools with one name (naming both modules).
+ * @throws {UsageError} for a bad config (naming file, line and key) or tool module, two
+ * tools with one name (naming both modules), or a required OS wall that is unavailable.
  */
 export async function buildCodemode(
   flags: BuildFlags,
@@ -94,6 +110,33 @@ export async function buildCodemode(
   err: (text: string) => void = (text) => void Deno.stderr.writeSync(new TextEncoder().encode(text)),
   observe?: ObserverFactory,
 ): Promise<Codemode> {
+  return (await build(flags, cwd, err, observe, false)).cm;
+}
+
+/**
+ * {@linkcode buildCodemode}, with the walls of its local sandboxes (detected
+ * now, once per process): `codemode mcp` logs them at startup.
+ *
+ * @returns the instance and its walls.
+ * @throws {UsageError} as {@linkcode buildCodemode} does.
+ */
+export function buildWithWalls(
+  flags: BuildFlags,
+  cwd: string,
+  err: (text: string) => void = (text) => void Deno.stderr.writeSync(new TextEncoder().encode(text)),
+  observe?: ObserverFactory,
+): Promise<Built> {
+  return build(flags, cwd, err, observe, true);
+}
+
+// Detects the walls when asked, or when the OS wall is required (its absence is a usage error).
+async function build(
+  flags: BuildFlags,
+  cwd: string,
+  err: (text: string) => void,
+  observe: ObserverFactory | undefined,
+  detect: boolean,
+): Promise<Built> {
   const origins = await toolOrigins(flags, cwd);
   const found: DiscoveredTool[] = [];
   let limits: Partial<Limits> = {};
@@ -117,6 +160,12 @@ export async function buildCodemode(
       const { logging, metrics } = fromConfig.loaded.config;
       observed = { ...(logging ? { logging } : {}), ...(metrics ? { metrics } : {}) };
     }
+    if (remoteExecutor && flags.osSandbox !== undefined) {
+      throw new UsageError("--os-sandbox applies to local sandboxes; this config runs scripts on an executor service");
+    }
+    if (flags.osSandbox !== undefined) localExecutor = { ...localExecutor, osSandbox: flags.osSandbox };
+    const required = localExecutor.osSandbox === "required";
+    const walls = remoteExecutor || !(detect || required) ? undefined : await sandboxWalls(localExecutor.osSandbox);
     found.push(...await loadToolModules(origins.modules, cwd));
     // A module named by both the config and --tools gives the same tool objects: one tool each.
     const unique = found.filter((d, i) => found.findIndex((other) => other.tool === d.tool) === i);
@@ -139,11 +188,26 @@ export async function buildCodemode(
       await cm.close();
       throw e;
     });
-    return cm;
+    return { cm, ...(walls ? { walls } : {}) };
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError((e as Error).message);
   }
+}
+
+/**
+ * The walls local sandboxes get with this OS-wall mode (detected once per
+ * process; no process is left running).
+ *
+ * @throws {UsageError} when the mode is `required` and the OS wall is unavailable, naming what is missing.
+ */
+export async function sandboxWalls(mode: OsSandboxMode | undefined): Promise<SandboxWalls> {
+  const probe = new LocalExecutor({ osSandbox: mode ?? "auto" });
+  const walls = await probe.walls().finally(() => probe.close());
+  if (walls.osSandbox === "required" && walls.os === "none") {
+    throw new UsageError(`the OS wall is required (os-sandbox: required) but unavailable: ${walls.reason}`);
+  }
+  return walls;
 }
 
 function withPool(options: LocalExecutorOptions, flags: BuildFlags): LocalExecutorOptions {
@@ -169,7 +233,22 @@ export const CODEMODE_FLAGS = {
   timeout: { type: "string" },
   memory: { type: "string" },
   typecheck: { type: "boolean" },
+  "os-sandbox": { type: "string" },
 } as const;
+
+/**
+ * Parses `--os-sandbox`.
+ *
+ * @returns the mode, or `undefined` when the flag was not given.
+ * @throws {UsageError} naming the flag and the accepted values.
+ */
+export function osSandboxFlag(value: string | undefined): OsSandboxMode | undefined {
+  if (value === undefined) return undefined;
+  if (!(OS_SANDBOX_MODES as readonly string[]).includes(value)) {
+    throw new UsageError(`--os-sandbox must be one of ${OS_SANDBOX_MODES.join(", ")}, got "${value}"`);
+  }
+  return value as OsSandboxMode;
+}
 
 /**
  * The limits set by `--timeout` and `--memory`.

@@ -11,8 +11,15 @@ import { observabilityFromConfig } from "../config/observability.ts";
 import { redirectConsoleToStderr, serveStdio } from "../mcp/server/stdio.ts";
 import { DEFAULT_MAX_SESSIONS, isLoopbackHost, serveHttp } from "../mcp/server/http.ts";
 import { DEFAULT_MAX_WAITING } from "../mcp/server/_input_required.ts";
-import { buildCodemode, CODEMODE_FLAGS, integerFlag, limitsFromFlags, type ObservabilityConfig } from "./build.ts";
-import { MAX_POOL_SIZE } from "../../executor/local.ts";
+import {
+  buildWithWalls,
+  CODEMODE_FLAGS,
+  integerFlag,
+  limitsFromFlags,
+  type ObservabilityConfig,
+  osSandboxFlag,
+} from "./build.ts";
+import { describeWalls, MAX_POOL_SIZE } from "../../executor/local.ts";
 import { UsageError } from "./load_tools.ts";
 import type { CliIo } from "./run.ts";
 
@@ -48,6 +55,9 @@ Options:
   --pool <n>               Sandbox children started ahead, each waiting for its script, so a
                            call skips Deno's start-up (default ${DEFAULT_MCP_POOL_SIZE}, or executor.pool.size;
                            0 turns the pool off). Each child still runs one script only.
+  --os-sandbox <mode>      The OS wall (Linux, bubblewrap) around each sandbox: auto (use it where
+                           the host offers it; the default, or sandbox.os), required (refuse to
+                           start without it), off. The startup log says which walls stand.
   --http                   Serve Streamable HTTP instead of stdio, at http://<host>:<port>/mcp.
   --port <n>               HTTP port (default ${DEFAULT_MCP_PORT}; 0 picks a free one).
   --host <addr>            HTTP address to bind (default 127.0.0.1). A non-loopback address
@@ -62,8 +72,8 @@ Options:
                            once (default ${DEFAULT_MAX_WAITING}); past it, approval is refused.
   -h, --help               Show this help.
 
-Logs: JSON lines on stderr at codemode.yaml's logging.level (default info), with an audit
-line per tool call. With --http, an X-Request-Id header (1-128 of A-Z a-z 0-9 . _ : ; = + / @ -)
+Logs: JSON lines on stderr at codemode.yaml's logging.level (default info): a sandbox_walls
+line at startup (Deno permissions, OS wall, cgroup limits), an audit line per tool call. With --http, an X-Request-Id header (1-128 of A-Z a-z 0-9 . _ : ; = + / @ -)
 is the correlation id of the request's executions, and metrics.enabled serves Prometheus
 metrics at GET /metrics (same API key).
 
@@ -153,12 +163,14 @@ export async function mcpCommand(args: string[], io: CliIo, options: McpCommandO
     pool,
     defaultPool: DEFAULT_MCP_POOL_SIZE,
     typecheck: values.typecheck,
+    osSandbox: osSandboxFlag(values["os-sandbox"]),
   };
-  const cm = await buildCodemode(flags, io.cwd, io.err, observe)
+  const { cm, walls } = await buildWithWalls(flags, io.cwd, io.err, observe)
     .catch((e) => {
       restoreConsole();
       throw e;
     });
+  if (walls) observability.logger.info("sandbox_walls", { ...walls, summary: describeWalls(walls) });
   const log = serverLog(observability);
   if (observability.metricsEnabled && !values.http) {
     observability.logger.warn("metrics_not_served", { reason: "metrics are served at /metrics with --http only" });

@@ -12,6 +12,7 @@ import {
   limitsFromFlags,
   noToolsNote,
   type ObservabilityConfig,
+  osSandboxFlag,
   toolOrigins,
 } from "./build.ts";
 import { wantsObservability } from "../config/schema.ts";
@@ -36,6 +37,9 @@ Options:
   --memory <MB>      Sandbox heap limit (default 128).
   --typecheck        Type-check the script against the tools' declarations first: on an
                      error it does not run, and the diagnostics name line, tool and field.
+  --os-sandbox <mode>  The OS wall (Linux, bubblewrap) around the sandbox: auto (use it where
+                     the host offers it; the default, or codemode.yaml's sandbox.os), required
+                     (refuse to run without it), off. See: codemode doctor.
   -h, --help         Show this help.
 
 Exit code: 0 completed, 1 the script failed or hit a limit, 2 usage or config error,
@@ -63,7 +67,13 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   }
   const code = await readScript(positionals[0], io);
   const limits = limitsFromFlags(values);
-  const flags = { config: values.config, tools: values.tools, limits, typecheck: values.typecheck };
+  const flags = {
+    config: values.config,
+    tools: values.tools,
+    limits,
+    typecheck: values.typecheck,
+    osSandbox: osSandboxFlag(values["os-sandbox"]),
+  };
   const cm = await buildCodemode(flags, io.cwd, io.err, (config) => runObserver(config, io));
   try {
     const interrupt = io.interrupt?.();

@@ -13,8 +13,8 @@ import { isLoopbackHost } from "../http/origin.ts";
 import { type ApiKey, parseApiKeyList } from "../../executor/service/keys.ts";
 import { DEFAULT_SERVICE_SETTINGS, serveExecutor } from "../../executor/service/server.ts";
 import { REMOTE_EXECUTE_PATH } from "../rpc/remote.ts";
-import { integerFlag } from "./build.ts";
-import { MAX_POOL_SIZE } from "../../executor/local.ts";
+import { integerFlag, osSandboxFlag } from "./build.ts";
+import { describeWalls, MAX_POOL_SIZE, type OsSandboxMode } from "../../executor/local.ts";
 import { UsageError } from "./load_tools.ts";
 import type { CliIo } from "./io.ts";
 
@@ -37,14 +37,17 @@ JSON log lines go to stderr (logging.level, default info).
 
 Options:
   -c, --config <file>   A codemode.yaml; only its service: section (port, hostname, apiKeys,
-                        maxConcurrent, maxQueued, limits, shutdownTimeoutMs, pool), logging and
-                        metrics are read (no tools are loaded).
+                        maxConcurrent, maxQueued, limits, shutdownTimeoutMs, pool), sandbox,
+                        logging and metrics are read (no tools are loaded).
                         Default: ./codemode.yaml when it exists.
   --port <n>            Port (default ${DEFAULT_SERVICE_SETTINGS.port}; 0 picks a free one).
   --hostname <addr>     Address to bind (default 127.0.0.1). A non-loopback address
                         requires API keys.
   --pool <n>            Sandbox children started ahead for the ceilings' limits, each used by
                         one execution only (default ${DEFAULT_SERVE_POOL_SIZE}, or service.pool.size; 0: none).
+  --os-sandbox <mode>   The OS wall (Linux, bubblewrap) around each sandbox: auto (use it where
+                        the host offers it; the default, or sandbox.os), required (refuse to
+                        start without it), off. GET /ready and the startup log say which walls stand.
   -h, --help            Show this help.
 
 API keys: service.apiKeys in the config and $CODEMODE_API_KEYS (comma-separated,
@@ -89,12 +92,14 @@ export async function serveCommand(args: string[], io: CliIo, options: ServeComm
       port: { type: "string" },
       hostname: { type: "string" },
       pool: { type: "string" },
+      "os-sandbox": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
   if (values.help) return io.out(SERVE_HELP + "\n"), 0;
+  const osFlag = osSandboxFlag(values["os-sandbox"]);
   if (positionals.length > 0) throw new UsageError(`serve takes no positional arguments, got "${positionals[0]}"`);
-  const { service: config, observed } = await serviceConfig(values.config, io.cwd);
+  const { service: config, observed, osSandbox } = await serviceConfig(values.config, io.cwd);
   const env = options.env ?? envVar;
   const apiKeys: (string | ApiKey)[] = [...config.apiKeys, ...parseApiKeyList(env("CODEMODE_API_KEYS") ?? "")];
   const port = values.port !== undefined ? integerFlag("--port", values.port, 0, 65_535) : config.port;
@@ -118,10 +123,12 @@ export async function serveCommand(args: string[], io: CliIo, options: ServeComm
     limits: config.limits,
     observability,
     ...(pool ? { pool } : {}),
+    osSandbox: osFlag ?? osSandbox ?? "auto",
     ...pick(config, "maxConcurrent", "maxQueued", "shutdownTimeoutMs"),
   }).catch((e: Error) => {
     throw new UsageError(`Cannot serve on ${hostname}:${port ?? DEFAULT_SERVICE_SETTINGS.port}: ${e.message}`);
   });
+  observability.logger.info("sandbox_walls", { ...service.walls, summary: describeWalls(service.walls) });
   const ws = new URL(REMOTE_EXECUTE_PATH, service.url.href.replace(/^http/, "ws"));
   const keys = apiKeys.length === 0 ? "no API key (loopback only)" : `${apiKeys.length} API key(s)`;
   io.out(`codemode serve: listening on ${service.url.href.replace(/\/$/, "")} (executions: ${ws.href}; ${keys})\n`);
@@ -136,18 +143,21 @@ export async function serveCommand(args: string[], io: CliIo, options: ServeComm
   }
 }
 
-/** The config's `service` section, and its `logging` and `metrics` (which serve the service too). */
+/** The config's `service` section, its `logging` and `metrics` (which serve the service too), and `sandbox.os`. */
 async function serviceConfig(
   path: string | undefined,
   cwd: string,
-): Promise<{ service: ServiceConfig; observed: Pick<CodemodeConfig, "logging" | "metrics"> }> {
+): Promise<
+  { service: ServiceConfig; observed: Pick<CodemodeConfig, "logging" | "metrics">; osSandbox?: OsSandboxMode }
+> {
   const file = path !== undefined ? resolve(cwd, path) : await existing(resolve(cwd, "codemode.yaml"));
   if (file === undefined) return { service: { apiKeys: [], limits: {} }, observed: {} };
   try {
-    const { service, logging, metrics } = (await loadConfig(file)).config;
+    const { service, logging, metrics, sandbox } = (await loadConfig(file)).config;
     return {
       service: service ?? { apiKeys: [], limits: {} },
       observed: { ...(logging ? { logging } : {}), ...(metrics ? { metrics } : {}) },
+      ...(sandbox ? { osSandbox: sandbox.os } : {}),
     };
   } catch (e) {
     throw new UsageError((e as Error).message);

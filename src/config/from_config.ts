@@ -28,8 +28,8 @@ export interface FromConfigOptions {
   approver?: Approver;
   /**
    * An executor to use instead of the one the config describes; an error
-   * when the config sets `executor.maxConcurrent`, `executor.maxQueued` or
-   * `executor.pool`, which it could not apply.
+   * when the config sets `executor.maxConcurrent`, `executor.maxQueued`,
+   * `executor.pool` or `sandbox.os`, which it could not apply.
    */
   executor?: Executor;
   /**
@@ -57,7 +57,7 @@ export interface ConfigOptions {
   discovered: DiscoveredTool[];
   /** Limits from `executor.limits`. */
   limits: Partial<Limits>;
-  /** Settings of the local executor from `executor` (`maxConcurrent`, `maxQueued`, `pool`). */
+  /** Settings of the local executor from `executor` (`maxConcurrent`, `maxQueued`, `pool`) and `sandbox.os`. */
   localExecutor: LocalExecutorOptions;
   /** The executor service to run scripts on, when `executor.type` is `remote`. */
   remoteExecutor?: RemoteExecutorOptions;
@@ -91,7 +91,7 @@ export async function codemodeOptionsFromConfig(
   options: Pick<FromConfigOptions, "env" | "mcpClient"> = {},
 ): Promise<ConfigOptions> {
   const loaded = await loadConfig(path, { env: options.env });
-  const { executor, policies } = loaded.config;
+  const { executor, policies, sandbox } = loaded.config;
   const discovered = await discoverTools(loaded.config.tools);
   // Built last: nothing to close if discovery failed, and building starts no process. The MCP
   // client (and the SDK) is loaded only for a config that names MCP servers.
@@ -108,6 +108,7 @@ export async function codemodeOptionsFromConfig(
       ...(executor.maxConcurrent !== undefined ? { maxConcurrent: executor.maxConcurrent } : {}),
       ...(executor.maxQueued !== undefined ? { maxQueued: executor.maxQueued } : {}),
       ...(executor.pool !== undefined ? { pool: executor.pool } : {}),
+      ...(sandbox ? { osSandbox: sandbox.os } : {}),
     },
     ...(executor.type === "remote"
       ? { remoteExecutor: { url: executor.url, ...(executor.apiKey !== undefined ? { apiKey: executor.apiKey } : {}) } }
@@ -151,10 +152,13 @@ export async function codemodeOptionsFromConfig(
 export async function fromConfig(path = "./codemode.yaml", options: FromConfigOptions = {}): Promise<Codemode> {
   const { loaded, tools, limits, localExecutor, remoteExecutor, policies, sources, typecheck, observeOutputTypes } =
     await codemodeOptionsFromConfig(path, options);
-  const settings = remoteExecutor ? ["type"] : Object.keys(localExecutor);
+  // Named as the config names them: sandbox.os is the executor's osSandbox.
+  const settings = remoteExecutor
+    ? ["executor.type"]
+    : Object.keys(localExecutor).map((k) => k === "osSandbox" ? "sandbox.os" : `executor.${k}`);
   const observed = (["logging", "metrics"] as const).filter((key) => loaded.config[key] !== undefined);
   const conflict = options.executor && settings.length > 0
-    ? `executor.${settings[0]} cannot apply to the executor passed to fromConfig(); set it on that executor`
+    ? `${settings[0]} cannot apply to the executor passed to fromConfig(); set it on that executor`
     : options.observer && observed.length > 0
     ? `${observed[0]} cannot apply to the observer passed to fromConfig(); configure that observer`
     : undefined;

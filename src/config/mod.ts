@@ -28,6 +28,7 @@ export type {
   LogLevelConfig,
   MetricsConfig,
   RemoteExecutorConfig,
+  SandboxConfig,
   ServiceApiKeyConfig,
   ServiceConfig,
 } from "./schema.ts";
@@ -43,6 +44,7 @@ export type {
   OAuthTokenStore,
 } from "../mcp/client/oauth_store.ts";
 export type { Limits } from "../limits.ts";
+export type { OsSandboxMode } from "../../executor/local.ts";
 export type { AnyTool, Tool, ToolContext } from "../tools/define.ts";
 export type { Validation, Validator } from "../tools/validate.ts";
 export type { JsonSchema, JsonSchemaObject } from "../tools/json_schema.ts";

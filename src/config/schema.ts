@@ -7,7 +7,13 @@
 import { z } from "zod";
 import { DEFAULT_LIMITS, type Limits } from "../limits.ts";
 import type { ToolPolicy } from "../tools/policy.ts";
-import { type LocalExecutorOptions, MAX_IDLE_TIMEOUT_MS, MAX_POOL_SIZE } from "../../executor/local.ts";
+import {
+  type LocalExecutorOptions,
+  MAX_IDLE_TIMEOUT_MS,
+  MAX_POOL_SIZE,
+  OS_SANDBOX_MODES,
+  type OsSandboxMode,
+} from "../../executor/local.ts";
 import { type McpServerConfig, mcpServerSchema } from "../mcp/client/server_config.ts";
 
 /** `executor` with `type: local` (the default): scripts run in a local zero-permission Deno subprocess. */
@@ -78,6 +84,17 @@ export interface MetricsConfig {
   enabled: boolean;
 }
 
+/** `sandbox`: the walls around each sandbox child, for the local executor and `codemode serve`. */
+export interface SandboxConfig {
+  /**
+   * The OS wall (Linux, bubblewrap) around each child, besides Deno's
+   * permissions: `auto` uses it where the host offers it, `required` refuses
+   * to run scripts without it (naming what is missing), `off` does not use
+   * it. `--os-sandbox` wins. @default {"auto"}
+   */
+  os: OsSandboxMode;
+}
+
 /** A validated `codemode.yaml`, with every default filled in. */
 export interface CodemodeConfig {
   /** Tool modules or directories; absolute once loaded with `loadConfig`. */
@@ -98,6 +115,8 @@ export interface CodemodeConfig {
   typecheck: boolean;
   /** Show result types observed from tools that declare none (types only, in memory). @default {true} */
   observeOutputTypes: boolean;
+  /** The walls around each sandbox child; absent: `os: auto`. */
+  sandbox?: SandboxConfig;
 }
 
 const SERVER_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -204,6 +223,10 @@ const loggingSchema = z.strictObject({
 
 const metricsSchema = z.strictObject({ enabled: boolean });
 
+const sandboxSchema = z.strictObject({
+  os: z.enum(OS_SANDBOX_MODES as [OsSandboxMode, ...OsSandboxMode[]]).default("auto"),
+});
+
 const schema = z.strictObject({
   tools: z.array(nonEmpty).default([]),
   executor: executorSchema.prefault({}),
@@ -219,11 +242,13 @@ const schema = z.strictObject({
   metrics: metricsSchema.optional(),
   typecheck: boolean.default(false),
   observeOutputTypes: boolean.default(true),
-}).transform(({ logging, metrics, service, ...config }): CodemodeConfig => ({
+  sandbox: sandboxSchema.optional(),
+}).transform(({ logging, metrics, service, sandbox, ...config }): CodemodeConfig => ({
   ...config,
   ...(service ? { service } : {}),
   ...(logging ? { logging } : {}),
   ...(metrics ? { metrics } : {}),
+  ...(sandbox ? { sandbox } : {}),
 }));
 
 // Compile-time proof that the documented interfaces are exactly what the schema produces.
@@ -232,7 +257,8 @@ const inferredMatches: [
   Same<z.output<typeof schema>, CodemodeConfig>,
   Same<z.output<typeof loggingSchema>, LoggingConfig>,
   Same<z.output<typeof metricsSchema>, MetricsConfig>,
-] = [true, true, true];
+  Same<z.output<typeof sandboxSchema>, SandboxConfig>,
+] = [true, true, true, true];
 void inferredMatches;
 
 /**

@@ -60,7 +60,8 @@ export const STOP_REASONS: readonly StopReason[] = Object.freeze([
  * - `TimeoutError`, `MemoryLimitError`, `OutputLimitError`, `ToolCallLimitError`, `ToolInputLimitError`: a limit;
  * - `KilledError`: the host cancelled the execution; `BusyError`: no slot was free;
  * - `ProtocolError`: the child (or, remotely, the host or the executor service) sent a malformed or unexpected message;
- *   `SandboxExitError`: the child ended before the script returned;
+ *   `SandboxExitError`: the child ended before the script returned; `ProcessLimitError`: the kernel refused the
+ *   child a thread or process past its cgroup's pids limit (stopReason `error`);
  * - `UnavailableError`: the executor service could not be reached, or was lost or stopped answering (stopReason `unavailable`).
  */
 export type ErrorName =
@@ -76,6 +77,7 @@ export type ErrorName =
   | "BusyError"
   | "ProtocolError"
   | "SandboxExitError"
+  | "ProcessLimitError"
   | "UnavailableError";
 
 /** Every {@linkcode ErrorName}. */
@@ -92,6 +94,7 @@ export const ERROR_NAMES: readonly ErrorName[] = Object.freeze([
   "BusyError",
   "ProtocolError",
   "SandboxExitError",
+  "ProcessLimitError",
   "UnavailableError",
 ]);
 

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { Codemode, defineTool, type ExecutionResult, type Limits, LocalExecutor, type Tool } from "../../mod.ts";
+import type { OsSandboxMode } from "../../executor/local.ts";
 import { bareColdRun, type BaselineFiles } from "./_baselines.ts";
 import { bestPeer, type PeerFigures } from "./_peers.ts";
 import { type Measure, measure } from "./_report.ts";
@@ -45,6 +46,10 @@ export interface BenchContext {
   floorUs?: number;
   /** The bare `deno run`'s p50 and p95 in this run, once measured. */
   bare?: Summary;
+  /** The OS wall around our children (the default, `auto`), or why there is none here. */
+  wall: { os: string; reason?: string };
+  /** The pooled W1 (with the default wall), once measured. */
+  pooled?: Summary;
 }
 
 /** The pool size the warm measures use: `codemode mcp`'s default. */
@@ -73,9 +78,16 @@ const sleepTool: Tool = defineTool({
 /** The bench tools, `bench.add` and `bench.sleep`. */
 export const BENCH_TOOLS: readonly Tool[] = [addTool, sleepTool];
 
-/** A Codemode with the bench tools (`bench.add`, `bench.sleep`, as the peers' harness has them) and a pool, or none. */
-export function benchCodemode(pool?: number): { cm: Codemode; executor: LocalExecutor } {
-  const executor = new LocalExecutor(pool ? { pool: { size: pool } } : {});
+/**
+ * A Codemode with the bench tools (`bench.add`, `bench.sleep`, as the peers'
+ * harness has them) and a pool, or none; the OS wall as by default (`auto`),
+ * unless `osSandbox` says otherwise.
+ */
+export function benchCodemode(pool?: number, osSandbox?: OsSandboxMode): { cm: Codemode; executor: LocalExecutor } {
+  const executor = new LocalExecutor({
+    ...(pool ? { pool: { size: pool } } : {}),
+    ...(osSandbox ? { osSandbox } : {}),
+  });
   const cm = new Codemode({ tools: [addTool, sleepTool], limits: LIMITS, executor });
   // The Codemode does not own an executor it was given: closing it closes both.
   const close = cm.close.bind(cm);
@@ -110,28 +122,35 @@ export async function poolSettled(executor: LocalExecutor, ms = 30_000): Promise
 }
 
 /**
- * Cold W1: a fresh child each time, interleaved with bare `deno run` of an
- * empty module started the same way; and the first execute of a new Codemode.
+ * Cold W1: a fresh child each time (inside the OS wall where the host has
+ * one, as by default), interleaved with bare `deno run` of an empty module
+ * started the same way and, where there is a wall, with the same execute
+ * with `osSandbox: "off"`; and the first execute of a new Codemode.
  *
  * @param ctx iteration counts and files; `ctx.bare` is set from this measure.
- * @returns the p50, p95 and first-execute rows.
+ * @returns the p50, p95, wall-versus-no-wall and first-execute rows.
  */
 export async function measureCold(ctx: BenchContext): Promise<Measure[]> {
   const { cfg, files } = ctx;
   const ours: number[] = [];
+  const unwalled: number[] = [];
   const bare: number[] = [];
   const firsts: number[] = [];
   const { cm } = benchCodemode();
+  const off = ctx.wall.os === "none" ? undefined : benchCodemode(undefined, "off").cm;
   const limits: Limits = { ...cm.limits };
   for (let i = 0; i < cfg.coldWarmups + cfg.coldRuns; i++) {
     const a = await timed(() => run(cm, "return 1"));
     const b: number = await bareColdRun(limits, files.empty);
+    const c = off && await timed(() => run(off, "return 1"));
     if (i >= cfg.coldWarmups) {
       ours.push(a.ms);
       bare.push(b);
+      if (c) unwalled.push(c.ms);
     }
   }
   await cm.close();
+  await off?.close();
   for (let i = 0; i < Math.min(5, cfg.coldRuns); i++) {
     const fresh = benchCodemode().cm;
     firsts.push((await timed(() => run(fresh, "return 1"))).ms);
@@ -142,17 +161,19 @@ export async function measureCold(ctx: BenchContext): Promise<Measure[]> {
   ctx.bare = b;
   const f: Summary = summarize(firsts);
   const base = { unit: "ms" as const, baselineLabel: "bare `deno run` empty.js, same flags and guards" };
+  const inWall = ctx.wall.os === "none" ? `no OS wall here: ${ctx.wall.reason}` : `inside the OS wall (${ctx.wall.os})`;
   return [
     measure({
       ...base,
       id: "cold_w1_p50",
-      label: `W1 cold execute("return 1") p50, n=${o.n}`,
+      label: `W1 cold execute("return 1") p50, n=${o.n}, ${inWall}`,
       ours: o.p50,
       baseline: b.p50,
       target: { on: "ratio", max: 1.2 },
       detail: { oursMin: o.min, bareMin: b.min },
     }),
     measure({ ...base, id: "cold_w1_p95", label: `W1 cold p95, n=${o.n}`, ours: o.p95, baseline: b.p95 }),
+    ...(unwalled.length === 0 ? [] : [wallRow("cold_w1_os_wall", `W1 cold p50, n=${o.n}`, o, summarize(unwalled))]),
     measure({
       ...base,
       id: "first_execute_p50",
@@ -163,15 +184,42 @@ export async function measureCold(ctx: BenchContext): Promise<Measure[]> {
   ];
 }
 
+/** A row of a figure inside the OS wall against the same figure with `osSandbox: "off"`, in the same run. */
+function wallRow(id: string, what: string, walled: Summary, off: Summary): Measure {
+  return measure({
+    id,
+    label: `${what}: inside the OS wall vs osSandbox off`,
+    unit: "ms",
+    ours: walled.p50,
+    baseline: off.p50,
+    baselineLabel: "the same with osSandbox: off (Deno's wall alone), interleaved",
+    target: { on: "ratio", max: 1.1 },
+    detail: { oursMin: walled.min, offMin: off.min },
+  });
+}
+
 /**
- * Warm W1: `return 1` on a pooled child, the pool settled before each one.
- * Against the best peer's W1 p50 when the peers ran, else the bare run.
+ * Warm W1 with the OS wall against warm W1 without it (`osSandbox: "off"`):
+ * the pooled child was started inside the wall ahead of time, so the wall
+ * should cost an execution nothing.
  *
- * @param ctx iteration counts, the peers' figures and the bare run's.
- * @returns the p50 and p95 rows.
+ * @param ctx iteration counts and the pooled W1 (with the wall) measured before.
+ * @returns the row, or none where there is no wall.
  */
-export async function measurePooledW1(ctx: BenchContext): Promise<Measure[]> {
-  const { cm, executor } = benchCodemode(BENCH_POOL_SIZE);
+export async function measurePooledWall(ctx: BenchContext): Promise<Measure[]> {
+  if (ctx.wall.os === "none" || !ctx.pooled) return [];
+  const off = await pooledW1(ctx, "off");
+  return [
+    wallRow("pooled_w1_os_wall", `W1 warm, pool of ${BENCH_POOL_SIZE}, p50, n=${off.times.n}`, ctx.pooled, off.times),
+  ];
+}
+
+// `return 1` on a pooled child, the pool settled before each one; three runs first, not counted.
+async function pooledW1(
+  ctx: BenchContext,
+  osSandbox?: OsSandboxMode,
+): Promise<{ times: Summary; unsettled: number; idleChildKiB: number }> {
+  const { cm, executor } = benchCodemode(BENCH_POOL_SIZE, osSandbox);
   const ours: number[] = [];
   let unsettled = 0;
   let idleChildKiB = 0;
@@ -185,7 +233,19 @@ export async function measurePooledW1(ctx: BenchContext): Promise<Measure[]> {
   } finally {
     await cm.close();
   }
-  const o = summarize(ours);
+  return { times: summarize(ours), unsettled, idleChildKiB };
+}
+
+/**
+ * Warm W1: `return 1` on a pooled child, the pool settled before each one.
+ * Against the best peer's W1 p50 when the peers ran, else the bare run.
+ *
+ * @param ctx iteration counts, the peers' figures and the bare run's.
+ * @returns the p50 and p95 rows.
+ */
+export async function measurePooledW1(ctx: BenchContext): Promise<Measure[]> {
+  const { times: o, unsettled, idleChildKiB } = await pooledW1(ctx);
+  ctx.pooled = o;
   const detail = { oursMin: o.min, unsettled, idlePooledChildRssMiB: idleChildKiB / 1024 };
   const best = bestPeer(ctx.peers, (p) => p.w1?.p50);
   const label = `W1 warm execute("return 1"), pool of ${BENCH_POOL_SIZE}, n=${o.n}`;
@@ -235,7 +295,7 @@ export async function measurePooledW1(ctx: BenchContext): Promise<Measure[]> {
   ];
 }
 
-/** Resident memory of the idle pooled children of this process (the mean), in KiB. */
+/** Resident memory of the idle pooled children of this process (the mean of their Deno processes), in KiB. */
 function idlePooledChildKiB(): number {
   const sizes: number[] = [];
   for (const e of Deno.readDirSync("/proc")) {
@@ -243,9 +303,20 @@ function idlePooledChildKiB(): number {
     try {
       const status = Deno.readTextFileSync(`/proc/${e.name}/status`);
       const cmdline = Deno.readTextFileSync(`/proc/${e.name}/cmdline`);
-      if (Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]) !== Deno.pid || !cmdline.includes("prelude.js")) continue;
+      // Inside the OS wall a child's Deno runs two processes (bwrap's) below this one.
+      if (!/^Name:\s+deno$/m.test(status) || !cmdline.includes("prelude.js") || hostOf(e.name) !== Deno.pid) continue;
       sizes.push(Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0));
     } catch { /* gone */ }
   }
   return sizes.length ? sizes.reduce((a, b) => a + b, 0) / sizes.length : 0;
+}
+
+function hostOf(pid: string): number {
+  let parent = Number(/^PPid:\s+(\d+)/m.exec(Deno.readTextFileSync(`/proc/${pid}/status`))?.[1]);
+  for (let depth = 0; depth < 2 && parent > 1; depth++) {
+    const status = Deno.readTextFileSync(`/proc/${parent}/status`);
+    if (!/^Name:\s+bwrap$/m.test(status)) break;
+    parent = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
+  }
+  return parent;
 }

@@ -5,8 +5,10 @@
  * baseline measured in the same run and the ratio ours/baseline:
  *
  * 1. W1 cold `execute("return 1")` versus a bare `deno run` of an empty module
- *    started exactly as a sandbox is;
- * 2. W1 warm (a pooled child) versus the best peer's W1;
+ *    started exactly as a sandbox is, and (where the host has the OS wall)
+ *    inside the wall versus `osSandbox: "off"`;
+ * 2. W1 warm (a pooled child) versus the best peer's W1, and inside the wall
+ *    versus without it;
  * 3. W2, `Promise.all` of 10 tool calls that each sleep 200 ms, versus the
  *    ideal 200 ms (and the best peer);
  * 4. W3, 1,000 sequential tool calls, versus the best peer, the C pipe
@@ -30,7 +32,8 @@
 import { writeBaselineFiles } from "./_baselines.ts";
 import { measureFloor } from "./_floor.ts";
 import { measureRss, measureThroughput } from "./_load.ts";
-import { type BenchConfig, type BenchContext, measureCold, measurePooledW1 } from "./_measures.ts";
+import { type BenchConfig, type BenchContext, measureCold, measurePooledW1, measurePooledWall } from "./_measures.ts";
+import { LocalExecutor } from "../../mod.ts";
 import { runPeers } from "./_peers.ts";
 import { measureRemote } from "./_remote.ts";
 import { type BenchReport, type Measure, renderMarkdown } from "./_report.ts";
@@ -142,11 +145,14 @@ export async function runBench(
       files,
       peers: "figures" in peers ? peers.figures : [],
       ...("roundTripUs" in floor ? { floorUs: floor.roundTripUs } : {}),
+      wall: await defaultWall(),
     };
     progress("W1 cold execute vs bare deno run");
     measures.push(...await measureCold(ctx));
     progress("W1 warm execute (pool)");
     measures.push(...await measurePooledW1(ctx));
+    progress("W1 warm execute (pool) without the OS wall");
+    measures.push(...await measurePooledWall(ctx));
     progress("W2 parallel sleeping tool calls");
     measures.push(...await measureW2(ctx));
     progress("W3 1,000 sequential tool calls");
@@ -172,6 +178,13 @@ export async function runBench(
   } finally {
     await Deno.remove(files.dir, { recursive: true }).catch(() => {});
   }
+}
+
+/** The OS wall a default executor's children get here (detected once). */
+async function defaultWall(): Promise<{ os: string; reason?: string }> {
+  await using probe = new LocalExecutor();
+  const { os, reason } = await probe.walls();
+  return reason === undefined ? { os } : { os, reason };
 }
 
 if (import.meta.main) {

@@ -3,11 +3,16 @@
 // no claim about speed: timing thresholds do not belong in tests.
 import assert from "node:assert/strict";
 import type { BenchReport, Measure } from "./_report.ts";
+import { detectOsWall } from "../../executor/_os_wall.ts";
 
 const BENCH: string = new URL("./bench.ts", import.meta.url).pathname;
 
-// Without the peers (a quick run skips them); w3_vs_floor needs a C compiler.
+// Without the peers (a quick run skips them); w3_vs_floor needs a C compiler; the OS wall rows need the wall.
+const WALL_IDS: readonly string[] = (await detectOsWall(Deno.execPath())).os === "none"
+  ? []
+  : ["cold_w1_os_wall", "pooled_w1_os_wall"];
 const EXPECTED_IDS: readonly string[] = [
+  ...WALL_IDS,
   "cold_w1_p50",
   "cold_w1_p95",
   "first_execute_p50",

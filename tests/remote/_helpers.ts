@@ -11,6 +11,7 @@ import {
   RemoteExecutor,
   type RemoteExecutorOptions,
 } from "../../mod.ts";
+import { newestSandbox } from "../security/_canaries.ts";
 import { type ExecutorService, type ExecutorServiceOptions, serveExecutor } from "../../executor/service/mod.ts";
 import { REMOTE_PROTOCOL_VERSION } from "../../src/rpc/remote.ts";
 
@@ -36,20 +37,32 @@ export function remoteCodemode(
   return new Codemode({ ...options, executor: new RemoteExecutor({ url: service.url, apiKey: KEY, ...remote }) });
 }
 
-/** A tool a script calls to report its sandbox's pid (`Deno.pid`, readable without permissions). */
+/**
+ * A tool a script calls (`await tools.probe.pid({ main: Deno.mainModule })`)
+ * to report its sandbox's host pid: its main module names its executor's
+ * private dir, whose newest child is the caller when one execution runs on
+ * it at a time (inside the OS wall a script's own `Deno.pid` is its PID
+ * namespace's).
+ */
 export function pidProbe(): { tool: AnyTool; pids: number[]; reported: Promise<number> } {
   const pids: number[] = [];
   const first = Promise.withResolvers<number>();
   const tool = defineTool({
     name: "probe.pid",
-    input: z.object({ pid: z.number().int() }),
-    handler: ({ pid }) => {
+    input: z.object({ main: z.string() }),
+    handler: async ({ main }) => {
+      const pid = await hostPidOf(main);
       pids.push(pid);
       first.resolve(pid);
       return pid;
     },
   });
   return { tool, pids, reported: first.promise };
+}
+
+/** The host pid of the sandbox whose script reported `main` (its `Deno.mainModule`); see {@linkcode pidProbe}. */
+export function hostPidOf(main: string): Promise<number> {
+  return newestSandbox(new URL(main).pathname);
 }
 
 /** Whether a process exists (and is not a zombie). */

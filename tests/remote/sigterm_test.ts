@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { z } from "zod";
 import { defineTool } from "../../mod.ts";
 import { alive, KEY, pidProbe, remoteCodemode, startServe, stopServe, waitFor } from "./_helpers.ts";
+import { sandboxProcesses } from "../security/_canaries.ts";
 
 Deno.test("SIGTERM: running executions finish or are killed at the deadline, the process exits, nothing is left", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "codemode-serve-sigterm-" });
@@ -23,11 +24,17 @@ Deno.test("SIGTERM: running executions finish or are killed at the deadline, the
     const gate = Promise.withResolvers<void>();
     const wait = defineTool({ name: "gate.wait", input: z.object({}), handler: () => gate.promise.then(() => "open") });
     await using cm = remoteCodemode({ url }, { tools: [probe.tool, wait] }, { retries: 0 });
-    const finishing = cm.execute(`await tools.probe.pid({ pid: Deno.pid }); await tools.gate.wait({}); return "done"`);
-    const spinning = cm.execute(`await tools.probe.pid({ pid: Deno.pid }); while (true) {}`, {
+    const finishing = cm.execute(
+      `await tools.probe.pid({ main: Deno.mainModule }); await tools.gate.wait({}); return "done"`,
+    );
+    const spinning = cm.execute(`await tools.probe.pid({ main: Deno.mainModule }); while (true) {}`, {
       limits: { timeoutMs: 120_000 },
     });
     await waitFor("both sandboxes to run", () => probe.pids.length === 2);
+    // Every sandbox of the service, running or waiting in its pool (a script's Deno.pid is its PID namespace's
+    // inside the OS wall, so the host's view is asked).
+    const sandboxes = (await sandboxProcesses()).filter((p) => p.ppid === child.pid).map((p) => p.pid);
+    assert.ok(sandboxes.length >= 2, `${sandboxes.length} sandboxes found`);
     child.kill("SIGTERM");
     await waitFor("the service to drain", async () => {
       const res = await fetch(new URL("/ready", url)).catch(() => undefined);
@@ -44,7 +51,7 @@ Deno.test("SIGTERM: running executions finish or are killed at the deadline, the
     assert.match(killed.error!.message, /shut down before the script finished .*shutdownTimeoutMs/);
     const status = await child.status;
     assert.equal(status.code, 0, await stderr);
-    for (const pid of probe.pids) assert.equal(await alive(pid), false, `sandbox ${pid} is gone`);
+    for (const pid of sandboxes) assert.equal(await alive(pid), false, `sandbox ${pid} is gone`);
     assert.deepEqual(await Array.fromAsync(Deno.readDir(sandboxTmp)), [], "no temp dir left");
   } finally {
     await stopServe(child, stderr);

@@ -15,6 +15,7 @@ import {
   type ExecutionResult,
   type Limits,
 } from "../../mod.ts";
+import type { OsSandboxMode } from "../../executor/local.ts";
 
 /** What the sandbox children run (the prelude's copy in an executor's private dir): a process whose cmdline matches is a sandbox. */
 export const PRELUDE_MARK = /\/codemode-[^/\s]+\/prelude\.js(\s|$)/;
@@ -107,9 +108,19 @@ export async function canaries(): Promise<Canaries> {
   };
 }
 
-/** A Codemode with fast limits; merge extra options over them. */
+/**
+ * The OS wall mode the corpus runs under: `CODEMODE_TEST_OS_SANDBOX`
+ * (`auto`, `required`, `off`), so the same abuse tests run with the wall
+ * explicitly on (`os_wall_corpus_test.ts`) or off; unset, the default (`auto`).
+ */
+export const CORPUS_OS_SANDBOX = Deno.env.get("CODEMODE_TEST_OS_SANDBOX") as OsSandboxMode | undefined;
+
+/** A Codemode with fast limits (and the corpus's OS wall mode); merge extra options over them. */
 export function sandbox(options: CodemodeOptions = {}): Codemode {
-  return new Codemode({ ...options, limits: { ...FAST, ...options.limits } });
+  const wall = CORPUS_OS_SANDBOX && !options.executor && !options.remoteExecutor
+    ? { localExecutor: { osSandbox: CORPUS_OS_SANDBOX, ...options.localExecutor } }
+    : {};
+  return new Codemode({ ...options, ...wall, limits: { ...FAST, ...options.limits } });
 }
 
 /** Asserts the execution failed, optionally with an error matching `pattern`. */
@@ -149,15 +160,22 @@ export function tmpDir(): string {
   return Deno.env.get("TMPDIR") || "/tmp";
 }
 
-/** A sandbox process still alive: pid, cwd and cmdline. */
+/** A sandbox process still alive: pid, the host process that started it, cwd and cmdline. */
 export interface Survivor {
   pid: number;
+  /**
+   * The process that started the sandbox: its parent, or inside the OS wall
+   * the parent of the wall's two bwrap processes (1 once the host is gone).
+   */
   ppid: number;
   cwd: string;
   cmdline: string;
 }
 
-/** Every live process whose cmdline names the sandbox prelude. */
+/** The programs a sandbox is started through; their command lines name the prelude too, but they are not the sandbox. */
+const WRAPPERS = new Set(["bwrap", "sh", "dash", "setpriv", "prlimit", "setsid"]);
+
+/** Every live Deno process whose cmdline names the sandbox prelude (inside the OS wall or not). */
 export async function sandboxProcesses(): Promise<Survivor[]> {
   const found: Survivor[] = [];
   for await (const e of Deno.readDir("/proc")) {
@@ -165,14 +183,51 @@ export async function sandboxProcesses(): Promise<Survivor[]> {
     try {
       const cmdline = (await Deno.readTextFile(`/proc/${e.name}/cmdline`)).replaceAll("\0", " ");
       if (!PRELUDE_MARK.test(cmdline)) continue;
-      const status = await Deno.readTextFile(`/proc/${e.name}/status`);
-      const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? -1);
-      if (/^State:\s+Z/m.test(status)) continue;
+      const { state, comm, ppid } = processStat(Number(e.name));
+      if (state === "Z" || WRAPPERS.has(comm)) continue;
       const cwd = await Deno.readLink(`/proc/${e.name}/cwd`).catch(() => "");
-      found.push({ pid: Number(e.name), ppid, cwd, cmdline });
+      found.push({ pid: Number(e.name), ppid: hostOf(ppid), cwd, cmdline });
     } catch { /* the process ended while we looked */ }
   }
   return found;
+}
+
+/**
+ * The host pid of the newest live sandbox running `prelude` (a script's
+ * `Deno.mainModule` path): inside the OS wall a script's own `Deno.pid` is
+ * its namespace's (2), so a tool that wants to look at the calling sandbox
+ * from the host finds it this way, provided no other child of that executor
+ * started after it: a warm pool must be settled (not filling) when the
+ * execution starts, and a refill it starts meanwhile is of the same kind,
+ * started alike, so it shows the host the same thing.
+ */
+export async function newestSandbox(prelude: string): Promise<number> {
+  const mine = (await sandboxProcesses()).filter((p) => p.cmdline.includes(` ${prelude}`));
+  assert.ok(mine.length > 0, `no sandbox runs ${prelude}`);
+  const started = (pid: number) => Number(Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1].split(" ")[19]);
+  return mine.map((p) => p.pid).reduce((a, b) => started(b) >= started(a) ? b : a);
+}
+
+/** A process's state, command name and parent, from /proc/<pid>/stat. */
+function processStat(pid: number): { state: string; comm: string; ppid: number } {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  const close = stat.lastIndexOf(")");
+  const [state, ppid] = stat.slice(close + 2).split(" ");
+  return { state, comm: stat.slice(stat.indexOf("(") + 1, close), ppid: Number(ppid) };
+}
+
+// The first ancestor that is not one of the OS wall's bwrap processes.
+function hostOf(parent: number): number {
+  for (let depth = 0; depth < 3 && parent > 1; depth++) {
+    try {
+      const { comm, ppid } = processStat(parent);
+      if (comm !== "bwrap") return parent;
+      parent = ppid;
+    } catch {
+      return parent;
+    }
+  }
+  return parent;
 }
 
 /**

@@ -14,7 +14,7 @@ import { MAX_POOL_KINDS } from "../../executor/_pool.ts";
 import { ConfigError, parseConfig } from "../../src/config/mod.ts";
 import { main } from "../../cli.ts";
 import { recordingIo } from "../_helpers.ts";
-import { childrenWithHeap, waitFor } from "./_canaries.ts";
+import { childrenWithHeap, newestSandbox, waitFor } from "./_canaries.ts";
 
 /** What a script can see of its sandbox. */
 const SCRIPT_VIEW = `
@@ -51,16 +51,21 @@ function hostView(pid: number): Record<string, unknown> {
   return { cmdline, environ, cpu, memoryLimit };
 }
 
-/** A tool that reports what the host sees of the calling child (the script passes its pid). */
+/**
+ * A tool that reports what the host sees of the calling child: the script
+ * passes its main module, which names its executor's private dir (its
+ * Deno.pid is its PID namespace's inside the OS wall).
+ */
 function hostViewTool(views: Record<string, unknown>[]) {
   return defineTool({
     name: "probe.host",
-    input: z.object({ pid: z.number().int() }),
-    handler: ({ pid }) => void views.push(hostView(pid)),
+    input: z.object({ main: z.string() }),
+    handler: async ({ main }) => void views.push(hostView(await newestSandbox(new URL(main).pathname))),
   });
 }
 
-const VIEW_WITH_HOST = `await tools.probe.host({ pid: Deno.pid });\n${SCRIPT_VIEW}`;
+const PROBE_HOST = `await tools.probe.host({ main: Deno.mainModule });`;
+const VIEW_WITH_HOST = `${PROBE_HOST}\n${SCRIPT_VIEW}`;
 
 Deno.test("a pooled child is indistinguishable from a fresh one, to the script and to the host", async () => {
   const views: Record<string, unknown>[] = [];
@@ -87,6 +92,7 @@ Deno.test("a script cannot leave anything for the next one, nor reach the childr
   const waiting = await childrenWithHeap(152);
   const first = await cm.execute(`
     const refused = [];
+    // Inside the OS wall Deno.pid is the namespace's, never one of these: both are tried then.
     for (const pid of ${JSON.stringify(waiting)}.filter((pid) => pid !== Deno.pid)) {
       for (const signal of ["SIGKILL", "SIGSTOP", "SIGTERM"]) {
         try { Deno.kill(pid, signal); } catch (e) { refused.push(e.name); }
@@ -103,7 +109,9 @@ Deno.test("a script cannot leave anything for the next one, nor reach the childr
     return refused;`);
   assert.equal(first.stopReason, "completed", JSON.stringify(first));
   // The script ran in one of the two waiting children: it may signal itself (Deno allows that), never the other.
-  assert.deepEqual(first.result, ["NotCapable", "NotCapable", "NotCapable", "NotCapable", "TypeError"]);
+  const refused = first.result as string[];
+  assert.ok(refused.length === 5 || refused.length === 8, JSON.stringify(refused));
+  assert.deepEqual(refused, [...Array(refused.length - 1).fill("NotCapable"), "TypeError"]);
   const second = await cm.execute(SCRIPT_VIEW);
   assert.equal(executor.poolStats()?.hits, 2, "both ran on pooled children");
   const pristine = await fresh.execute(SCRIPT_VIEW);
@@ -118,10 +126,16 @@ Deno.test("an execution never gets a child started with other limits", async () 
   const executor = new LocalExecutor({ pool: { size: 1 } });
   await using cm = new Codemode({ tools: [hostViewTool(views)], executor, limits: { memoryMb: 153 } });
   await waitFor(() => executor.poolStats()?.ready === 1 && !executor.poolStats()?.filling, "a ready child");
-  const code = "await tools.probe.host({ pid: Deno.pid }); return 1";
-  await cm.execute(code, { limits: { timeoutMs: 2000 } });
-  await cm.execute(code, { limits: { memoryMb: 154 } });
-  await cm.execute(code, { limits: { maxRssMb: 100 } });
+  const code = `${PROBE_HOST} return 1`;
+  // Each starts with the pool settled (every kind so far refilled): a child it starts meanwhile is of its own kind.
+  const kinds = [{ timeoutMs: 2000 }, { memoryMb: 154 }, { maxRssMb: 100 }];
+  for (const [i, limits] of kinds.entries()) {
+    await waitFor(() => {
+      const { idle, ready, filling } = executor.poolStats()!;
+      return idle === i + 1 && ready === i + 1 && !filling;
+    }, "the pool settled");
+    await cm.execute(code, { limits });
+  }
   assert.equal(executor.poolStats()?.hits, 0, "each of these kinds was new: fresh children ran them");
   assert.deepEqual(views.map((v) => (v.cpu as string[])[0]), [String(cpuSecondsFor(2000)), "62", "62"]);
   assert.ok((views[1].cmdline as string[]).includes("--v8-flags=--max-old-space-size=154"));
