@@ -76,6 +76,7 @@ const DESCRIBED_BY: Record<string, string[]> = {
   "mcpServers.<name>.oauth": ["McpOAuthConfig"],
   "logging": ["LoggingConfig"],
   "metrics": ["MetricsConfig"],
+  "sandbox": ["SandboxConfig"],
 };
 
 const DOCUMENTED_MODULES = [

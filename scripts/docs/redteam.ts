@@ -39,11 +39,12 @@ export async function abuseCorpus(): Promise<AbuseFile[]> {
   }));
 }
 
-/** The names of the `Deno.test`s in a source: `Deno.test("…"`, and `name: "…"` of `Deno.test({ … })`. */
+/** The names of the `Deno.test`s in a source: `Deno.test("…"`, and `name: "…"` (or `name: wallTest("…")`) of `Deno.test({ … })`. */
 function testNames(source: string): string[] {
   const literal = String.raw`("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\x60(?:[^\x60\\]|\\.)*\x60)`;
   const direct = new RegExp(String.raw`Deno\.test\(\s*` + literal, "g");
-  const named = new RegExp(String.raw`Deno\.test\(\{\s*name:\s*` + literal, "g");
+  // `name: wallTest("…")` names a test that says, where it is skipped, why.
+  const named = new RegExp(String.raw`Deno\.test\(\{\s*name:\s*(?:wallTest\()?` + literal, "g");
   const found = [...source.matchAll(direct), ...source.matchAll(named)].map((m) => ({ at: m.index, text: m[1] }));
   return found.sort((a, b) => a.at - b.at).map(({ text }) => text.slice(1, -1).replace(/\\(.)/g, "$1"));
 }

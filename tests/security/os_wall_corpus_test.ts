@@ -5,6 +5,7 @@
 // which on a host with bubblewrap is the wall too, and elsewhere is Deno's
 // wall alone; `CODEMODE_TEST_OS_SANDBOX=off deno test -A tests/security/`
 // runs the corpus without the wall.
+// Stopped by: Deno's permissions and the OS wall together (bubblewrap namespaces, cgroup limits), required here
 import assert from "node:assert/strict";
 import { WALL, wallTest } from "./_opened.ts";
 

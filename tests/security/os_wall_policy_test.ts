@@ -5,6 +5,7 @@
 // (walls(), codemode doctor, GET /ready, the startup log) says which walls
 // stand. A missing bwrap is simulated by pointing the detection at an empty
 // dir (an internal test hook, not an option).
+// Stopped by: osSandbox/sandbox.os/--os-sandbox "required", which refuses to run without the wall and names what is missing
 import assert from "node:assert/strict";
 import { Codemode, DEFAULT_LIMITS, LocalExecutor } from "../../mod.ts";
 import { _setBwrapDirsForTests } from "../../executor/_os_wall.ts";

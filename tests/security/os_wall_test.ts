@@ -3,6 +3,7 @@
 // inside the OS wall that every sandbox gets, and the canaries still hold.
 // Skipped, saying why, where the host has no wall (no bubblewrap, or user
 // namespaces forbidden).
+// Stopped by: the OS wall alone: user, PID, network, IPC and mount namespaces, a tmpfs, uid 65534, cgroup memory and pids limits
 import assert from "node:assert/strict";
 import { canaries, exists, waitFor } from "./_canaries.ts";
 import { cleanUp, report, runOpened, WALL, wallTest } from "./_opened.ts";
