@@ -86,6 +86,7 @@ export async function makeBaseImages(engine: Engine): Promise<{ cachedBase: bool
 // What .dockerignore lets through, copied from the checkout.
 const CONTEXT_PATHS = [
   "cli.ts",
+  "cli",
   "mod.ts",
   "deno.json",
   "deno.lock",
