@@ -193,6 +193,8 @@ export class Codemode {
   readonly #unwatch: () => void;
   readonly #typecheck: boolean;
   #checker: TypeChecker | undefined;
+  // The declarations scripts are checked against, for the tools they were made from (observed types do not change them).
+  #checked: { tools: Tool[]; declarations: string } | undefined;
   readonly #observedOutputs: ObservedOutputs | undefined;
 
   /**
@@ -446,8 +448,16 @@ export class Codemode {
     if (!(asked ?? this.#typecheck)) return undefined;
     await this.loadTools().catch(() => {}); // a source that fails is left out, as in types()
     this.#checker ??= new TypeChecker();
-    const failed = await checkScript(this.#checker, code, checkDeclarations(this.catalog()), limits.timeoutMs);
+    const failed = await checkScript(this.#checker, code, this.#checkDeclarations(), limits.timeoutMs);
     return failed && { stopReason: "typecheck" as const, ...failed };
+  }
+
+  #checkDeclarations(): string {
+    const tools = this.#visibleTools();
+    const last = this.#checked;
+    if (last?.tools.length === tools.length && last.tools.every((t, i) => t === tools[i])) return last.declarations;
+    this.#checked = { tools, declarations: checkDeclarations(this.catalog()) };
+    return this.#checked.declarations;
   }
 
   /** Ends every execution in flight and releases what this instance started. */
