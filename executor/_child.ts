@@ -322,7 +322,7 @@ function exitOf(code: number | null, signal: string | null): ChildExit {
  */
 function killWall(pid: number, killSpawned: () => void): void {
   try {
-    const init = childrenOf(pid)[0];
+    const init = initOf(pid);
     if (init !== undefined) Deno.kill(init, "SIGKILL");
     else {
       Deno.kill(pid, "SIGSTOP");
@@ -337,6 +337,17 @@ function killWall(pid: number, killSpawned: () => void): void {
   try {
     killSpawned();
   } catch { /* already gone */ }
+}
+
+// The spawned bwrap runs one thread, whose children list is the init or nothing: one read, not a walk of
+// every thread's (this is on the path of every walled execution's end).
+function initOf(pid: number): number | undefined {
+  try {
+    const first = Deno.readTextFileSync(`/proc/${pid}/task/${pid}/children`).split(" ")[0];
+    return /^\d+$/.test(first) ? Number(first) : undefined;
+  } catch {
+    return childrenOf(pid)[0];
+  }
 }
 
 // A stop signal takes effect when the process next leaves the kernel: a
