@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { DEFAULT_LIMITS } from "../../mod.ts";
 import { Spawner } from "../../executor/_spawner.ts";
 import { kernelGuards } from "../../executor/_kernel_guard.ts";
-import { childrenOf } from "../../executor/_os_wall.ts";
+import { childrenOf } from "../../executor/_wall_processes.ts";
 import { cgroupSupport, makeChildGroups } from "../../executor/_cgroups.ts";
 import { sandboxProcesses, waitFor } from "./_canaries.ts";
 import { WALL, wallTest } from "./_opened.ts";
