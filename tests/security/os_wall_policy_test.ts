@@ -145,7 +145,7 @@ Deno.test("codemode doctor says which walls stand, as LocalExecutor.walls() does
   const human = recordingIo("/nonexistent");
   assert.equal(await main(["doctor"], human.io), 0);
   assert.match(human.out(), /^Deno permissions: none granted/m);
-  assert.match(human.out(), walls.os === "none" ? /^OS wall \(osSandbox auto\): none: / : /OS wall.*: bubblewrap: /m);
+  assert.match(human.out(), walls.os === "none" ? /^OS wall \(osSandbox auto\): none: /m : /^OS wall.*: bubblewrap: /m);
   assert.match(human.out(), /^cgroup limits: /m);
 });
 
