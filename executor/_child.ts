@@ -184,6 +184,8 @@ export abstract class SandboxChild {
         for (const mark of this.#marks.splice(this.#marksSeen)) mark.resolve(false);
         break;
       }
+      // Deno is up: inside the wall its host pid is found now, not on an execution's path (its memory checks).
+      if (this.#marksSeen === 0 && this.walled) this.#inside();
       this.#marks[this.#marksSeen++].resolve(true);
       chunk = chunk.subarray(1);
     }
