@@ -14,7 +14,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { Buffer } from "node:buffer";
-import { childrenOf, processTree } from "./_os_wall.ts";
+import { childrenOf, killWall, processTree } from "./_wall_processes.ts";
 
 /** How a child ended, as `Deno.CommandStatus` says it. */
 export interface ChildExit {
@@ -184,6 +184,8 @@ export abstract class SandboxChild {
         for (const mark of this.#marks.splice(this.#marksSeen)) mark.resolve(false);
         break;
       }
+      // Deno is up: inside the wall its host pid is found now, not on an execution's path (its memory checks).
+      if (this.#marksSeen === 0 && this.walled) this.#inside();
       this.#marks[this.#marksSeen++].resolve(true);
       chunk = chunk.subarray(1);
     }
@@ -308,49 +310,6 @@ const SIGNAL_NUMBERS = constants.signals as Record<string, number>;
 function exitOf(code: number | null, signal: string | null): ChildExit {
   if (signal) return { success: false, code: 128 + (SIGNAL_NUMBERS[signal] ?? 0), signal: signal as Deno.Signal };
   return { success: code === 0, code: code ?? 1, signal: null };
-}
-
-/**
- * Kills a walled child. bwrap's init (the pid 1 of the child's PID
- * namespace, whose death ends every process in it) arms its parent-death
- * signal only at the end of its set-up, so killing the spawned bwrap alone
- * during the first milliseconds would leave the init and Deno running
- * without a host. The init, read afresh as the spawned process's child
- * (bwrap starts one only), is killed first, then the spawned process; when it
- * has none yet, the spawned process is stopped first (a stopped process
- * starts no child), and whatever is below it by then is killed.
- */
-function killWall(pid: number, killSpawned: () => void): void {
-  try {
-    const init = childrenOf(pid)[0];
-    if (init !== undefined) Deno.kill(init, "SIGKILL");
-    else {
-      Deno.kill(pid, "SIGSTOP");
-      awaitStopped(pid);
-      for (const below of processTree(pid).slice(1)) {
-        try {
-          Deno.kill(below, "SIGKILL");
-        } catch { /* gone */ }
-      }
-    }
-  } catch { /* gone, or no --allow-run: the spawned process alone */ }
-  try {
-    killSpawned();
-  } catch { /* already gone */ }
-}
-
-// A stop signal takes effect when the process next leaves the kernel: a
-// clone it is making finishes first, so its children are read once it has stopped.
-function awaitStopped(pid: number): void {
-  for (let tries = 0; tries < 10_000; tries++) {
-    let state: string | undefined;
-    try {
-      state = Deno.readTextFileSync(`/proc/${pid}/stat`).replace(/^.*\) /s, "")[0];
-    } catch {
-      return; // gone
-    }
-    if (state === "T" || state === "t" || state === "Z" || state === "X") return;
-  }
 }
 
 // bwrap exits with 128 + N when the process it ran died of signal N. A script

@@ -351,31 +351,3 @@ export function wallCommand(wall: OsWall, box: WallBox, deno: readonly string[])
   ];
   return { program, args };
 }
-
-/**
- * `pid` and every process below it, parents first.
- *
- * @param pid a process of this host.
- * @returns the pids found (`[pid]` alone when its children cannot be read).
- */
-export function processTree(pid: number): number[] {
-  const tree = [pid];
-  for (let i = 0; i < tree.length && tree.length < 4096; i++) tree.push(...childrenOf(tree[i]));
-  return tree;
-}
-
-/**
- * The children of every thread of a process (Linux's `/proc/<pid>/task/<tid>/children`).
- *
- * @returns their pids; none when the process is gone, or not on Linux.
- */
-export function childrenOf(pid: number): number[] {
-  const found: number[] = [];
-  try {
-    for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
-      const text = Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/children`);
-      for (const word of text.split(" ")) if (/^\d+$/.test(word)) found.push(Number(word));
-    }
-  } catch { /* gone, or not Linux */ }
-  return found;
-}

@@ -92,8 +92,13 @@ export class Spawner {
     return [(await this.home()).root, spawnSafe(this.#denoPath), this.#denoPath];
   }
 
-  /** The walls children get (detecting them the first time). */
+  /**
+   * The walls children get (detecting them the first time). Where a root
+   * host's wall runs as another uid, the private dir is made first: a temp
+   * dir closed to that uid rules the wall out for this executor.
+   */
   async walls(): Promise<SandboxWalls> {
+    if ((await this.#detect()).unprivilegedUid !== undefined) await this.home().catch(() => {});
     const status = await this.#detect();
     const cgroups = kernelGuards().cgroupJoin ? cgroupSupport() : {
       version: "none" as const,
@@ -158,11 +163,11 @@ export class Spawner {
     if (blocked) {
       const problem = `${blocked} is not searchable by uid ${SANDBOX_UID}, which the OS wall runs as (use a tempDir ` +
         `others may search, such as /tmp)`;
+      this.#homeProblem = problem;
       if (this.#mode === "required") {
         await Deno.remove(home.root, { recursive: true }).catch(() => {});
         throw new Error(`osSandbox is "required", but the OS wall is unavailable: ${problem}`);
       }
-      this.#homeProblem = problem;
     }
     return home;
   }

@@ -82,10 +82,13 @@ function slotCount(name: "maxConcurrent" | "maxQueued", value: number | undefine
 
 /**
  * Runs each script in a new Deno subprocess with no permissions, an empty
- * environment and `/` as its working directory. The executor keeps one private
- * temp dir (the prelude's copy and a Deno dir that never grows), removed by
- * {@linkcode LocalExecutor.close}. With a `pool`, children are started ahead
- * and each waits for its code; every child still runs one script only.
+ * environment and `/` as its working directory; on Linux with bubblewrap,
+ * inside the OS wall too (`osSandbox`, see {@linkcode LocalExecutor.walls}),
+ * and in cgroups of its own where the host may make them. The executor keeps
+ * one private temp dir (the prelude's copy and a Deno dir that never grows),
+ * removed by {@linkcode LocalExecutor.close}. With a `pool`, children are
+ * started ahead (inside the wall as well) and each waits for its code; every
+ * child still runs one script only.
  *
  * @example
  * ```ts

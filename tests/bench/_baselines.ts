@@ -1,15 +1,23 @@
 /**
  * The baselines: what the same work costs with no Codemode in the way. Each
  * child is spawned exactly as `LocalExecutor` spawns a sandbox (`sandboxSpec`
- * and `spawnChild`: same flags, environment and kernel guards, a private Deno
- * dir, `/` as its working directory, piped stdio, its own session), only
- * running a trivial JavaScript module instead of the prelude.
+ * and `spawnChild`: same flags, environment and kernel guards, the OS wall
+ * and cgroups of its own where a default executor's children get them, a
+ * private Deno dir, `/` as its working directory, piped stdio, its own
+ * session), only running a trivial JavaScript module instead of the prelude.
  *
  * @module
  */
 import type { Limits } from "../../src/limits.ts";
 import { sandboxSpec } from "../../executor/local.ts";
 import { type SandboxChild, spawnChild } from "../../executor/_child.ts";
+import { detectOsWall, type OsWall, SANDBOX_UID } from "../../executor/_os_wall.ts";
+import { unsearchableAbove } from "../../executor/_home.ts";
+import { makeChildGroups } from "../../executor/_cgroups.ts";
+import { kernelGuards } from "../../executor/_kernel_guard.ts";
+
+// The OS wall a default executor's children get here, found by writeBaselineFiles.
+let wall: OsWall | undefined;
 
 /**
  * An echo child: writes every stdin chunk back to stdout, reading as the
@@ -47,6 +55,12 @@ export async function writeBaselineFiles(): Promise<BaselineFiles> {
   await Deno.writeTextFile(empty, "");
   await Deno.writeTextFile(echo, ECHO_SOURCE);
   await Deno.mkdir(`${dir}/deno`);
+  // A root host's wall runs as another uid, which must reach the modules to bind them (as an executor's private
+  // dir): where a dir above is closed to it, an executor's children run without the wall, and so do these.
+  for (const file of [empty, echo]) await Deno.chmod(file, 0o644);
+  await Deno.chmod(dir, 0o711);
+  const found = (await detectOsWall(Deno.execPath())).wall;
+  wall = found?.setpriv && unsearchableAbove(dir, SANDBOX_UID) ? undefined : found;
   return { empty, echo, dir };
 }
 
@@ -57,8 +71,14 @@ export async function writeBaselineFiles(): Promise<BaselineFiles> {
  * as an executor's is.
  */
 function spawnLikeSandbox(limits: Pick<Limits, "memoryMb" | "timeoutMs">, module: string): SandboxChild {
-  const denoDir = `${module.slice(0, module.lastIndexOf("/"))}/deno`;
-  return spawnChild(sandboxSpec(Deno.execPath(), limits, module, { cwd: "/", denoDir }));
+  const home = module.slice(0, module.lastIndexOf("/"));
+  const groups = kernelGuards().cgroupJoin ? makeChildGroups(512) : undefined;
+  const child = spawnChild(sandboxSpec(Deno.execPath(), limits, module, { cwd: "/", denoDir: `${home}/deno` }, {
+    ...(wall ? { wall: { wall, home, module } } : {}),
+    ...(groups ? { join: groups.join } : {}),
+  }));
+  void child.exited.then(() => groups?.cap.dispose());
+  return child;
 }
 
 /**

@@ -160,7 +160,7 @@ export async function measureCold(ctx: BenchContext): Promise<Measure[]> {
   const b: Summary = summarize(bare);
   ctx.bare = b;
   const f: Summary = summarize(firsts);
-  const base = { unit: "ms" as const, baselineLabel: "bare `deno run` empty.js, same flags and guards" };
+  const base = { unit: "ms" as const, baselineLabel: "bare `deno run` empty.js, same flags, guards and wall" };
   const inWall = ctx.wall.os === "none" ? `no OS wall here: ${ctx.wall.reason}` : `inside the OS wall (${ctx.wall.os})`;
   return [
     measure({

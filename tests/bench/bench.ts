@@ -33,7 +33,7 @@ import { writeBaselineFiles } from "./_baselines.ts";
 import { measureFloor } from "./_floor.ts";
 import { measureRss, measureThroughput } from "./_load.ts";
 import { type BenchConfig, type BenchContext, measureCold, measurePooledW1, measurePooledWall } from "./_measures.ts";
-import { LocalExecutor } from "../../mod.ts";
+import { DEFAULT_LIMITS, LocalExecutor } from "../../mod.ts";
 import { runPeers } from "./_peers.ts";
 import { measureRemote } from "./_remote.ts";
 import { type BenchReport, type Measure, renderMarkdown } from "./_report.ts";
@@ -180,9 +180,11 @@ export async function runBench(
   }
 }
 
-/** The OS wall a default executor's children get here (detected once). */
+/** The OS wall a default executor's children get here (after one execution: its private dir may rule it out). */
 async function defaultWall(): Promise<{ os: string; reason?: string }> {
   await using probe = new LocalExecutor();
+  const invoke = () => Promise.reject(new Error("no tools"));
+  await probe.execute({ executionId: "wall", code: "return 1", limits: { ...DEFAULT_LIMITS }, invoke });
   const { os, reason } = await probe.walls();
   return reason === undefined ? { os } : { os, reason };
 }

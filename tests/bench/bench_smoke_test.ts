@@ -37,6 +37,8 @@ function isPositive(x: unknown): boolean {
 Deno.test("bench --quick --json reports every measure with positive numbers", async () => {
   // The benchmark's temp dirs go to a dir of this test's own, removed afterwards whatever the benchmark left.
   const tmp = await Deno.makeTempDir({ prefix: "codemode-bench-smoke-" });
+  // Searchable by others, as the system temp dir is: a root host's OS wall runs as uid 65534.
+  await Deno.chmod(tmp, 0o711);
   const out: Deno.CommandOutput = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--v8-flags=--expose-gc", BENCH, "--quick", "--json"],
     env: { TMPDIR: tmp },

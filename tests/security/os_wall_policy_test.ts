@@ -146,7 +146,7 @@ Deno.test("codemode doctor says which walls stand, as LocalExecutor.walls() does
   const human = recordingIo("/nonexistent");
   assert.equal(await main(["doctor"], human.io), 0);
   assert.match(human.out(), /^Deno permissions: none granted/m);
-  assert.match(human.out(), walls.os === "none" ? /^OS wall \(osSandbox auto\): none: / : /OS wall.*: bubblewrap: /m);
+  assert.match(human.out(), walls.os === "none" ? /^OS wall \(osSandbox auto\): none: /m : /^OS wall.*: bubblewrap: /m);
   assert.match(human.out(), /^cgroup limits: /m);
 });
 
@@ -163,4 +163,22 @@ Deno.test("the executor service reports its walls in GET /ready, and refuses to 
   await withoutBwrap(() =>
     assert.rejects(serveExecutor({ port: 0, osSandbox: "required" }), /"required".*bwrap not found/)
   );
+});
+
+Deno.test({
+  name: wallTest("a tempDir closed to the uid a root host's wall runs as rules the wall out, and says so"),
+  ignore: WALL.unprivilegedUid === undefined,
+}, async () => {
+  const closed = await Deno.makeTempDir({ prefix: "codemode-closed-" }); // 0700: nobody may search it
+  try {
+    const problem = new RegExp(`${closed} is not searchable by uid 65534, which the OS wall runs as`);
+    await using auto = new LocalExecutor({ tempDir: closed });
+    assert.match((await auto.walls()).reason ?? "", problem);
+    assert.equal((await run(auto, "return Deno.pid > 2")).result, true, "it runs, with Deno's wall alone");
+    await using required = new LocalExecutor({ tempDir: closed, osSandbox: "required" });
+    assert.equal((await required.walls()).os, "none");
+    await assert.rejects(run(required, "return 1"), problem);
+  } finally {
+    await Deno.remove(closed, { recursive: true });
+  }
 });
