@@ -2,6 +2,7 @@
 // start-up it comes (bwrap's init arms its own parent-death signal only at
 // the end of its set-up), and the kernel guards still hold inside the wall:
 // the CPU-time limit ends a child whose host never stops it.
+// Stopped by: killing a walled child from the top down (bwrap, its init, Deno), and the CPU-time limit set before the wall
 import assert from "node:assert/strict";
 import { DEFAULT_LIMITS } from "../../mod.ts";
 import { Spawner } from "../../executor/_spawner.ts";
