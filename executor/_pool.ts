@@ -34,8 +34,13 @@ export const MAX_IDLE_TIMEOUT_MS = 86_400_000;
 export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
 /** Kinds of child pooled at once; an execution of yet another kind starts a fresh child. */
 export const MAX_POOL_KINDS = 4;
-/** How long a starting child may take to say it is ready before the next one is started anyway. */
-const READY_WAIT_MS = 10_000;
+/**
+ * How long a starting child may take to say it is ready before the next one
+ * is started anyway. A child starts under a low CPU weight: on a machine
+ * whose cores are busy with other work it gets a few percent of one, and its
+ * start (with the OS wall, ~150 ms of CPU) then takes seconds.
+ */
+const READY_WAIT_MS = 60_000;
 /**
  * How long a refill waits for the execution that took a child, unless that
  * execution ends first: starting a process costs the host's main thread a

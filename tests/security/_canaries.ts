@@ -288,7 +288,7 @@ export function startedProbe(count = 1): { tool: AnyTool; started: Promise<void>
 }
 
 /** Waits until `check` holds, polling every 20 ms; fails after `ms`, saying `what`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+export async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
   const deadline = performance.now() + ms;
   while (!(await check())) {
     if (performance.now() > deadline) assert.fail(`timed out after ${ms} ms waiting for ${what}`);

@@ -130,10 +130,14 @@ Deno.test("an execution never gets a child started with other limits", async () 
   // Each starts with the pool settled (every kind so far refilled): a child it starts meanwhile is of its own kind.
   const kinds = [{ timeoutMs: 2000 }, { memoryMb: 154 }, { maxRssMb: 100 }];
   for (const [i, limits] of kinds.entries()) {
-    await waitFor(() => {
-      const { idle, ready, filling } = executor.poolStats()!;
-      return idle === i + 1 && ready === i + 1 && !filling;
-    }, "the pool settled");
+    await waitFor(
+      () => {
+        const { idle, ready, filling } = executor.poolStats()!;
+        return idle === i + 1 && ready === i + 1 && !filling;
+      },
+      "the pool settled",
+      120_000,
+    );
     await cm.execute(code, { limits });
   }
   assert.equal(executor.poolStats()?.hits, 0, "each of these kinds was new: fresh children ran them");
@@ -154,10 +158,14 @@ Deno.test("executions of many kinds of limits cannot make the pool grow past its
         invoke: () => Promise.reject(new Error("no tools")),
       });
     }
-    await waitFor(() => {
-      const s = executor.poolStats()!;
-      return s.ready === s.idle && s.idle >= 1 && !s.filling;
-    }, "the pool settled");
+    await waitFor(
+      () => {
+        const s = executor.poolStats()!;
+        return s.ready === s.idle && s.idle >= 1 && !s.filling;
+      },
+      "the pool settled",
+      120_000,
+    );
     const idle = executor.poolStats()!.idle;
     assert.ok(idle <= MAX_POOL_KINDS, `${idle} children waiting for 10 kinds`);
     let live = 0;
