@@ -105,19 +105,25 @@ const CONTEXT_PATHS = [
  */
 export async function buildContext(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "codemode-context-" });
-  await command("cp", ["-R", ...CONTEXT_PATHS.map((p) => join(ROOT, p)), dir]);
-  await command(Deno.execPath(), [
-    "cache",
-    "--quiet",
-    "--frozen",
-    "cli.ts",
-    "src/cli/serve.ts",
-    "examples/remote/app.ts",
-  ], {
-    cwd: dir,
-    env: { DENO_DIR: join(dir, "deno_dir") },
-  });
-  return dir;
+  try {
+    await command("cp", ["-R", ...CONTEXT_PATHS.map((p) => join(ROOT, p)), dir]);
+    await command(Deno.execPath(), [
+      "cache",
+      "--quiet",
+      "--frozen",
+      "cli.ts",
+      "src/cli/serve.ts",
+      "examples/remote/app.ts",
+    ], {
+      cwd: dir,
+      env: { DENO_DIR: join(dir, "deno_dir") },
+    });
+    return dir;
+  } catch (e) {
+    // A context that could not be made is not handed to anyone to remove.
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    throw e;
+  }
 }
 
 /** Builds both images of docker/ from the context, with no network. */
