@@ -70,20 +70,16 @@ export interface ObservedOutput {
 export class ObservedOutputs {
   readonly #byTool = new Map<string, ObservedOutput>();
 
-  /**
-   * Merges one successful result of `tool` into its observed shape.
-   *
-   * @returns whether the shape changed.
-   */
-  record(tool: string, value: unknown): boolean {
+  /** Merges one successful result of `tool` into its observed shape. */
+  record(tool: string, value: unknown): void {
     const before = this.#byTool.get(tool);
-    if (!before && this.#byTool.size >= MAX_OBSERVED_TOOLS) return false;
+    if (!before && this.#byTool.size >= MAX_OBSERVED_TOOLS) return;
+    const calls = (before?.calls ?? 0) + 1;
+    // Once unknown, always unknown: the result need not be looked at.
+    if (before && isUnknown(before.schema)) return void this.#byTool.set(tool, { schema: before.schema, calls });
     const shape = shapeOf(value, { nodes: MAX_OBSERVED_NODES }, 0);
-    let schema = before ? merge(before.schema, shape) : shape;
-    if (JSON.stringify(schema).length > MAX_OBSERVED_SCHEMA_CHARS) schema = {};
-    const changed = !before || JSON.stringify(before.schema) !== JSON.stringify(schema);
-    this.#byTool.set(tool, { schema, calls: (before?.calls ?? 0) + 1 });
-    return changed;
+    const schema = before ? merge(before.schema, shape) : shape;
+    this.#byTool.set(tool, { schema: JSON.stringify(schema).length > MAX_OBSERVED_SCHEMA_CHARS ? {} : schema, calls });
   }
 
   /** The observed output of `tool`, if any result was seen. */

@@ -144,6 +144,16 @@ export async function assertHealthy(cm: Codemode): Promise<void> {
   assert.equal(r.result, 42);
 }
 
+/** Whether a path exists (synchronously, for filters and polls). */
+export function existsSync(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Does `path` exist? */
 export async function exists(path: string): Promise<boolean> {
   try {

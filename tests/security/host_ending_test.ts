@@ -7,19 +7,10 @@ import assert from "node:assert/strict";
 import { DEFAULT_LIMITS } from "../../mod.ts";
 import { sandboxCommand } from "../../executor/local.ts";
 import { cpuSecondsFor, kernelGuards } from "../../executor/_kernel_guard.ts";
-import { childrenWithHeap, sandboxProcesses, waitFor } from "./_canaries.ts";
+import { childrenWithHeap, existsSync, sandboxProcesses, waitFor } from "./_canaries.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const guards = kernelGuards();
-
-function existsSync(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Is the process running (not gone, not a zombie)? Reads its state, as `kill -0` succeeds on zombies. */
 function running(pid: number): boolean {

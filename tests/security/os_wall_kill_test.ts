@@ -9,7 +9,7 @@ import { Spawner } from "../../executor/_spawner.ts";
 import { kernelGuards } from "../../executor/_kernel_guard.ts";
 import { childrenOf } from "../../executor/_wall_processes.ts";
 import { cgroupSupport, makeChildGroups } from "../../executor/_cgroups.ts";
-import { sandboxProcesses, waitFor } from "./_canaries.ts";
+import { existsSync, sandboxProcesses, waitFor } from "./_canaries.ts";
 import { WALL, wallTest } from "./_opened.ts";
 
 /** Live Deno processes (and bwrap's) started from `home`'s prelude. */
@@ -129,12 +129,3 @@ Deno.test({
     await Deno.remove(stale).catch(() => {});
   }
 });
-
-function existsSync(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
