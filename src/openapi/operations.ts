@@ -9,7 +9,7 @@
  */
 import type { JsonSchemaObject } from "../tools/json_schema.ts";
 import { operationName, UniqueNames } from "./names.ts";
-import { decodePointer, lookup, put, SchemaConverter, SchemaProblem } from "./schema.ts";
+import { decodePointer, lookup, put, type SchemaConverter, SchemaProblem } from "./schema.ts";
 
 /** The HTTP methods an OpenAPI path item may hold, in the order they are read. */
 export const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
