@@ -181,6 +181,9 @@ Deno.test("a status other than 2xx is an error the script can catch, with a boun
     try { await tools.petstore.getPetById({ petId: 500 }); } catch (e) { return e.message; }
   `);
   const message = String(r.result);
-  assert.match(message, /failed: HTTP 500 Internal Server Error from GET \/pet\/\{petId\}: x+… \(script\.ts:\d+:\d+\)$/);
+  assert.match(
+    message,
+    /failed: HTTP 500 Internal Server Error from GET \/pet\/\{petId\}: x+… \(script\.ts:\d+:\d+\)$/,
+  );
   assert.ok(message.length < 700, `${message.length}`);
 });
