@@ -39,8 +39,8 @@ export interface SendOptions {
   maxBytes: number;
   /** Header names (lower case) and query names that carry credentials: left off when a redirect leaves the origin. */
   credentialHeaders: readonly string[];
-  /** Query parameter names that carry credentials. */
-  credentialQuery: readonly string[];
+  /** Query parameters that carry credentials: set again after a redirect within the origin, else removed. */
+  credentialQuery: Readonly<Record<string, string>>;
   /** `METHOD /path` of the operation, for messages. */
   label: string;
 }
@@ -72,7 +72,7 @@ export interface ReadResponse {
  * import { send } from "./http.ts";
  * await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, () => new Response("{}", { status: 404 }));
  * const request = { url: new URL(`http://127.0.0.1:${server.addr.port}/x`), headers: new Headers() };
- * const options = { signal: new AbortController().signal, maxBytes: 1000, credentialHeaders: [], credentialQuery: [], label: "GET /x" };
+ * const options = { signal: new AbortController().signal, maxBytes: 1000, credentialHeaders: [], credentialQuery: {}, label: "GET /x" };
  * await assert.rejects(send("GET", request, options), /^HttpStatusError: HTTP 404/);
  * ```
  */
@@ -93,7 +93,9 @@ export async function send(method: string, request: BuiltRequest, options: SendO
       if (next.origin !== origin) {
         headers = new Headers(headers);
         for (const name of options.credentialHeaders) headers.delete(name);
-        for (const name of options.credentialQuery) next.searchParams.delete(name);
+        for (const name of Object.keys(options.credentialQuery)) next.searchParams.delete(name);
+      } else {
+        for (const [name, value] of Object.entries(options.credentialQuery)) next.searchParams.set(name, value);
       }
       if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
         method = "GET";

@@ -345,7 +345,8 @@ function withDescription(schema: JsonSchemaObject | boolean, description: string
 }
 
 function uniqueKey(name: string, place: string, taken: Set<string>): string {
-  let key = taken.has(name) ? `${place}_${name}` : name;
+  // Ajv cannot check a property named `__proto__`, and a script's object literal cannot hold one.
+  let key = taken.has(name) || name === "__proto__" ? `${place}_${name}` : name;
   for (let n = 2; taken.has(key); n++) key = `${place}_${name}_${n}`;
   taken.add(key);
   return key;

@@ -17,12 +17,15 @@ import type { OpenApiToolsOptions } from "./options.ts";
 import { buildRequest, type Credentials } from "./request.ts";
 import { HttpStatusError, send } from "./http.ts";
 import { SchemaConverter } from "./schema.ts";
+import { schemaProblem } from "../mcp/client/schema_guard.ts";
 
 /** The default cap on a response body: 1 MiB. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 1_048_576;
 /** The default cap on a spec file: 64 MiB (GitHub's spec is 13 MB). */
 export const DEFAULT_MAX_SPEC_BYTES = 67_108_864;
 const SPEC_TIMEOUT_MS = 30_000;
+// One tool's input or output schema, with the schemas it refers to; GitHub's largest is under 200 KB.
+const MAX_SCHEMA_BYTES = 1_048_576;
 
 /**
  * The operations of one OpenAPI spec, as a Codemode tool source.
@@ -124,6 +127,14 @@ export class OpenApiToolSource implements ToolSource {
   }
 
   #tool(op: Operation, base: URL): AnyTool {
+    const limits = { maxBytes: MAX_SCHEMA_BYTES, maxDepth: 128 };
+    const inputProblem = schemaProblem(op.inputSchema, limits);
+    if (inputProblem) throw new Error(`its input schema ${inputProblem}`);
+    const outputProblem = op.outputSchema && schemaProblem(op.outputSchema, limits);
+    if (outputProblem) {
+      this.#warn(`${op.method} ${op.path}: its output type is unknown: its output schema ${outputProblem}`);
+      op = { ...op, outputSchema: undefined };
+    }
     const policy = this.#options.methodPolicies?.[op.method.toLowerCase() as "get"];
     const tool = defineTool<Record<string, unknown>, unknown>({
       name: `${this.namespace}.${op.name}`,
@@ -148,7 +159,7 @@ export class OpenApiToolSource implements ToolSource {
         signal: context.signal,
         maxBytes: this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
         credentialHeaders: Object.keys(this.#credentials.headers).map((h) => h.toLowerCase()),
-        credentialQuery: Object.keys(this.#credentials.query),
+        credentialQuery: this.#credentials.query,
         label,
       });
       return this.#redactor.redactValue(resultOf(op, response.contentType, response.text, label));
