@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import { Codemode } from "../../src/codemode.ts";
 import { openApiTools, type OpenApiToolsOptions } from "../../src/openapi/mod.ts";
 import { startServer } from "../openapi/_server.ts";
+import { waitFor } from "../mcp/server/_helpers.ts";
 
 type Ops = Record<string, Record<string, unknown>>;
 const ok = { "200": { description: "ok", content: { "application/json": { schema: { type: "object" } } } } };
@@ -48,8 +49,10 @@ Deno.test("openapi abuse: JS-special and colliding operation names are renamed, 
   ]);
   await using server = startServer();
   await using cm = new Codemode({ sources: [source(spec(paths), { baseUrl: server.url })] });
-  const r = await cm.execute(`return [await tools.api.__proto___({}), await tools.api.getDByProto({ path___proto__: "x" })]
-    .map((x) => x.echo.path)`);
+  const r = await cm.execute(
+    `return [await tools.api.__proto___({}), await tools.api.getDByProto({ path___proto__: "x" })]
+    .map((x) => x.echo.path)`,
+  );
   assert.deepEqual(r.result, ["/a", "/d/x"], JSON.stringify(r.error));
 });
 
@@ -224,6 +227,7 @@ Deno.test("openapi abuse: hostile answers (endless, slow, broken JSON, HTML) end
     badjson: "tools.api.badjson failed: GET /badjson: the response says it is JSON but is not valid JSON",
     html: "<html>hi</html>",
   });
+  await waitFor(() => slowCancelled, 60_000, "the timed-out request to be aborted");
 });
 
 Deno.test("openapi abuse: a redirect to another origin does not carry the credentials; one within the origin does", async () => {
