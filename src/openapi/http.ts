@@ -22,6 +22,7 @@ export class HttpStatusError extends Error {
   readonly status: number;
 
   /**
+   * Creates the error.
    * @param status the HTTP status.
    * @param message the whole message.
    */

@@ -29,7 +29,6 @@ export {
   type OpenApiBearerAuth,
   type OpenApiKeyAuth,
   type OpenApiSourceConfig,
-  openApiSourceSchema,
   type OpenApiToolsOptions,
 } from "./options.ts";
 export type { SkippedOperation } from "./operations.ts";
@@ -38,3 +37,6 @@ export { HttpStatusError } from "./http.ts";
 export type { ToolSource } from "../tools/source.ts";
 export type { AnyTool, Tool, ToolContext } from "../tools/define.ts";
 export type { ToolPolicy } from "../tools/policy.ts";
+export type { ApprovalCheckContext, NeedsApproval } from "../tools/approval.ts";
+export type { Validation, Validator } from "../tools/validate.ts";
+export type { JsonSchema, JsonSchemaObject } from "../tools/json_schema.ts";
