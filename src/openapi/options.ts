@@ -9,7 +9,7 @@ import type { ToolPolicy } from "../tools/policy.ts";
 
 /** `Authorization: Bearer <token>`. */
 export interface OpenApiBearerAuth {
-  /** `bearer`. */
+  /** How to authenticate: `bearer` (with `token`), `apiKey` (with `in`, `name`, `value`) or `basic` (with `username`, `password`). */
   type: "bearer";
   /** The token; write `${VAR}` to take it from the environment. */
   token: string;
@@ -59,7 +59,7 @@ export interface OpenApiSourceConfig {
   maxResponseBytes?: number;
   /** Hosts a remote `$ref` may be fetched from, besides a spec URL's own origin. @default {[]} */
   allowRefHosts: string[];
-  /** A default policy per HTTP method (`delete: deny`), for tools no policy rule names exactly. @default {{}} */
+  /** A default policy per HTTP method (`delete: deny`), for tools no policy rule names exactly (a glob can only tighten it). */
   methodPolicies: Partial<Record<HttpMethod, ToolPolicy>>;
   /** When the spec is read: on first use, or when Codemode starts. @default {"lazy"} */
   startup: "lazy" | "eager";
