@@ -49,6 +49,8 @@ export interface Operation {
   method: string;
   /** The path template, as in the spec. */
   path: string;
+  /** `METHOD /path (operationId)`, as skipped operations are named. */
+  label: string;
   /** The JSDoc: summary, description, and `METHOD /path`. */
   description: string;
   /** Its parameters. */
@@ -141,7 +143,7 @@ export function readOperations(
         if (!isObject(op)) throw new SchemaProblem("the operation is not an object");
         if (!path.startsWith("/")) throw new SchemaProblem(`the path does not start with "/"`);
         const name = names.take(operationName(id, method, path));
-        operations.push(readOperation(doc, { name, method, path, item, op }, options));
+        operations.push(readOperation(doc, { name, method, path, item, op, label }, options));
       } catch (e) {
         skipped.push({ operation: label, reason: e instanceof Error ? e.message : String(e) });
       }
@@ -152,6 +154,7 @@ export function readOperations(
 
 interface Where {
   name: string;
+  label: string;
   method: string;
   path: string;
   item: Node;
@@ -208,6 +211,7 @@ function readOperation(doc: Node, where: Where, options: ReadOptions): Operation
     name: where.name,
     method: where.method.toUpperCase(),
     path: where.path,
+    label: where.label,
     description: describe(where, options.maxDescriptionChars),
     parameters,
     ...(body ? { body: { mediaType: body.mediaType, kind: body.kind } } : {}),

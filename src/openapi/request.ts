@@ -43,7 +43,7 @@ export interface Credentials {
  * import assert from "node:assert/strict";
  * import { buildRequest } from "./request.ts";
  * const op = {
- *   name: "get", method: "GET", path: "/files/{name}", description: "", jsonResponse: true, inputSchema: {},
+ *   name: "get", method: "GET", path: "/files/{name}", label: "GET /files/{name}", description: "", jsonResponse: true, inputSchema: {},
  *   parameters: [
  *     { name: "name", in: "path" as const, key: "name", style: "simple", explode: false, json: false },
  *     { name: "tag", in: "query" as const, key: "tag", style: "form", explode: true, json: false },

@@ -118,7 +118,7 @@ export class OpenApiToolSource implements ToolSource {
       try {
         tools.push(this.#tool(op, base));
       } catch (e) {
-        skipped.push({ operation: `${op.method} ${op.path}`, reason: (e as Error).message });
+        skipped.push({ operation: op.label, reason: (e as Error).message });
       }
     }
     this.#skipped = skipped.map((s) => ({ operation: this.#redact(s.operation), reason: this.#redact(s.reason) }));

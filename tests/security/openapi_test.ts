@@ -90,7 +90,7 @@ Deno.test("openapi abuse: $ref cycles type as references; a loop that never reac
   };
   const s = source(spec(paths, components));
   assert.deepEqual((await s.load()).map((t) => t.name), ["api.node"]);
-  assert.deepEqual(s.skipped.map((x) => x.operation), ["POST /missing (missing)", "POST /loop"]);
+  assert.deepEqual(s.skipped.map((x) => x.operation), ["POST /missing (missing)", "POST /loop (loop)"]);
   assert.match(s.skipped[1].reason, /\$ref loop/);
   assert.match(s.skipped[0].reason, /\$ref "#\/components\/schemas\/Nope" does not resolve/);
 });
@@ -250,4 +250,35 @@ Deno.test("openapi abuse: a redirect to another origin does not carry the creden
   assert.equal(server.seen.at(-1)!.headers["x-secret"], "hdr-redirect-123");
   assert.deepEqual(server.seen.at(-1)!.query, [["api_key", "key-redirect-123"]]);
   assert.ok(!JSON.stringify(home).includes("key-redirect-123"), "and the echo reaching the script is redacted");
+});
+
+Deno.test("openapi abuse: hostile config values (a file: base URL, line breaks, a ':' in a user name) are refused by key", async () => {
+  const { parseConfig } = await import("../../src/config/mod.ts");
+  const yaml = `openapi:
+  api:
+    spec: ./x.yaml
+    baseUrl: file:///etc/passwd
+    headers:
+      X-A: "a\\r\\nX-Evil: 1"
+    auth: { type: basic, username: "a:b", password: "p" }
+  "bad.name":
+    spec: ./y.yaml
+    auth: { type: bearer, token: t }
+`;
+  assert.throws(() => parseConfig(yaml, "/srv/codemode.yaml", { env: {} }), (e: Error) => {
+    for (
+      const expected of [
+        /openapi\.api\.baseUrl: expected an http\(s\) URL/,
+        /openapi\.api\.headers\["X-A"\]: header values must not contain line breaks/,
+        /openapi\.api\.auth\.username: must not contain ':' or line breaks/,
+        /openapi\["bad\.name"\]: OpenAPI namespaces start with a letter/,
+      ]
+    ) assert.match(e.message, expected);
+    return true;
+  });
+  const mixed = `openapi:\n  api:\n    spec: ./x.yaml\n    auth: { type: bearer, token: t0k3n1, value: v }\n`;
+  assert.throws(
+    () => parseConfig(mixed, "/srv/c.yaml", { env: {} }),
+    /openapi\.api\.auth\.value: not used by auth type "bearer"/,
+  );
 });
