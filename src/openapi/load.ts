@@ -81,8 +81,10 @@ export async function loadSpec(
   }
   const unresolved = new Map<string, string>();
   if (!hasExternalRef(document)) return { document: document as Record<string, unknown>, location, unresolved };
+  // The bundler rewrites relative `servers` URLs against the spec URL and drops its port: keep them as written.
+  const servers = structuredClone((document as Record<string, unknown>).servers);
   const bundled = await bundle(document as Record<string, unknown>, location, options, unresolved);
-  return { document: bundled, location, unresolved };
+  return { document: { ...bundled, servers }, location, unresolved };
 }
 
 async function bundle(
@@ -208,7 +210,7 @@ function hasExternalRef(document: unknown): boolean {
     const node = stack.pop();
     if (typeof node !== "object" || node === null) continue;
     if (Array.isArray(node)) {
-      stack.push(...node);
+      for (const item of node) if (typeof item === "object") stack.push(item);
       continue;
     }
     const ref = (node as { $ref?: unknown }).$ref;
