@@ -102,11 +102,21 @@ async function bundle(
       throw new Error(refusal);
     }
     if (++files > MAX_FILES) throw new Error(`the spec refers to more than ${MAX_FILES} files`);
+    if (!isUrl(file.url)) {
+      // A symbolic link inside the spec's directory must not lead out of it.
+      const real = await Deno.realPath(file.url).catch(() => file.url);
+      const dir = await Deno.realPath(dirname(location)).catch(() => dirname(location));
+      if (!real.startsWith(dir + SEPARATOR)) throw new Error(`a $ref leads outside the spec's directory (${file.url})`);
+    }
     return await readBounded(file.url, options);
   };
+  const parse = (file: { url: string; data: unknown }): unknown =>
+    parseSpec(typeof file.data === "string" ? file.data : new TextDecoder().decode(file.data as Uint8Array), file.url);
   const parserOptions = {
     continueOnError: true,
     resolve: { file: false, http: false, external: true, codemode: { order: 1, canRead: true, read } },
+    // Every file is parsed as the spec itself is: JSON, or YAML with a cap on aliases.
+    parse: { json: false, yaml: false, text: false, binary: false, codemode: { order: 1, canParse: true, parse } },
     // Bundling follows and rewrites references; it never dereferences, so cycles stay references.
     dereference: { circular: true },
   };
@@ -206,9 +216,12 @@ function parseSpec(text: string, location: string): unknown {
 /** Whether any `$ref` names another document (iterative: a spec may nest deeply). */
 function hasExternalRef(document: unknown): boolean {
   const stack = [document];
+  // YAML aliases make a graph of shared nodes: each is looked at once.
+  const seen = new Set<unknown>();
   while (stack.length > 0) {
     const node = stack.pop();
-    if (typeof node !== "object" || node === null) continue;
+    if (typeof node !== "object" || node === null || seen.has(node)) continue;
+    seen.add(node);
     if (Array.isArray(node)) {
       for (const item of node) if (typeof item === "object") stack.push(item);
       continue;

@@ -23,6 +23,8 @@ type Node = Record<string, unknown>;
 const MAX_DEPTH = 64;
 /** The most referenced schemas one tool's input or output may pull in. */
 const MAX_DEFS = 400;
+/** The most nodes one schema may have, counted as a tree (YAML aliases can make a small file a huge tree). */
+const MAX_NODES = 100_000;
 // Keywords whose value is one sub-schema, a list of them, or a map of them.
 const ONE = new Set([
   "additionalProperties",
@@ -68,6 +70,7 @@ export class SchemaConverter {
   readonly #taken = new Set<string>();
   readonly #done = new Map<string, Converted | SchemaProblem>();
   readonly #unresolved: ReadonlyMap<string, string>;
+  #nodes = 0;
 
   /**
    * @param doc the (bundled) spec document.
@@ -144,6 +147,7 @@ export class SchemaConverter {
   }
 
   #convert(schema: unknown): Converted {
+    this.#nodes = 0;
     const refs = new Set<string>();
     return { schema: this.#node(schema, 0, refs), refs };
   }
@@ -152,6 +156,7 @@ export class SchemaConverter {
     if (typeof value === "boolean") return value;
     if (typeof value !== "object" || value === null || Array.isArray(value)) return {};
     if (depth > MAX_DEPTH) throw new SchemaProblem(`a schema nests deeper than ${MAX_DEPTH} levels`);
+    if (++this.#nodes > MAX_NODES) throw new SchemaProblem(`a schema has more than ${MAX_NODES} nodes`);
     const node = value as Node;
     if (typeof node.$ref === "string") {
       const ref = this.#ref(node.$ref, refs);

@@ -1,12 +1,14 @@
 // Abuse tests for OpenAPI tool sources (a new door: a spec and an API's answers are hostile input).
 // Hostile specs: names that mean something else in JS (`__proto__`, `constructor`, `then`) or that collide; a
 // description that closes the JSDoc (`*/`) to inject declarations; `$ref` cycles; a `$ref` to another host or to a
-// file outside the spec's directory; a spec over the size cap. Hostile scripts: a path parameter of `..` to climb out
+// file outside the spec's directory (also through a symbolic link); a spec over the size cap; a YAML alias bomb;
+// hostile config values. Hostile scripts: a path parameter of `..` to climb out
 // of the base URL, a header parameter with a line break. Hostile answers: a body without end, one that never comes,
 // JSON that is not JSON, HTML where JSON was declared, a redirect to another origin (which must not get the
 // credentials).
 // Stopped by: reserved names renamed, collisions suffixed; JSDoc escaped; schema guard (loops, depth, size); $ref
-// reads limited to the spec's directory or origin and allowRefHosts; spec size cap; path checked after encoding;
+// reads limited to the spec's directory (real path) or origin and allowRefHosts; spec size cap and YAML alias cap;
+// the config schema; path checked after encoding;
 // Headers refusing control characters; streamed body cap; per-call timeout; manual redirects that drop credentials.
 import assert from "node:assert/strict";
 import { Codemode } from "../../src/codemode.ts";
@@ -281,4 +283,39 @@ Deno.test("openapi abuse: hostile config values (a file: base URL, line breaks, 
     () => parseConfig(mixed, "/srv/c.yaml", { env: {} }),
     /openapi\.api\.auth\.value: not used by auth type "bearer"/,
   );
+});
+
+Deno.test("openapi abuse: a YAML alias bomb is refused, and a symbolic link cannot lead a $ref out of the spec's directory", async () => {
+  const dir = await Deno.makeTempDir();
+  const outside = await Deno.makeTempDir();
+  try {
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i < 12; i++) {
+      levels.push(
+        `${"abcdefghijkl"[i]}: &${"abcdefghijkl"[i]} [${Array(10).fill(`*${"abcdefghijkl"[i - 1]}`).join(", ")}]`,
+      );
+    }
+    await Deno.writeTextFile(
+      `${dir}/bomb.yaml`,
+      `openapi: 3.0.3\ninfo: { title: t, version: "1" }\npaths: {}\n${levels.join("\n")}\n`,
+    );
+    const bomb = openApiTools({ namespace: "bomb", spec: `${dir}/bomb.yaml`, baseUrl: "http://127.0.0.1:9" });
+    await assert.rejects(bomb.load(), /OpenAPI source "bomb": .*bomb\.yaml: not valid JSON or YAML: .*alias/i);
+
+    await Deno.writeTextFile(`${outside}/secret.yaml`, "X: { type: string, description: the host's secret file }\n");
+    await Deno.symlink(`${outside}/secret.yaml`, `${dir}/link.yaml`);
+    const body = { content: { "application/json": { schema: { $ref: "./link.yaml#/X" } } } };
+    const linked = openApiTools({
+      namespace: "linked",
+      spec: spec({ "/x": { post: { operationId: "x", requestBody: body, responses: ok } } }),
+      cwd: dir,
+      baseUrl: "http://127.0.0.1:9",
+      onWarning: () => {},
+    });
+    assert.deepEqual(await linked.load(), []);
+    assert.match(linked.skipped[0].reason, /leads outside the spec's directory/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(outside, { recursive: true });
+  }
 });
