@@ -163,43 +163,8 @@ interface Where {
 
 function readOperation(doc: Node, where: Where, options: ReadOptions): Operation {
   const { converter } = options;
-  const properties: Node = {};
-  const required: string[] = [];
-  const refs = new Set<string>();
-  const taken = new Set<string>();
-  const parameters: OperationParameter[] = [];
-  for (const param of mergedParameters(doc, where, options)) {
-    const schema = converter.part(param.schema);
-    schema.refs.forEach((r) => refs.add(r));
-    const key = uniqueKey(param.name, param.in, taken);
-    put(properties, key, withDescription(schema.schema, param.description));
-    if (param.required) required.push(key);
-    parameters.push({
-      name: param.name,
-      in: param.in,
-      key,
-      style: param.style,
-      explode: param.explode,
-      json: param.content,
-    });
-  }
   const body = requestBody(doc, where.op);
-  if (body) {
-    const key = uniqueKey("body", "body", taken);
-    if (key !== "body") throw new SchemaProblem(`a parameter is named "body", which the request body needs`);
-    const schema = converter.part(body.schema);
-    schema.refs.forEach((r) => refs.add(r));
-    put(properties, "body", withDescription(schema.schema, body.description));
-    if (body.required) required.push("body");
-  }
-  const defs = converter.defsOf(refs);
-  const inputSchema: JsonSchemaObject = {
-    type: "object",
-    properties: properties as JsonSchemaObject["properties"],
-    ...(required.length > 0 ? { required } : {}),
-    additionalProperties: false,
-    ...(Object.keys(defs).length > 0 ? { $defs: defs } : {}),
-  };
+  const { inputSchema, parameters } = inputOf(mergedParameters(doc, where, options), body, converter);
   const success = successResponse(doc, where.op);
   let outputSchema: JsonSchemaObject | undefined;
   try {
@@ -219,6 +184,44 @@ function readOperation(doc: Node, where: Where, options: ReadOptions): Operation
     inputSchema,
     ...(outputSchema !== undefined ? { outputSchema } : success.empty ? { outputSchema: { type: "null" } } : {}),
   };
+}
+
+/** The input schema: each parameter by name (flat), the request body as `body`; and how each parameter is sent. */
+function inputOf(
+  raw: RawParameter[],
+  body: RawBody | undefined,
+  converter: SchemaConverter,
+): { inputSchema: JsonSchemaObject; parameters: OperationParameter[] } {
+  const properties: Node = {};
+  const required: string[] = [];
+  const refs = new Set<string>();
+  // The body keeps its name: a parameter called `body` becomes `<in>_body`.
+  const taken = new Set<string>(body ? ["body"] : []);
+  const parameters: OperationParameter[] = [];
+  for (const param of raw) {
+    const schema = converter.part(param.schema);
+    schema.refs.forEach((r) => refs.add(r));
+    const key = uniqueKey(param.name, param.in, taken);
+    put(properties, key, withDescription(schema.schema, param.description));
+    if (param.required) required.push(key);
+    const { name, style, explode } = param;
+    parameters.push({ name, in: param.in, key, style, explode, json: param.content });
+  }
+  if (body) {
+    const schema = converter.part(body.schema);
+    schema.refs.forEach((r) => refs.add(r));
+    put(properties, "body", withDescription(schema.schema, body.description));
+    if (body.required) required.push("body");
+  }
+  const defs = converter.defsOf(refs);
+  const inputSchema: JsonSchemaObject = {
+    type: "object",
+    properties: properties as JsonSchemaObject["properties"],
+    ...(required.length > 0 ? { required } : {}),
+    additionalProperties: false,
+    ...(Object.keys(defs).length > 0 ? { $defs: defs } : {}),
+  };
+  return { inputSchema, parameters };
 }
 
 interface RawParameter {
