@@ -215,10 +215,17 @@ export class SchemaConverter {
     return { $ref: `#/$defs/${encodeSegment(this.#names.get(pointer)!)}` };
   }
 
-  /** A readable, unique name for a referenced schema: its last pointer segment. */
+  /**
+   * A readable, unique name for a referenced schema: its last pointer segment,
+   * or its `title` where that segment says nothing (a bundled file's schema is
+   * referred to by where it was first used, `…/application~1json/schema`).
+   */
   #reserve(pointer: string): string {
     const last = pointer.split("/").at(-1)!.replaceAll("~1", "/").replaceAll("~0", "~");
-    const base = last.replace(/[^A-Za-z0-9_]/g, "_").slice(0, 64) || "Schema";
+    const title = (lookup(this.#doc, pointer) as { title?: unknown } | undefined)?.title;
+    const vague = /^(schema|items|\d+)$/.test(last) || last === "";
+    const wanted = vague && typeof title === "string" ? title : last;
+    const base = wanted.replace(/[^A-Za-z0-9_]/g, "_").slice(0, 64) || "Schema";
     let name = base;
     for (let n = 2; this.#taken.has(name); n++) name = `${base}_${n}`;
     this.#taken.add(name);

@@ -166,7 +166,7 @@ Deno.test("a $ref across files (and a cycle through both) loads, types and calls
   // The bundler brings the other file's Pet in where it is first used, and refers to it there from then on.
   assert.match(types, /getPet\(input: \{\n\s+petId: number;\n\s+\}\): Promise<\{\n\s+name: string;\n\s+owner\?: \{/);
   assert.match(types, /nickname\?: string \| null;/);
-  assert.match(types, /pets\?: SplitGetPet_Schema\[\];/);
+  assert.match(types, /pets\?: SplitGetPet_Pet\[\];/);
   const r = await cm.execute(`return (await tools.split.getPet({ petId: 1 })).echo.path`);
   assert.equal(r.result, "/pets/1");
   assert.deepEqual(source.skipped, []);
