@@ -105,3 +105,21 @@ Deno.test("the secret never reaches the sandbox: results, errors, discovery, dec
   }
   assert.ok(!(await cm.types()).includes(TOKEN));
 });
+
+Deno.test("config: a spec URL is kept as written; an eager source whose spec is missing stops startup, naming it", async () => {
+  const { parseConfig } = await import("../../src/config/mod.ts");
+  const url = parseConfig("openapi:\n  a:\n    spec: https://api.example.com/openapi.json\n", "/srv/codemode.yaml", {
+    env: {},
+  });
+  assert.equal(url.config.openapi.a.spec, "https://api.example.com/openapi.json");
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/codemode.yaml`, "openapi:\n  gone:\n    spec: ./nope.yaml\n    startup: eager\n");
+    await assert.rejects(
+      fromConfig(`${dir}/codemode.yaml`),
+      new RegExp(`OpenAPI source "gone": cannot read ${dir}/nope\\.yaml: no such file`),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
