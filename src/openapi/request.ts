@@ -61,7 +61,8 @@ export function buildRequest(
   credentials: Credentials,
 ): BuiltRequest {
   let path = op.path;
-  const query = new URLSearchParams();
+  // A base URL may carry query parameters of its own (`?api-version=2`): they come first.
+  const query = new URLSearchParams(base.search);
   const headers = new Headers();
   const cookies: string[] = [];
   for (const param of op.parameters) {
@@ -74,7 +75,7 @@ export function buildRequest(
   }
   if (cookies.length > 0) setHeader(headers, "Cookie", cookies.join("; "));
   for (const [name, value] of Object.entries(credentials.query)) query.set(name, value);
-  const url = new URL(base.href.replace(/\/+$/, "") + path);
+  const url = new URL(base.origin + base.pathname.replace(/\/+$/, "") + path);
   // The URL parser resolves `.` and `..` segments (also as `%2E`): a value that makes one would climb the path.
   const wanted = base.pathname.replace(/\/+$/, "") + path;
   if (url.pathname !== wanted || url.origin !== base.origin) {

@@ -75,3 +75,8 @@ Deno.test("bodies: JSON, form-urlencoded (arrays repeated, objects as JSON) and 
   const text = buildRequest(op([], { kind: "text", mediaType: "text/plain" }), { body: "hi" }, base, none);
   assert.deepEqual([text.body, text.headers.get("content-type")], ["hi", "text/plain"]);
 });
+
+Deno.test("a base URL's own query parameters are kept, before the operation's", () => {
+  const req = buildRequest(op([{ key: "q" }]), { q: "x" }, new URL("http://h/v1?api-version=2#frag"), none);
+  assert.equal(req.url.href, "http://h/v1/x?api-version=2&q=x");
+});

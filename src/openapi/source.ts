@@ -10,7 +10,7 @@
 import { type AnyTool, defineTool, type ToolContext } from "../tools/define.ts";
 import { toolPath } from "../tools/names.ts";
 import type { ToolSource } from "../tools/source.ts";
-import { Redactor } from "../mcp/client/redact.ts";
+import { Redactor, secretsOf as urlSecretsOf } from "../mcp/client/redact.ts";
 import { loadSpec } from "./load.ts";
 import { type Operation, readOperations, type SkippedOperation } from "./operations.ts";
 import type { OpenApiToolsOptions } from "./options.ts";
@@ -234,9 +234,17 @@ function base64(text: string): string {
   return btoa(Array.from(new TextEncoder().encode(text), (byte) => String.fromCharCode(byte)).join(""));
 }
 
-/** The values to redact: header values, the token, key or password, and `user:password` (Basic's encoding of it). */
+/**
+ * The values to redact: header values, the token, key or password, `user:password` (Basic's encoding of it), and the
+ * credentials and query values of the base URL and of a spec URL (their messages quote them).
+ */
 function secretsOf(options: OpenApiToolsOptions): string[] {
-  const values = Object.values(options.headers ?? {});
+  const urls = [options.baseUrl, typeof options.spec === "string" ? options.spec : undefined]
+    .filter((u): u is string => u !== undefined && /^https?:\/\//i.test(u));
+  const values = [
+    ...Object.values(options.headers ?? {}),
+    ...urls.flatMap((url) => urlSecretsOf({ url, headers: {}, startup: "lazy" })),
+  ];
   const auth = options.auth;
   if (auth?.type === "bearer") values.push(auth.token);
   if (auth?.type === "apiKey") values.push(auth.value);

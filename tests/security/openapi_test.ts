@@ -2,7 +2,7 @@
 // Hostile specs: names that mean something else in JS (`__proto__`, `constructor`, `then`) or that collide; a
 // description that closes the JSDoc (`*/`) to inject declarations; `$ref` cycles; a `$ref` to another host or to a
 // file outside the spec's directory (also through a symbolic link); a spec over the size cap; a YAML alias bomb;
-// hostile config values. Hostile scripts: a path parameter of `..` to climb out
+// hostile config values; a key in the spec URL or the base URL quoted back in an error or an echo. Hostile scripts: a path parameter of `..` to climb out
 // of the base URL, a header parameter with a line break. Hostile answers: a body without end, one that never comes,
 // JSON that is not JSON, HTML where JSON was declared, a redirect to another origin (which must not get the
 // credentials).
@@ -318,4 +318,20 @@ Deno.test("openapi abuse: a YAML alias bomb is refused, and a symbolic link cann
     await Deno.remove(dir, { recursive: true });
     await Deno.remove(outside, { recursive: true });
   }
+});
+
+Deno.test("openapi abuse: a key in the spec URL's or base URL's query is redacted from load errors and answers", async () => {
+  await using server = startServer((req) =>
+    new URL(req.url).pathname === "/missing.json" ? new Response("no", { status: 404 }) : undefined
+  );
+  const failing = openApiTools({ namespace: "u", spec: `${server.url}/missing.json?token=spec-token-123456` });
+  await assert.rejects(
+    failing.load(),
+    (e: Error) => !e.message.includes("spec-token-123456") && /\[redacted\]/.test(e.message),
+  );
+  const base = `${server.url}/api?key=base-key-123456`;
+  await using cm = new Codemode({ sources: [source(callSpec, { baseUrl: base })] });
+  const r = await cm.execute(`return await tools.api.home({})`);
+  assert.deepEqual(server.seen.at(-1)!.query, [["key", "base-key-123456"]]);
+  assert.ok(!JSON.stringify(r).includes("base-key-123456"), JSON.stringify(r));
 });
