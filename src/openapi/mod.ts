@@ -13,7 +13,7 @@
  *   paths: { "/pets/{petId}": { get: { operationId: "getPet", summary: "One pet.",
  *     parameters: [{ name: "petId", in: "path", required: true, schema: { type: "integer" } }],
  *     responses: { "200": { description: "ok", content: { "application/json": { schema: { type: "object" } } } } } } } } };
- * const source = openApiTools({ namespace: "pets", spec, auth: { type: "bearer", token: "${PETS_TOKEN}" } });
+ * const source = openApiTools({ namespace: "pets", spec, auth: { type: "bearer", token: "t0k3n-example" } });
  * const [tool] = await source.load();
  * assert.equal(tool.name, "pets.getPet");
  * // new Codemode({ sources: [source] }): scripts call `await tools.pets.getPet({ petId: 1 })`.
