@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { type AnyTool, defineTool, type ToolContext } from "../tools/define.ts";
+import type { AnyTool, ToolContext } from "../tools/define.ts";
 import { toolPath } from "../tools/names.ts";
 import type { ToolSource } from "../tools/source.ts";
 import { Redactor, secretsOf as urlSecretsOf } from "../mcp/client/redact.ts";
@@ -18,6 +18,8 @@ import { buildRequest, type Credentials } from "./request.ts";
 import { HttpStatusError, send } from "./http.ts";
 import { SchemaConverter } from "./schema.ts";
 import { schemaProblem } from "../mcp/client/schema_guard.ts";
+import { renderDeclarations } from "../typegen/mod.ts";
+import { lazyValidator, metaSchemaProblem } from "./validate.ts";
 
 /** The default cap on a response body: 1 MiB. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 1_048_576;
@@ -56,13 +58,20 @@ export class OpenApiToolSource implements ToolSource {
    * Creates the source; the spec is read on the first {@linkcode OpenApiToolSource.load}.
    *
    * @param options the spec, namespace, base URL, headers, authentication and limits.
-   * @throws {TypeError} when the namespace is not one identifier, or the base URL is not http(s).
+   * @throws {TypeError} when the namespace is not one identifier, the base URL is not http(s), or a limit is not a
+   * positive number.
    */
   constructor(options: OpenApiToolsOptions) {
     const path = toolPath(options.namespace);
     if (path.length !== 1) throw new TypeError(`OpenAPI namespace "${options.namespace}" must not contain "."`);
     if (options.baseUrl !== undefined && !/^https?:\/\//i.test(options.baseUrl)) {
       throw new TypeError(`OpenAPI source "${options.namespace}": baseUrl must be an http(s) URL`);
+    }
+    for (const key of ["timeoutMs", "maxResponseBytes", "maxSpecBytes"] as const) {
+      const value = options[key];
+      if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+        throw new TypeError(`OpenAPI source "${options.namespace}": ${key} must be a positive number`);
+      }
     }
     this.namespace = path[0];
     this.startup = options.startup ?? "lazy";
@@ -136,19 +145,36 @@ export class OpenApiToolSource implements ToolSource {
       op = { ...op, outputSchema: undefined };
     }
     const policy = this.#options.methodPolicies?.[op.method.toLowerCase() as "get"];
-    const tool = defineTool<Record<string, unknown>, unknown>({
-      name: `${this.namespace}.${op.name}`,
+    const name = `${this.namespace}.${op.name}`;
+    const inputSchema = this.#redactor.redactValue(op.inputSchema) as Record<string, unknown>;
+    const invalid = metaSchemaProblem(inputSchema);
+    if (invalid) throw new Error(`its input schema ${invalid}`);
+    // Built as `defineTool` builds a tool, but with the validator compiled on first use (`./validate.ts`).
+    const tool: AnyTool = {
+      kind: "codemode.tool",
+      name,
+      path: Object.freeze(toolPath(name)),
       description: this.#redact(op.description),
-      input: this.#redactor.redactValue(op.inputSchema) as Record<string, unknown>,
+      inputSchema,
+      validateInput: lazyValidator(inputSchema, `tool "${name}" input`),
       ...(this.#options.timeoutMs !== undefined ? { timeoutMs: this.#options.timeoutMs } : {}),
       ...(policy !== undefined && policy !== "allow" ? { defaultPolicy: policy } : {}),
-      handler: (input, context) => this.#call(op, base, input, context),
-    });
+      handler: (input: Record<string, unknown>, context: ToolContext) => this.#call(op, base, input, context),
+    };
     // Typed, not checked: real APIs stray from their specs, and a result is data for the script either way.
-    return op.outputSchema === undefined ? tool : Object.freeze({
-      ...tool,
-      outputSchema: this.#redactor.redactValue(op.outputSchema) as Record<string, unknown>,
-    });
+    const typed: AnyTool = Object.freeze(
+      op.outputSchema === undefined
+        ? tool
+        : { ...tool, outputSchema: this.#redactor.redactValue(op.outputSchema) as Record<string, unknown> },
+    );
+    // The declarations are rendered for every prompt; a schema that breaks them must not get in.
+    renderDeclarations([{
+      path: [...typed.path],
+      description: typed.description,
+      inputSchema: typed.inputSchema,
+      ...(typed.outputSchema !== undefined ? { outputSchema: typed.outputSchema } : {}),
+    }]);
+    return typed;
   }
 
   async #call(op: Operation, base: URL, input: Record<string, unknown>, context: ToolContext): Promise<unknown> {

@@ -97,6 +97,30 @@ Deno.test("openapi abuse: $ref cycles type as references; a loop that never reac
   assert.match(s.skipped[0].reason, /\$ref "#\/components\/schemas\/Nope" does not resolve/);
 });
 
+Deno.test("openapi abuse: a schema that is not valid JSON Schema (type: file, required: true) skips its operation", async () => {
+  const paths: Ops = {
+    "/upload": {
+      post: {
+        operationId: "upload",
+        parameters: [{ name: "f", in: "query", schema: { type: "file" } }],
+        responses: ok,
+      },
+    },
+    "/req": {
+      post: {
+        operationId: "req",
+        requestBody: { content: { "application/json": { schema: { type: "object", required: true } } } },
+        responses: ok,
+      },
+    },
+    "/fine": { get: { operationId: "fine", responses: ok } },
+  };
+  const s = source(spec(paths));
+  assert.deepEqual((await s.load()).map((t) => t.name), ["api.fine"]);
+  assert.deepEqual(s.skipped.map((x) => x.operation), ["POST /upload (upload)", "POST /req (req)"]);
+  for (const skipped of s.skipped) assert.match(skipped.reason, /its input schema is not valid JSON Schema: /);
+});
+
 Deno.test("openapi abuse: a $ref to another host is not fetched unless allowed, nor one to a file outside the spec's directory", async () => {
   await using other = startServer(() => Response.json({ type: "string" }));
   const host = new URL(other.url).host;
