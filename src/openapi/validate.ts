@@ -4,7 +4,7 @@
  * meta-schema when the spec loads (an operation whose schema is not valid is
  * skipped, named), and compiled by the core's validator (Ajv on RE2, see
  * `src/tools/validate.ts`) on the tool's first call. Compiling them all at load
- * was three quarters of the time GitHub's spec took to load.
+ * took most of the time GitHub's spec took to load.
  *
  * @module
  */
