@@ -74,6 +74,8 @@ const DESCRIBED_BY: Record<string, string[]> = {
   "service.limits": ["Limits"],
   "mcpServers.<name>": ["McpStdioServer", "McpHttpServer"],
   "mcpServers.<name>.oauth": ["McpOAuthConfig"],
+  "openapi.<name>": ["OpenApiSourceConfig"],
+  "openapi.<name>.auth": ["OpenApiBearerAuth", "OpenApiKeyAuth", "OpenApiBasicAuth"],
   "logging": ["LoggingConfig"],
   "metrics": ["MetricsConfig"],
   "sandbox": ["SandboxConfig"],
@@ -86,6 +88,7 @@ const DOCUMENTED_MODULES = [
   "executor/_pool.ts",
   "src/mcp/client/server_config.ts",
   "src/mcp/client/oauth_config.ts",
+  "src/openapi/options.ts",
 ];
 
 function typeName(def: Def): string {

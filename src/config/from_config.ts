@@ -1,7 +1,7 @@
 /**
  * Turns a `codemode.yaml` into a configured `Codemode`: tools discovered from
  * the modules it names, limits, executor settings, policies, and a tool
- * source per MCP server.
+ * source per MCP server and per OpenAPI spec.
  *
  * @module
  */
@@ -63,7 +63,7 @@ export interface ConfigOptions {
   remoteExecutor?: RemoteExecutorOptions;
   /** Policies from `policies`. */
   policies: LoadedConfig["config"]["policies"];
-  /** One tool source per `mcpServers` entry; nothing is started until they load. */
+  /** One tool source per `mcpServers` entry, then one per `openapi` entry; nothing is started until they load. */
   sources: ToolSource[];
   /** `typecheck`: type-check scripts before they run. */
   typecheck: boolean;
@@ -96,9 +96,15 @@ export async function codemodeOptionsFromConfig(
   // Built last: nothing to close if discovery failed, and building starts no process. The MCP
   // client (and the SDK) is loaded only for a config that names MCP servers.
   const servers = loaded.config.mcpServers;
-  const sources = Object.keys(servers).length === 0
+  const sources: ToolSource[] = Object.keys(servers).length === 0
     ? []
     : (await import("../mcp/client/config.ts")).mcpSourcesFromConfig(servers, options.mcpClient);
+  const apis = Object.entries(loaded.config.openapi);
+  if (apis.length > 0) {
+    // Loaded only for a config that names REST APIs: the spec parser comes with it.
+    const { openApiTools } = await import("../openapi/source.ts");
+    for (const [namespace, api] of apis) sources.push(openApiTools({ namespace, ...api }));
+  }
   return {
     loaded,
     tools: discovered.map((d) => d.tool),

@@ -29,7 +29,7 @@ export interface LoadedConfig {
   path: string;
   /** The directory it is in; relative paths in it start here. */
   dir: string;
-  /** The config with defaults filled in, `tools` (and `mcpServers.*.cwd`, `mcpServers.*.oauth.tokenFile`) as absolute paths. */
+  /** The config with defaults filled in, `tools` (and `mcpServers.*.cwd`, `mcpServers.*.oauth.tokenFile`, `openapi.*.spec` files) as absolute paths. */
   config: CodemodeConfig;
 }
 
@@ -62,7 +62,13 @@ function resolvePaths(config: CodemodeConfig, dir: string): CodemodeConfig {
         : server;
     }
   }
-  return { ...config, tools: config.tools.map((tool) => resolve(dir, tool)), mcpServers: servers };
+  const openapi = Object.fromEntries(
+    Object.entries(config.openapi).map(([name, api]) => [
+      name,
+      /^https?:\/\//i.test(api.spec) ? api : { ...api, spec: resolve(dir, api.spec) },
+    ]),
+  );
+  return { ...config, tools: config.tools.map((tool) => resolve(dir, tool)), mcpServers: servers, openapi };
 }
 
 function build(text: string, name: string, path: string, options: LoadOptions): LoadedConfig {

@@ -15,6 +15,7 @@ import {
   type OsSandboxMode,
 } from "../../executor/local.ts";
 import { type McpServerConfig, mcpServerSchema } from "../mcp/client/server_config.ts";
+import { type OpenApiSourceConfig, openApiSourceSchema } from "../openapi/options.ts";
 
 /** `executor` with `type: local` (the default): scripts run in a local zero-permission Deno subprocess. */
 export interface LocalExecutorConfig extends Pick<LocalExecutorOptions, "maxConcurrent" | "maxQueued" | "pool"> {
@@ -107,6 +108,11 @@ export interface CodemodeConfig {
   policies: Record<string, ToolPolicy>;
   /** MCP servers by name (identifier-like: letters, digits, `_`, `-`). */
   mcpServers: Record<string, McpServerConfig>;
+  /**
+   * REST APIs by namespace (identifier-like, not also an MCP server's name): each operation of the API's OpenAPI
+   * spec becomes `tools.<namespace>.<operation>`.
+   */
+  openapi: Record<string, OpenApiSourceConfig>;
   /** JSON logs and the audit trail; absent: `fromConfig` logs nothing (`codemode mcp` logs at info). */
   logging?: LoggingConfig;
   /** Prometheus metrics; absent: none. */
@@ -238,11 +244,23 @@ const schema = z.strictObject({
     }),
     mcpServerSchema,
   ).default({}),
+  openapi: z.record(
+    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+      error: "OpenAPI namespaces start with a letter or _ and contain only letters, digits and _",
+    }),
+    openApiSourceSchema,
+  ).default({}),
   logging: loggingSchema.optional(),
   metrics: metricsSchema.optional(),
   typecheck: boolean.default(false),
   observeOutputTypes: boolean.default(true),
   sandbox: sandboxSchema.optional(),
+}).superRefine((c, ctx) => {
+  for (const name of Object.keys(c.openapi)) {
+    if (Object.hasOwn(c.mcpServers, name)) {
+      ctx.addIssue({ code: "custom", path: ["openapi", name], message: `"${name}" is also an MCP server's namespace` });
+    }
+  }
 }).transform(({ logging, metrics, service, sandbox, ...config }): CodemodeConfig => ({
   ...config,
   ...(service ? { service } : {}),

@@ -52,6 +52,7 @@ Deno.test("a full config is validated, interpolated and resolved against the con
       },
       remote: { url: "https://mcp.example.com/mcp", headers: { Authorization: "Bearer t-3" }, startup: "eager" },
     },
+    openapi: {},
     typecheck: false,
     observeOutputTypes: true,
   });
@@ -64,6 +65,7 @@ Deno.test("an empty config gets every default", () => {
     executor: { type: "local", limits: {} },
     policies: {},
     mcpServers: {},
+    openapi: {},
     typecheck: false,
     observeOutputTypes: true,
   });
@@ -98,7 +100,7 @@ Deno.test("an unknown key suggests the closest allowed key at its level", () => 
 
 Deno.test("an unknown key unlike any allowed key lists the allowed keys", () => {
   assert.deepEqual(errorLines(parse("banana: 1\n")), [
-    "codemode.yaml:1:1: banana: unknown key; expected one of tools, executor, service, policies, mcpServers, logging, metrics, typecheck, observeOutputTypes, sandbox",
+    "codemode.yaml:1:1: banana: unknown key; expected one of tools, executor, service, policies, mcpServers, openapi, logging, metrics, typecheck, observeOutputTypes, sandbox",
   ]);
 });
 
