@@ -29,6 +29,9 @@ import {
   type Observer,
   type ToolCallObservation,
 } from "./observe.ts";
+import type { ExecutionEventHandler } from "./events.ts";
+import { EventStream } from "./_event_stream.ts";
+import { type CallFacts, executionEnded, toolStarted } from "./_execution_events.ts";
 import { TypeChecker } from "./typecheck/checker.ts";
 import { checkDeclarations, checkScript } from "./typecheck/script_check.ts";
 import { ObservedOutputs } from "./typegen/observed.ts";
@@ -136,6 +139,13 @@ export interface ExecuteOptions {
    * nothing of it runs. @default {the instance's `typecheck`}
    */
   typecheck?: boolean;
+  /**
+   * Hears of the execution as it runs: its start, log lines, tool calls' starts and ends, and its
+   * end, in order (see `ExecutionEvent`). Bounded: a handler whose promise has not settled has the
+   * next events queued (at most `MAX_QUEUED_EVENTS`, then dropped and counted); one that throws
+   * hears nothing more of this execution, and the result's logs say so.
+   */
+  onEvent?: ExecutionEventHandler;
 }
 
 /** What one execution's tool calls share. */
@@ -145,15 +155,11 @@ interface Run {
   approver: Approver | undefined;
   scope: CallScope;
   observation: ExecutionObservation | undefined;
+  events: EventStream | undefined;
 }
 
-/** What an observed tool call found out, for its outcome. */
-interface CallFacts {
-  /** The tool's registered name (or `$search`, `$types`) once it is known. */
-  tool?: string;
-  /** Set when a policy or the approver refused the call. */
-  refused?: boolean;
-}
+/** What one tool call gets from the caller of `execute` (`CallScope.nextCall`). */
+type ForCall = ReturnType<CallScope["nextCall"]>;
 
 /**
  * Runs model-written TypeScript against typed tools in a zero-permission sandbox.
@@ -392,6 +398,8 @@ export class Codemode {
     }
     const correlationId = options.correlationId ?? executionId;
     const limits = resolveLimits(this.#limits, options.limits);
+    const events = options.onEvent && new EventStream(options.onEvent, executionId);
+    events?.emit({ type: "start", correlationId });
     const observation = this.#observer &&
       startExecution(this.#observer, { executionId, correlationId, principal: options.principal });
     // Tool sources are not loaded here: a lazy one starts when the script
@@ -416,13 +424,14 @@ export class Codemode {
         ...failed,
       };
       endExecution(observation, result);
-      return result;
+      return events ? executionEnded(events, result, 0) : result;
     }
     const scope = new CallScope(executionId, options);
     const approver = scope.guard(options.approver ?? this.#approver);
-    const run: Run = { executionId, limits, approver, scope, observation };
+    const run: Run = { executionId, limits, approver, scope, observation, events };
     const traceHeaders = observation && traceHeadersOf(observation);
     let result: ExecutionResult;
+    let logsTold = 0;
     try {
       result = await this.#executor.execute({
         executionId,
@@ -432,6 +441,7 @@ export class Codemode {
         correlationId,
         ...(traceHeaders ? { traceHeaders } : {}),
         invoke: (tool, input, signal) => this.#invoke(run, tool, input, signal),
+        ...(events ? { onLog: ({ level, text }) => void (logsTold++, events.emit({ type: "log", level, text })) } : {}),
       });
     } catch (e) {
       endExecution(observation, undefined, e);
@@ -440,7 +450,7 @@ export class Codemode {
     result = { ...result, correlationId };
     endExecution(observation, result);
     scope.throwIfEscaped();
-    return result;
+    return events ? executionEnded(events, result, logsTold) : result;
   }
 
   // The type check, when asked for: what stops the script, or undefined.
@@ -531,39 +541,53 @@ export class Codemode {
     return this.registry.get(name);
   }
 
-  /** Runs one tool call of the script; observed when the execution is (else at no extra cost). */
+  /** Runs one tool call of the script; observed and told of when the execution is (else at no extra cost). */
   #invoke(run: Run, name: string, input: unknown, signal: AbortSignal): Promise<unknown> {
+    const forCall = run.scope.nextCall(); // numbered as the trace records calls, discovery included
     const observed = run.observation && startToolCall(run.observation, input);
-    return observed ? this.#observed(observed, run, name, input, signal) : this.#call(run, name, input, signal);
+    return observed || run.events
+      ? this.#watched(observed, run, forCall, name, input, signal)
+      : this.#call(run, forCall, name, input, signal);
   }
 
-  async #observed(
-    observed: ToolCallObservation,
+  async #watched(
+    observed: ToolCallObservation | undefined,
     run: Run,
+    forCall: ForCall,
     name: string,
     input: unknown,
     signal: AbortSignal,
   ): Promise<unknown> {
     const facts: CallFacts = {};
+    const told = run.events && toolStarted(run.events, forCall.toolCallId, name, facts);
     let call: Promise<unknown> | undefined;
     // Called inside the call's tracing context; a second call (a faulty observer's, or ours) does nothing.
-    const start = () => void (call ??= this.#call(run, name, input, signal, facts));
-    runInCallContext(observed, start);
+    const start = () => void (call ??= this.#call(run, forCall, name, input, signal, facts));
+    if (observed) runInCallContext(observed, start);
     start();
     input = undefined; // the raw input is not kept while the call runs
     try {
       const value = await call;
-      endToolCall(observed, facts.tool, "ok");
+      if (observed) endToolCall(observed, facts.tool, "ok");
+      told?.();
       return value;
     } catch (e) {
-      endToolCall(observed, facts.tool, facts.refused ? "refused" : facts.tool === undefined ? "unknown" : "error");
+      const outcome = facts.refused ? "refused" : facts.tool === undefined ? "unknown" : "error";
+      if (observed) endToolCall(observed, facts.tool, outcome);
+      told?.({ thrown: e });
       throw e;
     }
   }
 
-  async #call(run: Run, name: string, input: unknown, signal: AbortSignal, facts?: CallFacts): Promise<unknown> {
+  async #call(
+    run: Run,
+    forCall: ForCall,
+    name: string,
+    input: unknown,
+    signal: AbortSignal,
+    facts?: CallFacts,
+  ): Promise<unknown> {
     const { executionId, limits, approver, scope } = run;
-    const forCall = scope.nextCall(); // numbered as the trace records calls, discovery included
     if (name === "$search" || name === "$types") {
       if (facts) facts.tool = name;
       await this.loadTools().catch(() => {}); // a source that fails is left out of the answer
