@@ -26,6 +26,8 @@ import type { Approver } from "../../tools/approval.ts";
 import { askingRequest, elicitationApprover, type ElicitingRequest } from "./_approval.ts";
 import { DEFAULT_MAX_WAITING, isModernEra, WaitingExecutions } from "./_input_required.ts";
 import { isCorrelationId } from "../../observe.ts";
+import type { ExecutionEventHandler } from "../../events.ts";
+import { liveReport, type McpLogLevel, trackLogLevel } from "./_live.ts";
 
 /** The part of `Codemode` the server uses; a `Codemode` is one. */
 export interface CodemodeServerLike {
@@ -43,6 +45,7 @@ export interface CodemodeServerLike {
       correlationId?: string;
       principal?: string;
       typecheck?: boolean;
+      onEvent?: ExecutionEventHandler;
     },
   ): Promise<ExecutionResult>;
   /** The effective limits. */
@@ -208,12 +211,13 @@ export function buildServer(codemode: CodemodeServerLike, options: McpServerOpti
   const catalog = codemode.catalog();
   const server = new McpServer(
     { name: options.name ?? "codemode", version: denoJson.version },
-    { maxToolInputElements: 1_000, instructions: instructions(catalog) },
+    { maxToolInputElements: 1_000, instructions: instructions(catalog), capabilities: { logging: {} } },
   );
+  const logLevel = trackLogLevel(server);
   let own: WaitingExecutions | undefined;
   const waiting = () => build.waiting ?? (own ??= waitingExecutions(codemode, options));
   onClose(server, () => void own?.close());
-  const execute = registerExecute(server, codemode, options, log, catalog, waiting);
+  const execute = registerExecute(server, codemode, options, log, catalog, waiting, logLevel);
   registerDiscovery(server, codemode, log);
   registerTypeResources(server, codemode, () => loadAll(codemode, log));
   if (build.live && codemode.onCatalogChange) {
@@ -266,6 +270,7 @@ function registerExecute(
   log: McpLogger,
   catalog: CatalogEntry[],
   waiting: () => WaitingExecutions,
+  logLevel: () => McpLogLevel | undefined,
 ): RegisteredTool {
   const maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
   const maxCodeBytes = options.limits?.maxCodeBytes ?? codemode.limits.maxCodeBytes;
@@ -275,7 +280,7 @@ function registerExecute(
     code: string,
     signal: AbortSignal,
     asker: ElicitingRequest,
-    caller: { correlationId?: string; principal: string; typecheck?: boolean },
+    caller: { correlationId?: string; principal: string; typecheck?: boolean; onEvent?: ExecutionEventHandler },
   ): Promise<CallToolResult> => {
     const approver = codemode.hasApprover ? undefined : elicitationApprover(asker, { timeoutMs });
     const running = codemode.execute(code, { signal, limits: options.limits, approver, ...caller });
@@ -312,17 +317,23 @@ function registerExecute(
     annotations: { readOnlyHint: false, openWorldHint: true },
   }, async ({ code, typecheck }, ctx): Promise<CallToolResult | InputRequiredResult> => {
     const correlationId = requestId(ctx.http?.req, log);
+    const modern = isModernEra(server.server.getNegotiatedProtocolVersion());
+    // Progress and log lines go to the request that started the execution, and end with its response.
+    const live = liveReport(ctx, modern ? undefined : logLevel);
     const caller = {
       ...(correlationId !== undefined ? { correlationId } : {}),
       ...(typecheck !== undefined ? { typecheck } : {}),
+      ...(live ? { onEvent: live.onEvent } : {}),
       principal: ctx.sessionId ? `mcp-session:${ctx.sessionId}` : ctx.http ? "mcp-http" : "mcp-stdio",
     };
-    // A 2026-07-28 client is asked with input_required and answers in a retry: the execution waits across requests.
-    if (isModernEra(server.server.getNegotiatedProtocolVersion())) {
-      return await waiting().serve(ctx, code, (asker, signal) => run(code, signal, asker, caller));
+    try {
+      // A 2026-07-28 client is asked with input_required and answers in a retry: the execution waits across requests.
+      if (modern) return await waiting().serve(ctx, code, (asker, signal) => run(code, signal, asker, caller));
+      // A 2025-era client is asked on this request's stream, while the call waits.
+      return await run(code, ctx.mcpReq.signal, askingRequest(server, ctx), caller);
+    } finally {
+      await live?.close(!ctx.mcpReq.signal.aborted);
     }
-    // A 2025-era client is asked on this request's stream, while the call waits.
-    return await run(code, ctx.mcpReq.signal, askingRequest(server, ctx), caller);
   });
 }
 
