@@ -28,6 +28,7 @@ export interface EventBase {
 
 /** The execution started (before its validation and type check). */
 export interface StartEvent extends EventBase {
+  /** Always `start`. */
   type: "start";
   /** The correlation id: the caller's, else the execution's id. */
   correlationId: string;
@@ -35,6 +36,7 @@ export interface StartEvent extends EventBase {
 
 /** The script wrote a log line (as the result's `logs` will hold it). */
 export interface LogEvent extends EventBase {
+  /** Always `log`. */
   type: "log";
   /** `log`, `info`, `warn`, `error`, `debug`, or `stdout`/`stderr` for raw output. */
   level: LogLevel;
@@ -44,6 +46,7 @@ export interface LogEvent extends EventBase {
 
 /** A tool call arrived from the script. */
 export interface ToolStartEvent extends EventBase {
+  /** Always `tool_start`. */
   type: "tool_start";
   /** The call's id, as its handler sees it in `ctx.toolCallId`. */
   callId: string;
@@ -53,6 +56,7 @@ export interface ToolStartEvent extends EventBase {
 
 /** A tool call ended. */
 export interface ToolEndEvent extends EventBase {
+  /** Always `tool_end`. */
   type: "tool_end";
   /** The call's id, as in its `tool_start`. */
   callId: string;
@@ -70,6 +74,7 @@ export interface ToolEndEvent extends EventBase {
 
 /** Events were dropped because `onEvent` was busy and the queue was full. */
 export interface DroppedEvent extends EventBase {
+  /** Always `dropped`. */
   type: "dropped";
   /** How many events were dropped since the last one delivered. */
   count: number;
@@ -77,6 +82,7 @@ export interface DroppedEvent extends EventBase {
 
 /** The execution ended; nothing follows. */
 export interface EndEvent extends EventBase {
+  /** Always `end`. */
   type: "end";
   /** Whether the script completed. */
   ok: boolean;

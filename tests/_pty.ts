@@ -65,6 +65,7 @@ export async function runPiped(args: string[]): Promise<{ code: number; stdout: 
 export function screen(output: string): string[] {
   const lines: string[] = [];
   let current = "";
+  // deno-lint-ignore no-control-regex
   for (const part of output.split(/(\r\x1b\[2K|\n)/)) {
     if (part === CLEAR) current = "";
     else if (part === "\n") {

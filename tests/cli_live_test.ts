@@ -13,6 +13,7 @@ Deno.test({
     try {
       const output = await runInPty([file, "--tools", "examples/demo/tools.ts"]);
       // The status line was drawn in place, naming the running call.
+      // deno-lint-ignore no-control-regex
       assert.match(output, /\r\x1b\[2K▸ \d+\.\d s · 1 running: weather\.get · 0 done/);
       assert.deepEqual(screen(output).map((l) => l.replace(/\d+(\.\d+)? ms/, "N ms")), [
         "[tool] weather.get ok N ms",

@@ -28,6 +28,14 @@ const UNSAFE_IN_LINE = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
  * @param text anything a script wrote.
  * @param oneLine escape tab and newline too.
  * @returns the text with `\x1b` shown as the four characters `\x1b`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { inert } from "./_live_view.ts";
+ * assert.equal(inert("a\x1b[2Jb\nc"), "a\\x1b[2Jb\nc");
+ * assert.equal(inert("a\nb", true), "a\\x0ab");
+ * ```
  */
 export function inert(text: string, oneLine = false): string {
   return text.replace(oneLine ? UNSAFE_IN_LINE : UNSAFE, (c) => {

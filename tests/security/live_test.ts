@@ -120,6 +120,7 @@ function assertInert(output: string): void {
   // The only escape sequences are the CLI's own: its line clears.
   const foreign = output.replaceAll("\r\x1b[2K", "");
   assert.ok(!foreign.includes("\x1b"), `a raw ESC reached the terminal: ${JSON.stringify(foreign)}`);
+  // deno-lint-ignore no-control-regex
   assert.ok(!/[\x07\x9b\u202e]/.test(foreign), "no raw BEL, CSI or bidi override");
   assert.ok(!foreign.includes("\rFAKE"), "no raw carriage return");
   assert.match(foreign, /title \\x1b\]0;pwned\\x07 clear \\x1b\[2J\\x1b\[H home/);

@@ -53,6 +53,14 @@ export interface LiveTarget {
  *
  * @param value anything a client sent.
  * @returns true for `debug` … `emergency`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isMcpLogLevel } from "./_live.ts";
+ * assert.ok(isMcpLogLevel("warning"));
+ * assert.equal(isMcpLogLevel("warn"), false);
+ * ```
  */
 export function isMcpLogLevel(value: unknown): value is McpLogLevel {
   return typeof value === "string" && (MCP_LEVELS as readonly string[]).includes(value);
