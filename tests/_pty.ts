@@ -23,11 +23,15 @@ export const THREE_CALLS = `
   return "all three";
 `;
 
-/** Writes `code` to a temporary file and returns its path. */
-export async function scriptFile(code: string): Promise<string> {
+/** Writes `code` to a temporary file, runs `use` with its path, and removes it. */
+export async function withScriptFile(code: string, use: (path: string) => Promise<void>): Promise<void> {
   const path = await Deno.makeTempFile({ prefix: "codemode-live-", suffix: ".ts" });
-  await Deno.writeTextFile(path, code);
-  return path;
+  try {
+    await Deno.writeTextFile(path, code);
+    await use(path);
+  } finally {
+    await Deno.remove(path);
+  }
 }
 
 function quote(arg: string): string {

@@ -14,7 +14,7 @@ import { defineTool, type ExecutionEvent, MAX_QUEUED_EVENTS } from "../../mod.ts
 import { serveHttp } from "../../src/mcp/server/mod.ts";
 import { LIVE_INTERVAL_MS, LiveReport, MAX_LOG_BATCH_CHARS } from "../../src/mcp/server/_live.ts";
 import { connectHttp, demoCodemode, type ExecuteContent } from "../mcp/server/_helpers.ts";
-import { hasPty, runInPty, runPiped, screen, scriptFile } from "../_pty.ts";
+import { hasPty, runInPty, runPiped, screen, withScriptFile } from "../_pty.ts";
 import { sandbox } from "./_canaries.ts";
 
 const FLOOD = `
@@ -134,8 +134,7 @@ Deno.test({
   name: "hostile escape sequences in logs, tool names and errors reach a terminal escaped",
   ignore: !hasPty,
   fn: async () => {
-    const file = await scriptFile(HOSTILE);
-    try {
+    await withScriptFile(HOSTILE, async (file) => {
       const output = await runInPty([file, "--tools", "examples/demo/tools.ts"]);
       assertInert(output);
       assert.ok(screen(output).length >= 5);
@@ -143,8 +142,6 @@ Deno.test({
       assert.equal(piped.code, 1);
       assertInert(piped.stderr);
       assert.ok(!piped.stderr.includes("\x1b"), "through pipes, no escape code at all");
-    } finally {
-      await Deno.remove(file);
-    }
+    });
   },
 });

@@ -31,6 +31,9 @@ const SCRIPT = `
   return out;
 `;
 
+/** The lines of SCRIPT at info and above, as the notifications carry them. */
+const INFO_LINES = ["got Oslo 4", "got Lima 22", "got Pune 31", "[warn] almost done", "[error] an error line"];
+
 interface Heard {
   progress: { progress: number; message?: string }[];
   logs: { level: string; data: unknown }[];
@@ -84,13 +87,7 @@ Deno.test("stdio, 2025-era client: progress with a progressToken, log lines at o
   assert.deepEqual(s.result, [4, 22, 31]);
   assertReport(heard, ms, 3);
   // Every line at info or above, in the order written; the debug line is below the level.
-  assert.deepEqual(lines(heard), [
-    "got Oslo 4",
-    "got Lima 22",
-    "got Pune 31",
-    "[warn] almost done",
-    "[error] an error line",
-  ]);
+  assert.deepEqual(lines(heard), INFO_LINES);
   assert.ok(heard.logs.every((l) => ["info", "warning", "error"].includes(l.level)));
   await nothingAfter(conn.client, heard);
 
@@ -122,14 +119,7 @@ Deno.test("Streamable HTTP, 2025-era session: progress and log lines on the requ
     const { ms, s } = await callV1(client, heard);
     assert.deepEqual(s.result, [4, 22, 31]);
     assertReport(heard, ms, 3);
-    assert.deepEqual(lines(heard), [
-      "[debug] starting",
-      "got Oslo 4",
-      "got Lima 22",
-      "got Pune 31",
-      "[warn] almost done",
-      "[error] an error line",
-    ]);
+    assert.deepEqual(lines(heard), ["[debug] starting", ...INFO_LINES]);
     await nothingAfter(client, heard);
     await client.close();
   } finally {
@@ -172,13 +162,7 @@ Deno.test("Streamable HTTP, 2026-07-28 client: progress and log lines on the req
     const heard: Heard = { progress: [], logs: [] };
     const ms = await callModern(client, heard, "info");
     assertReport(heard, ms, 3);
-    assert.deepEqual(lines(heard), [
-      "got Oslo 4",
-      "got Lima 22",
-      "got Pune 31",
-      "[warn] almost done",
-      "[error] an error line",
-    ]);
+    assert.deepEqual(lines(heard), INFO_LINES);
     await client.close();
   } finally {
     await http.close();
