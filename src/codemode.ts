@@ -381,8 +381,8 @@ export class Codemode {
    * script does: every ending is a result with a `stopReason`.
    *
    * @param code a TypeScript script body; top-level `await` and `return` work.
-   * @param options a cancel signal, per-call limits, an approver for this execution, and the context and call id
-   * handlers see.
+   * @param options a cancel signal, per-call limits, an approver for this execution, the context and call id
+   * handlers see, and `onEvent` to hear of the execution as it runs.
    * @returns the result, logs and tool-call trace.
    * @throws {TypeError} on an invalid limit; the error a handler or the approver threw, when `options.rethrow` accepts it.
    */
