@@ -58,14 +58,8 @@ Deno.test("a script flooding log lines and tool calls sends its MCP client a bou
   }
 });
 
-Deno.test("the MCP live report holds one batch at most, however many events arrive between two sends", async () => {
-  const sent: { method: string; params: Record<string, unknown> }[] = [];
-  const report = new LiveReport({
-    progressToken: 1,
-    logLevel: () => "debug",
-    notify: (n) => (sent.push(n), new Promise(() => {})), // a client that never reads: sends never finish
-  }, 60_000);
-  report.onEvent({ type: "start", executionId: "x", atMs: 0, correlationId: "x" });
+/** 100,000 log lines and tool calls in one go, as a flooding script's events arrive between two sends. */
+function flood(report: LiveReport): void {
   for (let i = 0; i < 100_000; i++) {
     report.onEvent({ type: "log", executionId: "x", atMs: 1, level: "log", text: "y".repeat(100) });
     report.onEvent({ type: "tool_start", executionId: "x", atMs: 1, callId: `x:${i}`, tool: "t.t" });
@@ -79,21 +73,49 @@ Deno.test("the MCP live report holds one batch at most, however many events arri
       durationMs: 1,
     });
   }
-  // The first interval's send went at once; the rest waits for the next one (a minute away).
-  assert.ok(sent.length <= 2, `${sent.length} sent in the first interval`);
-  const closing = report.close(false); // cancelled: the last state is not sent, and close does not wait on the stalled sends
-  await closing;
-  report.onEvent({
-    type: "end",
-    executionId: "x",
-    atMs: 2,
-    ok: true,
-    stopReason: "completed",
-    durationMs: 2,
-    toolCalls: 1,
-  });
-  assert.ok(sent.length <= 2, "nothing after close");
-  for (const n of sent) assert.ok(JSON.stringify(n).length < MAX_LOG_BATCH_CHARS + 500);
+}
+
+type Sent = { method: string; params: Record<string, unknown> };
+
+Deno.test("the MCP live report holds one batch at most, however many events arrive between two sends", async () => {
+  const sent: Sent[] = [];
+  const report = new LiveReport({
+    progressToken: 1,
+    logLevel: () => "debug",
+    notify: (n) => (sent.push(n), Promise.resolve()),
+  }, 60_000);
+  report.onEvent({ type: "start", executionId: "x", atMs: 0, correlationId: "x" });
+  await new Promise((resolve) => setTimeout(resolve, 10)); // the first state goes out at once
+  assert.deepEqual(sent.map((n) => n.method), ["notifications/progress"]);
+  flood(report); // the next send is a minute away: all of it waits, coalesced
+  assert.equal(sent.length, 1);
+  await report.close();
+  assert.deepEqual(sent.map((n) => n.method), [
+    "notifications/progress",
+    "notifications/progress",
+    "notifications/message",
+  ]);
+  assert.equal(sent[1].params.message, "tools.t.t done (100000 calls, 0.0 s)", "the latest state only");
+  const data = String(sent[2].params.data);
+  assert.ok(data.length <= MAX_LOG_BATCH_CHARS + 100, `one batch of ${data.length} characters`);
+  assert.match(data, /\[codemode\] \d+ more log lines not sent$/);
+  report.onEvent({ type: "log", executionId: "x", atMs: 2, level: "log", text: "late" });
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(sent.length, 3, "nothing after close");
+});
+
+Deno.test("a cancelled request's live report drops what is pending and does not wait on a client that never reads", async () => {
+  const sent: Sent[] = [];
+  const report = new LiveReport({
+    progressToken: 1,
+    logLevel: () => "debug",
+    notify: (n) => (sent.push(n), new Promise(() => {})),
+  }, 60_000);
+  report.onEvent({ type: "start", executionId: "x", atMs: 0, correlationId: "x" });
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  flood(report);
+  await report.close(false); // resolves although the first send never finishes
+  assert.equal(sent.length, 1, "the pending state is dropped");
 });
 
 Deno.test("an onEvent that never settles holds at most MAX_QUEUED_EVENTS, and the flood still ends", async () => {

@@ -187,8 +187,9 @@ export class LiveReport {
   }
 
   /**
-   * Sends what is pending (unless `flush` is false: the request was cancelled), waits for what was
-   * sent, and sends nothing more. Call it before the response goes out.
+   * Sends nothing more. With `flush` (before a response), first sends what is pending and waits
+   * until what was sent has gone out, so that the response follows it; without (the request was
+   * cancelled, no one reads its stream), drops what is pending and waits for nothing.
    *
    * @param flush whether to send the last state.
    */
@@ -197,7 +198,8 @@ export class LiveReport {
     this.#closed = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (flush) this.#flush();
+    if (!flush) return;
+    this.#flush();
     await this.#sending;
   }
 }
