@@ -2,18 +2,19 @@
 // terminal output): a script that floods log lines and tool calls to flood the MCP client or stall
 // the host; a handler that never returns; log text, tool names and errors that carry terminal
 // escape sequences (window title, screen clear, cursor moves, a carriage return to overwrite a line,
-// bidi overrides) to take over the terminal of the person running `codemode run`.
+// bidi overrides) to take over the terminal of the person running `codemode run`; a logging level that
+// is not one (`logging/setLevel`, the 2026-07-28 `_meta` key).
 // Stopped by: onEvent's bounded queue (dropped events counted), the MCP live report's coalescing (at most one
 // progress and one log notification per 250 ms per request, log batches capped at 8,192 characters, the rest
-// counted), log text bounded by maxLogBytes before any event, and the CLI writing every control character from the
-// script as a visible escape.
+// counted), log text bounded by maxLogBytes before any event, the CLI writing every control character from the
+// script as a visible escape, and the SDK's validation of logging levels (an unknown one is refused or ignored).
 import assert from "node:assert/strict";
-import { LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { EmptyResultSchema, LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { defineTool, type ExecutionEvent, MAX_QUEUED_EVENTS } from "../../mod.ts";
 import { serveHttp } from "../../src/mcp/server/mod.ts";
 import { LIVE_INTERVAL_MS, LiveReport, MAX_LOG_BATCH_CHARS } from "../../src/mcp/server/_live.ts";
-import { connectHttp, demoCodemode, type ExecuteContent } from "../mcp/server/_helpers.ts";
+import { connectHttp, connectHttpModern, demoCodemode, type ExecuteContent } from "../mcp/server/_helpers.ts";
 import { hasPty, runInPty, runPiped, screen, withScriptFile } from "../_pty.ts";
 import { sandbox } from "./_canaries.ts";
 
@@ -166,4 +167,39 @@ Deno.test({
       assert.ok(!piped.stderr.includes("\x1b"), "through pipes, no escape code at all");
     });
   },
+});
+
+Deno.test("a bad logging level is refused: logging/setLevel with an unknown level, a 2026-07-28 _meta level that is not one", async () => {
+  await using cm = demoCodemode(118);
+  const http = await serveHttp(cm, { port: 0 });
+  try {
+    const { client } = await connectHttp(http.url);
+    const logs: unknown[] = [];
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(n.params));
+    await assert.rejects(
+      client.request({ method: "logging/setLevel", params: { level: "verbose" } }, EmptyResultSchema),
+      /-32602|Invalid|invalid/,
+    );
+    const r = await client.callTool({ name: "execute_code", arguments: { code: `console.error("e"); return 1` } });
+    assert.equal((r.structuredContent as unknown as ExecuteContent).result, 1);
+    assert.deepEqual(logs, [], "no level was set: no log lines");
+    await client.close();
+
+    const modern = await connectHttpModern(http.url);
+    const heard: unknown[] = [];
+    modern.setNotificationHandler("notifications/message", (n) => void heard.push(n.params));
+    for (const level of ["verbose", { level: "debug" }, "x".repeat(10_000)]) {
+      const call = modern.callTool({
+        name: "execute_code",
+        arguments: { code: `console.error("e"); return 1` },
+        _meta: { "io.modelcontextprotocol/logLevel": level },
+      });
+      // The SDK refuses an envelope with a bad log level, or the level is ignored: never a log line.
+      await call.then((res) => assert.equal((res.structuredContent as unknown as ExecuteContent).result, 1), () => {});
+    }
+    assert.deepEqual(heard, []);
+    await modern.close();
+  } finally {
+    await http.close();
+  }
 });
