@@ -18,6 +18,7 @@ export class EventStream {
   #queued = 0; // events in the queue that are not `dropped` markers
   #busy = false;
   #failure: string | undefined;
+  #logs = 0;
 
   constructor(handler: ExecutionEventHandler, executionId: string, started: number = performance.now()) {
     this.#handler = handler;
@@ -30,12 +31,18 @@ export class EventStream {
     return this.#failure;
   }
 
+  /** How many `log` events were emitted (delivered or not). */
+  get logs(): number {
+    return this.#logs;
+  }
+
   /** Milliseconds since the execution started. */
   elapsed(): number {
     return Math.round(performance.now() - this.#started);
   }
 
   emit(body: EventBody): void {
+    if (body.type === "log") this.#logs++;
     if (this.#failure !== undefined) return;
     const event = { ...body, executionId: this.#executionId, atMs: this.elapsed() } as ExecutionEvent;
     if (!this.#busy) return this.#deliver(event);

@@ -53,8 +53,8 @@ export function toolStarted(
  * happened (a remote executor's, the truncation marker), then the end. Returns
  * the result, with a warning in its logs when `onEvent` failed.
  */
-export function executionEnded(events: EventStream, result: ExecutionResult, logsTold: number): ExecutionResult {
-  for (const { level, text } of result.logs.slice(logsTold)) events.emit({ type: "log", level, text });
+export function executionEnded(events: EventStream, result: ExecutionResult): ExecutionResult {
+  for (const { level, text } of result.logs.slice(events.logs)) events.emit({ type: "log", level, text });
   const { ok, stopReason, durationMs, error } = result;
   events.emit({
     type: "end",

@@ -402,17 +402,7 @@ export class Codemode {
     events?.emit({ type: "start", correlationId });
     const observation = this.#observer &&
       startExecution(this.#observer, { executionId, correlationId, principal: options.principal });
-    // Tool sources are not loaded here: a lazy one starts when the script
-    // first calls one of its tools (or searches), so `return 1` starts none.
-    const refused = validateCode(code, {
-      maxCodeBytes: limits.maxCodeBytes,
-      deniedPatterns: this.#deniedPatterns,
-    });
-    const failed = refused ? { stopReason: "rejected" as const, error: refused } : await this.#failedCheck(
-      code,
-      limits,
-      options.typecheck,
-    );
+    const failed = await this.#refusal(code, limits, options.typecheck);
     if (failed) {
       const result: ExecutionResult = {
         executionId,
@@ -424,14 +414,13 @@ export class Codemode {
         ...failed,
       };
       endExecution(observation, result);
-      return events ? executionEnded(events, result, 0) : result;
+      return events ? executionEnded(events, result) : result;
     }
     const scope = new CallScope(executionId, options);
     const approver = scope.guard(options.approver ?? this.#approver);
     const run: Run = { executionId, limits, approver, scope, observation, events };
     const traceHeaders = observation && traceHeadersOf(observation);
     let result: ExecutionResult;
-    let logsTold = 0;
     try {
       result = await this.#executor.execute({
         executionId,
@@ -441,7 +430,7 @@ export class Codemode {
         correlationId,
         ...(traceHeaders ? { traceHeaders } : {}),
         invoke: (tool, input, signal) => this.#invoke(run, tool, input, signal),
-        ...(events ? { onLog: ({ level, text }) => void (logsTold++, events.emit({ type: "log", level, text })) } : {}),
+        ...(events ? { onLog: ({ level, text }) => events.emit({ type: "log", level, text }) } : {}),
       });
     } catch (e) {
       endExecution(observation, undefined, e);
@@ -450,7 +439,16 @@ export class Codemode {
     result = { ...result, correlationId };
     endExecution(observation, result);
     scope.throwIfEscaped();
-    return events ? executionEnded(events, result, logsTold) : result;
+    return events ? executionEnded(events, result) : result;
+  }
+
+  // What stops the script before it runs (the static validator, the type check), or undefined. Tool sources are
+  // not loaded for it: a lazy one starts when the script first calls one of its tools, so `return 1` starts none.
+  async #refusal(code: string, limits: Limits, typecheck: boolean | undefined) {
+    const refused = validateCode(code, { maxCodeBytes: limits.maxCodeBytes, deniedPatterns: this.#deniedPatterns });
+    return refused
+      ? { stopReason: "rejected" as const, error: refused }
+      : await this.#failedCheck(code, limits, typecheck);
   }
 
   // The type check, when asked for: what stops the script, or undefined.

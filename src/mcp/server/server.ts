@@ -11,6 +11,7 @@ import {
   type InputRequiredResult,
   McpServer,
   type RegisteredTool,
+  type ServerContext,
 } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import denoJson from "../../../deno.json" with { type: "json" };
@@ -305,27 +306,14 @@ function registerExecute(
   return server.registerTool("execute_code", {
     title: "Run a TypeScript script against the tools",
     description: executeDescription(catalog),
-    inputSchema: z.object({
-      code: z.string().min(1).max(maxCodeBytes).describe(
-        "The body of an async TypeScript function: top-level `await`, `await tools.<namespace>.<tool>(input)`, and `return` the answer.",
-      ),
-      typecheck: z.boolean().optional().describe(
-        "Type-check the script against the tools' declarations first; on an error nothing runs and the diagnostics name the line, tool and field. Default: the server's setting.",
-      ),
-    }),
+    inputSchema: executeInput(maxCodeBytes),
     outputSchema: z.object(executionResultShape),
     annotations: { readOnlyHint: false, openWorldHint: true },
   }, async ({ code, typecheck }, ctx): Promise<CallToolResult | InputRequiredResult> => {
-    const correlationId = requestId(ctx.http?.req, log);
     const modern = isModernEra(server.server.getNegotiatedProtocolVersion());
     // Progress and log lines go to the request that started the execution, and end with its response.
     const live = liveReport(ctx, modern ? undefined : logLevel);
-    const caller = {
-      ...(correlationId !== undefined ? { correlationId } : {}),
-      ...(typecheck !== undefined ? { typecheck } : {}),
-      ...(live ? { onEvent: live.onEvent } : {}),
-      principal: ctx.sessionId ? `mcp-session:${ctx.sessionId}` : ctx.http ? "mcp-http" : "mcp-stdio",
-    };
+    const caller = { ...callerOf(ctx, log, typecheck), ...(live ? { onEvent: live.onEvent } : {}) };
     try {
       // A 2026-07-28 client is asked with input_required and answers in a retry: the execution waits across requests.
       if (modern) return await waiting().serve(ctx, code, (asker, signal) => run(code, signal, asker, caller));
@@ -334,6 +322,28 @@ function registerExecute(
     } finally {
       await live?.close(!ctx.mcpReq.signal.aborted);
     }
+  });
+}
+
+/** Who calls `execute_code`, for the execution: its correlation id, principal and type-check choice. */
+function callerOf(ctx: ServerContext, log: McpLogger, typecheck: boolean | undefined) {
+  const correlationId = requestId(ctx.http?.req, log);
+  return {
+    ...(correlationId !== undefined ? { correlationId } : {}),
+    ...(typecheck !== undefined ? { typecheck } : {}),
+    principal: ctx.sessionId ? `mcp-session:${ctx.sessionId}` : ctx.http ? "mcp-http" : "mcp-stdio",
+  };
+}
+
+/** The input of `execute_code`. */
+function executeInput(maxCodeBytes: number) {
+  return z.object({
+    code: z.string().min(1).max(maxCodeBytes).describe(
+      "The body of an async TypeScript function: top-level `await`, `await tools.<namespace>.<tool>(input)`, and `return` the answer.",
+    ),
+    typecheck: z.boolean().optional().describe(
+      "Type-check the script against the tools' declarations first; on an error nothing runs and the diagnostics name the line, tool and field. Default: the server's setting.",
+    ),
   });
 }
 
