@@ -11,6 +11,20 @@
  * next one delivered. An `onEvent` that throws (or whose promise rejects) gets
  * no more events of that execution, and the result's logs say so once.
  *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { z } from "zod";
+ * import { Codemode, defineTool, type ExecutionEvent } from "../mod.ts";
+ * const ping = defineTool({ name: "demo.ping", input: z.object({}), handler: () => "pong" });
+ * await using cm = new Codemode({ tools: [ping] });
+ * const seen: string[] = [];
+ * await cm.execute(`console.log("hi"); return await tools.demo.ping({})`, {
+ *   onEvent: (e: ExecutionEvent) => void seen.push(e.type),
+ * });
+ * assert.deepEqual(seen, ["start", "log", "tool_start", "tool_end", "end"]);
+ * ```
+ *
  * @module
  */
 import type { LogLevel, StopReason } from "./rpc/result.ts";
