@@ -25,7 +25,7 @@ import { MAX_NAME_CHARS, registerTypeResources } from "./resources.ts";
 import type { McpLogger } from "./log.ts";
 import type { Approver } from "../../tools/approval.ts";
 import { askingRequest, elicitationApprover, type ElicitingRequest } from "./_approval.ts";
-import { DEFAULT_MAX_WAITING, isModernEra, WaitingExecutions } from "./_input_required.ts";
+import { DEFAULT_MAX_WAITING, isModernEra, type StartExecution, WaitingExecutions } from "./_input_required.ts";
 import { isCorrelationId } from "../../observe.ts";
 import type { ExecutionEventHandler } from "../../events.ts";
 import { liveReport, type McpLogLevel, trackLogLevel } from "./_live.ts";
@@ -313,12 +313,16 @@ function registerExecute(
     const modern = isModernEra(server.server.getNegotiatedProtocolVersion());
     // Progress and log lines go to the request that started the execution, and end with its response.
     const live = liveReport(ctx, modern ? undefined : logLevel);
-    const caller = { ...callerOf(ctx, log, typecheck), ...(live ? { onEvent: live.onEvent } : {}) };
+    const caller = callerOf(ctx, log, typecheck);
     try {
-      // A 2026-07-28 client is asked with input_required and answers in a retry: the execution waits across requests.
-      if (modern) return await waiting().serve(ctx, code, (asker, signal) => run(code, signal, asker, caller));
+      // A 2026-07-28 client is asked with input_required and answers in a retry: the execution waits across
+      // requests, and each request hears of it until its own response.
+      if (modern) {
+        const start: StartExecution = (asker, signal, onEvent) => run(code, signal, asker, { ...caller, onEvent });
+        return await waiting().serve(ctx, code, start, live?.onEvent);
+      }
       // A 2025-era client is asked on this request's stream, while the call waits.
-      return await run(code, ctx.mcpReq.signal, askingRequest(server, ctx), caller);
+      return await run(code, ctx.mcpReq.signal, askingRequest(server, ctx), { ...caller, onEvent: live?.onEvent });
     } finally {
       await live?.close(!ctx.mcpReq.signal.aborted);
     }

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { Client } from "@modelcontextprotocol/sdk/client";
-import type { Client as ModernClient } from "@modelcontextprotocol/client";
+import { type Client as ModernClient, Client as ModernClientClass } from "@modelcontextprotocol/client";
 import { serveHttp } from "../../../src/mcp/server/mod.ts";
 import { LIVE_INTERVAL_MS } from "../../../src/mcp/server/_live.ts";
 import {
@@ -167,4 +167,34 @@ Deno.test("Streamable HTTP, 2026-07-28 client: progress and log lines on the req
   } finally {
     await http.close();
   }
+});
+
+Deno.test("stdio, 2026-07-28 client with an approval: the first request hears the script until input_required, the retry the rest", async () => {
+  const client = new ModernClientClass({ name: "codemode-test-v2", version: "1.0.0" }, {
+    capabilities: { elicitation: { form: {} } },
+    versionNegotiation: { mode: "auto" },
+  });
+  let asked = 0;
+  client.setRequestHandler("elicitation/create", () => (asked++, { action: "accept", content: { approve: true } }));
+  await using _conn = await connectStdioModern(
+    ["--tools", "tests/mcp/server/fixtures/approval_tools.ts"],
+    undefined,
+    client,
+  );
+  const heard: Heard = { progress: [], logs: [] };
+  client.setNotificationHandler("notifications/message", (n) => {
+    heard.logs.push({ level: n.params.level, data: n.params.data });
+  });
+  const r = await client.callTool({
+    name: "execute_code",
+    arguments: {
+      code:
+        `console.log("before"); const d = await tools.files.delete({ path: "/x" }); console.log("after", d); return d`,
+    },
+    _meta: { "io.modelcontextprotocol/logLevel": "info" },
+  }, { onprogress: (p) => void heard.progress.push({ progress: p.progress, message: p.message }) });
+  assert.equal((r.structuredContent as unknown as ExecuteContent).result, "deleted /x", JSON.stringify(r));
+  assert.equal(asked, 1, "one input_required, one retry");
+  assert.deepEqual(lines(heard), ["before", "after deleted /x"]);
+  assert.match(heard.progress.at(-1)?.message ?? "", /^completed \(1 calls, \d+\.\d s\)$/);
 });
