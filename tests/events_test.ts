@@ -154,3 +154,26 @@ Deno.test("a slow onEvent stalls nothing: the script ends, events queue up to th
   assert.equal(1 + MAX_QUEUED_EVENTS + count + 1, 1 + 3000 + 1, "every event is delivered or counted");
   assert.equal(events.at(-1)?.type, "end", "the end is never dropped");
 });
+
+Deno.test("tool events are cut as the trace is: a 256-character name, a 1,024-character error", async () => {
+  const loud = defineTool({
+    name: "m.loud",
+    input: z.object({}),
+    handler: () => {
+      throw new Error("e".repeat(100_000));
+    },
+  });
+  await using cm = new Codemode({ tools: [loud] });
+  const events: ExecutionEvent[] = [];
+  await cm.execute(`await tools.m.loud({}).catch(() => {}); await tools["n".repeat(400)].x({}).catch(() => {})`, {
+    onEvent: (e) => void events.push(e),
+  });
+  const ends = events.flatMap((e) => e.type === "tool_end" ? [e] : []);
+  assert.equal(ends.length, 2);
+  for (const end of ends) {
+    assert.ok(end.tool.length <= 256 + 40, `a name of ${end.tool.length}`);
+    assert.ok((end.error?.message.length ?? 0) <= 1024 + 40, `an error of ${end.error?.message.length}`);
+  }
+  const starts = events.flatMap((e) => e.type === "tool_start" ? [e] : []);
+  assert.ok(starts.every((s) => s.tool.length <= 256 + 40));
+});
