@@ -25,9 +25,9 @@ Deno.test({
   fn: async () => {
     await withScriptFile(THREE_CALLS, async (file) => {
       const output = await runInPty([file, "--tools", "examples/demo/tools.ts"]);
-      // The status line was drawn in place, naming the running call.
+      // The status line was drawn, then erased in place before the next line.
       // deno-lint-ignore no-control-regex
-      assert.match(output, /\r\x1b\[2K▸ \d+\.\d s · 1 running: weather\.get · 0 done/);
+      assert.match(output, /▸ \d+\.\d s · 1 running: weather\.get · 0 done\r\x1b\[2K/);
       assert.deepEqual(screen(output).map(withoutTimes), [...LIVE_LINES, '"all three"']);
       // Cleared before the result: nothing of the status is left after the last clear.
       const afterLastClear = output.slice(output.lastIndexOf(CLEAR) + CLEAR.length);

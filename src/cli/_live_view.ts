@@ -52,7 +52,10 @@ export interface LiveViewOptions {
   columns?: () => number;
 }
 
-/** Prints an execution's events as they happen (an `onEvent`), with a live status line on a terminal. */
+/**
+ * Prints an execution's events as they happen (an `onEvent`), with a live status line on a terminal. What one
+ * turn of the host brings (the lines of one chunk of the child's output) goes out in one write, with one redraw.
+ */
 export class LiveView {
   readonly #write: (text: string) => void;
   readonly #columns: (() => number) | undefined;
@@ -60,13 +63,16 @@ export class LiveView {
   readonly #started = performance.now();
   #done = 0;
   #drawn = false;
+  #lines = ""; // printed lines not written yet
+  #dirty = false; // the status changed since it was drawn
+  #flushing = false;
   #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: LiveViewOptions) {
     this.#write = options.write;
     this.#columns = options.columns;
     if (this.#columns) {
-      this.#timer = setInterval(() => this.#draw(), TICK_MS);
+      this.#timer = setInterval(() => this.#changed(), TICK_MS);
       Deno.unrefTimer(this.#timer);
     }
   }
@@ -78,7 +84,7 @@ export class LiveView {
         return this.#print(`[${event.level}] ${event.text}`);
       case "tool_start":
         this.#running.set(event.callId, inert(event.tool, true));
-        return this.#draw();
+        return this.#changed();
       case "tool_end": {
         this.#running.delete(event.callId);
         this.#done++;
@@ -93,36 +99,43 @@ export class LiveView {
     }
   };
 
-  /** Clears the status line and stops drawing; what is written next starts on a clean line. */
+  /** Writes what is pending, clears the status line and stops drawing: what is written next starts on a clean line. */
   finish(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
-    this.#clear();
+    this.#flush();
   }
 
   #print(line: string): void {
-    this.#clear();
-    this.#write(inert(line) + "\n");
-    this.#draw();
+    this.#lines += inert(line) + "\n";
+    this.#changed();
   }
 
-  #clear(): void {
-    if (!this.#drawn) return;
-    this.#write(CLEAR);
-    this.#drawn = false;
+  #changed(): void {
+    this.#dirty = true;
+    if (this.#flushing) return;
+    this.#flushing = true;
+    queueMicrotask(() => this.#flush());
   }
 
-  #draw(): void {
-    if (!this.#columns || this.#timer === undefined) return;
+  #flush(): void {
+    this.#flushing = false;
+    const status = this.#dirty && this.#timer !== undefined && this.#columns ? this.#status(this.#columns()) : "";
+    if (this.#lines === "" && status === "" && !(this.#drawn && this.#timer === undefined)) return;
+    this.#write((this.#drawn ? CLEAR : "") + this.#lines + status);
+    this.#lines = "";
+    this.#dirty = false;
+    this.#drawn = status !== "";
+  }
+
+  #status(columns: number): string {
     const seconds = ((performance.now() - this.#started) / 1000).toFixed(1);
     const names = [...this.#running.values()];
     const shown = names.slice(0, SHOWN_RUNNING).join(", ") + (names.length > SHOWN_RUNNING ? ", …" : "");
     const calls = names.length > 0 ? `${names.length} running: ${shown}` : "no tool call running";
     const status = `▸ ${seconds} s · ${calls} · ${this.#done} done`;
     // One line that never wraps, or the next redraw would not erase all of it.
-    const columns = this.#columns();
     const width = (columns >= 20 ? columns : 80) - 1; // a terminal that does not say its size is taken as 80 wide
-    this.#write(CLEAR + (status.length > width ? status.slice(0, width - 1) + "…" : status));
-    this.#drawn = true;
+    return status.length > width ? status.slice(0, width - 1) + "…" : status;
   }
 }
