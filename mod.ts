@@ -38,6 +38,18 @@
  */
 export { Codemode, type CodemodeOptions, type ExecuteOptions } from "./src/codemode.ts";
 export {
+  type DroppedEvent,
+  type EndEvent,
+  type EventBase,
+  type ExecutionEvent,
+  type ExecutionEventHandler,
+  type LogEvent,
+  MAX_QUEUED_EVENTS,
+  type StartEvent,
+  type ToolEndEvent,
+  type ToolStartEvent,
+} from "./src/events.ts";
+export {
   type AnyTool,
   defineTool,
   isTool,

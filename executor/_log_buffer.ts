@@ -11,9 +11,13 @@ export class LogBuffer {
   #droppedBytes = 0;
   #droppedEntries = 0;
 
-  constructor(maxBytes: number, started: number) {
+  readonly #onAdd: ((entry: LogEntry) => void) | undefined;
+
+  /** `onAdd` hears of each entry kept, as it is kept (the live events of an execution). */
+  constructor(maxBytes: number, started: number, onAdd?: (entry: LogEntry) => void) {
     this.#maxBytes = maxBytes;
     this.#started = started;
+    this.#onAdd = onAdd;
   }
 
   add(level: LogLevel, text: string): void {
@@ -26,11 +30,9 @@ export class LogBuffer {
     const kept = text.length > room ? text.slice(0, room) : text;
     this.#droppedBytes += text.length - kept.length;
     this.#bytes += kept.length;
-    this.#entries.push({
-      level,
-      text: kept,
-      atMs: Math.round(performance.now() - this.#started),
-    });
+    const entry: LogEntry = { level, text: kept, atMs: Math.round(performance.now() - this.#started) };
+    this.#entries.push(entry);
+    this.#onAdd?.(entry);
   }
 
   entries(): LogEntry[] {

@@ -73,7 +73,7 @@ export class SandboxRun {
     // the child's output reaches this host: a pooled child's pipes were
     // opened in the pool's context, not the caller's.
     this.#invoke = AsyncResource.bind(req.invoke);
-    this.#logs = new LogBuffer(req.limits.maxLogBytes, this.#started);
+    this.#logs = new LogBuffer(req.limits.maxLogBytes, this.#started, req.onLog);
     this.#stdout = new LineSplitter(req.limits.maxResultBytes + FRAME_OVERHEAD);
   }
 

@@ -29,6 +29,9 @@ import {
   type Observer,
   type ToolCallObservation,
 } from "./observe.ts";
+import type { ExecutionEventHandler } from "./events.ts";
+import { EventStream } from "./_event_stream.ts";
+import { type CallFacts, executionEnded, toolStarted } from "./_execution_events.ts";
 import { TypeChecker } from "./typecheck/checker.ts";
 import { checkDeclarations, checkScript } from "./typecheck/script_check.ts";
 import { ObservedOutputs } from "./typegen/observed.ts";
@@ -136,6 +139,13 @@ export interface ExecuteOptions {
    * nothing of it runs. @default {the instance's `typecheck`}
    */
   typecheck?: boolean;
+  /**
+   * Hears of the execution as it runs: its start, log lines, tool calls' starts and ends, and its
+   * end, in order (see `ExecutionEvent`). Bounded: a handler whose promise has not settled has the
+   * next events queued (at most `MAX_QUEUED_EVENTS`, then dropped and counted); one that throws
+   * hears nothing more of this execution, and the result's logs say so.
+   */
+  onEvent?: ExecutionEventHandler;
 }
 
 /** What one execution's tool calls share. */
@@ -145,15 +155,11 @@ interface Run {
   approver: Approver | undefined;
   scope: CallScope;
   observation: ExecutionObservation | undefined;
+  events: EventStream | undefined;
 }
 
-/** What an observed tool call found out, for its outcome. */
-interface CallFacts {
-  /** The tool's registered name (or `$search`, `$types`) once it is known. */
-  tool?: string;
-  /** Set when a policy or the approver refused the call. */
-  refused?: boolean;
-}
+/** What one tool call gets from the caller of `execute` (`CallScope.nextCall`). */
+type ForCall = ReturnType<CallScope["nextCall"]>;
 
 /**
  * Runs model-written TypeScript against typed tools in a zero-permission sandbox.
@@ -375,8 +381,8 @@ export class Codemode {
    * script does: every ending is a result with a `stopReason`.
    *
    * @param code a TypeScript script body; top-level `await` and `return` work.
-   * @param options a cancel signal, per-call limits, an approver for this execution, and the context and call id
-   * handlers see.
+   * @param options a cancel signal, per-call limits, an approver for this execution, the context and call id
+   * handlers see, and `onEvent` to hear of the execution as it runs.
    * @returns the result, logs and tool-call trace.
    * @throws {TypeError} on an invalid limit; the error a handler or the approver threw, when `options.rethrow` accepts it.
    */
@@ -392,19 +398,11 @@ export class Codemode {
     }
     const correlationId = options.correlationId ?? executionId;
     const limits = resolveLimits(this.#limits, options.limits);
+    const events = options.onEvent && new EventStream(options.onEvent, executionId);
+    events?.emit({ type: "start", correlationId });
     const observation = this.#observer &&
       startExecution(this.#observer, { executionId, correlationId, principal: options.principal });
-    // Tool sources are not loaded here: a lazy one starts when the script
-    // first calls one of its tools (or searches), so `return 1` starts none.
-    const refused = validateCode(code, {
-      maxCodeBytes: limits.maxCodeBytes,
-      deniedPatterns: this.#deniedPatterns,
-    });
-    const failed = refused ? { stopReason: "rejected" as const, error: refused } : await this.#failedCheck(
-      code,
-      limits,
-      options.typecheck,
-    );
+    const failed = await this.#refusal(code, limits, options.typecheck);
     if (failed) {
       const result: ExecutionResult = {
         executionId,
@@ -416,11 +414,11 @@ export class Codemode {
         ...failed,
       };
       endExecution(observation, result);
-      return result;
+      return events ? executionEnded(events, result) : result;
     }
     const scope = new CallScope(executionId, options);
     const approver = scope.guard(options.approver ?? this.#approver);
-    const run: Run = { executionId, limits, approver, scope, observation };
+    const run: Run = { executionId, limits, approver, scope, observation, events };
     const traceHeaders = observation && traceHeadersOf(observation);
     let result: ExecutionResult;
     try {
@@ -432,6 +430,7 @@ export class Codemode {
         correlationId,
         ...(traceHeaders ? { traceHeaders } : {}),
         invoke: (tool, input, signal) => this.#invoke(run, tool, input, signal),
+        ...(events ? { onLog: ({ level, text }) => events.emit({ type: "log", level, text }) } : {}),
       });
     } catch (e) {
       endExecution(observation, undefined, e);
@@ -440,7 +439,16 @@ export class Codemode {
     result = { ...result, correlationId };
     endExecution(observation, result);
     scope.throwIfEscaped();
-    return result;
+    return events ? executionEnded(events, result) : result;
+  }
+
+  // What stops the script before it runs (the static validator, the type check), or undefined. Tool sources are
+  // not loaded for it: a lazy one starts when the script first calls one of its tools, so `return 1` starts none.
+  async #refusal(code: string, limits: Limits, typecheck: boolean | undefined) {
+    const refused = validateCode(code, { maxCodeBytes: limits.maxCodeBytes, deniedPatterns: this.#deniedPatterns });
+    return refused
+      ? { stopReason: "rejected" as const, error: refused }
+      : await this.#failedCheck(code, limits, typecheck);
   }
 
   // The type check, when asked for: what stops the script, or undefined.
@@ -531,39 +539,53 @@ export class Codemode {
     return this.registry.get(name);
   }
 
-  /** Runs one tool call of the script; observed when the execution is (else at no extra cost). */
+  /** Runs one tool call of the script; observed and told of when the execution is (else at no extra cost). */
   #invoke(run: Run, name: string, input: unknown, signal: AbortSignal): Promise<unknown> {
+    const forCall = run.scope.nextCall(); // numbered as the trace records calls, discovery included
     const observed = run.observation && startToolCall(run.observation, input);
-    return observed ? this.#observed(observed, run, name, input, signal) : this.#call(run, name, input, signal);
+    return observed || run.events
+      ? this.#watched(observed, run, forCall, name, input, signal)
+      : this.#call(run, forCall, name, input, signal);
   }
 
-  async #observed(
-    observed: ToolCallObservation,
+  async #watched(
+    observed: ToolCallObservation | undefined,
     run: Run,
+    forCall: ForCall,
     name: string,
     input: unknown,
     signal: AbortSignal,
   ): Promise<unknown> {
     const facts: CallFacts = {};
+    const told = run.events && toolStarted(run.events, forCall.toolCallId, name, facts);
     let call: Promise<unknown> | undefined;
     // Called inside the call's tracing context; a second call (a faulty observer's, or ours) does nothing.
-    const start = () => void (call ??= this.#call(run, name, input, signal, facts));
-    runInCallContext(observed, start);
+    const start = () => void (call ??= this.#call(run, forCall, name, input, signal, facts));
+    if (observed) runInCallContext(observed, start);
     start();
     input = undefined; // the raw input is not kept while the call runs
     try {
       const value = await call;
-      endToolCall(observed, facts.tool, "ok");
+      if (observed) endToolCall(observed, facts.tool, "ok");
+      told?.();
       return value;
     } catch (e) {
-      endToolCall(observed, facts.tool, facts.refused ? "refused" : facts.tool === undefined ? "unknown" : "error");
+      const outcome = facts.refused ? "refused" : facts.tool === undefined ? "unknown" : "error";
+      if (observed) endToolCall(observed, facts.tool, outcome);
+      told?.({ thrown: e });
       throw e;
     }
   }
 
-  async #call(run: Run, name: string, input: unknown, signal: AbortSignal, facts?: CallFacts): Promise<unknown> {
+  async #call(
+    run: Run,
+    forCall: ForCall,
+    name: string,
+    input: unknown,
+    signal: AbortSignal,
+    facts?: CallFacts,
+  ): Promise<unknown> {
     const { executionId, limits, approver, scope } = run;
-    const forCall = scope.nextCall(); // numbered as the trace records calls, discovery included
     if (name === "$search" || name === "$types") {
       if (facts) facts.tool = name;
       await this.loadTools().catch(() => {}); // a source that fails is left out of the answer

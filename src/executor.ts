@@ -7,7 +7,7 @@
  * @module
  */
 import type { Limits } from "./limits.ts";
-import type { ExecutionResult } from "./rpc/result.ts";
+import type { ExecutionResult, LogEntry } from "./rpc/result.ts";
 
 /** Runs one tool call for the sandbox; throws an Error whose message the script sees. */
 export type ToolInvoker = (
@@ -39,6 +39,12 @@ export interface ExecuteRequest {
    * set only when an observer traces.
    */
   traceHeaders?: Record<string, string>;
+  /**
+   * Told of each log entry as it is kept (scrubbed, within `maxLogBytes`), in
+   * the order of the result's `logs`; an executor that cannot tell as they
+   * happen does not call it (the entries are in the result then). Must not throw.
+   */
+  onLog?: (entry: LogEntry) => void;
 }
 
 /** How busy an executor is at one moment. */

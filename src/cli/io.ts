@@ -30,6 +30,12 @@ export interface CliIo {
    * number. `dispose` restores the default handling.
    */
   interrupt?: () => { signal: AbortSignal; dispose(): void };
+  /**
+   * Set when stderr is a terminal that a live status line may be drawn on (a
+   * TTY, and neither `NO_COLOR`, `CODEMODE_NO_STATUS` nor `TERM=dumb` is set):
+   * its width in columns. Unset, nothing but plain lines is written.
+   */
+  terminalColumns?: () => number;
 }
 
 /** Exit codes of the signals the CLI handles: 128 + the signal's number. */
@@ -48,7 +54,26 @@ export function processIo(): CliIo {
     readStdin: () => new Response(Deno.stdin.readable).text(),
     cwd: Deno.cwd(),
     interrupt: listenForInterrupt,
+    ...(statusAllowed() ? { terminalColumns } : {}),
   };
+}
+
+function statusAllowed(): boolean {
+  try {
+    if (!Deno.stderr.isTerminal()) return false;
+    const env = (name: string) => Deno.env.get(name) ?? "";
+    return env("NO_COLOR") === "" && env("CODEMODE_NO_STATUS") === "" && env("TERM") !== "dumb";
+  } catch {
+    return false; // no permission to read the environment: plain output
+  }
+}
+
+function terminalColumns(): number {
+  try {
+    return Deno.consoleSize().columns;
+  } catch {
+    return 80;
+  }
 }
 
 // SIGINT, SIGTERM and SIGHUP abort the signal (with the signal's name); a

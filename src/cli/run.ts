@@ -18,6 +18,7 @@ import {
 import { wantsObservability } from "../config/schema.ts";
 import type { Observer } from "../observe.ts";
 import { type CliIo, SIGNAL_EXIT_CODES } from "./io.ts";
+import { inert, LiveView } from "./_live_view.ts";
 
 export { type CliIo, processIo, SIGNAL_EXIT_CODES } from "./io.ts";
 
@@ -32,7 +33,11 @@ Options:
   --tools <path>     A tool module, or a directory of them, as in codemode.yaml's tools:
                      every exported tool is taken (repeatable). Tool modules are
                      trusted: they run in the host, not the sandbox.
-  --json             Print exactly one JSON ExecutionResult on stdout.
+  --json             Print exactly one JSON ExecutionResult on stdout (nothing live).
+  --no-status        No live status line. Without --json, log lines and tool calls go to stderr
+                     as they happen; on a terminal a status line (calls running, time) is
+                     redrawn below them, unless this flag, NO_COLOR, CODEMODE_NO_STATUS or
+                     TERM=dumb is set. Control characters from the script are shown escaped.
   --timeout <ms>     Wall-clock limit (default 30000).
   --memory <MB>      Sandbox heap limit (default 128).
   --typecheck        Type-check the script against the tools' declarations first: on an
@@ -58,6 +63,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     options: {
       ...CODEMODE_FLAGS,
       json: { type: "boolean" },
+      "no-status": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -77,7 +83,13 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const cm = await buildCodemode(flags, io.cwd, io.err, (config) => runObserver(config, io));
   try {
     const interrupt = io.interrupt?.();
-    const result = await cm.execute(code, { signal: interrupt?.signal }).finally(() => interrupt?.dispose());
+    const columns = values["no-status"] ? undefined : io.terminalColumns;
+    const view = values.json ? undefined : new LiveView({ write: io.err, ...(columns ? { columns } : {}) });
+    const result = await cm.execute(code, { signal: interrupt?.signal, ...(view ? { onEvent: view.onEvent } : {}) })
+      .finally(() => {
+        view?.finish();
+        interrupt?.dispose();
+      });
     if (values.json) io.out(JSON.stringify(result) + "\n");
     else {
       printHuman(result, io);
@@ -127,13 +139,8 @@ function mentionsMissingTool(r: ExecutionResult): boolean {
   return missing.test(r.error?.message ?? "") || r.logs.some((log) => missing.test(log.text));
 }
 
+// The logs and tool calls were shown as they happened (`LiveView`); what is left is the ending.
 function printHuman(r: ExecutionResult, io: CliIo): void {
-  for (const log of r.logs) io.err(`[${log.level}] ${log.text}\n`);
-  for (const c of r.toolCalls) {
-    io.err(
-      `[tool] ${c.tool} ${c.ok ? "ok" : "failed"} ${c.durationMs} ms${c.error ? `: ${c.error}` : ""}\n`,
-    );
-  }
   if (r.ok) {
     if (r.result !== undefined) {
       io.out(JSON.stringify(r.result, null, 2) + "\n");
@@ -143,5 +150,5 @@ function printHuman(r: ExecutionResult, io: CliIo): void {
   const where = r.error?.line && !r.error.message.includes("script.ts:")
     ? ` (script.ts:${r.error.line}:${r.error.column})`
     : "";
-  io.err(`${r.stopReason}: ${r.error?.name}: ${r.error?.message}${where}\n`);
+  io.err(inert(`${r.stopReason}: ${r.error?.name}: ${r.error?.message}${where}`) + "\n");
 }

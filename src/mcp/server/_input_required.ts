@@ -46,6 +46,7 @@ import { ApprovalRefused } from "../../tools/approval.ts";
 import { canAsk, type ElicitingRequest, NO_ELICITATION } from "./_approval.ts";
 import { callDigest, WaitingRun } from "./_waiting_run.ts";
 import type { McpLogger } from "./log.ts";
+import type { ExecutionEvent } from "../../events.ts";
 
 /** The first protocol revision without server-to-client requests. */
 export const MODERN_REVISION = "2026-07-28";
@@ -86,8 +87,15 @@ export interface WaitingOptions {
   log: McpLogger;
 }
 
-/** Starts the execution of a call; its approver asks through `asker`, and `signal` kills it. */
-export type StartExecution = (asker: ElicitingRequest, signal: AbortSignal) => Promise<CallToolResult>;
+/**
+ * Starts the execution of a call; its approver asks through `asker`, `signal` kills it, and `onEvent` hears its
+ * events (passing them to the request that serves the run at the time).
+ */
+export type StartExecution = (
+  asker: ElicitingRequest,
+  signal: AbortSignal,
+  onEvent: (event: ExecutionEvent) => void,
+) => Promise<CallToolResult>;
 
 /**
  * The executions of 2026-07-28 `execute_code` calls, across the requests that
@@ -128,16 +136,22 @@ export class WaitingExecutions {
    * retry (with `requestState`) delivers the answer to the run it names. Either
    * way it resolves with the result, or with `input_required` when the script
    * needs an answer. A `requestState` that is not a good ticket gets a tool
-   * error saying so, the same whatever failed.
+   * error saying so, the same whatever failed. `listener` hears the execution's events while this request
+   * serves it (the first, or a retry: each hears what happens until its own response).
    */
-  async serve(ctx: ServerContext, code: string, start: StartExecution): Promise<CallToolResult | InputRequiredResult> {
+  async serve(
+    ctx: ServerContext,
+    code: string,
+    start: StartExecution,
+    listener?: (event: ExecutionEvent) => void,
+  ): Promise<CallToolResult | InputRequiredResult> {
     // The SDK refuses a requestState that is not a string (-32602) before this handler runs.
     const state = ctx.mcpReq.requestState<string>();
     if (state !== undefined) {
       const run = await this.#redeem(state, ctx, code);
       if (!run) return { content: [{ type: "text", text: INVALID_STATE_MESSAGE }], isError: true };
       this.#deliver(run, ctx);
-      return await this.#attend(run, ctx);
+      return await this.#attend(run, ctx, listener);
     }
     const run = new WaitingRun(await callDigest(code));
     const asker: ElicitingRequest = {
@@ -145,10 +159,12 @@ export class WaitingExecutions {
       elicitInput: (params, { signal }) => run.ask(params, signal),
     };
     if (this.#closed) run.kill.abort();
-    const done = start(asker, run.kill.signal).then((result) => run.end({ result }), (error) => run.end({ error }));
+    run.listener = listener;
+    const done = start(asker, run.kill.signal, (event) => run.listener?.(event))
+      .then((result) => run.end({ result }), (error) => run.end({ error }));
     this.#live.set(run, done);
     done.finally(() => this.#live.delete(run));
-    return await this.#attend(run, ctx);
+    return await this.#attend(run, ctx, listener);
   }
 
   /** Ends every run (killing its sandbox) and waits for them. */
@@ -160,8 +176,13 @@ export class WaitingExecutions {
   }
 
   /** Waits, for this request, for the run's next question or its end. */
-  async #attend(run: WaitingRun, ctx: ServerContext): Promise<CallToolResult | InputRequiredResult> {
+  async #attend(
+    run: WaitingRun,
+    ctx: ServerContext,
+    listener: ((event: ExecutionEvent) => void) | undefined,
+  ): Promise<CallToolResult | InputRequiredResult> {
     const signal = ctx.mcpReq.signal;
+    run.listener = listener;
     // A client that cancels or leaves while it is served ends the run, as before approvals could wait.
     const gone = () => this.#drop(run);
     signal.addEventListener("abort", gone, { once: true });
@@ -183,6 +204,7 @@ export class WaitingExecutions {
       }
     } finally {
       signal.removeEventListener("abort", gone);
+      if (run.listener === listener) run.listener = undefined; // the next events are for the next request
     }
   }
 

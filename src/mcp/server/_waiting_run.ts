@@ -8,6 +8,7 @@
  */
 import type { CallToolResult, ElicitRequestFormParams, ElicitResult } from "@modelcontextprotocol/server";
 import { ApprovalRefused } from "../../tools/approval.ts";
+import type { ExecutionEvent } from "../../events.ts";
 
 /** A question of the execution's approver, open until answered or withdrawn. */
 export interface OpenQuestion {
@@ -38,6 +39,8 @@ export class WaitingRun {
   question: OpenQuestion | undefined;
   /** Set once the execution ended. */
   ending: Ending | undefined;
+  /** Hears the execution's events for the request serving the run now (its live report), if any. */
+  listener: ((event: ExecutionEvent) => void) | undefined;
   #changed = Promise.withResolvers<void>();
 
   /** @param callDigest see {@linkcode WaitingRun.callDigest}. */

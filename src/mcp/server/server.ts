@@ -11,6 +11,7 @@ import {
   type InputRequiredResult,
   McpServer,
   type RegisteredTool,
+  type ServerContext,
 } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import denoJson from "../../../deno.json" with { type: "json" };
@@ -24,8 +25,10 @@ import { MAX_NAME_CHARS, registerTypeResources } from "./resources.ts";
 import type { McpLogger } from "./log.ts";
 import type { Approver } from "../../tools/approval.ts";
 import { askingRequest, elicitationApprover, type ElicitingRequest } from "./_approval.ts";
-import { DEFAULT_MAX_WAITING, isModernEra, WaitingExecutions } from "./_input_required.ts";
+import { DEFAULT_MAX_WAITING, isModernEra, type StartExecution, WaitingExecutions } from "./_input_required.ts";
 import { isCorrelationId } from "../../observe.ts";
+import type { ExecutionEventHandler } from "../../events.ts";
+import { liveReport, type McpLogLevel, trackLogLevel } from "./_live.ts";
 
 /** The part of `Codemode` the server uses; a `Codemode` is one. */
 export interface CodemodeServerLike {
@@ -43,6 +46,7 @@ export interface CodemodeServerLike {
       correlationId?: string;
       principal?: string;
       typecheck?: boolean;
+      onEvent?: ExecutionEventHandler;
     },
   ): Promise<ExecutionResult>;
   /** The effective limits. */
@@ -208,12 +212,13 @@ export function buildServer(codemode: CodemodeServerLike, options: McpServerOpti
   const catalog = codemode.catalog();
   const server = new McpServer(
     { name: options.name ?? "codemode", version: denoJson.version },
-    { maxToolInputElements: 1_000, instructions: instructions(catalog) },
+    { maxToolInputElements: 1_000, instructions: instructions(catalog), capabilities: { logging: {} } },
   );
+  const logLevel = trackLogLevel(server);
   let own: WaitingExecutions | undefined;
   const waiting = () => build.waiting ?? (own ??= waitingExecutions(codemode, options));
   onClose(server, () => void own?.close());
-  const execute = registerExecute(server, codemode, options, log, catalog, waiting);
+  const execute = registerExecute(server, codemode, options, log, catalog, waiting, logLevel);
   registerDiscovery(server, codemode, log);
   registerTypeResources(server, codemode, () => loadAll(codemode, log));
   if (build.live && codemode.onCatalogChange) {
@@ -266,6 +271,7 @@ function registerExecute(
   log: McpLogger,
   catalog: CatalogEntry[],
   waiting: () => WaitingExecutions,
+  logLevel: () => McpLogLevel | undefined,
 ): RegisteredTool {
   const maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
   const maxCodeBytes = options.limits?.maxCodeBytes ?? codemode.limits.maxCodeBytes;
@@ -275,7 +281,7 @@ function registerExecute(
     code: string,
     signal: AbortSignal,
     asker: ElicitingRequest,
-    caller: { correlationId?: string; principal: string; typecheck?: boolean },
+    caller: { correlationId?: string; principal: string; typecheck?: boolean; onEvent?: ExecutionEventHandler },
   ): Promise<CallToolResult> => {
     const approver = codemode.hasApprover ? undefined : elicitationApprover(asker, { timeoutMs });
     const running = codemode.execute(code, { signal, limits: options.limits, approver, ...caller });
@@ -300,29 +306,48 @@ function registerExecute(
   return server.registerTool("execute_code", {
     title: "Run a TypeScript script against the tools",
     description: executeDescription(catalog),
-    inputSchema: z.object({
-      code: z.string().min(1).max(maxCodeBytes).describe(
-        "The body of an async TypeScript function: top-level `await`, `await tools.<namespace>.<tool>(input)`, and `return` the answer.",
-      ),
-      typecheck: z.boolean().optional().describe(
-        "Type-check the script against the tools' declarations first; on an error nothing runs and the diagnostics name the line, tool and field. Default: the server's setting.",
-      ),
-    }),
+    inputSchema: executeInput(maxCodeBytes),
     outputSchema: z.object(executionResultShape),
     annotations: { readOnlyHint: false, openWorldHint: true },
   }, async ({ code, typecheck }, ctx): Promise<CallToolResult | InputRequiredResult> => {
-    const correlationId = requestId(ctx.http?.req, log);
-    const caller = {
-      ...(correlationId !== undefined ? { correlationId } : {}),
-      ...(typecheck !== undefined ? { typecheck } : {}),
-      principal: ctx.sessionId ? `mcp-session:${ctx.sessionId}` : ctx.http ? "mcp-http" : "mcp-stdio",
-    };
-    // A 2026-07-28 client is asked with input_required and answers in a retry: the execution waits across requests.
-    if (isModernEra(server.server.getNegotiatedProtocolVersion())) {
-      return await waiting().serve(ctx, code, (asker, signal) => run(code, signal, asker, caller));
+    const modern = isModernEra(server.server.getNegotiatedProtocolVersion());
+    // Progress and log lines go to the request that started the execution, and end with its response.
+    const live = liveReport(ctx, modern ? undefined : logLevel);
+    const caller = callerOf(ctx, log, typecheck);
+    try {
+      // A 2026-07-28 client is asked with input_required and answers in a retry: the execution waits across
+      // requests, and each request hears of it until its own response.
+      if (modern) {
+        const start: StartExecution = (asker, signal, onEvent) => run(code, signal, asker, { ...caller, onEvent });
+        return await waiting().serve(ctx, code, start, live?.onEvent);
+      }
+      // A 2025-era client is asked on this request's stream, while the call waits.
+      return await run(code, ctx.mcpReq.signal, askingRequest(server, ctx), { ...caller, onEvent: live?.onEvent });
+    } finally {
+      await live?.close(!ctx.mcpReq.signal.aborted);
     }
-    // A 2025-era client is asked on this request's stream, while the call waits.
-    return await run(code, ctx.mcpReq.signal, askingRequest(server, ctx), caller);
+  });
+}
+
+/** Who calls `execute_code`, for the execution: its correlation id, principal and type-check choice. */
+function callerOf(ctx: ServerContext, log: McpLogger, typecheck: boolean | undefined) {
+  const correlationId = requestId(ctx.http?.req, log);
+  return {
+    ...(correlationId !== undefined ? { correlationId } : {}),
+    ...(typecheck !== undefined ? { typecheck } : {}),
+    principal: ctx.sessionId ? `mcp-session:${ctx.sessionId}` : ctx.http ? "mcp-http" : "mcp-stdio",
+  };
+}
+
+/** The input of `execute_code`. */
+function executeInput(maxCodeBytes: number) {
+  return z.object({
+    code: z.string().min(1).max(maxCodeBytes).describe(
+      "The body of an async TypeScript function: top-level `await`, `await tools.<namespace>.<tool>(input)`, and `return` the answer.",
+    ),
+    typecheck: z.boolean().optional().describe(
+      "Type-check the script against the tools' declarations first; on an error nothing runs and the diagnostics name the line, tool and field. Default: the server's setting.",
+    ),
   });
 }
 
