@@ -139,7 +139,9 @@ export class SandboxRun {
       maxResultBytes: limits.maxResultBytes,
       maxLogLineBytes: Math.min(limits.maxLogLineBytes, limits.maxLogBytes),
       maxDepth: MAX_VALUE_DEPTH,
-      ...(this.#req.recording ? { record: { maxChars: this.#req.recording.maxChars, replay: this.#req.recording.replay } } : {}),
+      ...(this.#req.recording
+        ? { record: { maxChars: this.#req.recording.maxChars, replay: this.#req.recording.replay } }
+        : {}),
     };
   }
 

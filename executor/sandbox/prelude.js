@@ -783,7 +783,8 @@ function startRecording(record) {
   defineProperty(crypto, "randomUUID", { value: () => observe("u", uuid, isUuid, str), writable: true });
   const fill = crypto.getRandomValues.bind(crypto);
   const typed = Object.getPrototypeOf(U8.prototype);
-  const getter = (/** @type {string} */ n) => uncurry(/** @type {any} */ (Object.getOwnPropertyDescriptor(typed, n)).get);
+  const getter = (/** @type {string} */ n) =>
+    uncurry(/** @type {any} */ (Object.getOwnPropertyDescriptor(typed, n)).get);
   const [buffer, offset, byteLength] = [getter("buffer"), getter("byteOffset"), getter("byteLength")];
   /** @template {ArrayBufferView | null} T @param {T} array @returns {T} */
   const getRandomValues = (array) => {

@@ -183,7 +183,9 @@ export class ContinuationSealer {
     const { exp, ...payload } = parsed.data;
     if (Date.now() > exp) {
       throw new ContinuationError(
-        `The continuation expired at ${new Date(exp).toISOString()} (approvals.continuationTtlMs); run the script again`,
+        `The continuation expired at ${
+          new Date(exp).toISOString()
+        } (approvals.continuationTtlMs); run the script again`,
       );
     }
     return payload as ContinuationPayload;
@@ -200,7 +202,10 @@ export class ContinuationSealer {
 const TAMPERED = "The continuation was altered or forged: it failed authentication";
 
 async function deriveKeys(material: Uint8Array): Promise<{ id: string; key: CryptoKey }> {
-  const base = await crypto.subtle.importKey("raw", material as BufferSource, "HKDF", false, ["deriveKey", "deriveBits"]);
+  const base = await crypto.subtle.importKey("raw", material as BufferSource, "HKDF", false, [
+    "deriveKey",
+    "deriveBits",
+  ]);
   const params = (info: string) => ({
     name: "HKDF",
     hash: "SHA-256",

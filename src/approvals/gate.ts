@@ -7,7 +7,13 @@
  *
  * @module
  */
-import { type Approver, decideApproval, laterRefusal, MAX_REFUSAL_CHARS, type NeedsApproval } from "../tools/approval.ts";
+import {
+  type Approver,
+  decideApproval,
+  laterRefusal,
+  MAX_REFUSAL_CHARS,
+  type NeedsApproval,
+} from "../tools/approval.ts";
 import { ToolError } from "../tools/run.ts";
 import type { ExecutionClock } from "../executor.ts";
 import type { ApprovalReason } from "../rpc/result.ts";
@@ -88,7 +94,13 @@ export function approvalGate(scope: GateScope, call: GatedCall): ((input: unknow
     if (!recorder || cannotPause !== undefined || step?.kind !== "live") {
       return refuse(laterRefusal(decided.why, cannotPause, scope.timeoutMs).slice(0, MAX_REFUSAL_CHARS));
     }
-    const approval = { id: approvalId(), tool: call.tool, input: jsonSafe(input), reason: call.reason, toolCallId: call.toolCallId };
+    const approval = {
+      id: approvalId(),
+      tool: call.tool,
+      input: jsonSafe(input),
+      reason: call.reason,
+      toolCallId: call.toolCallId,
+    };
     await recorder.defer(step.index, approval, call.signal);
   };
 }

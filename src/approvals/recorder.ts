@@ -256,7 +256,13 @@ function describeCall(tool: string, input: string | undefined): string {
 }
 
 function describeRead([kind, value]: ReadEntry): string {
-  const source = { d: "the date", p: "performance.now()", r: "Math.random()", u: "crypto.randomUUID()", g: "crypto.getRandomValues()" }[kind];
+  const source = {
+    d: "the date",
+    p: "performance.now()",
+    r: "Math.random()",
+    u: "crypto.randomUUID()",
+    g: "crypto.getRandomValues()",
+  }[kind];
   return `${source} (${shown(JSON.stringify(value))})`;
 }
 

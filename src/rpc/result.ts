@@ -303,7 +303,9 @@ const executionResult = z.object({
   toolCalls: z.array(toolCallRecord).describe("Every tool call, in the order made."),
   diagnostics: z.array(typeDiagnostic).optional().describe("What the type check found (stopReason typecheck)."),
   durationMs: z.number(),
-  paused: pausedExecution.optional().describe("The calls waiting for approval and the continuation (stopReason paused)."),
+  paused: pausedExecution.optional().describe(
+    "The calls waiting for approval and the continuation (stopReason paused).",
+  ),
 });
 
 // Compile-time proof that each documented interface is exactly what its schema produces.

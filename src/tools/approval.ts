@@ -155,7 +155,11 @@ export async function approvalRefusal(
  * @param timeoutMs the approval timeout, for `timeout`.
  * @returns the reason the script reads.
  */
-export function laterRefusal(why: "no approver" | "deferred" | "timeout", cannotPause?: string, timeoutMs?: number): string {
+export function laterRefusal(
+  why: "no approver" | "deferred" | "timeout",
+  cannotPause?: string,
+  timeoutMs?: number,
+): string {
   const first = why === "no approver"
     ? "it needs approval and no approver is configured"
     : why === "deferred"
