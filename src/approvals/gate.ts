@@ -72,8 +72,13 @@ export function approvalGate(scope: GateScope, call: GatedCall): ((input: unknow
   };
   if (step?.kind === "decided") {
     const { decision } = step;
-    return async () => {
-      if (!decision.approved) refuse(decision.reason ?? "the approval was rejected");
+    return () => {
+      try {
+        if (!decision.approved) refuse(decision.reason ?? "the approval was rejected");
+        return Promise.resolve();
+      } catch (e) {
+        return Promise.reject(e);
+      }
     };
   }
   if (call.check === false) return undefined;
