@@ -719,7 +719,11 @@ export class Codemode {
       name,
       tool: tool.name,
       check: configured === "approve" ? true : tool.needsApproval ?? false,
-      reason: rule !== undefined ? { kind: "policy", rule } : { kind: "needsApproval" },
+      reason: rule !== undefined
+        ? { kind: "policy", rule }
+        : configured === "approve"
+        ? { kind: "defaultPolicy" }
+        : { kind: "needsApproval" },
       step,
       toolCallId: forCall.toolCallId,
       context: forCall.context,

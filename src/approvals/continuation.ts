@@ -78,6 +78,7 @@ const pending = z.object({
   reason: z.union([
     z.object({ kind: z.literal("policy"), rule: z.string() }).strict(),
     z.object({ kind: z.literal("needsApproval") }).strict(),
+    z.object({ kind: z.literal("defaultPolicy") }).strict(),
   ]),
   toolCallId: z.string(),
 }).strict();

@@ -182,8 +182,11 @@ export interface ExecutionError {
   column?: number;
 }
 
-/** Why a call needs approval: a `policies` rule that says `approve`, or the tool's own `needsApproval`. */
-export type ApprovalReason = { kind: "policy"; rule: string } | { kind: "needsApproval" };
+/**
+ * Why a call needs approval: a `policies` rule that says `approve`, the tool's own `needsApproval`, or its own
+ * default policy (e.g. an upstream MCP tool marked destructive).
+ */
+export type ApprovalReason = { kind: "policy"; rule: string } | { kind: "needsApproval" } | { kind: "defaultPolicy" };
 
 /** A tool call an execution paused on: it runs only once it is approved (`Codemode.resume`). */
 export interface PendingApproval {
@@ -275,6 +278,7 @@ const typeDiagnostic = z.object({
 const approvalReason = z.union([
   z.object({ kind: z.literal("policy"), rule: z.string().describe("The policies rule that says approve.") }),
   z.object({ kind: z.literal("needsApproval") }),
+  z.object({ kind: z.literal("defaultPolicy") }),
 ]);
 
 const pendingApproval = z.object({
