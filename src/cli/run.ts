@@ -18,6 +18,7 @@ import {
 import { wantsObservability } from "../config/schema.ts";
 import type { Observer } from "../observe.ts";
 import { type CliIo, SIGNAL_EXIT_CODES } from "./io.ts";
+import { DEFAULT_CONTINUATION_FILE, PAUSED_EXIT_CODE, savePaused } from "./paused.ts";
 
 export { type CliIo, processIo, SIGNAL_EXIT_CODES } from "./io.ts";
 
@@ -33,6 +34,9 @@ Options:
                      every exported tool is taken (repeatable). Tool modules are
                      trusted: they run in the host, not the sandbox.
   --json             Print exactly one JSON ExecutionResult on stdout.
+  --continuation <file>  Where the continuation goes when the script pauses for approval (a
+                     call needs it and nobody was asked): written 0600, replacing the file.
+                     Default: ./${DEFAULT_CONTINUATION_FILE}. Resume with: codemode resume <file>
   --timeout <ms>     Wall-clock limit (default 30000).
   --memory <MB>      Sandbox heap limit (default 128).
   --typecheck        Type-check the script against the tools' declarations first: on an
@@ -43,7 +47,7 @@ Options:
   -h, --help         Show this help.
 
 Exit code: 0 completed, 1 the script failed or hit a limit, 2 usage or config error,
-130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP): interrupted, the sandbox was stopped.`;
+3 paused for approval (see codemode resume --help), 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP): interrupted, the sandbox was stopped.`;
 
 /**
  * Runs `codemode run` with its arguments.
@@ -58,6 +62,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     options: {
       ...CODEMODE_FLAGS,
       json: { type: "boolean" },
+      continuation: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -78,19 +83,11 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   try {
     const interrupt = io.interrupt?.();
     const result = await cm.execute(code, { signal: interrupt?.signal }).finally(() => interrupt?.dispose());
-    if (values.json) io.out(JSON.stringify(result) + "\n");
-    else {
-      printHuman(result, io);
-      if (cm.registry.size === 0 && mentionsMissingTool(result)) {
-        io.err(`codemode run: ${noToolsNote(await toolOrigins(flags, io.cwd), io.cwd)}\n`);
-      }
+    const exit = await report(result, values, io, "run");
+    if (!values.json && cm.registry.size === 0 && mentionsMissingTool(result)) {
+      io.err(`codemode run: ${noToolsNote(await toolOrigins(flags, io.cwd), io.cwd)}\n`);
     }
-    const signal = interrupt?.signal.aborted ? String(interrupt.signal.reason) : undefined;
-    if (signal) {
-      io.err(`codemode run: interrupted by ${signal}; the sandbox was stopped\n`);
-      return SIGNAL_EXIT_CODES[signal] ?? 130;
-    }
-    return result.ok ? 0 : 1;
+    return interruption(interrupt?.signal, io, "run") ?? exit;
   } finally {
     await cm.close();
   }
@@ -127,6 +124,42 @@ function mentionsMissingTool(r: ExecutionResult): boolean {
   return missing.test(r.error?.message ?? "") || r.logs.some((log) => missing.test(log.text));
 }
 
+/**
+ * Prints a result (one JSON line with `--json`) and saves the continuation of a paused one.
+ *
+ * @returns the exit code: 0 completed, 1 failed, {@linkcode PAUSED_EXIT_CODE} paused.
+ */
+export async function report(
+  result: ExecutionResult,
+  flags: { json?: boolean; continuation?: string },
+  io: CliIo,
+  command: string,
+): Promise<number> {
+  if (flags.json) io.out(JSON.stringify(result) + "\n");
+  else printHuman(result, io);
+  if (result.stopReason !== "paused" || !result.paused) return result.ok ? 0 : 1;
+  const file = flags.continuation ?? DEFAULT_CONTINUATION_FILE;
+  try {
+    await savePaused(result, file, io, flags.json === true);
+  } catch (e) {
+    io.err(`codemode ${command}: cannot write the continuation to ${file}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  return PAUSED_EXIT_CODE;
+}
+
+/**
+ * The exit code of a command the process was asked to stop (the sandbox was stopped), after saying so.
+ *
+ * @returns 128 + the signal's number, or `undefined` when it was not interrupted.
+ */
+export function interruption(signal: AbortSignal | undefined, io: CliIo, command: string): number | undefined {
+  if (!signal?.aborted) return undefined;
+  const name = String(signal.reason);
+  io.err(`codemode ${command}: interrupted by ${name}; the sandbox was stopped\n`);
+  return SIGNAL_EXIT_CODES[name] ?? 130;
+}
+
 function printHuman(r: ExecutionResult, io: CliIo): void {
   for (const log of r.logs) io.err(`[${log.level}] ${log.text}\n`);
   for (const c of r.toolCalls) {
@@ -140,6 +173,7 @@ function printHuman(r: ExecutionResult, io: CliIo): void {
     }
     return;
   }
+  if (r.stopReason === "paused") return;
   const where = r.error?.line && !r.error.message.includes("script.ts:")
     ? ` (script.ts:${r.error.line}:${r.error.column})`
     : "";
