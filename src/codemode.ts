@@ -364,6 +364,14 @@ export class Codemode {
     return this.#observer;
   }
 
+  /**
+   * Whether its executions can pause for approval (its executor records them: a `LocalExecutor`); with a
+   * `RemoteExecutor` a call that needs approval and gets no answer now is refused instead.
+   */
+  get canPause(): boolean {
+    return this.#executor.pausable === true;
+  }
+
   /** Whether the instance has an `approver` of its own. */
   get hasApprover(): boolean {
     return this.#approver !== undefined;

@@ -196,7 +196,7 @@ export class ExecutionRecorder implements ExecutionRecording {
     if (call) call.pending = approval.id;
     this.#pending.set(index, approval);
     const waiting = new Promise<never>((_, reject) => {
-      const ended = () => reject(new Error("the execution ended while the call waited for approval"));
+      const ended = () => reject(new Error("paused: it waits for approval"));
       if (signal.aborted) ended();
       else signal.addEventListener("abort", ended, { once: true });
     });

@@ -28,7 +28,7 @@ Deno.test("http: the SDK client lists the three tools and runs every one, with a
     assert.equal(http.url.href, `http://127.0.0.1:${http.port}/mcp`);
     const { client } = await connectHttp(http.url, AUTH);
     const { tools } = await client.listTools();
-    assert.deepEqual(tools.map((t) => t.name), ["execute_code", "search_tools", "get_tool_types"]);
+    assert.deepEqual(tools.map((t) => t.name), ["execute_code", "search_tools", "get_tool_types", "resume_execution"]);
     const r = await call(client, "execute_code", {
       code: `const w = await tools.weather.get({ city: "Pune" }); console.log(w.tempC); return w.city;`,
     });

@@ -25,7 +25,7 @@ Deno.test("stdio: initialize, exactly three tools, and every tool works against 
 
   await t.step("tools/list has exactly execute_code, search_tools and get_tool_types", async () => {
     const { tools } = await client.listTools();
-    assert.deepEqual(tools.map((x) => x.name), ["execute_code", "search_tools", "get_tool_types"]);
+    assert.deepEqual(tools.map((x) => x.name), ["execute_code", "search_tools", "get_tool_types", "resume_execution"]);
     const execute = tools[0];
     assert.match(execute.description ?? "", /search_tools/);
     assert.match(execute.description ?? "", /get_tool_types/);
