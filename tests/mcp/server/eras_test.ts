@@ -48,7 +48,7 @@ Deno.test("stdio: a 2025-era client (initialize) and a 2026-07-28 client (server
     const { tools } = await client.listTools();
     assert.deepEqual(tools.map((t) => t.name), ["execute_code", "search_tools", "get_tool_types", "resume_execution"]);
     // JSON Schema 2020-12, the dialect both revisions name as the default, stated in every input schema.
-    assert.deepEqual(tools.map((t) => t.inputSchema.$schema), [DIALECT, DIALECT, DIALECT]);
+    assert.deepEqual(tools.map((t) => t.inputSchema.$schema), [DIALECT, DIALECT, DIALECT, DIALECT]);
   }
   const r = await modern.client.callTool({ name: "execute_code", arguments: { code: SCRIPT } });
   assert.equal((r.structuredContent as unknown as ExecuteContent).result, 4);
