@@ -285,3 +285,24 @@ Deno.test("an executor that cannot pause (a remote one) refuses such calls as be
   await assert.rejects(cm.resume("cm1.x.y", {}), /executor cannot resume/);
   assert.deepEqual(runs.send, []);
 });
+
+Deno.test("a run pauses only once every call in flight waits for approval: a slow call beside one finishes first, and runs once", async () => {
+  const { runs, tools } = mailTools();
+  let slowRuns = 0;
+  const slow = defineTool({
+    name: "data.slow",
+    input: z.object({}),
+    handler: () => new Promise((resolve) => setTimeout(() => resolve(++slowRuns), 300)),
+  });
+  await using cm = codemode([...tools, slow]);
+  const r = await cm.execute(`
+    const later = new Promise((resolve) => setTimeout(() => resolve(tools.data.slow({})), 100));
+    return await Promise.all([tools.mail.send({ to: "ana" }), tools.data.slow({}), later]);
+  `);
+  assert.equal(r.stopReason, "paused");
+  assert.equal(slowRuns, 2, "both slow calls ran before the pause (one made by a timer)");
+  const resumed = await cm.resume(r.paused!.continuation, decide(r, [{ approved: true }]));
+  assert.deepEqual(resumed.result, ["sent to ana", 1, 2]);
+  assert.equal(slowRuns, 2, "and none ran again");
+  assert.deepEqual(runs.send, ["ana"]);
+});
