@@ -55,7 +55,11 @@ export interface CodemodeServerLike {
    */
   readonly canPause?: boolean;
   /** Continues a paused execution (`Codemode.resume`). */
-  resume?: Resumable["resume"];
+  resume?(
+    continuation: string,
+    decisions: Record<string, { approved: true } | { approved: false; reason?: string }>,
+    options?: { signal?: AbortSignal; limits?: Partial<Limits>; approver?: Approver; principal?: string },
+  ): Promise<ExecutionResult>;
   /**
    * Whether the instance has an approver of its own, which then decides; without
    * one, calls that need approval are put to the client's user (MCP elicitation).
