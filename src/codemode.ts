@@ -7,7 +7,7 @@
 import { LocalExecutor, type LocalExecutorOptions } from "../executor/local.ts";
 import { RemoteExecutor, type RemoteExecutorOptions } from "../executor/remote.ts";
 import { DEFAULT_LIMITS, type Limits, resolveLimits } from "./limits.ts";
-import { type ExecutionResult, hostError } from "./rpc/result.ts";
+import type { ExecutionResult } from "./rpc/result.ts";
 import type { Executor } from "./executor.ts";
 import { type DeniedPattern, validateCode } from "../executor/validator.ts";
 import type { AnyTool, Tool } from "./tools/define.ts";
@@ -21,9 +21,10 @@ import { Discovery } from "./typegen/discovery.ts";
 import { answerDiscoveryCall } from "./typegen/discovery_call.ts";
 import { PolicySet, type ToolPolicy } from "./tools/policy.ts";
 import { type Approver, effectivePolicy } from "./tools/approval.ts";
-import { ContinuationError, ContinuationSealer } from "./approvals/continuation.ts";
-import { type ApprovalDecision, type ApprovalsOptions, matchDecisions, resolveApprovals } from "./approvals/options.ts";
-import { ExecutionRecorder, type Replay, type Step } from "./approvals/recorder.ts";
+import { ContinuationError } from "./approvals/continuation.ts";
+import type { ApprovalDecision, ApprovalsOptions } from "./approvals/options.ts";
+import type { ExecutionRecorder, Replay, Step } from "./approvals/recorder.ts";
+import { Pausing } from "./approvals/pausing.ts";
 import { ApprovalClock, approvalGate } from "./approvals/gate.ts";
 import { CallScope } from "./tools/call_scope.ts";
 import {
@@ -208,8 +209,7 @@ export class Codemode {
   // The declarations scripts are checked against, for the tools they were made from (observed types do not change them).
   #checked: { tools: Tool[]; declarations: string } | undefined;
   readonly #observedOutputs: ObservedOutputs | undefined;
-  readonly #approvals: ReturnType<typeof resolveApprovals>;
-  readonly #sealer: ContinuationSealer;
+  readonly #pausing: Pausing;
 
   /**
    * Creates an instance; it starts no process until {@linkcode Codemode.execute}.
@@ -235,8 +235,7 @@ export class Codemode {
     this.#deniedPatterns = options.deniedPatterns;
     this.#policies = new PolicySet(options.policies);
     this.#approver = options.approver;
-    this.#approvals = resolveApprovals(options.approvals);
-    this.#sealer = new ContinuationSealer(options.approvals?.key);
+    this.#pausing = new Pausing(options.approvals);
     this.#sources = [...(options.sources ?? [])];
     this.#observer = options.observer;
     this.#typecheck = options.typecheck ?? false;
@@ -449,9 +448,12 @@ export class Codemode {
     if (!this.#executor.pausable) {
       throw new ContinuationError("This Codemode's executor cannot resume executions (only a LocalExecutor can)");
     }
-    const payload = await this.#sealer.open(continuation, this.#approvals.maxContinuationBytes);
-    const replay = { payload, decisions: matchDecisions(payload.pending, decisions) };
-    return this.#run(payload.code, { ...options, correlationId: payload.correlationId, typecheck: false }, replay);
+    const replay = await this.#pausing.open(continuation, decisions);
+    return this.#run(
+      replay.payload.code,
+      { ...options, correlationId: replay.payload.correlationId, typecheck: false },
+      replay,
+    );
   }
 
   async #run(code: string, options: ExecuteOptions, replay: Replay | undefined): Promise<ExecutionResult> {
@@ -492,7 +494,7 @@ export class Codemode {
     const scope = new CallScope(executionId, options);
     const approver = scope.guard(options.approver ?? this.#approver);
     const recorder = this.#executor.pausable && (replay || this.#mayAskApproval())
-      ? new ExecutionRecorder(code, correlationId, this.#recordBudget(code), replay)
+      ? this.#pausing.recorder(code, correlationId, replay)
       : undefined;
     const clock = new ApprovalClock();
     const run: Run = { executionId, limits, approver, scope, observation, clock, recorder };
@@ -511,7 +513,7 @@ export class Codemode {
         clock,
       });
       result = { ...result, correlationId };
-      if (recorder) result = await this.#afterRecorded(result, recorder);
+      if (recorder) result = await this.#pausing.finish(result, recorder);
     } catch (e) {
       endExecution(observation, undefined, e);
       throw e;
@@ -525,30 +527,6 @@ export class Codemode {
   #mayAskApproval(): boolean {
     return this.#policies.asksApproval || this.#sources.some((s) => !this.#sourceTools.has(s)) ||
       this.registry.list().some((t) => this.policyOf(t) === "approve");
-  }
-
-  // What a record may hold: the continuation is base64 of it, plus the script, the pending calls and the header.
-  #recordBudget(code: string): number {
-    return Math.max(0, Math.floor(this.#approvals.maxContinuationBytes * 0.74) - code.length - 8192);
-  }
-
-  // A paused execution gets its continuation; a resumed one that ended before its replay did diverged.
-  async #afterRecorded(result: ExecutionResult, recorder: ExecutionRecorder): Promise<ExecutionResult> {
-    const unfinished = result.stopReason === "completed" ? recorder.unfinishedReplay() : undefined;
-    if (unfinished) {
-      const { result: _, ...rest } = result;
-      return { ...rest, ok: false, stopReason: "error", error: hostError("DivergenceError", unfinished) };
-    }
-    const payload = recorder.paused;
-    if (result.stopReason !== "paused" || !payload) return result;
-    const { token, expiresAt } = await this.#sealer.seal(payload, this.#approvals.continuationTtlMs);
-    const max = this.#approvals.maxContinuationBytes;
-    if (token.length > max) {
-      const message = `The execution paused for approval, but its continuation is ${token.length} characters, ` +
-        `over the ${max} limit (approvals.maxContinuationBytes)`;
-      return { ...result, stopReason: "error", error: hostError("OutputLimitError", message) };
-    }
-    return { ...result, paused: { continuation: token, pending: payload.pending, expiresAt: expiresAt.toISOString() } };
   }
 
   // The type check, when asked for: what stops the script, or undefined.
@@ -722,7 +700,7 @@ export class Codemode {
       cannotPause: this.#executor.pausable
         ? "no tool needed approval when it started, so it was not recorded"
         : "its executor cannot pause executions (only a LocalExecutor can)",
-      timeoutMs: this.#approvals.timeoutMs,
+      timeoutMs: this.#pausing.settings.timeoutMs,
     }, {
       name,
       tool: tool.name,
