@@ -653,6 +653,7 @@ export class Codemode {
     const index = step && "index" in step ? step.index : undefined;
     try {
       if (step?.kind === "replayed") {
+        await step.ready;
         if (step.outcome.ok) return JSON.parse(step.outcome.json);
         throw new ToolError(step.outcome.message);
       }

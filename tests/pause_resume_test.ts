@@ -306,3 +306,30 @@ Deno.test("a run pauses only once every call in flight waits for approval: a slo
   assert.equal(slowRuns, 2, "and none ran again");
   assert.deepEqual(runs.send, ["ana"]);
 });
+
+Deno.test("calls made together get their recorded replies in the order the first run got them", async () => {
+  let fastRuns = 0;
+  const tools = [
+    ...mailTools().tools,
+    defineTool({
+      name: "data.after",
+      input: z.object({ ms: z.number() }),
+      handler: ({ ms }) => new Promise((resolve) => setTimeout(() => resolve((fastRuns++, ms)), ms)),
+    }),
+  ];
+  await using cm = codemode(tools);
+  // The slower call is made first: its reply came second, and each callback reads the clock.
+  const r = await cm.execute(`
+    const order = [];
+    const note = (ms) => (order.push([ms, Math.random()]), ms);
+    await Promise.all([tools.data.after({ ms: 200 }).then(note), tools.data.after({ ms: 1 }).then(note)]);
+    console.log(JSON.stringify(order));
+    await tools.mail.send({ to: "ana" });
+    return order;
+  `);
+  const before = JSON.parse(r.logs[0].text);
+  assert.deepEqual(before.map(([ms]: [number]) => ms), [1, 200]);
+  const resumed = await cm.resume(r.paused!.continuation, decide(r, [{ approved: true }]));
+  assert.deepEqual(resumed.result, before, "the same callbacks read the same values, in the same order");
+  assert.equal(fastRuns, 2);
+});

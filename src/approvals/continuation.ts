@@ -45,6 +45,8 @@ export interface RecordedCall {
   at: number;
   /** How it ended; none for a call that waits for approval. */
   outcome?: { ok: true; json: string } | { ok: false; message: string };
+  /** The place of its reply among the replies the child got (0 first), with its outcome. */
+  reply?: number;
   /** The approval it waits for, by id. */
   pending?: string;
 }
@@ -92,6 +94,7 @@ const sealed = z.object({
       input: z.string().optional(),
       at: z.number().int().nonnegative(),
       outcome: outcome.optional(),
+      reply: z.number().int().nonnegative().optional(),
       pending: z.string().optional(),
     }).strict(),
   ),

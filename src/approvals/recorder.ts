@@ -18,7 +18,7 @@ import type { ApprovalDecision } from "./options.ts";
 /** What the host does with one tool call of a recorded execution. */
 export type Step =
   | { kind: "live"; index: number }
-  | { kind: "replayed"; outcome: NonNullable<RecordedCall["outcome"]> }
+  | { kind: "replayed"; outcome: NonNullable<RecordedCall["outcome"]>; ready: Promise<void> }
   | { kind: "decided"; index: number; decision: ApprovalDecision }
   | { kind: "diverged"; message: string };
 
@@ -40,14 +40,23 @@ export class ExecutionRecorder implements ExecutionRecording {
   readonly #halt = new AbortController();
   readonly #recorded: RecordedCall[];
   readonly #decisions: Map<string, ApprovalDecision>;
-  readonly #reads: ReadEntry[] = [];
+  #reads: ReadEntry[] = [];
+  /** How many values the script read (kept when the record is dropped). */
+  #readCount = 0;
   readonly #pending = new Map<number, PendingApproval>();
   #calls: RecordedCall[];
   #chars = 0;
-  #overflow = false;
+  /** Set once the record outgrew its bounds (or the child stopped recording): it is dropped, and cannot pause. */
+  #dropped = false;
   #blocked = false;
   #inFlight = 0;
   #nextIndex = 0;
+  /** Replies handed to the child in this run, in order; each recorded call's gets its place. */
+  #replies = 0;
+  /** Recorded replies released so far, in their recorded order. */
+  #replayed = 0;
+  /** Recorded replies held until those before them are released: place → the call's index and its release. */
+  readonly #held = new Map<number, { index: number; release: () => void }>();
   #snapshot: ContinuationPayload | undefined;
   readonly #code: string;
   readonly #correlationId: string;
@@ -79,12 +88,9 @@ export class ExecutionRecorder implements ExecutionRecording {
   }
 
   onReads(reads: ReadEntry[] | "overflow"): void {
-    if (reads === "overflow") {
-      this.#overflow = true;
-      return;
-    }
+    if (reads === "overflow") return this.#drop();
     for (const read of reads) {
-      const at = this.#reads.length;
+      const at = this.#readCount++;
       const recorded = this.replay[at];
       if (recorded !== undefined && (recorded[0] !== read[0] || recorded[1] !== read[1])) {
         return this.#diverge(
@@ -92,13 +98,22 @@ export class ExecutionRecorder implements ExecutionRecording {
             `${describeRead(recorded)}, the resumed script ${describeRead(read)}`,
         );
       }
-      if (!this.#overflow) this.#reads.push(read);
+      if (!this.#dropped) this.#reads.push(read);
       this.#count(read[0] === "g" || read[0] === "u" ? read[1].length + 10 : 30);
     }
   }
 
   onBlocked(): void {
     this.#blocked = true;
+    // Held replies wait for a call the script has not made, and nothing else can wake it: it took another path.
+    const stuck = this.#held.size > 0 && !this.#held.has(this.#replayed);
+    if (stuck && this.#inFlight === this.#held.size + this.#pending.size) {
+      const next = this.#recorded.findIndex((c) => c.reply === this.#replayed);
+      return this.#diverge(
+        `: the first run got the reply of tool call ${next + 1} (tools.${this.#recorded[next]?.tool}) next, but the ` +
+          "resumed script is waiting without having made that call",
+      );
+    }
     this.#maybePause();
   }
 
@@ -116,7 +131,9 @@ export class ExecutionRecorder implements ExecutionRecording {
     const json = input === undefined ? undefined : JSON.stringify(input);
     const recorded = this.#recorded[index];
     if (recorded === undefined) {
-      this.#calls.push({ tool, ...(json !== undefined ? { input: json } : {}), at: this.#reads.length });
+      if (!this.#dropped) {
+        this.#calls[index] = { tool, ...(json !== undefined ? { input: json } : {}), at: this.#readCount };
+      }
       this.#count(tool.length + (json?.length ?? 0) + 20);
       return { kind: "live", index };
     }
@@ -127,13 +144,15 @@ export class ExecutionRecorder implements ExecutionRecording {
           `script ${describeCall(tool, json)}`,
       );
     }
-    if (recorded.at !== this.#reads.length) {
+    if (recorded.at !== this.#readCount) {
       return this.#diverged(
         `at tool ${call} (tools.${tool}): the first run had read the clock or random generator ${recorded.at} ` +
-          `times before it, the resumed script ${this.#reads.length} times`,
+          `times before it, the resumed script ${this.#readCount} times`,
       );
     }
-    if (recorded.outcome) return { kind: "replayed", outcome: recorded.outcome };
+    if (recorded.outcome) {
+      return { kind: "replayed", outcome: recorded.outcome, ready: this.#inTurn(index, recorded.reply ?? 0) };
+    }
     const decision = this.#decisions.get(recorded.pending ?? "");
     if (!decision) return this.#diverged(`at tool ${call}: the record has no outcome for it`);
     return { kind: "decided", index, decision };
@@ -161,7 +180,29 @@ export class ExecutionRecorder implements ExecutionRecording {
       call.outcome = { ok: false, message: outcome.message };
       this.#count(outcome.message.length);
     }
+    call.reply = this.#replies++;
     delete call.pending;
+  }
+
+  // Recorded replies go to the child in the order the first run got them, so that callbacks of calls made
+  // together run in the same order (and read the same values). The place in this run's record is the same.
+  #inTurn(index: number, place: number): Promise<void> {
+    const turn = Promise.withResolvers<void>();
+    this.#held.set(place, { index, release: turn.resolve });
+    // Once the caller awaits its turn: a reply released before its caller awaited would come after the others.
+    queueMicrotask(() => this.#release());
+    return turn.promise;
+  }
+
+  #release(): void {
+    while (this.#held.has(this.#replayed)) {
+      const { index, release } = this.#held.get(this.#replayed)!;
+      this.#held.delete(this.#replayed++);
+      const call = this.#calls[index];
+      if (call) call.reply = this.#replies;
+      this.#replies++;
+      release();
+    }
   }
 
   /** A call the host took (from `begin`) is over, and its reply goes to the child. */
@@ -177,7 +218,7 @@ export class ExecutionRecorder implements ExecutionRecording {
    * @returns the reason, naming the setting, or `undefined`.
    */
   whyNotPausable(): string | undefined {
-    if (!this.#overflow && this.#chars <= this.maxChars) return undefined;
+    if (!this.#dropped) return undefined;
     return `it recorded more than ${this.maxChars} characters of tool inputs, results and values read, too ` +
       "much to resume (approvals.maxContinuationBytes)";
   }
@@ -231,6 +272,15 @@ export class ExecutionRecorder implements ExecutionRecording {
 
   #count(chars: number): void {
     this.#chars += chars;
+    if (this.#chars > this.maxChars) this.#drop();
+  }
+
+  // Past its bounds the record is of no use (the execution cannot pause): what it held is let go.
+  #drop(): void {
+    if (this.#dropped) return;
+    this.#dropped = true;
+    this.#calls = [];
+    this.#reads = [];
   }
 
   #diverged(message: string): Step {
