@@ -21,7 +21,7 @@ import {
 const KEY = "test-key-0123456789";
 const AUTH = { Authorization: `Bearer ${KEY}` };
 
-Deno.test("http: the SDK client lists the three tools and runs every one, with a bearer key", async () => {
+Deno.test("http: the SDK client lists the four tools and runs every one, with a bearer key", async () => {
   await using cm = demoCodemode(95);
   const http = await serveHttp(cm, { port: 0, apiKey: KEY });
   try {

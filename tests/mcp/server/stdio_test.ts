@@ -14,7 +14,7 @@ import {
 } from "./_helpers.ts";
 import { executionResultShape, STOP_REASONS } from "../../../src/rpc/result.ts";
 
-Deno.test("stdio: initialize, exactly three tools, and every tool works against the demo tools", async (t) => {
+Deno.test("stdio: initialize, exactly four tools, and every tool works against the demo tools", async (t) => {
   await using conn = await connectStdio(["--tools", DEMO_TOOLS]);
   const { client } = conn;
 
