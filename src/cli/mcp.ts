@@ -73,6 +73,9 @@ Options:
                            (default: the script timeout).
   --max-waiting <n>        Most 2026-07-28 executions waiting for their client's answer at
                            once (default ${DEFAULT_MAX_WAITING}); past it, approval is refused.
+  --no-pause               Refuse calls that need approval from a client that cannot answer
+                           elicitation, instead of pausing the script (and serve no
+                           resume_execution): for agents with no person behind their client.
   -h, --help               Show this help.
 
 Logs: JSON lines on stderr at codemode.yaml's logging.level (default info): a sandbox_walls
@@ -124,6 +127,7 @@ export async function mcpCommand(args: string[], io: CliIo, options: McpCommandO
       "max-sessions": { type: "string" },
       "approval-timeout": { type: "string" },
       "max-waiting": { type: "string" },
+      "no-pause": { type: "boolean" },
       pool: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -148,6 +152,7 @@ export async function mcpCommand(args: string[], io: CliIo, options: McpCommandO
     ...(values["max-waiting"] !== undefined
       ? { maxWaitingExecutions: integerFlag("--max-waiting", values["max-waiting"], 1) }
       : {}),
+    ...(values["no-pause"] ? { pause: false } : {}),
   };
   const host = values.host ?? "127.0.0.1";
   const apiKey = values["api-key"] ?? envApiKey();

@@ -180,3 +180,21 @@ Deno.test("codemode.yaml approvals.key must be long enough, and the error never 
   assert.throws(() => new Codemode({ approvals: { key: "short" } }), /at least 32 characters/);
   assert.equal(configSchema.safeParse({ approvals: { maxContinuationBytes: 10 } }).success, false);
 });
+
+Deno.test("an MCP server with pause: false refuses a client that cannot ask, and serves no resume_execution", async () => {
+  const ran: string[] = [];
+  await using cm = new Codemode({ tools: tools(ran), approvals: { key: KEY } });
+  const http = await serveHttp(cm, { port: 0, pause: false });
+  try {
+    const { client } = await connectHttp(http.url);
+    assert.ok(!(await client.listTools()).tools.some((t) => t.name === "resume_execution"));
+    const r = await call(client, "execute_code", {
+      code: `try { await tools.ops.wipe({ disk: "sdd" }) } catch (e) { return e.message }`,
+    });
+    assert.match(text(r), /tools\.ops\.wipe was not run: it needs approval, and this MCP client cannot ask/);
+    assert.deepEqual(ran, []);
+    await client.close();
+  } finally {
+    await http.close();
+  }
+});

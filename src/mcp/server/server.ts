@@ -138,6 +138,13 @@ export interface McpServerOptions {
    * is refused without asking. @default {16}
    */
   maxWaitingExecutions?: number;
+  /**
+   * Whether a script whose client cannot answer elicitation pauses (the result lists the calls that wait, with
+   * a continuation, and `resume_execution` continues it) where the instance can pause. `false` refuses such
+   * calls and serves no `resume_execution`: for agents with no person behind their MCP client, which could
+   * otherwise approve their own calls. @default {true}
+   */
+  pause?: boolean;
 }
 
 /** The names of the tools the server exposes (`resume_execution` only for an instance that can pause). */
@@ -289,7 +296,7 @@ function registerExecute(
   const maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
   const maxCodeBytes = options.limits?.maxCodeBytes ?? codemode.limits.maxCodeBytes;
   const timeoutMs = approvalTimeoutMs(codemode, options);
-  const pausable = codemode.canPause === true && typeof codemode.resume === "function";
+  const pausable = options.pause !== false && codemode.canPause === true && typeof codemode.resume === "function";
   /** Runs one execution; its approver (unless the instance has its own) asks through `asker`. */
   const run = async (signal: AbortSignal, asker: ElicitingRequest, caller: Caller, start: Start) => {
     const approver = codemode.hasApprover ? undefined : elicitationApprover(asker, { timeoutMs, pausable });
