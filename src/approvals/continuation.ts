@@ -104,7 +104,20 @@ const sealed = z.object({
 
 const encoder = new TextEncoder();
 
-/** Seals and opens continuations under one key. */
+/**
+ * Seals and opens continuations under one key.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ContinuationError, ContinuationSealer } from "./continuation.ts";
+ * const sealer = new ContinuationSealer("k".repeat(32));
+ * const payload = { code: "return 1", correlationId: "c", calls: [], reads: [], pending: [] };
+ * const { token } = await sealer.seal(payload, 60_000);
+ * assert.deepEqual(await sealer.open(token, 1_000_000), payload);
+ * await assert.rejects(new ContinuationSealer(undefined).open(token, 1_000_000), ContinuationError);
+ * ```
+ */
 export class ContinuationSealer {
   readonly #configured: boolean;
   readonly #keys: Promise<{ id: string; key: CryptoKey }>;

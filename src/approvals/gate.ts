@@ -110,7 +110,20 @@ export function approvalGate(scope: GateScope, call: GatedCall): ((input: unknow
   };
 }
 
-/** The execution's clock, stopped while any call's approver is asked. */
+/**
+ * The execution's clock, stopped while any call's approver is asked.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ApprovalClock } from "./gate.ts";
+ * const clock = new ApprovalClock();
+ * const seen: boolean[] = [];
+ * clock.onChange(() => seen.push(clock.stopped));
+ * assert.equal(await clock.hold(() => Promise.resolve(7)), 7);
+ * assert.deepEqual(seen, [true, false]);
+ * ```
+ */
 export class ApprovalClock implements ExecutionClock {
   #asking = 0;
   readonly #listeners = new Set<() => void>();

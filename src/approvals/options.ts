@@ -49,6 +49,14 @@ const MAX_REASON_CHARS = 1000;
  * @param options the settings given.
  * @returns them with the defaults.
  * @throws {RangeError} naming the setting out of range.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resolveApprovals } from "./options.ts";
+ * assert.equal(resolveApprovals({ timeoutMs: 1000 }).timeoutMs, 1000);
+ * assert.throws(() => resolveApprovals({ continuationTtlMs: 0 }), /approvals\.continuationTtlMs/);
+ * ```
  */
 export function resolveApprovals(options: ApprovalsOptions = {}): Required<Omit<ApprovalsOptions, "key">> {
   const resolved = { ...DEFAULT_APPROVALS };
@@ -73,6 +81,15 @@ export function resolveApprovals(options: ApprovalsOptions = {}): Required<Omit<
  * @param decisions approval id → decision.
  * @returns the decisions by id.
  * @throws {ContinuationError} naming an unknown id, a pending call without a decision, or a malformed decision.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { matchDecisions } from "./options.ts";
+ * const pending = [{ id: "ap_1", tool: "a.b", input: {}, reason: { kind: "needsApproval" as const }, toolCallId: "x:1" }];
+ * assert.deepEqual(matchDecisions(pending, { ap_1: { approved: true } }).get("ap_1"), { approved: true });
+ * assert.throws(() => matchDecisions(pending, { ap_2: { approved: true } }), /No pending approval "ap_2"/);
+ * ```
  */
 export function matchDecisions(pending: PendingApproval[], decisions: unknown): Map<string, ApprovalDecision> {
   if (typeof decisions !== "object" || decisions === null || Array.isArray(decisions)) {
