@@ -371,6 +371,15 @@ export class Codemode {
     return this.#executor.pausable === true;
   }
 
+  /**
+   * Whether its continuations are sealed with a configured `approvals.key`, so that another process (or this
+   * one after a restart) with the same key can resume them; without one they are sealed with a random key of
+   * this process.
+   */
+  get resumesAcrossRestarts(): boolean {
+    return this.#pausing.keyed;
+  }
+
   /** Whether the instance has an `approver` of its own. */
   get hasApprover(): boolean {
     return this.#approver !== undefined;

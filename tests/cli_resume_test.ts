@@ -111,3 +111,28 @@ Deno.test("codemode resume refuses a tampered continuation, another key, and dec
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("codemode run says when no approvals.key is configured: no other process could resume the continuation", async () => {
+  const dir = await project();
+  try {
+    await Deno.writeTextFile(join(dir, "codemode.yaml"), "tools: [./tools.ts]\npolicies:\n  files.remove: approve\n");
+    const file = join(dir, "c.txt");
+    const run = await cli([
+      "run",
+      join(dir, "script.ts"),
+      "--config",
+      join(dir, "codemode.yaml"),
+      "--continuation",
+      file,
+    ]);
+    assert.equal(run.code, 3, run.stderr);
+    assert.match(run.stderr, /no approvals\.key is configured, so no other process can resume this continuation/);
+    const ids = [...run.stderr.matchAll(/^ {2}(ap_\S+) /gm)].flatMap((m) => ["--approve", m[1]]);
+    const resumed = await cli(["resume", file, "--config", join(dir, "codemode.yaml"), ...ids]);
+    assert.equal(resumed.code, 2);
+    assert.match(resumed.stderr, /configure approvals\.key .* to resume across restarts/);
+    assert.equal(await Deno.readTextFile(join(dir, "ran.log")), "list\n");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -17,6 +17,8 @@ const OVERHEAD_CHARS = 8192;
 export class Pausing {
   /** The settings, with their defaults. */
   readonly settings: ReturnType<typeof resolveApprovals>;
+  /** Whether continuations are sealed with a configured key (another process with it can resume them). */
+  readonly keyed: boolean;
   readonly #sealer: ContinuationSealer;
 
   /**
@@ -26,6 +28,7 @@ export class Pausing {
   constructor(options: ApprovalsOptions | undefined) {
     this.settings = resolveApprovals(options);
     this.#sealer = new ContinuationSealer(options?.key);
+    this.keyed = options?.key !== undefined;
   }
 
   /**

@@ -82,7 +82,12 @@ export async function resumeCommand(args: string[], io: CliIo): Promise<number> 
       })
       .finally(() => interrupt?.dispose());
     const next = values.continuation ?? file;
-    const exit = await report(result, { json: values.json, continuation: next }, io, "resume");
+    const exit = await report(
+      result,
+      { json: values.json, continuation: next, keyed: cm.resumesAcrossRestarts },
+      io,
+      "resume",
+    );
     // A continuation once resumed is spent: resuming it again would run the approved calls again.
     if (!(result.stopReason === "paused" && next === file)) await Deno.remove(path).catch(() => {});
     return interruption(interrupt?.signal, io, "resume") ?? exit;

@@ -83,7 +83,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   try {
     const interrupt = io.interrupt?.();
     const result = await cm.execute(code, { signal: interrupt?.signal }).finally(() => interrupt?.dispose());
-    const exit = await report(result, values, io, "run");
+    const exit = await report(result, { ...values, keyed: cm.resumesAcrossRestarts }, io, "run");
     if (!values.json && cm.registry.size === 0 && mentionsMissingTool(result)) {
       io.err(`codemode run: ${noToolsNote(await toolOrigins(flags, io.cwd), io.cwd)}\n`);
     }
@@ -131,13 +131,19 @@ function mentionsMissingTool(r: ExecutionResult): boolean {
  */
 export async function report(
   result: ExecutionResult,
-  flags: { json?: boolean; continuation?: string },
+  flags: { json?: boolean; continuation?: string; keyed: boolean },
   io: CliIo,
   command: string,
 ): Promise<number> {
   if (flags.json) io.out(JSON.stringify(result) + "\n");
   else printHuman(result, io);
   if (result.stopReason !== "paused" || !result.paused) return result.ok ? 0 : 1;
+  if (!flags.keyed) {
+    io.err(
+      `codemode ${command}: no approvals.key is configured, so no other process can resume this continuation: ` +
+        "set approvals.key in codemode.yaml (e.g. key: ${CODEMODE_APPROVALS_KEY}, 32+ characters) and run again\n",
+    );
+  }
   const file = flags.continuation ?? DEFAULT_CONTINUATION_FILE;
   try {
     await savePaused(result, file, io, flags.json === true);
