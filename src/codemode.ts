@@ -380,6 +380,17 @@ export class Codemode {
     return this.#pausing.keyed;
   }
 
+  /**
+   * Whether a call could need approval now: a policy rule says `approve`, a registered tool needs approval, or
+   * a tool source is not loaded yet. Only such executions are recorded (so that they can pause).
+   *
+   * @returns whether a call could need approval.
+   */
+  asksApproval(): boolean {
+    return this.#policies.asksApproval || this.#sources.some((s) => !this.#sourceTools.has(s)) ||
+      this.registry.list().some((t) => this.policyOf(t) === "approve");
+  }
+
   /** Whether the instance has an `approver` of its own. */
   get hasApprover(): boolean {
     return this.#approver !== undefined;
@@ -502,7 +513,7 @@ export class Codemode {
     }
     const scope = new CallScope(executionId, options);
     const approver = scope.guard(options.approver ?? this.#approver);
-    const recorder = this.#executor.pausable && (replay || this.#mayAskApproval())
+    const recorder = this.#executor.pausable && (replay || this.asksApproval())
       ? this.#pausing.recorder(code, correlationId, replay)
       : undefined;
     const clock = new ApprovalClock();
@@ -530,12 +541,6 @@ export class Codemode {
     endExecution(observation, result);
     scope.throwIfEscaped();
     return result;
-  }
-
-  // Whether a call of this execution may need approval: only then is it recorded.
-  #mayAskApproval(): boolean {
-    return this.#policies.asksApproval || this.#sources.some((s) => !this.#sourceTools.has(s)) ||
-      this.registry.list().some((t) => this.policyOf(t) === "approve");
   }
 
   // The type check, when asked for: what stops the script, or undefined.

@@ -36,8 +36,9 @@ export const DEFAULT_MCP_POOL_SIZE = 2;
 /** Help text of `codemode mcp`. */
 export const MCP_HELP: string = `Usage: codemode mcp [options]
 
-Serves the tools as an MCP server with the tools execute_code (run a TypeScript script
-against the tools in the sandbox), search_tools, get_tool_types and resume_execution.
+Serves the tools as an MCP server with three tools: execute_code (run a TypeScript script
+against the tools in the sandbox), search_tools and get_tool_types; and resume_execution
+while a tool may need approval.
 Default transport: stdio (stdout carries only the protocol; logs are JSON lines on stderr).
 A tool call that needs approval (policy approve, or the tool's own needsApproval) is put to
 the client's user through MCP elicitation; for a client without that capability the script

@@ -31,7 +31,7 @@ Deno.test("cli.ts mcp: one script calls a local tool and an upstream MCP tool; s
   await using p = await project();
   await using conn = await connectStdio(["mcp", "--config", p.config], [`${ROOT}cli.ts`]);
   const { tools } = await conn.client.listTools();
-  assert.deepEqual(tools.map((t) => t.name).sort(), ["execute_code", "get_tool_types", "resume_execution", "search_tools"]);
+  assert.deepEqual(tools.map((t) => t.name).sort(), ["execute_code", "get_tool_types", "search_tools"]);
 
   const r = await call(conn.client, "execute_code", {
     code: `

@@ -117,7 +117,7 @@ Deno.test("mcp: malformed JSON-RPC over HTTP is 400 and the server stays healthy
     const wrongType = await post(http.url, INITIALIZE, { "Content-Type": "text/plain" });
     assert.equal(wrongType.status, 415);
     const { client } = await connectHttp(http.url);
-    assert.equal((await client.listTools()).tools.length, 4, "healthy after the garbage");
+    assert.equal((await client.listTools()).tools.length, 3, "healthy after the garbage");
     await client.close();
   } finally {
     await http.close();
@@ -265,7 +265,7 @@ Deno.test("mcp: clients that stall an initialize body hold no session slot, and 
   try {
     // With no API key (the loopback default) any local process can do this.
     const { client } = await connectHttp(http.url);
-    assert.equal((await client.listTools()).tools.length, 4, "a legitimate client still gets a session");
+    assert.equal((await client.listTools()).tools.length, 3, "a legitimate client still gets a session");
     assert.equal(http.sessionCount, 1);
     for (const conn of stalled) {
       const answer = await readResponse(conn, 10_000, "the server answers a stalled body");

@@ -8,7 +8,13 @@
  *
  * @module
  */
-import type { CallToolResult, InputRequiredResult, McpServer, ServerContext } from "@modelcontextprotocol/server";
+import type {
+  CallToolResult,
+  InputRequiredResult,
+  McpServer,
+  RegisteredTool,
+  ServerContext,
+} from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { ContinuationError } from "../../approvals/continuation.ts";
 import type { ApprovalDecision } from "../../approvals/options.ts";
@@ -55,9 +61,10 @@ export interface Resumable {
  * @param server the server.
  * @param codemode the instance.
  * @param serve how `execute_code` runs an execution, reused.
+ * @returns the registered tool.
  */
-export function registerResume(server: McpServer, codemode: Resumable, serve: Serve): void {
-  server.registerTool("resume_execution", {
+export function registerResume(server: McpServer, codemode: Resumable, serve: Serve): RegisteredTool {
+  return server.registerTool("resume_execution", {
     title: "Continue a script that paused for approval",
     description:
       "Continues an execute_code script that paused because tool calls need a person's approval (its result has " +

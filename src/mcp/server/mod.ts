@@ -11,7 +11,8 @@
  * - `search_tools({ query, limit? })` finds tools by keywords, with one-line signatures;
  * - `get_tool_types({ names })` returns the declarations of tools or namespaces;
  * - `resume_execution({ continuation, decisions })` continues a script that
- *   paused for approval (for an instance that can pause: a `LocalExecutor`).
+ *   paused for approval (while a tool may need approval, for an instance that
+ *   can pause: a `LocalExecutor`).
  *
  * The same declarations are resources: `codemode://namespaces` lists the
  * namespaces, `codemode://types/{namespace}` holds one namespace's.
@@ -42,7 +43,7 @@
  * await client.connect(new StreamableHTTPClientTransport(http.url));
  * assert.equal(client.getNegotiatedProtocolVersion(), "2026-07-28");
  * const { tools } = await client.listTools();
- * assert.deepEqual(tools.map((t) => t.name), ["execute_code", "search_tools", "get_tool_types", "resume_execution"]);
+ * assert.deepEqual(tools.map((t) => t.name), ["execute_code", "search_tools", "get_tool_types"]);
  * const r = await client.callTool({ name: "execute_code", arguments: { code: "return 6 * 7" } });
  * assert.equal((r.structuredContent as { result: number }).result, 42);
  * await client.close();

@@ -54,6 +54,8 @@ export interface CodemodeServerLike {
    * paused results and the `resume_execution` tool.
    */
   readonly canPause?: boolean;
+  /** Whether a call could need approval now (`Codemode.asksApproval`); without it, assumed so. */
+  asksApproval?(): boolean;
   /** Continues a paused execution (`Codemode.resume`). */
   resume?(
     continuation: string,
@@ -176,7 +178,8 @@ const MATCH = z.object({ name: z.string(), score: z.number(), signature: z.strin
  *   A client that cannot answer elicitation gets a paused result (the calls that
  *   wait and a continuation; not `isError`), where the instance can pause.
  * - `resume_execution({ continuation, decisions })`: continues a paused script
- *   with the user's decisions (`./_resume.ts`); only for an instance that can pause.
+ *   with the user's decisions (`./_resume.ts`); only for an instance that can pause,
+ *   and listed only while a tool may need approval (it costs the model tokens).
  * - `search_tools({ query, limit? })`: ranked matches with one-line signatures.
  * - `get_tool_types({ names })`: declarations of tools or namespaces.
  * - resources `codemode://namespaces` and `codemode://types/{namespace}`: the same declarations.
@@ -240,11 +243,15 @@ export function buildServer(codemode: CodemodeServerLike, options: McpServerOpti
   onClose(server, () => void own?.close());
   const { tool: execute, serve } = registerExecute(server, codemode, options, log, catalog, waiting);
   registerDiscovery(server, codemode, log);
-  if (serve) registerResume(server, codemode as Resumable, serve);
+  // resume_execution is listed only while a call could need approval: it costs every client's model tokens.
+  let resume = serve && (codemode.asksApproval?.() ?? true)
+    ? registerResume(server, codemode as Resumable, serve)
+    : undefined;
   registerTypeResources(server, codemode, () => loadAll(codemode, log));
   if (build.live && codemode.onCatalogChange) {
     let shown = namespacesSummary(catalog);
     const stop = codemode.onCatalogChange(() => {
+      if (serve && !resume && codemode.asksApproval?.()) resume = registerResume(server, codemode as Resumable, serve);
       const now = codemode.catalog();
       if (namespacesSummary(now) === shown) return;
       shown = namespacesSummary(now);

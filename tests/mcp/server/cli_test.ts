@@ -7,7 +7,7 @@ Deno.test({
   fn: async () => {
     await using conn = await connectStdio(["mcp", "--tools", DEMO_TOOLS], [`${ROOT}cli.ts`]);
     const { tools } = await conn.client.listTools();
-    assert.deepEqual(tools.map((t) => t.name), ["execute_code", "search_tools", "get_tool_types", "resume_execution"]);
+    assert.deepEqual(tools.map((t) => t.name), ["execute_code", "search_tools", "get_tool_types"]);
     const r = await call(conn.client, "execute_code", {
       code: `return (await tools.currency.convert({ amount: 10, from: "USD", to: "EUR" })).amount`,
     });

@@ -46,9 +46,9 @@ Deno.test("stdio: a 2025-era client (initialize) and a 2026-07-28 client (server
     assert.equal(client.getServerVersion()?.name, "codemode");
     assert.match(client.getInstructions() ?? "", /currency \(1\), db \(1\), weather \(1\)/);
     const { tools } = await client.listTools();
-    assert.deepEqual(tools.map((t) => t.name), ["execute_code", "search_tools", "get_tool_types", "resume_execution"]);
+    assert.deepEqual(tools.map((t) => t.name), ["execute_code", "search_tools", "get_tool_types"]);
     // JSON Schema 2020-12, the dialect both revisions name as the default, stated in every input schema.
-    assert.deepEqual(tools.map((t) => t.inputSchema.$schema), [DIALECT, DIALECT, DIALECT, DIALECT]);
+    assert.deepEqual(tools.map((t) => t.inputSchema.$schema), [DIALECT, DIALECT, DIALECT]);
   }
   const r = await modern.client.callTool({ name: "execute_code", arguments: { code: SCRIPT } });
   assert.equal((r.structuredContent as unknown as ExecuteContent).result, 4);

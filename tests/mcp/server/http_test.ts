@@ -21,14 +21,14 @@ import {
 const KEY = "test-key-0123456789";
 const AUTH = { Authorization: `Bearer ${KEY}` };
 
-Deno.test("http: the SDK client lists the four tools and runs every one, with a bearer key", async () => {
+Deno.test("http: the SDK client lists the three tools and runs every one, with a bearer key", async () => {
   await using cm = demoCodemode(95);
   const http = await serveHttp(cm, { port: 0, apiKey: KEY });
   try {
     assert.equal(http.url.href, `http://127.0.0.1:${http.port}/mcp`);
     const { client } = await connectHttp(http.url, AUTH);
     const { tools } = await client.listTools();
-    assert.deepEqual(tools.map((t) => t.name), ["execute_code", "search_tools", "get_tool_types", "resume_execution"]);
+    assert.deepEqual(tools.map((t) => t.name), ["execute_code", "search_tools", "get_tool_types"]);
     const r = await call(client, "execute_code", {
       code: `const w = await tools.weather.get({ city: "Pune" }); console.log(w.tempC); return w.city;`,
     });

@@ -14,7 +14,7 @@ import {
 } from "./_helpers.ts";
 import { executionResultShape, STOP_REASONS } from "../../../src/rpc/result.ts";
 
-Deno.test("stdio: initialize, exactly four tools, and every tool works against the demo tools", async (t) => {
+Deno.test("stdio: initialize, exactly three tools, and every tool works against the demo tools", async (t) => {
   await using conn = await connectStdio(["--tools", DEMO_TOOLS]);
   const { client } = conn;
 
@@ -25,7 +25,7 @@ Deno.test("stdio: initialize, exactly four tools, and every tool works against t
 
   await t.step("tools/list has exactly execute_code, search_tools and get_tool_types", async () => {
     const { tools } = await client.listTools();
-    assert.deepEqual(tools.map((x) => x.name), ["execute_code", "search_tools", "get_tool_types", "resume_execution"]);
+    assert.deepEqual(tools.map((x) => x.name), ["execute_code", "search_tools", "get_tool_types"]);
     const execute = tools[0];
     assert.match(execute.description ?? "", /search_tools/);
     assert.match(execute.description ?? "", /get_tool_types/);
