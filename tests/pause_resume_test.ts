@@ -10,9 +10,9 @@ import {
   type CodemodeOptions,
   ContinuationError,
   defineTool,
-  type ExecuteRequest,
   type ExecutionResult,
 } from "../mod.ts";
+import { remoteCodemode, startService } from "./remote/_helpers.ts";
 
 const KEY = "a-test-key-of-at-least-32-characters!";
 
@@ -256,31 +256,16 @@ Deno.test("a record too large to resume refuses the call that would pause, sayin
   assert.deepEqual(runs.send, []);
 });
 
-Deno.test("an executor that cannot pause (a remote one) refuses such calls as before, and cannot resume", async () => {
+Deno.test("a RemoteExecutor cannot pause: such calls are refused as before, saying why, and it cannot resume", async () => {
   const { runs, tools } = mailTools();
-  // Stands in for RemoteExecutor: it runs tool calls through invoke, and has no `pausable`.
-  const executor = {
-    execute: async (req: ExecuteRequest): Promise<ExecutionResult> => {
-      const result = await req.invoke("mail.send", { to: "ana" }, new AbortController().signal)
-        .catch((e: Error) => e.message);
-      return {
-        executionId: req.executionId,
-        ok: true,
-        stopReason: "completed",
-        result,
-        logs: [],
-        toolCalls: [],
-        durationMs: 0,
-      };
-    },
-    close: () => Promise.resolve(),
-  };
-  await using cm = codemode(tools, { executor });
-  const r = await cm.execute(`unused`);
+  await using service = await startService();
+  await using cm = remoteCodemode(service, { tools, approvals: { key: KEY } });
+  assert.equal(cm.canPause, false);
+  const r = await cm.execute(`try { await tools.mail.send({ to: "ana" }) } catch (e) { return e.message }`);
   assert.equal(
     r.result,
     "tools.mail.send was not run: it needs approval and no approver is configured, and the execution cannot pause: " +
-      "its executor cannot pause executions (only a LocalExecutor can)",
+      "its executor cannot pause executions (only a LocalExecutor can) (script.ts:1:24)",
   );
   await assert.rejects(cm.resume("cm1.x.y", {}), /executor cannot resume/);
   assert.deepEqual(runs.send, []);
