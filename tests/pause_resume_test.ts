@@ -318,3 +318,28 @@ Deno.test("calls made together get their recorded replies in the order the first
   assert.deepEqual(resumed.result, before, "the same callbacks read the same values, in the same order");
   assert.equal(fastRuns, 2);
 });
+
+Deno.test("a tool's own timeout does not run while its call is being approved", async () => {
+  const quick = defineTool({
+    name: "ops.quick",
+    input: z.object({}),
+    needsApproval: true,
+    timeoutMs: 100,
+    handler: () => Promise.resolve("done"),
+  });
+  let askedAt = 0;
+  const approver = () =>
+    new Promise<boolean>((resolve) => {
+      askedAt = performance.now();
+      const poll = setInterval(() => {
+        if (performance.now() - askedAt > 500) {
+          clearInterval(poll);
+          resolve(true);
+        }
+      }, 20);
+    });
+  await using cm = codemode([quick], { approver });
+  const r = await cm.execute(`return await tools.ops.quick({})`);
+  assert.equal(r.result, "done", JSON.stringify(r.error));
+  assert.ok(r.toolCalls[0].durationMs > 100, "the call took longer than the tool's timeout, all of it in approval");
+});
