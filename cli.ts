@@ -28,6 +28,7 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
  */
 const COMMANDS: Record<string, () => Promise<Command>> = {
   run: async () => (await import("./src/cli/run.ts")).runCommand,
+  resume: async () => (await import("./src/cli/resume.ts")).resumeCommand,
   init: async () => (await import("./src/cli/init.ts")).initCommand,
   mcp: async () => (await import("./src/cli/mcp.ts")).mcpCommand,
   serve: async () => (await import("./src/cli/serve.ts")).serveCommand,
@@ -42,6 +43,7 @@ Usage: codemode <command> [options]
 Commands:
   init [dir]            Write a starter project (codemode.yaml, tools, example script, agent)
   run <script.ts | ->   Run a script in the sandbox (see: codemode run --help)
+  resume <file>         Continue a script that paused for approval (see: codemode resume --help)
   mcp                   Serve the tools over MCP: stdio, or --http (see: codemode mcp --help)
   serve                 Run the executor service for remote hosts (see: codemode serve --help)
   types                 Print the TypeScript declarations of the tools (--config, --tools)

@@ -97,12 +97,28 @@ function formatValue(value: unknown, maxChars: number): string {
 }
 
 function formatFailure(result: ExecutionResult, maxChars: number): string {
+  if (result.paused) return formatPaused(result.paused);
   const lines = [formatErrorLine(result)];
   // An over-large result still carries a preview; showing it helps the model return less next time.
   if (result.result !== undefined) {
     lines.push("Partial result:\n" + truncate(toJson(result.result), Math.min(maxChars, MAX_PARTIAL_CHARS)));
   }
   return lines.join("\n");
+}
+
+/** The longest input a pending call is shown with. */
+const MAX_PENDING_INPUT_CHARS = 300;
+
+function formatPaused(paused: NonNullable<ExecutionResult["paused"]>): string {
+  const lines = paused.pending.map((p) => {
+    const input = truncateInline(JSON.stringify(p.input) ?? "", MAX_PENDING_INPUT_CHARS);
+    const why = p.reason.kind === "policy" ? `policy "${p.reason.rule}"` : p.reason.kind;
+    return `- ${p.id}: tools.${p.tool}(${input}) [${why}]`;
+  });
+  const n = paused.pending.length;
+  return `Paused: ${n === 1 ? "1 tool call waits" : `${n} tool calls wait`} for a person's approval; none of ` +
+    `them ran. The script continues from here once each is approved or rejected (until ${paused.expiresAt}):\n` +
+    lines.join("\n");
 }
 
 function formatLogs(logs: readonly LogEntry[]): string {

@@ -79,6 +79,7 @@ const DESCRIBED_BY: Record<string, string[]> = {
   "logging": ["LoggingConfig"],
   "metrics": ["MetricsConfig"],
   "sandbox": ["SandboxConfig"],
+  "approvals": ["ApprovalsConfig"],
 };
 
 const DOCUMENTED_MODULES = [

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { ApprovalsOptions } from "../approvals/options.ts";
 import { resolve } from "node:path";
 import { Codemode } from "../codemode.ts";
 import type { RemoteExecutorOptions } from "../../executor/remote.ts";
@@ -146,6 +147,7 @@ async function build(
   let remoteExecutor: RemoteExecutorOptions | undefined;
   let observed: ObservabilityConfig = {};
   let checks = { typecheck: false, observeOutputTypes: true };
+  let approvals: ApprovalsOptions | undefined;
   try {
     if (origins.config) {
       const mcpClient = { oauth: { authorize: loopbackAuthorizer(err) } };
@@ -157,6 +159,7 @@ async function build(
       localExecutor = fromConfig.localExecutor;
       remoteExecutor = fromConfig.remoteExecutor;
       checks = { typecheck: fromConfig.typecheck, observeOutputTypes: fromConfig.observeOutputTypes };
+      approvals = fromConfig.approvals;
       const { logging, metrics } = fromConfig.loaded.config;
       observed = { ...(logging ? { logging } : {}), ...(metrics ? { metrics } : {}) };
     }
@@ -183,6 +186,7 @@ async function build(
       ...(observer ? { observer } : {}),
       typecheck: flags.typecheck ?? checks.typecheck,
       observeOutputTypes: checks.observeOutputTypes,
+      ...(approvals ? { approvals } : {}),
     });
     await cm.loadTools({ eagerOnly: true }).catch(async (e) => {
       await cm.close();

@@ -36,11 +36,15 @@ export const DEFAULT_MCP_POOL_SIZE = 2;
 /** Help text of `codemode mcp`. */
 export const MCP_HELP: string = `Usage: codemode mcp [options]
 
-Serves the tools as an MCP server with three tools: execute_code (run a TypeScript
-script against the tools in the sandbox), search_tools and get_tool_types.
+Serves the tools as an MCP server with three tools: execute_code (run a TypeScript script
+against the tools in the sandbox), search_tools and get_tool_types; and resume_execution
+while a tool may need approval.
 Default transport: stdio (stdout carries only the protocol; logs are JSON lines on stderr).
 A tool call that needs approval (policy approve, or the tool's own needsApproval) is put to
-the client's user through MCP elicitation; a client without that capability gets a refusal.
+the client's user through MCP elicitation; for a client without that capability the script
+pauses: execute_code returns the calls that wait and a continuation, and resume_execution
+continues it with the user's decisions (set approvals.key in codemode.yaml to resume across
+restarts).
 
 Options:
   -c, --config <file>      A codemode.yaml (tools, limits, policies, logging, metrics). Default:
@@ -70,6 +74,9 @@ Options:
                            (default: the script timeout).
   --max-waiting <n>        Most 2026-07-28 executions waiting for their client's answer at
                            once (default ${DEFAULT_MAX_WAITING}); past it, approval is refused.
+  --no-pause               Refuse calls that need approval from a client that cannot answer
+                           elicitation, instead of pausing the script (and serve no
+                           resume_execution): for agents with no person behind their client.
   -h, --help               Show this help.
 
 Logs: JSON lines on stderr at codemode.yaml's logging.level (default info): a sandbox_walls
@@ -121,6 +128,7 @@ export async function mcpCommand(args: string[], io: CliIo, options: McpCommandO
       "max-sessions": { type: "string" },
       "approval-timeout": { type: "string" },
       "max-waiting": { type: "string" },
+      "no-pause": { type: "boolean" },
       pool: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -145,6 +153,7 @@ export async function mcpCommand(args: string[], io: CliIo, options: McpCommandO
     ...(values["max-waiting"] !== undefined
       ? { maxWaitingExecutions: integerFlag("--max-waiting", values["max-waiting"], 1) }
       : {}),
+    ...(values["no-pause"] ? { pause: false } : {}),
   };
   const host = values.host ?? "127.0.0.1";
   const apiKey = values["api-key"] ?? envApiKey();

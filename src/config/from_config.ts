@@ -10,6 +10,7 @@ import type { LocalExecutorOptions } from "../../executor/local.ts";
 import type { RemoteExecutorOptions } from "../../executor/remote.ts";
 import type { AnyTool } from "../tools/define.ts";
 import type { Approver } from "../tools/approval.ts";
+import type { ApprovalsOptions } from "../approvals/options.ts";
 import type { ToolSource } from "../tools/source.ts";
 import type { Executor } from "../executor.ts";
 import type { Limits } from "../limits.ts";
@@ -69,6 +70,8 @@ export interface ConfigOptions {
   typecheck: boolean;
   /** `observeOutputTypes`: show result types observed from tools that declare none. */
   observeOutputTypes: boolean;
+  /** `approvals`: the continuation key, timeouts and sizes of pausing for approval. */
+  approvals?: ApprovalsOptions;
 }
 
 /**
@@ -123,6 +126,7 @@ export async function codemodeOptionsFromConfig(
     sources,
     typecheck: loaded.config.typecheck,
     observeOutputTypes: loaded.config.observeOutputTypes,
+    ...(loaded.config.approvals ? { approvals: loaded.config.approvals } : {}),
   };
 }
 
@@ -156,8 +160,18 @@ export async function codemodeOptionsFromConfig(
  * ```
  */
 export async function fromConfig(path = "./codemode.yaml", options: FromConfigOptions = {}): Promise<Codemode> {
-  const { loaded, tools, limits, localExecutor, remoteExecutor, policies, sources, typecheck, observeOutputTypes } =
-    await codemodeOptionsFromConfig(path, options);
+  const {
+    loaded,
+    tools,
+    limits,
+    localExecutor,
+    remoteExecutor,
+    policies,
+    sources,
+    typecheck,
+    observeOutputTypes,
+    approvals,
+  } = await codemodeOptionsFromConfig(path, options);
   // Named as the config names them: sandbox.os is the executor's osSandbox.
   const settings = remoteExecutor
     ? ["executor.type"]
@@ -181,6 +195,7 @@ export async function fromConfig(path = "./codemode.yaml", options: FromConfigOp
     typecheck,
     observeOutputTypes,
     approver: options.approver,
+    ...(approvals ? { approvals } : {}),
     ...(observer ? { observer } : {}),
     ...(options.executor ? { executor: options.executor } : remoteExecutor ? { remoteExecutor } : { localExecutor }),
   });

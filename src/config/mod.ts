@@ -21,6 +21,7 @@
  * @module
  */
 export type {
+  ApprovalsConfig,
   CodemodeConfig,
   ExecutorConfig,
   LocalExecutorConfig,

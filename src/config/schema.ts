@@ -96,6 +96,28 @@ export interface SandboxConfig {
   os: OsSandboxMode;
 }
 
+/** `approvals`: how executions pause for approval and resume (`Codemode`'s `approvals` option). */
+export interface ApprovalsConfig {
+  /**
+   * The secret continuations are sealed with (AES-256-GCM), at least 32 characters, usually `${VAR}`; the same
+   * wherever a continuation may be resumed. Absent: a random key per process, so a paused execution cannot be
+   * resumed after a restart or on another host.
+   */
+  key?: string;
+  /**
+   * Longest wait for an approver's answer to one call, in ms; then the call is left for later (the execution
+   * pauses). The script's timeout does not run meanwhile. @default {300000}
+   */
+  timeoutMs?: number;
+  /** How long a continuation can be resumed, in ms. @default {86400000} */
+  continuationTtlMs?: number;
+  /**
+   * The largest continuation, in characters; an execution whose record would not fit cannot pause, and its
+   * calls that need approval are refused, saying so. @default {1048576}
+   */
+  maxContinuationBytes?: number;
+}
+
 /** A validated `codemode.yaml`, with every default filled in. */
 export interface CodemodeConfig {
   /** Tool modules or directories; absolute once loaded with `loadConfig`. */
@@ -123,6 +145,8 @@ export interface CodemodeConfig {
   observeOutputTypes: boolean;
   /** The walls around each sandbox child; absent: `os: auto`. */
   sandbox?: SandboxConfig;
+  /** Pausing for approval and resuming: the continuation key, timeouts, sizes; absent: the defaults. */
+  approvals?: ApprovalsConfig;
 }
 
 const SERVER_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -229,6 +253,14 @@ const loggingSchema = z.strictObject({
 
 const metricsSchema = z.strictObject({ enabled: boolean });
 
+// A custom check, so that the error never quotes the key.
+const approvalsSchema = z.strictObject({
+  key: z.string().refine((k) => k.length >= 32, { error: "the key needs at least 32 characters" }).optional(),
+  timeoutMs: positiveInt.optional(),
+  continuationTtlMs: positiveInt.optional(),
+  maxContinuationBytes: z.preprocess(digitsToNumber, z.number().int().min(4096).max(MAX_LIMIT)).optional(),
+});
+
 const sandboxSchema = z.strictObject({
   os: z.enum(OS_SANDBOX_MODES as [OsSandboxMode, ...OsSandboxMode[]]).default("auto"),
 });
@@ -255,14 +287,16 @@ const schema = z.strictObject({
   typecheck: boolean.default(false),
   observeOutputTypes: boolean.default(true),
   sandbox: sandboxSchema.optional(),
+  approvals: approvalsSchema.optional(),
 }).superRefine((c, ctx) => {
   for (const name of Object.keys(c.openapi)) {
     if (Object.hasOwn(c.mcpServers, name)) {
       ctx.addIssue({ code: "custom", path: ["openapi", name], message: `"${name}" is also an MCP server's namespace` });
     }
   }
-}).transform(({ logging, metrics, service, sandbox, ...config }): CodemodeConfig => ({
+}).transform(({ logging, metrics, service, sandbox, approvals, ...config }): CodemodeConfig => ({
   ...config,
+  ...(approvals ? { approvals } : {}),
   ...(service ? { service } : {}),
   ...(logging ? { logging } : {}),
   ...(metrics ? { metrics } : {}),
@@ -276,7 +310,8 @@ const inferredMatches: [
   Same<z.output<typeof loggingSchema>, LoggingConfig>,
   Same<z.output<typeof metricsSchema>, MetricsConfig>,
   Same<z.output<typeof sandboxSchema>, SandboxConfig>,
-] = [true, true, true, true];
+  Same<z.output<typeof approvalsSchema>, ApprovalsConfig>,
+] = [true, true, true, true, true];
 void inferredMatches;
 
 /**

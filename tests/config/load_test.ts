@@ -100,7 +100,7 @@ Deno.test("an unknown key suggests the closest allowed key at its level", () => 
 
 Deno.test("an unknown key unlike any allowed key lists the allowed keys", () => {
   assert.deepEqual(errorLines(parse("banana: 1\n")), [
-    "codemode.yaml:1:1: banana: unknown key; expected one of tools, executor, service, policies, mcpServers, openapi, logging, metrics, typecheck, observeOutputTypes, sandbox",
+    "codemode.yaml:1:1: banana: unknown key; expected one of tools, executor, service, policies, mcpServers, openapi, logging, metrics, typecheck, observeOutputTypes, sandbox, approvals",
   ]);
 });
 

@@ -46,7 +46,7 @@ function cancellations(client: Client): Set<unknown> {
   return ids;
 }
 
-Deno.test("mcp approval: a client that never answers: the call ends with the execution's timeout, the question is withdrawn, the server stays healthy", async () => {
+Deno.test("mcp approval: a client that never answers: the call is refused after approvalTimeoutMs (the script's clock stopped meanwhile), the question is withdrawn, the server stays healthy", async () => {
   const memoryMb = 109;
   const client = newClient({ elicitation: {} });
   let question: unknown;
@@ -62,9 +62,11 @@ Deno.test("mcp approval: a client that never answers: the call ends with the exe
   );
   const cancelled = cancellations(client);
   const r = structured(await call(client, "execute_code", { code: `return await tools.files.delete({ path: "/x" })` }));
-  assert.equal(r.stopReason, "timeout");
+  // The script's own timeout does not run while its call waits for a person: the wait ends at approvalTimeoutMs
+  // (by default as long as the script's timeout), and the call is refused.
+  assert.equal(r.stopReason, "error");
   assert.deepEqual(r.toolCalls.map((c) => c.error), [
-    "tools.files.delete was not run: the execution ended before it was approved",
+    "tools.files.delete was not run: the approval question to the MCP client failed: Request timed out",
   ]);
   await waitFor(() => question !== undefined, 5000, "the question was put before the execution ended");
   // The server withdrew its question (notifications/cancelled), and nothing of the execution is left running.

@@ -3,8 +3,11 @@
  * the person at the MCP client whose `execute_code` request made it, through
  * elicitation (form mode): a yes/no question that names the tool and shows
  * its validated input, bounded in size. Only an accepted form whose answer is
- * yes approves; a decline, a cancel, an answer that cannot be read, a client
- * that cannot ask, and the end of the execution refuse. Questions come one at
+ * yes approves; a decline, a cancel, an answer that cannot be read, and the
+ * end of the execution refuse. A client that cannot ask (no elicitation) is
+ * not asked: the call is left for later, so the execution pauses and
+ * `execute_code` returns the pending calls and a continuation for
+ * `resume_execution` (where the instance cannot pause, the call is refused). Questions come one at
  * a time, and once the person dismisses one (cancel), the execution's later
  * calls are refused without asking: a script cannot flood the person with
  * questions.
@@ -23,7 +26,7 @@ import type {
   McpServer,
   ServerContext,
 } from "@modelcontextprotocol/server";
-import { ApprovalRefused, type ApprovalRequest, type Approver } from "../../tools/approval.ts";
+import { ApprovalRefused, type ApprovalRequest, type Approver, type ApproverAnswer } from "../../tools/approval.ts";
 
 /** One `execute_code` request, by what asking its client needs. */
 export interface ElicitingRequest {
@@ -43,6 +46,8 @@ export interface ElicitingRequest {
 export interface ElicitationApproverOptions {
   /** Longest wait for one answer, in ms; the execution's end stops the wait in any case. */
   timeoutMs: number;
+  /** Whether the execution can pause: a client that cannot ask then leaves the call for later. */
+  pausable?: boolean;
 }
 
 /**
@@ -67,9 +72,10 @@ export const APPROVE_FIELD = "approve";
 
 /**
  * An approver that asks the person at the MCP client, one question at a time
- * for one execution (make one per execution). Refuses at once, with a reason
- * naming why, when the client did not declare form elicitation, and after the
- * person dismissed a question of this execution.
+ * for one execution (make one per execution). When the client did not declare
+ * form elicitation it answers `"later"` if the execution can pause, and
+ * refuses at once, naming why, if not; it refuses after the person dismissed a
+ * question of this execution.
  *
  * @param request the `execute_code` request (see {@linkcode askingRequest}).
  * @param options the longest wait.
@@ -92,8 +98,9 @@ export function elicitationApprover(server: ElicitingRequest, options: Elicitati
   // A person answers one question at a time: the calls of a `Promise.all` are asked in turn.
   let turn: Promise<unknown> = Promise.resolve();
   const state = { dismissed: false };
-  return (request) => {
+  return (request): Promise<ApproverAnswer> => {
     if (!canAsk(server.clientCapabilities)) {
+      if (options.pausable) return Promise.resolve("later" as const);
       return Promise.reject(new ApprovalRefused(`it needs approval, and ${NO_ELICITATION}`));
     }
     const answer = turn.then(() => ask(server, request, options, state));

@@ -4,12 +4,15 @@
  * MCP 2026-07-28 (`server/discover`, no sessions) and the 2025 revisions
  * (2025-11-25, 2025-06-18, 2025-03-26) and 2024-11-05 (`initialize`). Any MCP
  * client (Claude Desktop, VS Code, Cursor, CrewAI, the MCP Inspector) gets
- * three tools:
+ * these tools:
  *
  * - `execute_code({ code })` runs a TypeScript script against the tools in
  *   the zero-permission sandbox;
  * - `search_tools({ query, limit? })` finds tools by keywords, with one-line signatures;
- * - `get_tool_types({ names })` returns the declarations of tools or namespaces.
+ * - `get_tool_types({ names })` returns the declarations of tools or namespaces;
+ * - `resume_execution({ continuation, decisions })` continues a script that
+ *   paused for approval (while a tool may need approval, for an instance that
+ *   can pause: a `LocalExecutor`).
  *
  * The same declarations are resources: `codemode://namespaces` lists the
  * namespaces, `codemode://types/{namespace}` holds one namespace's.
@@ -18,6 +21,9 @@
  * made it: a 2025-era client is sent `elicitation/create`; a 2026-07-28 client
  * gets `input_required` and sends the call again with the answer, while the
  * script waits in the server (`approvalTimeoutMs`, `maxWaitingExecutions`).
+ * A client that cannot answer elicitation gets a paused result instead (the
+ * calls waiting, and a continuation), and its user decides through
+ * `resume_execution`.
  *
  * Serve it on stdio ({@linkcode serveStdio}) or Streamable HTTP
  * ({@linkcode serveHttp}), or connect {@linkcode createMcpServer}'s server to

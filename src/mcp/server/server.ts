@@ -1,6 +1,7 @@
 /**
- * Codemode as an MCP server: three tools — `execute_code`, `search_tools`
- * and `get_tool_types` — and the tool declarations as resources, on an
+ * Codemode as an MCP server: the tools `execute_code`, `search_tools`,
+ * `get_tool_types` and (for an instance that can pause for approval)
+ * `resume_execution`, and the tool declarations as resources, on an
  * official SDK v2 `McpServer`, which speaks both protocol eras (2025-era
  * `initialize` sessions and 2026-07-28 `server/discover`).
  *
@@ -16,8 +17,9 @@ import {
 import { z } from "zod";
 import denoJson from "../../../deno.json" with { type: "json" };
 import { type ExecutionResult, executionResultShape } from "../../rpc/result.ts";
+import { registerResume, type Resumable, type Serve, toolResult } from "./_resume.ts";
 import type { Limits } from "../../limits.ts";
-import { DEFAULT_MAX_CHARS, formatResultForModel } from "../../format.ts";
+import { DEFAULT_MAX_CHARS } from "../../format.ts";
 import type { CatalogEntry } from "../../typegen/catalog.ts";
 import { Discovery, MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS, MAX_TYPES_NAMES } from "../../typegen/discovery.ts";
 import { executeDescription, instructions, matchesText, namespacesSummary } from "./_text.ts";
@@ -51,6 +53,19 @@ export interface CodemodeServerLike {
   ): Promise<ExecutionResult>;
   /** The effective limits. */
   readonly limits: Readonly<Limits>;
+  /**
+   * Whether executions can pause for approval; with `resume`, a client that cannot answer elicitation gets
+   * paused results and the `resume_execution` tool.
+   */
+  readonly canPause?: boolean;
+  /** Whether a call could need approval now (`Codemode.asksApproval`); without it, assumed so. */
+  asksApproval?(): boolean;
+  /** Continues a paused execution (`Codemode.resume`). */
+  resume?(
+    continuation: string,
+    decisions: Record<string, { approved: true } | { approved: false; reason?: string }>,
+    options?: { signal?: AbortSignal; limits?: Partial<Limits>; approver?: Approver; principal?: string },
+  ): Promise<ExecutionResult>;
   /**
    * Whether the instance has an approver of its own, which then decides; without
    * one, calls that need approval are put to the client's user (MCP elicitation).
@@ -129,13 +144,21 @@ export interface McpServerOptions {
    * is refused without asking. @default {16}
    */
   maxWaitingExecutions?: number;
+  /**
+   * Whether a script whose client cannot answer elicitation pauses (the result lists the calls that wait, with
+   * a continuation, and `resume_execution` continues it) where the instance can pause. `false` refuses such
+   * calls and serves no `resume_execution`: for agents with no person behind their MCP client, which could
+   * otherwise approve their own calls. @default {true}
+   */
+  pause?: boolean;
 }
 
-/** The names of the tools the server exposes. */
-export const MCP_TOOL_NAMES: readonly ["execute_code", "search_tools", "get_tool_types"] = [
+/** The names of the tools the server exposes (`resume_execution` only for an instance that can pause). */
+export const MCP_TOOL_NAMES: readonly ["execute_code", "search_tools", "get_tool_types", "resume_execution"] = [
   "execute_code",
   "search_tools",
   "get_tool_types",
+  "resume_execution",
 ];
 
 const MATCH = z.object({ name: z.string(), score: z.number(), signature: z.string(), description: z.string() });
@@ -156,6 +179,11 @@ const MATCH = z.object({ name: z.string(), score: z.number(), signature: z.strin
  *   unless `codemode` has an approver of its own: a 2025-era client is sent
  *   `elicitation/create`, a 2026-07-28 client gets `input_required` and sends the
  *   call again with the answer while the execution waits (`./_input_required.ts`).
+ *   A client that cannot answer elicitation gets a paused result (the calls that
+ *   wait and a continuation; not `isError`), where the instance can pause.
+ * - `resume_execution({ continuation, decisions })`: continues a paused script
+ *   with the user's decisions (`./_resume.ts`); only for an instance that can pause,
+ *   and listed only while a tool may need approval (it costs the model tokens).
  * - `search_tools({ query, limit? })`: ranked matches with one-line signatures.
  * - `get_tool_types({ names })`: declarations of tools or namespaces.
  * - resources `codemode://namespaces` and `codemode://types/{namespace}`: the same declarations.
@@ -218,12 +246,17 @@ export function buildServer(codemode: CodemodeServerLike, options: McpServerOpti
   let own: WaitingExecutions | undefined;
   const waiting = () => build.waiting ?? (own ??= waitingExecutions(codemode, options));
   onClose(server, () => void own?.close());
-  const execute = registerExecute(server, codemode, options, log, catalog, waiting, logLevel);
+  const { tool: execute, serve } = registerExecute(server, codemode, options, log, catalog, waiting, logLevel);
   registerDiscovery(server, codemode, log);
+  // resume_execution is listed only while a call could need approval: it costs every client's model tokens.
+  let resume = serve && (codemode.asksApproval?.() ?? true)
+    ? registerResume(server, codemode as Resumable, serve)
+    : undefined;
   registerTypeResources(server, codemode, () => loadAll(codemode, log));
   if (build.live && codemode.onCatalogChange) {
     let shown = namespacesSummary(catalog);
     const stop = codemode.onCatalogChange(() => {
+      if (serve && !resume && codemode.asksApproval?.()) resume = registerResume(server, codemode as Resumable, serve);
       const now = codemode.catalog();
       if (namespacesSummary(now) === shown) return;
       shown = namespacesSummary(now);
@@ -272,69 +305,76 @@ function registerExecute(
   catalog: CatalogEntry[],
   waiting: () => WaitingExecutions,
   logLevel: () => McpLogLevel | undefined,
-): RegisteredTool {
+): { tool: RegisteredTool; serve: Serve | undefined } {
   const maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
   const maxCodeBytes = options.limits?.maxCodeBytes ?? codemode.limits.maxCodeBytes;
   const timeoutMs = approvalTimeoutMs(codemode, options);
-  /** Runs the script; its approver (unless the instance has its own) asks through `asker`. */
-  const run = async (
-    code: string,
-    signal: AbortSignal,
-    asker: ElicitingRequest,
-    caller: { correlationId?: string; principal: string; typecheck?: boolean; onEvent?: ExecutionEventHandler },
-  ): Promise<CallToolResult> => {
-    const approver = codemode.hasApprover ? undefined : elicitationApprover(asker, { timeoutMs });
-    const running = codemode.execute(code, { signal, limits: options.limits, approver, ...caller });
+  const pausable = options.pause !== false && codemode.canPause === true && typeof codemode.resume === "function";
+  /** Runs one execution; its approver (unless the instance has its own) asks through `asker`. */
+  const run = async (signal: AbortSignal, asker: ElicitingRequest, caller: Caller, start: Start) => {
+    const approver = codemode.hasApprover ? undefined : elicitationApprover(asker, { timeoutMs, pausable });
+    const running = start(signal, { limits: options.limits, approver, ...caller });
     options.onExecution?.(running);
     const result = await running;
     log({
-      level: result.ok ? "info" : "warn",
+      level: result.ok || result.paused ? "info" : "warn",
       event: "execute",
       executionId: result.executionId,
       correlationId: result.correlationId,
       stopReason: result.stopReason,
       durationMs: Math.round(result.durationMs),
       toolCalls: result.toolCalls.length,
+      ...(result.paused ? { pending: result.paused.pending.length } : {}),
       cancelled: signal.aborted,
     });
-    return {
-      content: [{ type: "text", text: formatResultForModel(result, { maxChars }) }],
-      structuredContent: structured(result),
-      ...(result.ok ? {} : { isError: true }),
-    };
+    return toolResult(result, maxChars);
   };
-  return server.registerTool("execute_code", {
+  const serve: Serve = async (ctx, code, start) => {
+    const modern = isModernEra(server.server.getNegotiatedProtocolVersion());
+    // Progress and log lines go to the request that started the execution, and end with its response.
+    const live = liveReport(ctx, modern ? undefined : logLevel);
+    const caller = callerOf(ctx, log);
+    try {
+      // A 2026-07-28 client is asked with input_required and answers in a retry: the execution waits across
+      // requests, and each request hears of it until its own response.
+      if (modern) {
+        const begin: StartExecution = (asker, signal, onEvent) => run(signal, asker, { ...caller, onEvent }, start);
+        return await waiting().serve(ctx, code, begin, live?.onEvent);
+      }
+      // A 2025-era client is asked on this request's stream, while the call waits.
+      const onEvent = live?.onEvent;
+      return await run(
+        ctx.mcpReq.signal,
+        askingRequest(server, ctx),
+        { ...caller, ...(onEvent ? { onEvent } : {}) },
+        start,
+      );
+    } finally {
+      await live?.close(!ctx.mcpReq.signal.aborted);
+    }
+  };
+  const tool = server.registerTool("execute_code", {
     title: "Run a TypeScript script against the tools",
     description: executeDescription(catalog),
     inputSchema: executeInput(maxCodeBytes),
     outputSchema: z.object(executionResultShape),
     annotations: { readOnlyHint: false, openWorldHint: true },
   }, async ({ code, typecheck }, ctx): Promise<CallToolResult | InputRequiredResult> => {
-    const modern = isModernEra(server.server.getNegotiatedProtocolVersion());
-    // Progress and log lines go to the request that started the execution, and end with its response.
-    const live = liveReport(ctx, modern ? undefined : logLevel);
-    const caller = callerOf(ctx, log, typecheck);
-    try {
-      // A 2026-07-28 client is asked with input_required and answers in a retry: the execution waits across
-      // requests, and each request hears of it until its own response.
-      if (modern) {
-        const start: StartExecution = (asker, signal, onEvent) => run(code, signal, asker, { ...caller, onEvent });
-        return await waiting().serve(ctx, code, start, live?.onEvent);
-      }
-      // A 2025-era client is asked on this request's stream, while the call waits.
-      return await run(code, ctx.mcpReq.signal, askingRequest(server, ctx), { ...caller, onEvent: live?.onEvent });
-    } finally {
-      await live?.close(!ctx.mcpReq.signal.aborted);
-    }
+    return await serve(
+      ctx,
+      code,
+      (signal, start) =>
+        codemode.execute(code, { signal, ...start, ...(typecheck !== undefined ? { typecheck } : {}) }),
+    );
   });
+  return { tool, serve: pausable ? serve : undefined };
 }
 
-/** Who calls `execute_code`, for the execution: its correlation id, principal and type-check choice. */
-function callerOf(ctx: ServerContext, log: McpLogger, typecheck: boolean | undefined) {
+/** Who calls `execute_code` or `resume_execution`, for the execution: its correlation id and principal. */
+function callerOf(ctx: ServerContext, log: McpLogger): Caller {
   const correlationId = requestId(ctx.http?.req, log);
   return {
     ...(correlationId !== undefined ? { correlationId } : {}),
-    ...(typecheck !== undefined ? { typecheck } : {}),
     principal: ctx.sessionId ? `mcp-session:${ctx.sessionId}` : ctx.http ? "mcp-http" : "mcp-stdio",
   };
 }
@@ -350,6 +390,10 @@ function executeInput(maxCodeBytes: number) {
     ),
   });
 }
+
+/** Who made a request, for the execution it starts, and who hears of it as it runs. */
+type Caller = { correlationId?: string; principal: string; onEvent?: ExecutionEventHandler };
+type Start = Parameters<Serve>[2];
 
 function registerDiscovery(server: McpServer, codemode: CodemodeServerLike, log: McpLogger): void {
   server.registerTool("search_tools", {
@@ -431,21 +475,4 @@ function requestId(req: Request | undefined, log: McpLogger): string | undefined
   if (value === undefined || isCorrelationId(value)) return value;
   log({ level: "warn", event: "request_id_invalid", length: value.length });
   return undefined;
-}
-
-function structured(result: ExecutionResult): Record<string, unknown> {
-  const { executionId, correlationId, ok, stopReason, result: value, error, logs, toolCalls, diagnostics, durationMs } =
-    result;
-  return {
-    executionId,
-    ...(correlationId !== undefined ? { correlationId } : {}),
-    ok,
-    stopReason,
-    ...(value !== undefined ? { result: value } : {}),
-    ...(error !== undefined ? { error } : {}),
-    logs,
-    toolCalls,
-    ...(diagnostics !== undefined ? { diagnostics } : {}),
-    durationMs,
-  };
 }

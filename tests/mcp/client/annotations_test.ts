@@ -38,15 +38,18 @@ Deno.test("annotations: destructive and not-read-only upstream tools ask the app
   ]);
 });
 
-Deno.test("annotations: without an approver a destructive tool is refused; an exact policy allows it, a glob does not", async () => {
+Deno.test("annotations: without an approver a destructive tool pauses the execution; an exact policy allows it, a glob does not", async () => {
   await using cm = new Codemode({ sources: [annotated()], policies: { "up.*": "allow", "up.write": "allow" } });
-  const r = await cm.execute(`
+  const paused = await cm.execute(`
     let refused = "";
     try { await tools.up.remove({}); } catch (e) { refused = e.message; }
     return { refused, written: await tools.up.write({}), read: await tools.up.read({}) };
   `);
+  assert.deepEqual(paused.paused?.pending.map((p) => [p.tool, p.reason]), [["up.remove", { kind: "defaultPolicy" }]]);
+  const id = paused.paused!.pending[0].id;
+  const r = await cm.resume(paused.paused!.continuation, { [id]: { approved: false, reason: "not today" } });
   assert.deepEqual(r.result, {
-    refused: "tools.up.remove was not run: it needs approval and no approver is configured (script.ts:3:26)",
+    refused: "tools.up.remove was not run: not today (script.ts:3:26)",
     written: "called write",
     read: "called read",
   });

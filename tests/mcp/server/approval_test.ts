@@ -1,12 +1,13 @@
 // Approvals under `codemode mcp`: a call that needs approval is put to the
 // person at the client whose execute_code made it, through MCP elicitation;
-// a client that cannot ask gets a clear refusal. The official SDK client,
+// a client that cannot ask gets a paused result, and its user decides with
+// resume_execution. The official SDK client,
 // over stdio (a real `codemode mcp` process) and Streamable HTTP.
 import assert from "node:assert/strict";
 // @ts-types="@modelcontextprotocol/sdk/types"
 import { type ElicitRequest, ElicitRequestSchema, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Client } from "@modelcontextprotocol/sdk/client";
-import { Codemode } from "../../../mod.ts";
+import { Codemode, type ExecutionResult } from "../../../mod.ts";
 import { serveHttp } from "../../../src/mcp/server/mod.ts";
 import {
   Client as ModernClient,
@@ -26,7 +27,17 @@ import {
 import { deleteFile, readFile, writeFile } from "./fixtures/approval_tools.ts";
 
 const TOOLS = "tests/mcp/server/fixtures/approval_tools.ts";
-const NO_CAPABILITY = "it needs approval, and this MCP client cannot ask (no elicitation capability)";
+/** The structured content of a paused execute_code, with its single pending call's id. */
+function pausedOn(
+  r: { structuredContent?: unknown; isError?: boolean },
+  input: unknown,
+): { id: string; continuation: string } {
+  const content = r.structuredContent as ExecuteContent & { paused?: ExecutionResult["paused"] };
+  assert.equal(content.stopReason, "paused", JSON.stringify(r));
+  assert.ok(!r.isError, "a paused result is not an error");
+  assert.deepEqual(content.paused!.pending.map((p) => p.input), [input]);
+  return { id: content.paused!.pending[0].id, continuation: content.paused!.continuation };
+}
 
 /** A client that declares elicitation and answers each question with `answer(params)`, keeping the questions. */
 function askingClient(answer: (params: ElicitRequest["params"]) => ElicitResult): {
@@ -152,23 +163,37 @@ Deno.test("stdio: codemode mcp asks the client's user through elicitation, and r
   await assertAskedScript(answers, questions, (calls) => runCalls(client, calls));
 });
 
-Deno.test("stdio: a client without the elicitation capability gets a clear refusal, and nothing runs", async () => {
+Deno.test("stdio: a client without the elicitation capability gets a paused result; its user decides with resume_execution", async () => {
   await using conn = await connectStdio(["--tools", TOOLS]);
-  const { results, content } = await runCalls(conn.client, [
+  const code = callsScript([
     `tools.files.delete({ path: "/tmp/1" })`,
     `tools.wipeDisk({ disk: "sdb" })`,
     `tools.files.read({ path: "/tmp/2" })`,
   ]);
-  assert.deepEqual(results, [
-    `tools.files.delete was not run: ${NO_CAPABILITY}`,
-    `tools.wipeDisk was not run: ${NO_CAPABILITY}`,
+  const first = await call(conn.client, "execute_code", { code });
+  const one = pausedOn(first, { path: "/tmp/1" });
+  assert.match(text(first), /call resume_execution with the decisions and this continuation:\ncm1\./);
+  const second = await call(conn.client, "resume_execution", {
+    continuation: one.continuation,
+    decisions: { [one.id]: { approved: true } },
+  });
+  const two = pausedOn(second, { disk: "sdb" });
+  const done = await call(conn.client, "resume_execution", {
+    continuation: two.continuation,
+    decisions: { [two.id]: { approved: false, reason: "not this disk" } },
+  });
+  const content = done.structuredContent as unknown as ExecuteContent;
+  assert.deepEqual(content.result, [
+    "deleted /tmp/1",
+    "tools.wipeDisk was not run: not this disk",
     "contents of /tmp/2",
   ]);
-  assert.deepEqual(content.toolCalls.map((c) => [c.tool, c.ok]), [
-    ["files.delete", false],
-    ["wipeDisk", false],
-    ["files.read", true],
-  ]);
+  const refused = await call(conn.client, "resume_execution", {
+    continuation: two.continuation + "x",
+    decisions: { [two.id]: { approved: true } },
+  });
+  assert.equal(refused.isError, true);
+  assert.match(text(refused), /ContinuationError: The continuation was altered or forged/);
 });
 
 const paths = (who: string) => [1, 2, 3].map((i) => `tools.files.delete({ path: "/${who}/${i}" })`);
@@ -215,8 +240,9 @@ Deno.test("http: each question goes to the client whose execute_code made the ca
     });
 
     const mute = await connectHttp(http.url);
-    const { results } = await runCalls(mute.client, [`tools.files.delete({ path: "/x" })`]);
-    assert.deepEqual(results, [`tools.files.delete was not run: ${NO_CAPABILITY}`]);
+    pausedOn(await call(mute.client, "execute_code", { code: callsScript([`tools.files.delete({ path: "/x" })`]) }), {
+      path: "/x",
+    });
     await Promise.all([alice.client.close(), bob.client.close(), mute.client.close()]);
   } finally {
     await http.close();
@@ -278,7 +304,7 @@ Deno.test("stdio: a 2026-07-28 client is asked with input_required, sends the ca
   await assertAskedScript(answers, questions, (calls) => runModernCalls(client, calls)); // as a 2025-era client
 });
 
-Deno.test("http: 2026-07-28 clients are each asked about their own calls; one without elicitation is refused; a 2025-era session is still asked", async () => {
+Deno.test("http: 2026-07-28 clients are each asked about their own calls; one without elicitation pauses and resumes; a 2025-era session is still asked", async () => {
   await using cm = new Codemode({ tools: [deleteFile, writeFile, readFile] });
   const apiKey = "approval-test-key-0123456789";
   const http = await serveHttp(cm, { port: 0, apiKey });
@@ -297,7 +323,10 @@ Deno.test("http: 2026-07-28 clients are each asked about their own calls; one wi
     const [a, b, m] = await Promise.all([
       alice.client.callTool({ name: "execute_code", arguments: { code: ALICE_SCRIPT } }),
       runModernCalls(bob.client, BOB_CALLS),
-      runModernCalls(mute.client, [`tools.files.delete({ path: "/x" })`, `tools.files.read({ path: "/y" })`]),
+      mute.client.callTool({
+        name: "execute_code",
+        arguments: { code: callsScript([`tools.files.delete({ path: "/x" })`, `tools.files.read({ path: "/y" })`]) },
+      }),
     ]);
     assertEachAskedAboutOwnCalls({
       result: (a.structuredContent as { result?: unknown })?.result,
@@ -306,10 +335,12 @@ Deno.test("http: 2026-07-28 clients are each asked about their own calls; one wi
       results: b.results,
       questions: bob.questions,
     });
-    assert.deepEqual(m, {
-      results: [`tools.files.delete was not run: ${NO_CAPABILITY}`, "contents of /y"],
-      ok: [false, true],
+    const paused = pausedOn(m, { path: "/x" });
+    const resumed = await mute.client.callTool({
+      name: "resume_execution",
+      arguments: { continuation: paused.continuation, decisions: { [paused.id]: { approved: true } } },
     });
+    assert.deepEqual((resumed.structuredContent as { result?: unknown }).result, ["deleted /x", "contents of /y"]);
     assert.equal(http.waitingCount, 0, "no execution is left waiting");
 
     const legacy = askingClient(yes);
