@@ -63,3 +63,11 @@ export async function langgraphTools(
 ): Promise<[LangchainCodemodeTool]> {
   return [await langchainTool(codemode, options)];
 }
+
+export {
+  type CodemodeApprovalRequest,
+  codemodeApprovalNode,
+  hasPausedExecution,
+  type MessagesStateLike,
+} from "./langgraph_approvals.ts";
+export type { ApprovalAnswer, ResumableCodemode } from "./_pause.ts";
