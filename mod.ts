@@ -54,8 +54,11 @@ export {
   ApprovalRefused,
   type ApprovalRequest,
   type Approver,
+  type ApproverAnswer,
   type NeedsApproval,
 } from "./src/tools/approval.ts";
+export { ContinuationError } from "./src/approvals/continuation.ts";
+export { type ApprovalDecision, type ApprovalsOptions, DEFAULT_APPROVALS } from "./src/approvals/options.ts";
 export type { Validation, Validator, ZodIssueLike, ZodLike } from "./src/tools/validate.ts";
 export type { JsonSchema, JsonSchemaObject } from "./src/tools/json_schema.ts";
 export type { CatalogEntry } from "./src/typegen/catalog.ts";
@@ -69,7 +72,16 @@ export {
   type ToolTypeInfo,
 } from "./src/typegen/mod.ts";
 export { DEFAULT_LIMITS, type Limits, resolveLimits } from "./src/limits.ts";
-export type { ExecuteRequest, Executor, ExecutorLoad, ToolInvoker } from "./src/executor.ts";
+export type {
+  ExecuteRequest,
+  ExecutionClock,
+  ExecutionEnding,
+  ExecutionRecording,
+  Executor,
+  ExecutorLoad,
+  ReadEntry,
+  ToolInvoker,
+} from "./src/executor.ts";
 export {
   type ExecutionObservation,
   type ExecutionStart,
@@ -81,6 +93,7 @@ export {
   type ToolCallOutcome,
 } from "./src/observe.ts";
 export {
+  type ApprovalReason,
   ERROR_NAMES,
   type ErrorName,
   type ExecutionError,
@@ -88,6 +101,8 @@ export {
   executionResultSchema,
   type LogEntry,
   type LogLevel,
+  type PausedExecution,
+  type PendingApproval,
   type Schema,
   STOP_REASONS,
   type StopReason,

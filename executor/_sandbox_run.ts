@@ -3,7 +3,7 @@
 // group gone.
 import { encodeReply, MAX_VALUE_DEPTH, parseChildLine } from "../src/rpc/host_bridge.ts";
 import { LineSplitter, LineTooLongError } from "../src/rpc/lines.ts";
-import type { ChildFrame, RunParams } from "../src/rpc/protocol.ts";
+import type { ChildFrame, ReadEntry, RunParams } from "../src/rpc/protocol.ts";
 import { AsyncResource } from "node:async_hooks";
 import type { ChildExit, SandboxChild } from "./_child.ts";
 import { LogBuffer } from "./_log_buffer.ts";
@@ -11,7 +11,8 @@ import type { MemoryCap } from "./_memory_cap.ts";
 import { CHILD_PIDS_MAX } from "./_cgroups.ts";
 import { boundedError, ToolTrace } from "./_bounds.ts";
 import { ExitReport, UNSETTLED_MESSAGE } from "./_exit_report.ts";
-import type { ExecuteRequest } from "../src/executor.ts";
+import type { ExecuteRequest, ExecutionEnding } from "../src/executor.ts";
+import { startDeadline } from "./_deadline.ts";
 import { type ExecutionError, type ExecutionResult, hostError, type StopReason } from "../src/rpc/result.ts";
 
 /** Room for the frame around a maximal result, in bytes. */
@@ -138,25 +139,32 @@ export class SandboxRun {
       maxResultBytes: limits.maxResultBytes,
       maxLogLineBytes: Math.min(limits.maxLogLineBytes, limits.maxLogBytes),
       maxDepth: MAX_VALUE_DEPTH,
+      ...(this.#req.recording
+        ? { record: { maxChars: this.#req.recording.maxChars, replay: this.#req.recording.replay } }
+        : {}),
     };
   }
 
   // The wall-clock timeout, the cancel signal and the resident-memory cap.
   #watchLimits(): () => void {
-    const { limits, signal } = this.#req;
-    const timer = setTimeout(() => {
+    const { limits, signal, halt } = this.#req;
+    const cancelDeadline = startDeadline(limits.timeoutMs, () => {
       const message = `The script ran longer than ${limits.timeoutMs} ms (timeoutMs)`;
       this.#end({ stopReason: "timeout", error: hostError("TimeoutError", message) });
-    }, limits.timeoutMs);
+    }, this.#req.clock);
     const onAbort = () => {
       const error = hostError("KilledError", "The execution was cancelled by the host");
       this.#end({ stopReason: "killed", error });
     };
+    const onHalt = () => this.#end(halt!.reason as ExecutionEnding);
     signal?.addEventListener("abort", onAbort, { once: true });
+    halt?.addEventListener("abort", onHalt, { once: true });
     if (signal?.aborted) onAbort();
+    if (halt?.aborted) onHalt();
     const rss = setInterval(() => this.#checkMemory(), RSS_POLL_MS);
     return () => {
-      clearTimeout(timer);
+      cancelDeadline();
+      halt?.removeEventListener("abort", onHalt);
       clearInterval(rss);
       clearTimeout(this.#wakeTimer);
       signal?.removeEventListener("abort", onAbort);
@@ -206,6 +214,12 @@ export class SandboxRun {
     this.#wakeTimer = setTimeout(() => {
       if (!this.#ending) this.#write("\n");
     }, ms);
+  }
+
+  #onWait({ ms, reads }: { ms?: number; reads?: ReadEntry[] | "overflow" }): void {
+    if (reads !== undefined) this.#req.recording?.onReads(reads);
+    if (ms !== undefined) this.#wakeAfter(ms);
+    else this.#req.recording?.onBlocked();
   }
 
   // Replies written in one turn of the host (the timers of a Promise.all's
@@ -296,9 +310,10 @@ export class SandboxRun {
   #onFrame(frame: ChildFrame, size: InputSize): void {
     if (frame.method === "log") return void this.#logs.add(frame.params.level, frame.params.text);
     if (frame.method === "tools/call") {
+      if (frame.params.reads !== undefined) this.#req.recording?.onReads(frame.params.reads);
       return void this.#onToolCall(frame.id, frame.params.tool, frame.params.input, size);
     }
-    if (frame.method === "wait") return this.#wakeAfter(frame.params.ms);
+    if (frame.method === "wait") return this.#onWait(frame.params);
     if (frame.method === "tools/site") {
       return this.#trace.locate(frame.params.id, frame.params.line, frame.params.column);
     }

@@ -113,6 +113,8 @@ export class LocalExecutor implements Executor {
   readonly #teardowns = new Set<Promise<void>>();
   #closed = false;
   #running = 0;
+  /** It honours recording, halting and a stoppable clock: executions can pause for approval. */
+  readonly pausable = true;
 
   /**
    * Creates an executor; it starts no process until {@linkcode LocalExecutor.execute}

@@ -7,7 +7,7 @@
 import { LocalExecutor, type LocalExecutorOptions } from "../executor/local.ts";
 import { RemoteExecutor, type RemoteExecutorOptions } from "../executor/remote.ts";
 import { DEFAULT_LIMITS, type Limits, resolveLimits } from "./limits.ts";
-import type { ExecutionResult } from "./rpc/result.ts";
+import { type ExecutionResult, hostError } from "./rpc/result.ts";
 import type { Executor } from "./executor.ts";
 import { type DeniedPattern, validateCode } from "../executor/validator.ts";
 import type { AnyTool, Tool } from "./tools/define.ts";
@@ -20,7 +20,11 @@ import type { ToolMatch } from "./typegen/search.ts";
 import { Discovery } from "./typegen/discovery.ts";
 import { answerDiscoveryCall } from "./typegen/discovery_call.ts";
 import { PolicySet, type ToolPolicy } from "./tools/policy.ts";
-import { approvalRefusal, type Approver, effectivePolicy } from "./tools/approval.ts";
+import { type Approver, effectivePolicy } from "./tools/approval.ts";
+import { ContinuationError, ContinuationSealer } from "./approvals/continuation.ts";
+import { type ApprovalDecision, type ApprovalsOptions, matchDecisions, resolveApprovals } from "./approvals/options.ts";
+import { ExecutionRecorder, type Replay, type Step } from "./approvals/recorder.ts";
+import { ApprovalClock, approvalGate } from "./approvals/gate.ts";
 import { CallScope } from "./tools/call_scope.ts";
 import {
   type ExecutionObservation,
@@ -68,8 +72,14 @@ export interface CodemodeOptions {
    * `needsApproval` makes it `approve` even where this says `allow`; only `deny` overrides it.
    */
   policies?: Record<string, ToolPolicy>;
-  /** Asked before every call that needs approval; a refusal becomes an error in the script. */
+  /**
+   * Asked before every call that needs approval; a refusal becomes an error in the script. Without one (or
+   * when it answers `"later"`, or not within `approvals.timeoutMs`), the execution pauses: see
+   * {@linkcode Codemode.resume}.
+   */
   approver?: Approver;
+  /** How executions pause for approval and resume: the key continuations are sealed with, timeouts, sizes. */
+  approvals?: ApprovalsOptions;
   /** Tools that load asynchronously (upstream MCP servers), each under its namespace. */
   sources?: ToolSource[];
   /**
@@ -145,6 +155,8 @@ interface Run {
   approver: Approver | undefined;
   scope: CallScope;
   observation: ExecutionObservation | undefined;
+  clock: ApprovalClock;
+  recorder: ExecutionRecorder | undefined;
 }
 
 /** What an observed tool call found out, for its outcome. */
@@ -196,12 +208,14 @@ export class Codemode {
   // The declarations scripts are checked against, for the tools they were made from (observed types do not change them).
   #checked: { tools: Tool[]; declarations: string } | undefined;
   readonly #observedOutputs: ObservedOutputs | undefined;
+  readonly #approvals: ReturnType<typeof resolveApprovals>;
+  readonly #sealer: ContinuationSealer;
 
   /**
    * Creates an instance; it starts no process until {@linkcode Codemode.execute}.
    *
-   * @param options tools, limits, executor, denied patterns, policies, approver, sources and observer.
-   * @throws {Error} on duplicate tool names, an invalid limit or executor setting.
+   * @param options tools, limits, executor, denied patterns, policies, approver, approvals, sources and observer.
+   * @throws {Error} on duplicate tool names, an invalid limit, executor or approvals setting (a key too short).
    */
   constructor(options: CodemodeOptions = {}) {
     this.registry = new ToolRegistry(options.tools);
@@ -221,6 +235,8 @@ export class Codemode {
     this.#deniedPatterns = options.deniedPatterns;
     this.#policies = new PolicySet(options.policies);
     this.#approver = options.approver;
+    this.#approvals = resolveApprovals(options.approvals);
+    this.#sealer = new ContinuationSealer(options.approvals?.key);
     this.#sources = [...(options.sources ?? [])];
     this.#observer = options.observer;
     this.#typecheck = options.typecheck ?? false;
@@ -380,10 +396,57 @@ export class Codemode {
    * @returns the result, logs and tool-call trace.
    * @throws {TypeError} on an invalid limit; the error a handler or the approver threw, when `options.rethrow` accepts it.
    */
-  async execute(
-    code: string,
-    options: ExecuteOptions = {},
+  execute(code: string, options: ExecuteOptions = {}): Promise<ExecutionResult> {
+    return this.#run(code, options, undefined);
+  }
+
+  /**
+   * Continues an execution that paused for approval (stopReason `paused`), in a fresh sandbox: the script runs
+   * again from the start, and every tool call it made before the pause is answered from the continuation's
+   * record (never run twice), as is every value it read from the clock or the random generator, so it takes
+   * the same path; the calls that waited run or are refused as decided (a rejection is an error the script
+   * can catch: `tools.x was not run: <reason>`), and it goes on live. It may pause again (a new continuation).
+   * A script that takes another path (it branches on something the record does not hold, or the tools
+   * changed) ends with a `DivergenceError` naming where, before anything more runs.
+   *
+   * @param continuation the `paused.continuation` of the result (from this process, or from any with the same
+   * `approvals.key`).
+   * @param decisions approval id → `{ approved: true }` or `{ approved: false, reason? }`, for every pending call.
+   * @param options as for {@linkcode Codemode.execute} (the correlation id is the first run's).
+   * @returns the result of the resumed execution.
+   * @throws {ContinuationError} for a continuation that is not one, altered, forged, sealed under another key,
+   * expired or too large, and for decisions that do not name exactly its pending calls.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { z } from "zod";
+   * import { Codemode, defineTool } from "../mod.ts";
+   * const send = defineTool({
+   *   name: "mail.send", input: z.object({ to: z.string() }), needsApproval: true, handler: ({ to }) => `sent to ${to}`,
+   * });
+   * await using cm = new Codemode({ tools: [send] });
+   * const first = await cm.execute(`return await tools.mail.send({ to: "ana" })`);
+   * assert.equal(first.stopReason, "paused");
+   * const [pending] = first.paused!.pending;
+   * const resumed = await cm.resume(first.paused!.continuation, { [pending.id]: { approved: true } });
+   * assert.equal(resumed.result, "sent to ana");
+   * ```
+   */
+  async resume(
+    continuation: string,
+    decisions: Record<string, ApprovalDecision>,
+    options: Omit<ExecuteOptions, "correlationId" | "typecheck"> = {},
   ): Promise<ExecutionResult> {
+    if (!this.#executor.pausable) {
+      throw new ContinuationError("This Codemode's executor cannot resume executions (only a LocalExecutor can)");
+    }
+    const payload = await this.#sealer.open(continuation, this.#approvals.maxContinuationBytes);
+    const replay = { payload, decisions: matchDecisions(payload.pending, decisions) };
+    return this.#run(payload.code, { ...options, correlationId: payload.correlationId, typecheck: false }, replay);
+  }
+
+  async #run(code: string, options: ExecuteOptions, replay: Replay | undefined): Promise<ExecutionResult> {
     const executionId = crypto.randomUUID();
     if (options.correlationId !== undefined && !isCorrelationId(options.correlationId)) {
       throw new TypeError(
@@ -420,7 +483,11 @@ export class Codemode {
     }
     const scope = new CallScope(executionId, options);
     const approver = scope.guard(options.approver ?? this.#approver);
-    const run: Run = { executionId, limits, approver, scope, observation };
+    const recorder = this.#executor.pausable && (replay || this.#mayAskApproval())
+      ? new ExecutionRecorder(code, correlationId, this.#recordBudget(code), replay)
+      : undefined;
+    const clock = new ApprovalClock();
+    const run: Run = { executionId, limits, approver, scope, observation, clock, recorder };
     const traceHeaders = observation && traceHeadersOf(observation);
     let result: ExecutionResult;
     try {
@@ -432,15 +499,48 @@ export class Codemode {
         correlationId,
         ...(traceHeaders ? { traceHeaders } : {}),
         invoke: (tool, input, signal) => this.#invoke(run, tool, input, signal),
+        ...(recorder ? { recording: recorder, halt: recorder.halt } : {}),
+        clock,
       });
+      result = { ...result, correlationId };
+      if (recorder) result = await this.#afterRecorded(result, recorder);
     } catch (e) {
       endExecution(observation, undefined, e);
       throw e;
     }
-    result = { ...result, correlationId };
     endExecution(observation, result);
     scope.throwIfEscaped();
     return result;
+  }
+
+  // Whether a call of this execution may need approval: only then is it recorded.
+  #mayAskApproval(): boolean {
+    return this.#policies.asksApproval || this.#sources.some((s) => !this.#sourceTools.has(s)) ||
+      this.registry.list().some((t) => this.policyOf(t) === "approve");
+  }
+
+  // What a record may hold: the continuation is base64 of it, plus the script, the pending calls and the header.
+  #recordBudget(code: string): number {
+    return Math.max(0, Math.floor(this.#approvals.maxContinuationBytes * 0.74) - code.length - 8192);
+  }
+
+  // A paused execution gets its continuation; a resumed one that ended before its replay did diverged.
+  async #afterRecorded(result: ExecutionResult, recorder: ExecutionRecorder): Promise<ExecutionResult> {
+    const unfinished = result.stopReason === "completed" ? recorder.unfinishedReplay() : undefined;
+    if (unfinished) {
+      const { result: _, ...rest } = result;
+      return { ...rest, ok: false, stopReason: "error", error: hostError("DivergenceError", unfinished) };
+    }
+    const payload = recorder.paused;
+    if (result.stopReason !== "paused" || !payload) return result;
+    const { token, expiresAt } = await this.#sealer.seal(payload, this.#approvals.continuationTtlMs);
+    const max = this.#approvals.maxContinuationBytes;
+    if (token.length > max) {
+      const message = `The execution paused for approval, but its continuation is ${token.length} characters, ` +
+        `over the ${max} limit (approvals.maxContinuationBytes)`;
+      return { ...result, stopReason: "error", error: hostError("OutputLimitError", message) };
+    }
+    return { ...result, paused: { continuation: token, pending: payload.pending, expiresAt: expiresAt.toISOString() } };
   }
 
   // The type check, when asked for: what stops the script, or undefined.
@@ -562,8 +662,36 @@ export class Codemode {
   }
 
   async #call(run: Run, name: string, input: unknown, signal: AbortSignal, facts?: CallFacts): Promise<unknown> {
-    const { executionId, limits, approver, scope } = run;
-    const forCall = scope.nextCall(); // numbered as the trace records calls, discovery included
+    const forCall = run.scope.nextCall(); // numbered as the trace records calls, discovery included
+    const step = run.recorder?.begin(name, input);
+    const index = step && "index" in step ? step.index : undefined;
+    try {
+      if (step?.kind === "replayed") {
+        if (step.outcome.ok) return JSON.parse(step.outcome.json);
+        throw new ToolError(step.outcome.message);
+      }
+      if (step?.kind === "diverged") throw new ToolError(step.message);
+      const value = await this.#live(run, name, input, signal, forCall, step, facts);
+      if (index !== undefined) run.recorder!.settle(index, { ok: true, value });
+      return value;
+    } catch (e) {
+      if (index !== undefined) run.recorder!.settle(index, { ok: false, message: errorMessage(e) });
+      throw e;
+    } finally {
+      run.recorder?.end(index);
+    }
+  }
+
+  async #live(
+    run: Run,
+    name: string,
+    input: unknown,
+    signal: AbortSignal,
+    forCall: ReturnType<CallScope["nextCall"]>,
+    step: Step | undefined,
+    facts?: CallFacts,
+  ): Promise<unknown> {
+    const { executionId, limits, scope } = run;
     if (name === "$search" || name === "$types") {
       if (facts) facts.tool = name;
       await this.loadTools().catch(() => {}); // a source that fails is left out of the answer
@@ -577,16 +705,27 @@ export class Codemode {
     }
     if (!tool || configured === "deny") throw new ToolError(this.discovery().notATool(name));
     // An `approve` rule asks every time; otherwise the tool's own requirement (if any) decides.
-    const check = configured === "approve" ? true : tool.needsApproval ?? false;
-    const authorize = check === false ? undefined : async (value: unknown) => {
-      const { toolCallId, context } = forCall;
-      const request = { tool: tool.name, input: value, executionId, signal, toolCallId, context };
-      const refusal = await approvalRefusal(approver, request, check);
-      if (refusal) {
-        if (facts) facts.refused = true;
-        throw new ToolError(`tools.${name} was not run: ${refusal}`);
-      }
-    };
+    const rule = configured === "approve" ? this.#policies.ruleOfTool(tool) : undefined;
+    const authorize = approvalGate({
+      executionId,
+      approver: run.approver,
+      clock: run.clock,
+      recorder: run.recorder,
+      cannotPause: this.#executor.pausable
+        ? "no tool needed approval when it started, so it was not recorded"
+        : "its executor cannot pause executions (only a LocalExecutor can)",
+      timeoutMs: this.#approvals.timeoutMs,
+    }, {
+      name,
+      tool: tool.name,
+      check: configured === "approve" ? true : tool.needsApproval ?? false,
+      reason: rule !== undefined ? { kind: "policy", rule } : { kind: "needsApproval" },
+      step,
+      toolCallId: forCall.toolCallId,
+      context: forCall.context,
+      signal,
+      onRefused: () => facts && (facts.refused = true),
+    });
     const timeoutMs = tool.timeoutMs ?? limits.toolTimeoutMs;
     const call = runToolCall(tool, name, input, { executionId, timeoutMs, signal, authorize, ...forCall });
     input = undefined; // the raw input is not kept while the handler runs

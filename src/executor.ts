@@ -7,7 +7,10 @@
  * @module
  */
 import type { Limits } from "./limits.ts";
-import type { ExecutionResult } from "./rpc/result.ts";
+import type { ExecutionError, ExecutionResult, StopReason } from "./rpc/result.ts";
+import type { ReadEntry } from "./rpc/protocol.ts";
+
+export type { ReadEntry };
 
 /** Runs one tool call for the sandbox; throws an Error whose message the script sees. */
 export type ToolInvoker = (
@@ -39,6 +42,43 @@ export interface ExecuteRequest {
    * set only when an observer traces.
    */
   traceHeaders?: Record<string, string>;
+  /**
+   * Record what the script reads, so the execution can pause for approval and be resumed by replay; set by
+   * `Codemode` only for an executor whose `pausable` is true.
+   */
+  recording?: ExecutionRecording;
+  /** Aborting ends the execution with the {@linkcode ExecutionEnding} given as the abort reason. */
+  halt?: AbortSignal;
+  /** Stops the execution's timeout while it is stopped (an approval is being decided). */
+  clock?: ExecutionClock;
+}
+
+/** How a host that halts an execution wants it to end. */
+export interface ExecutionEnding {
+  /** The stop reason of the result. */
+  stopReason: StopReason;
+  /** The result's error, if any. */
+  error?: ExecutionError;
+}
+
+/** The recording side of an execution that may pause for approval (see `RunParams.record`). */
+export interface ExecutionRecording {
+  /** The values the script read in the run that paused, served again in order (a resume); empty otherwise. */
+  replay: ReadEntry[];
+  /** The most characters of read values the child records; past it, it reports `"overflow"`. */
+  maxChars: number;
+  /** Hears, in frame order and before the call it came with, what the script read since its previous frame. */
+  onReads(reads: ReadEntry[] | "overflow"): void;
+  /** The child blocked for replies with no timer due: it cannot go on until a tool call is answered. */
+  onBlocked(): void;
+}
+
+/** A clock the host can stop: the execution's timeout does not run while it is stopped. */
+export interface ExecutionClock {
+  /** Whether it is stopped now. */
+  readonly stopped: boolean;
+  /** Calls `listener` each time it stops or starts again; returns what removes the listener. */
+  onChange(listener: () => void): () => void;
 }
 
 /** How busy an executor is at one moment. */
@@ -57,4 +97,9 @@ export interface Executor {
   close(): Promise<void>;
   /** How busy it is now (read by observers for their gauges); optional. */
   load?(): ExecutorLoad;
+  /**
+   * Whether it honours `recording`, `halt` and `clock` (`LocalExecutor` does): only then can an execution
+   * pause for approval and its timeout stop while a call is being approved.
+   */
+  readonly pausable?: boolean;
 }

@@ -53,12 +53,15 @@ const CORE = [
   "src/observe.ts",
   "src/_observing.ts",
   "src/tools/",
+  "src/approvals/",
   "src/typegen/",
   "src/typecheck/",
 ];
 const ALLOWED: [string, string[]][] = [
   ["src/rpc/", ["src/rpc/"]],
   ["src/tools/", ["src/tools/", "src/rpc/"]],
+  // Pause and resume: the record, the continuation, the approval gate of a call.
+  ["src/approvals/", ["src/approvals/", "src/tools/", "src/rpc/", "src/executor.ts"]],
   ["src/typegen/", ["src/typegen/", "src/tools/"]],
   // The type check: its worker (TypeScript) is started by URL, never imported.
   ["src/typecheck/", ["src/typecheck/", "src/typegen/", "src/tools/", "src/rpc/"]],

@@ -3,9 +3,24 @@
 // bounded by the execution.
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { ApprovalRefused, type ApprovalRequest, Codemode, defineTool, type NeedsApproval } from "../mod.ts";
+import {
+  type ApprovalReason,
+  ApprovalRefused,
+  type ApprovalRequest,
+  Codemode,
+  defineTool,
+  type ExecutionResult,
+  type NeedsApproval,
+} from "../mod.ts";
 
-const REFUSED_WITHOUT_APPROVER = "it needs approval and no approver is configured";
+/** Without an approver, a call that needs approval pauses the execution (it used to be refused): nothing runs. */
+function assertPausedOn(r: ExecutionResult, pending: { input: unknown; reason: ApprovalReason }[]) {
+  assert.equal(r.stopReason, "paused");
+  assert.equal(r.ok, false);
+  assert.deepEqual(r.paused?.pending.map((p) => ({ tool: p.tool, input: p.input, reason: p.reason })), [
+    ...pending.map((p) => ({ tool: "bank.pay", ...p })),
+  ]);
+}
 
 function payTool(ran: unknown[], needsApproval: NeedsApproval<{ to: string; amount: number }>) {
   return defineTool({
@@ -28,13 +43,13 @@ function payAll(cm: Codemode, inputs: unknown[]) {
   `);
 }
 
-Deno.test("a tool with needsApproval: true is refused without an approver and runs only on the approver's yes", async () => {
+Deno.test("a tool with needsApproval: true pauses the execution without an approver and runs only on the approver's yes", async () => {
   const ran: unknown[] = [];
   await using none = new Codemode({ tools: [payTool(ran, true)] });
   assert.equal(none.hasApprover, false);
   assert.equal(none.policyOf(none.registry.get("bank.pay")!), "approve");
   const r1 = await payAll(none, [{ to: "a", amount: 1 }]);
-  assert.deepEqual(r1.result, [`tools.bank.pay was not run: ${REFUSED_WITHOUT_APPROVER}`]);
+  assertPausedOn(r1, [{ input: { to: "a", amount: 1 }, reason: { kind: "needsApproval" } }]);
   assert.deepEqual(ran, []);
 
   const asked: ApprovalRequest[] = [];
@@ -79,7 +94,7 @@ Deno.test("a needsApproval check that throws, or returns something other than fa
   assert.deepEqual(r1.result, ["tools.bank.pay was not run: its needsApproval check failed: limits service down"]);
   await using sloppy = new Codemode({ tools: [payTool(ran, () => undefined as unknown as boolean)] });
   const r2 = await payAll(sloppy, [{ to: "a", amount: 1 }]);
-  assert.deepEqual(r2.result, [`tools.bank.pay was not run: ${REFUSED_WITHOUT_APPROVER}`]);
+  assertPausedOn(r2, [{ input: { to: "a", amount: 1 }, reason: { kind: "needsApproval" } }]);
   assert.deepEqual(ran, []);
 });
 
@@ -92,11 +107,12 @@ Deno.test("the config tightens a tool's needsApproval but never loosens it: allo
   });
   assert.equal(allowed.policyOf(allowed.registry.get("bank.pay")!), "approve");
   const r1 = await payAll(allowed, [{ to: "a", amount: 1 }]);
-  assert.deepEqual(r1.result, [`tools.bank.pay was not run: ${REFUSED_WITHOUT_APPROVER}`]);
+  assertPausedOn(r1, [{ input: { to: "a", amount: 1 }, reason: { kind: "needsApproval" } }]);
 
   await using approve = new Codemode({ tools: [payTool(ran, small)], policies: { "bank.pay": "approve" } });
   const r2 = await payAll(approve, [{ to: "a", amount: 1 }]);
-  assert.deepEqual(r2.result, [`tools.bank.pay was not run: ${REFUSED_WITHOUT_APPROVER}`], "asked although small");
+  // Asked although small: the rule, not the tool's check, is why.
+  assertPausedOn(r2, [{ input: { to: "a", amount: 1 }, reason: { kind: "policy", rule: "bank.pay" } }]);
 
   await using denied = new Codemode({ tools: [payTool(ran, true)], policies: { "bank.*": "deny" } });
   assert.equal(denied.policyOf(denied.registry.get("bank.pay")!), "deny");

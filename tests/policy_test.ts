@@ -76,14 +76,14 @@ Deno.test("an approve tool runs only when the approver agrees, and the approver 
   ]);
 });
 
-Deno.test("an approve tool without an approver, or whose approver throws, is refused", async () => {
+Deno.test("an approve tool without an approver pauses the execution; one whose approver throws is refused", async () => {
   const ran: string[] = [];
   await using none = new Codemode({ tools: githubTools(ran), policies: { "github.*": "approve" } });
   const r1 = await none.execute(`try { await tools.github.listIssues({ repo: "x" }) } catch (e) { return e.message }`);
-  assert.equal(
-    r1.result,
-    "tools.github.listIssues was not run: it needs approval and no approver is configured (script.ts:1:26)",
-  );
+  assert.equal(r1.stopReason, "paused");
+  assert.deepEqual(r1.paused?.pending.map((p) => [p.tool, p.input, p.reason]), [
+    ["github.listIssues", { repo: "x" }, { kind: "policy", rule: "github.*" }],
+  ]);
   await using throwing = new Codemode({
     tools: githubTools(ran),
     policies: { "github.*": "approve" },

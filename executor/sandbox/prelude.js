@@ -456,7 +456,8 @@ function callTool(tool, input) {
     calls.set(id, { resolve, reject, site });
     // `json` is the captured JSON.stringify's own output: well-formed JSON on one line.
     const input = typeof json === "string" ? `,"input":${json}` : "";
-    sendCall(`{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"tool":${str(tool)}${input}}}`);
+    const params = `{"tool":${str(tool)}${input}${takeReads(",")}}`;
+    sendCall(`{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":${params}}`);
     scheduleDrain();
   });
   unawaited.set(promise, { tool, site });
@@ -569,9 +570,11 @@ function drain() {
     realTimers().setTimeout(drain, 0);
     return;
   }
-  // The host writes an empty line after `ms` unless a reply came first.
-  if (next !== Infinity) {
-    send(`{"jsonrpc":"2.0","method":"wait","params":{"ms":${int(min(2147483647, max(0, next - now())))}}}`);
+  // The host writes an empty line after `ms` unless a reply came first. While
+  // recording, the host hears of every block: one without `ms` may pause the run.
+  const wake = next === Infinity ? "" : `"ms":${int(min(2147483647, max(0, next - now())))}`;
+  if (wake !== "" || recording) {
+    send(`{"jsonrpc":"2.0","method":"wait","params":{${wake}${takeReads(wake === "" ? "" : ",")}}}`);
   }
   do {
     const line = readLine();
@@ -671,6 +674,130 @@ function dataUrl(source) {
   return DATA_URL + encodeURIComponent(source).replace(URL_UNSAFE, percent);
 }
 
+// Pause and resume (only when the host asks: an execution that may pause for
+// approval). Every value the script reads from the clock or the random
+// generator is recorded and sent with its next frame; a resume sends the
+// values of the first run back, and they are served again, in order, so the
+// script takes the same path. A read of another kind than the next recorded
+// one ends the replay: the host sees the difference and reports it.
+let recording = false;
+let readsText = "";
+let readChars = 0;
+let maxReadChars = 0;
+/** @type {[string, unknown][]} */
+let replay = [];
+let replayAt = 0;
+
+/** @param {string} kind @param {string} json */
+function note(kind, json) {
+  if (readChars > maxReadChars) return;
+  const entry = `["${kind}",${json}]`;
+  readChars += entry.length + 1;
+  if (readChars > maxReadChars) readsText = "";
+  else readsText = readsText === "" ? entry : readsText + "," + entry;
+}
+
+/** @param {string} lead what goes before the field. @returns {string} the `reads` field of the next frame. */
+function takeReads(lead) {
+  if (!recording) return "";
+  const field = readChars > maxReadChars ? `"reads":"overflow"` : `"reads":[${readsText}]`;
+  readsText = "";
+  return lead + field;
+}
+
+/**
+ * @template T
+ * @param {string} kind @param {() => T} live
+ * @param {(v: unknown) => boolean} fits whether a recorded value can stand for this read.
+ * @param {(v: T) => string} json
+ * @returns {T} the recorded value while the replay lasts, else the live one; noted either way.
+ */
+function observe(kind, live, fits, json) {
+  const next = replayAt < replay.length ? replay[replayAt] : undefined;
+  /** @type {T} */
+  let value;
+  if (next !== undefined && next[0] === kind && fits(next[1])) {
+    value = /** @type {T} */ (next[1]);
+    replayAt++;
+  } else {
+    replayAt = replay.length;
+    value = live();
+  }
+  note(kind, json(value));
+  return value;
+}
+
+const isNumber = (/** @type {unknown} */ v) => typeof v === "number";
+const HEX = "0123456789abcdef";
+
+/** @param {Uint8Array} bytes */
+function toHex(bytes) {
+  let hex = "";
+  for (let i = 0; i < u8Length(bytes); i++) hex += HEX[bytes[i] >> 4] + HEX[bytes[i] & 15];
+  return hex;
+}
+
+/** @param {string} hex @param {number} i @returns {number} the value of the hex digit at `i`. */
+function hexDigit(hex, i) {
+  const c = charCodeAt(hex, i);
+  return c <= 57 ? c - 48 : c - 87;
+}
+
+/** @param {any} nowFn the real clock. @returns {() => number} a clock that never runs backwards past a replay. */
+function monotonic(nowFn) {
+  let last = -Infinity;
+  let shift = 0;
+  const live = () => {
+    const t = nowFn() + shift;
+    if (t >= last) return t;
+    shift += last - t;
+    return last;
+  };
+  return () => (last = observe("p", live, isNumber, toText));
+}
+
+/** @param {{ maxChars: number, replay: [string, unknown][] }} record */
+function startRecording(record) {
+  recording = true;
+  maxReadChars = record.maxChars;
+  replay = record.replay;
+  const RealDate = Date;
+  const dateNow = RealDate.now;
+  const construct = Reflect.construct;
+  const clock = () => observe("d", dateNow, isNumber, toText);
+  /** @this {unknown} @param {unknown[]} args */
+  function ReplayDate(...args) {
+    if (new.target === undefined) return new RealDate(clock()).toString();
+    return construct(RealDate, args.length === 0 ? [clock()] : args, new.target);
+  }
+  Object.setPrototypeOf(ReplayDate, RealDate);
+  defineProperty(ReplayDate, "prototype", { value: RealDate.prototype });
+  defineProperty(ReplayDate, "now", { value: clock, writable: true, configurable: true });
+  defineProperty(RealDate.prototype, "constructor", { value: ReplayDate, writable: true, configurable: true });
+  defineProperty(globalThis, "Date", { value: ReplayDate, writable: true, configurable: true });
+  defineProperty(performance, "now", { value: monotonic(now), writable: true, configurable: true });
+  const random = Math.random;
+  defineProperty(Math, "random", { value: () => observe("r", random, isNumber, toText), writable: true });
+  const uuid = crypto.randomUUID.bind(crypto);
+  const isUuid = (/** @type {unknown} */ v) => typeof v === "string" && v.length === 36;
+  defineProperty(crypto, "randomUUID", { value: () => observe("u", uuid, isUuid, str), writable: true });
+  const fill = crypto.getRandomValues.bind(crypto);
+  const typed = Object.getPrototypeOf(U8.prototype);
+  const getter = (/** @type {string} */ n) =>
+    uncurry(/** @type {any} */ (Object.getOwnPropertyDescriptor(typed, n)).get);
+  const [buffer, offset, byteLength] = [getter("buffer"), getter("byteOffset"), getter("byteLength")];
+  /** @template {ArrayBufferView | null} T @param {T} array @returns {T} */
+  const getRandomValues = (array) => {
+    const filled = fill(/** @type {any} */ (array)); // checks the array's kind and size first
+    const bytes = new U8(buffer(array), offset(array), byteLength(array));
+    const fits = (/** @type {unknown} */ v) => typeof v === "string" && v.length === 2 * u8Length(bytes);
+    const hex = observe("g", () => toHex(bytes), fits, str);
+    for (let i = 0; i < u8Length(bytes); i++) bytes[i] = (hexDigit(hex, 2 * i) << 4) | hexDigit(hex, 2 * i + 1);
+    return filled;
+  };
+  defineProperty(crypto, "getRandomValues", { value: getRandomValues, writable: true });
+}
+
 // Web storage would persist across executions; the sandbox has none. Deno's
 // internal namespace (ops, promise and proxy inspection) is not for scripts.
 for (const name of ["localStorage", "sessionStorage", "caches"]) {
@@ -732,6 +859,7 @@ const init = parse(readLine() ?? "null");
 u8Fill(chunk, 0);
 maxLogLineBytes = init.params.maxLogLineBytes;
 maxDepth = init.params.maxDepth;
+if (init.params.record) startRecording(init.params.record);
 
 try {
   const source = WRAPPER + init.params.code + "\n}";

@@ -29,7 +29,41 @@ export interface RunParams {
   maxLogLineBytes: number;
   /** The child refuses results and tool inputs nested deeper than this. */
   maxDepth: number;
+  /**
+   * Set only when the execution may pause for approval: the child records every value the script reads from
+   * the clock or the random generator (up to `maxChars` characters of them, then it sends `"overflow"`) and
+   * sends them with its next frame; on a resume it serves `replay` first, in order.
+   */
+  record?: { maxChars: number; replay: ReadEntry[] };
 }
+
+/**
+ * One value the script read: `d` the date (`Date.now()`, `new Date()`, `Date()`), `p` `performance.now()`,
+ * `r` `Math.random()` (numbers); `u` `crypto.randomUUID()`, `g` the bytes `crypto.getRandomValues()` filled,
+ * in hex (strings).
+ */
+export type ReadEntry = ["d" | "p" | "r", number] | ["u" | "g", string];
+
+/** The most values one frame may carry. */
+export const MAX_READS_PER_FRAME = 100_000;
+
+/** The most bytes one `crypto.getRandomValues` call fills (the Web Crypto quota). */
+const MAX_RANDOM_BYTES = 65_536;
+
+const readEntry = z.union([
+  z.tuple([z.enum(["d", "p", "r"]), z.number()]),
+  z.tuple([z.literal("u"), z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)]),
+  z.tuple([z.literal("g"), z.string().max(MAX_RANDOM_BYTES * 2).regex(/^(?:[0-9a-f]{2})+$/)]),
+]);
+
+/**
+ * The values the script read since the child's previous frame, or `"overflow"` once it recorded more
+ * than it was allowed and stopped (the execution then cannot pause).
+ */
+export const Reads: z.ZodType<ReadEntry[] | "overflow"> = z.union([
+  z.array(readEntry).max(MAX_READS_PER_FRAME),
+  z.literal("overflow"),
+]);
 
 /** A tool call from the child. */
 export const ToolCallFrame = z.object({
@@ -39,6 +73,7 @@ export const ToolCallFrame = z.object({
   params: z.object({
     tool: z.string().max(512),
     input: z.unknown().optional(),
+    reads: Reads.optional(),
   }).strict(),
 }).strict();
 
@@ -70,11 +105,14 @@ export const LogFrame = z.object({
 /**
  * The child is about to block reading replies; it asks to be woken (an empty
  * line) after `ms`, when its next timer is due, unless a reply comes first.
+ * While recording (see {@linkcode RunParams.record}) it sends one before every
+ * block, with the values read since its previous frame; one without `ms` says
+ * it cannot go on until a tool call is answered.
  */
 export const WaitFrame = z.object({
   jsonrpc,
   method: z.literal("wait"),
-  params: z.object({ ms: z.number().int().min(0).max(2_147_483_647) }).strict(),
+  params: z.object({ ms: z.number().int().min(0).max(2_147_483_647).optional(), reads: Reads.optional() }).strict(),
 }).strict();
 
 /** An error as the child reports it. */

@@ -32,7 +32,8 @@ export type StopReason =
   | "rejected"
   | "typecheck"
   | "busy"
-  | "unavailable";
+  | "unavailable"
+  | "paused";
 
 /** Every {@linkcode StopReason}, in the order the docs list them. */
 export const STOP_REASONS: readonly StopReason[] = Object.freeze([
@@ -48,6 +49,7 @@ export const STOP_REASONS: readonly StopReason[] = Object.freeze([
   "typecheck",
   "busy",
   "unavailable",
+  "paused",
 ]);
 
 /**
@@ -62,7 +64,9 @@ export const STOP_REASONS: readonly StopReason[] = Object.freeze([
  * - `ProtocolError`: the child (or, remotely, the host or the executor service) sent a malformed or unexpected message;
  *   `SandboxExitError`: the child ended before the script returned; `ProcessLimitError`: the kernel refused the
  *   child a thread or process past its cgroup's pids limit (stopReason `error`);
- * - `UnavailableError`: the executor service could not be reached, or was lost or stopped answering (stopReason `unavailable`).
+ * - `UnavailableError`: the executor service could not be reached, or was lost or stopped answering (stopReason `unavailable`);
+ * - `DivergenceError`: a resumed script did not take the path of the run that paused (its replay differed; stopReason
+ *   `error`).
  */
 export type ErrorName =
   | "ToolError"
@@ -78,7 +82,8 @@ export type ErrorName =
   | "ProtocolError"
   | "SandboxExitError"
   | "ProcessLimitError"
-  | "UnavailableError";
+  | "UnavailableError"
+  | "DivergenceError";
 
 /** Every {@linkcode ErrorName}. */
 export const ERROR_NAMES: readonly ErrorName[] = Object.freeze([
@@ -96,6 +101,7 @@ export const ERROR_NAMES: readonly ErrorName[] = Object.freeze([
   "SandboxExitError",
   "ProcessLimitError",
   "UnavailableError",
+  "DivergenceError",
 ]);
 
 /**
@@ -176,6 +182,33 @@ export interface ExecutionError {
   column?: number;
 }
 
+/** Why a call needs approval: a `policies` rule that says `approve`, or the tool's own `needsApproval`. */
+export type ApprovalReason = { kind: "policy"; rule: string } | { kind: "needsApproval" };
+
+/** A tool call an execution paused on: it runs only once it is approved (`Codemode.resume`). */
+export interface PendingApproval {
+  /** Names the call in the decisions given to `resume`; random, so one execution's decisions fit no other. */
+  id: string;
+  /** The tool's name. */
+  tool: string;
+  /** The call's validated input. */
+  input: unknown;
+  /** Why the call needs approval. */
+  reason: ApprovalReason;
+  /** The call's id, as its handler would see it (`ctx.toolCallId`). */
+  toolCallId: string;
+}
+
+/** What a paused execution needs to go on. */
+export interface PausedExecution {
+  /** The continuation token: encrypted, authenticated JSON-safe text, to store anywhere and pass to `resume`. */
+  continuation: string;
+  /** The calls waiting for a decision: every one of them must be approved or rejected. */
+  pending: PendingApproval[];
+  /** When the continuation expires (ISO 8601). */
+  expiresAt: string;
+}
+
 /** What one execution produced. */
 export interface ExecutionResult {
   /** Unique id of this execution (tool handlers see it too). */
@@ -201,6 +234,8 @@ export interface ExecutionResult {
   diagnostics?: TypeDiagnostic[];
   /** Wall-clock time of the execution in ms. */
   durationMs: number;
+  /** Set when the execution paused for approval (stopReason `paused`): the calls waiting and the continuation. */
+  paused?: PausedExecution;
 }
 
 const position = (what: string) => z.number().int().min(1).optional().describe(`1-based ${what} in the script.`);
@@ -237,6 +272,25 @@ const typeDiagnostic = z.object({
   field: z.string().optional().describe("The input field at fault."),
 });
 
+const approvalReason = z.union([
+  z.object({ kind: z.literal("policy"), rule: z.string().describe("The policies rule that says approve.") }),
+  z.object({ kind: z.literal("needsApproval") }),
+]);
+
+const pendingApproval = z.object({
+  id: z.string().describe("Names the call in the decisions given to resume."),
+  tool: z.string(),
+  input: z.unknown().describe("The call's validated input."),
+  reason: approvalReason.describe("Why the call needs approval."),
+  toolCallId: z.string(),
+});
+
+const pausedExecution = z.object({
+  continuation: z.string().describe("Encrypted, authenticated token; pass it to resume with the decisions."),
+  pending: z.array(pendingApproval).describe("The calls waiting for a decision."),
+  expiresAt: z.string().describe("When the continuation expires (ISO 8601)."),
+});
+
 const executionResult = z.object({
   executionId: z.string(),
   // As long as `isCorrelationId` (src/observe.ts) allows.
@@ -249,6 +303,9 @@ const executionResult = z.object({
   toolCalls: z.array(toolCallRecord).describe("Every tool call, in the order made."),
   diagnostics: z.array(typeDiagnostic).optional().describe("What the type check found (stopReason typecheck)."),
   durationMs: z.number(),
+  paused: pausedExecution.optional().describe(
+    "The calls waiting for approval and the continuation (stopReason paused).",
+  ),
 });
 
 // Compile-time proof that each documented interface is exactly what its schema produces.
@@ -259,7 +316,8 @@ const same: [
   Same<z.output<typeof toolCallRecord>, ToolCallRecord>,
   Same<z.output<typeof logEntry>, LogEntry>,
   Same<z.output<typeof typeDiagnostic>, TypeDiagnostic>,
-] = [true, true, true, true, true];
+  Same<z.output<typeof pendingApproval>, PendingApproval>,
+] = [true, true, true, true, true, true];
 void same;
 
 /**

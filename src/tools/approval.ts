@@ -26,10 +26,24 @@ export interface ApprovalRequest {
 
 /**
  * Decides whether a call that needs approval may run. Only `true` approves;
+ * `"later"` leaves the decision to someone else: the execution pauses (see
+ * `Codemode.resume`) where it can, and the call is refused where it cannot;
  * `false`, any other value, or an error refuses. Throw {@linkcode ApprovalRefused}
  * to refuse with a reason the script reads.
  */
-export type Approver = (request: ApprovalRequest) => boolean | Promise<boolean>;
+export type Approver = (request: ApprovalRequest) => ApproverAnswer | Promise<ApproverAnswer>;
+
+/** What an {@linkcode Approver} answers: `true` runs the call, `"later"` defers it, anything else refuses. */
+export type ApproverAnswer = boolean | "later";
+
+/**
+ * How one call that may need approval was decided: run it, refuse it, or leave it for later (no approver,
+ * the approver said `"later"`, or it gave no answer in time).
+ */
+export type ApprovalVerdict =
+  | { verdict: "run" }
+  | { verdict: "refused"; reason: string }
+  | { verdict: "later"; why: "no approver" | "deferred" | "timeout" };
 
 /** What a `needsApproval` check gets besides the input. */
 export interface ApprovalCheckContext {
@@ -109,7 +123,7 @@ export function effectivePolicy(configured: ToolPolicy, needsApproval: NeedsAppr
  * @param approver the host's hook, if any.
  * @param request the tool, its validated input, the execution and its signal.
  * @param needsApproval `true` (the default) to ask in any case, or the tool's own check.
- * @returns `undefined` when the call may run, or why not.
+ * @returns `undefined` when the call may run, or why not (a call left for later is refused too).
  *
  * @example
  * ```ts
@@ -128,27 +142,86 @@ export async function approvalRefusal(
   request: ApprovalRequest,
   needsApproval: NeedsApproval<never> = true,
 ): Promise<string | undefined> {
-  if (needsApproval === false) return undefined;
+  const decided = await decideApproval(approver, request, needsApproval);
+  if (decided.verdict === "run") return undefined;
+  return decided.verdict === "refused" ? decided.reason : laterRefusal(decided.why);
+}
+
+/**
+ * Why a call left for later was refused, when the execution cannot pause.
+ *
+ * @param why why it was left for later.
+ * @param cannotPause why the execution cannot pause, if known.
+ * @param timeoutMs the approval timeout, for `timeout`.
+ * @returns the reason the script reads.
+ */
+export function laterRefusal(
+  why: "no approver" | "deferred" | "timeout",
+  cannotPause?: string,
+  timeoutMs?: number,
+): string {
+  const first = why === "no approver"
+    ? "it needs approval and no approver is configured"
+    : why === "deferred"
+    ? "the approver deferred it"
+    : `the approver gave no answer within ${timeoutMs} ms (approvals.timeoutMs)`;
+  return cannotPause ? `${first}, and the execution cannot pause: ${cannotPause}` : first;
+}
+
+/**
+ * Decides one call that may need approval, like {@linkcode approvalRefusal}, telling a call left for later
+ * (no approver, `"later"`, no answer within `timeoutMs`) from a refusal.
+ *
+ * @param approver the host's hook, if any.
+ * @param request the tool, its validated input, the execution and its signal.
+ * @param needsApproval `true` to ask in any case, or the tool's own check.
+ * @param timeoutMs the longest wait for the approver's answer. @default {no limit but the execution's end}
+ * @returns the verdict.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decideApproval } from "./approval.ts";
+ * const req = { tool: "a.b", input: {}, executionId: "x", signal: new AbortController().signal };
+ * assert.deepEqual(await decideApproval(() => "later", req), { verdict: "later", why: "deferred" });
+ * assert.deepEqual(await decideApproval(undefined, req), { verdict: "later", why: "no approver" });
+ * assert.deepEqual(await decideApproval(() => new Promise(() => {}), req, true, 10), { verdict: "later", why: "timeout" });
+ * ```
+ */
+export async function decideApproval(
+  approver: Approver | undefined,
+  request: ApprovalRequest,
+  needsApproval: NeedsApproval<never> = true,
+  timeoutMs?: number,
+): Promise<ApprovalVerdict> {
+  if (needsApproval === false) return { verdict: "run" };
   if (typeof needsApproval === "function") {
     const check = needsApproval as (input: unknown, context: ApprovalCheckContext) => boolean | Promise<boolean>;
     const { executionId, tool, toolCallId, context: given } = request;
     const context: ApprovalCheckContext = { executionId, tool, toolCallId, context: given };
     try {
       // Only an explicit false skips the approver: a check that returns nothing by mistake still asks.
-      if (await untilEnd(() => check(request.input, context), request.signal) === false) return undefined;
+      if (await untilEnd(() => check(request.input, context), request.signal) === false) return { verdict: "run" };
     } catch (e) {
-      return e instanceof ExecutionEnded ? e.message : cut(`its needsApproval check failed: ${messageOf(e)}`);
+      const reason = e instanceof ExecutionEnded ? e.message : cut(`its needsApproval check failed: ${messageOf(e)}`);
+      return { verdict: "refused", reason };
     }
   }
-  if (!approver) return "it needs approval and no approver is configured";
+  if (!approver) return { verdict: "later", why: "no approver" };
   try {
-    return (await untilEnd(() => approver(request), request.signal)) === true ? undefined : "the approver refused it";
+    const answer = await untilEnd(() => approver(request), request.signal, timeoutMs);
+    if (answer === true) return { verdict: "run" };
+    if (answer === "later") return { verdict: "later", why: "deferred" };
+    return { verdict: "refused", reason: "the approver refused it" };
   } catch (e) {
-    if (e instanceof ExecutionEnded) return e.message;
-    if (e instanceof ApprovalRefused) return cut(e.message);
-    return cut(`the approver failed: ${messageOf(e)}`);
+    if (e instanceof ApprovalTimedOut) return { verdict: "later", why: "timeout" };
+    if (e instanceof ExecutionEnded) return { verdict: "refused", reason: e.message };
+    if (e instanceof ApprovalRefused) return { verdict: "refused", reason: cut(e.message) };
+    return { verdict: "refused", reason: cut(`the approver failed: ${messageOf(e)}`) };
   }
 }
+
+class ApprovalTimedOut extends Error {}
 
 class ExecutionEnded extends Error {
   constructor() {
@@ -156,13 +229,20 @@ class ExecutionEnded extends Error {
   }
 }
 
-/** Runs `work`, settling with it or, when `signal` fires first, with {@linkcode ExecutionEnded}. */
-function untilEnd<T>(work: () => T | Promise<T>, signal: AbortSignal): Promise<T> {
+/**
+ * Runs `work`, settling with it or, when `signal` fires first, with {@linkcode ExecutionEnded}, or after
+ * `timeoutMs` with {@linkcode ApprovalTimedOut}.
+ */
+function untilEnd<T>(work: () => T | Promise<T>, signal: AbortSignal, timeoutMs?: number): Promise<T> {
   if (signal.aborted) return Promise.reject(new ExecutionEnded());
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new ExecutionEnded());
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => reject(new ApprovalTimedOut()), timeoutMs);
     signal.addEventListener("abort", onAbort, { once: true });
-    Promise.resolve().then(work).then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+    Promise.resolve().then(work).then(resolve, reject).finally(() => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+    });
   });
 }
 

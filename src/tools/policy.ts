@@ -96,6 +96,35 @@ export class PolicySet {
     return RANK[fallback] > RANK[rule] ? fallback : rule;
   }
 
+  /**
+   * The rule that gives a tool its policy, as {@linkcode PolicySet.policyOfTool} resolves it.
+   *
+   * @param tool the tool's names and default.
+   * @returns the rule's name or glob; `undefined` when no rule decides (the tool's own default, or `allow`).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { PolicySet } from "./policy.ts";
+   * const p = new PolicySet({ "fs.*": "approve" });
+   * assert.equal(p.ruleOfTool({ name: "fs.rm", path: ["fs", "rm"] }), "fs.*");
+   * assert.equal(p.ruleOfTool({ name: "web.get", path: ["web", "get"] }), undefined);
+   * ```
+   */
+  ruleOfTool(tool: Pick<Tool, "name" | "path" | "defaultPolicy">): string | undefined {
+    const names = [tool.name, tool.path.join(".")];
+    const exact = names.find((n) => this.#exact.has(n));
+    if (exact !== undefined) return exact;
+    const glob = this.#globs.find((rule) => names.some((n) => rule.regex.test(n)));
+    const fallback = tool.defaultPolicy ?? "allow";
+    return glob && RANK[glob.policy] >= RANK[fallback] ? glob.pattern : undefined;
+  }
+
+  /** Whether any rule says `approve`. */
+  get asksApproval(): boolean {
+    return [...this.#exact.values()].includes("approve") || this.#globs.some((r) => r.policy === "approve");
+  }
+
   #exactFor(names: string[]): ToolPolicy | undefined {
     for (const name of names) {
       const exact = this.#exact.get(name);
