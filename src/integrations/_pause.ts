@@ -5,7 +5,8 @@
  *
  * @module
  */
-import type { ApprovalDecision, ExecutionResult, PausedExecution, PendingApproval } from "../rpc/result.ts";
+import type { ExecutionResult, PausedExecution, PendingApproval } from "../rpc/result.ts";
+import type { ApprovalDecision } from "../approvals/options.ts";
 import { type CodemodeLike, type CodemodeToolOptions, rejectedResult, type RunOptions } from "./description.ts";
 import type { Limits } from "../limits.ts";
 

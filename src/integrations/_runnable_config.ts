@@ -22,7 +22,7 @@ import type { RunnableConfig } from "@langchain/core/runnables";
  * assert.deepEqual(childConfig({ tags: ["a"], runName: "execute_code" }), { tags: ["a"] });
  * ```
  */
-export function childConfig(config: RunnableConfig | undefined): Record<string, unknown> {
+export function childConfig(config: (RunnableConfig & { context?: unknown }) | undefined): Record<string, unknown> {
   const { callbacks, configurable, context, tags, metadata, recursionLimit, maxConcurrency } = config ?? {};
   // LangGraph adds its `store` to the config it runs a node with; LangChain's own type does not declare it.
   const store = (config as { store?: unknown } | undefined)?.store;

@@ -47,10 +47,11 @@ function host(ran: { notes: string[]; refunds: string[] }): Codemode {
   });
 }
 
-async function graphOver(cm: Codemode, checkpointer: MemorySaver) {
-  const model = fakeModel()
+async function graphOver(cm: Codemode, checkpointer: MemorySaver, resumed = false) {
+  // The graph of a restarted host resumes after the tool call: its model only answers.
+  const model = resumed ? fakeModel().respond(new AIMessage({ content: "Done.", id: "ai-done" })) : fakeModel()
     .respondWithTools([{ name: "execute_code", args: { code: CODE }, id: "call_1" }])
-    .respond(new AIMessage("Done."));
+    .respond(new AIMessage({ content: "Done.", id: "ai-done" }));
   const graph = new StateGraph(MessagesAnnotation)
     .addNode("agent", async (state) => ({ messages: [await model.invoke(state.messages)] }))
     .addNode("tools", new ToolNode(await langgraphTools(cm)))
@@ -87,7 +88,7 @@ Deno.test("codemodeApprovalNode: the graph pauses with every pending call, resum
   // A restarted host: a new Codemode with the same key, a new graph over the same checkpoints.
   const second = host(ran);
   await using _ = second;
-  const { graph: again } = await graphOver(second, checkpointer);
+  const { graph: again } = await graphOver(second, checkpointer, true);
   const [a7, b2] = request.approvals.map((a) => a.id);
   const done = await again.invoke(
     new Command({ resume: { [a7]: true, [b2]: { approved: false, reason: "B-2 was refunded already" } } }),
