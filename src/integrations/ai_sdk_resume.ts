@@ -32,10 +32,12 @@ import { decisionsFrom, type ResumableCodemode, resumeScript } from "./_pause.ts
 export interface ContinuationStore {
   /** Keeps a paused execution. */
   set(executionId: string, paused: PausedExecution): void | Promise<void>;
-  /** The paused execution kept under this id, if any. */
-  get(executionId: string): PausedExecution | undefined | Promise<PausedExecution | undefined>;
-  /** Forgets it (a continuation resumes once). */
-  delete(executionId: string): void | Promise<void>;
+  /**
+   * Takes the paused execution kept under this id, if any, and forgets it, at once: of two takes
+   * of one id, one gets it (a store over a database does `DELETE … RETURNING`), so a continuation
+   * resumes once.
+   */
+  take(executionId: string): PausedExecution | undefined | Promise<PausedExecution | undefined>;
 }
 
 /** The default most paused executions {@linkcode memoryContinuations} keeps. */
@@ -56,8 +58,9 @@ export const DEFAULT_MAX_CONTINUATIONS = 1_000;
  * const paused = { continuation: "t", pending: [], expiresAt: "2030-01-01T00:00:00.000Z" };
  * store.set("a", paused);
  * store.set("b", paused);
- * assert.equal(store.get("a"), undefined);
- * assert.equal(store.get("b"), paused);
+ * assert.equal(store.take("a"), undefined);
+ * assert.equal(store.take("b"), paused);
+ * assert.equal(store.take("b"), undefined);
  * ```
  */
 export function memoryContinuations(max: number = DEFAULT_MAX_CONTINUATIONS): ContinuationStore {
@@ -68,8 +71,11 @@ export function memoryContinuations(max: number = DEFAULT_MAX_CONTINUATIONS): Co
       kept.set(executionId, paused);
       while (kept.size > max) kept.delete(kept.keys().next().value!);
     },
-    get: (executionId) => kept.get(executionId),
-    delete: (executionId) => void kept.delete(executionId),
+    take(executionId) {
+      const paused = kept.get(executionId);
+      kept.delete(executionId);
+      return paused;
+    },
   };
 }
 
@@ -137,7 +143,7 @@ export function aiSdkResumeTool(codemode: ResumableCodemode, options: AiSdkResum
     needsApproval: true,
     execute: async (input, call) => {
       const executionId = typeof input?.executionId === "string" ? input.executionId : "";
-      const paused = await continuations.get(executionId);
+      const paused = await continuations.take(executionId);
       if (!paused) {
         return rejectedResult(
           "UnknownExecutionError",
@@ -145,8 +151,6 @@ export function aiSdkResumeTool(codemode: ResumableCodemode, options: AiSdkResum
             "it was resumed already, or it expired, or it never paused",
         );
       }
-      // Forgotten before it resumes: a second call, or one racing this one, finds nothing.
-      await continuations.delete(executionId);
       const result = await resumeScript(codemode, paused.continuation, decisionsFrom(paused.pending, true), options, {
         ...(call?.abortSignal ? { signal: call.abortSignal } : {}),
         ...(call?.toolCallId ? { toolCallId: call.toolCallId } : {}),
