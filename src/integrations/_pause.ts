@@ -57,15 +57,15 @@ export type ApprovalAnswer = boolean | Record<string, boolean | ApprovalDecision
  *
  * @param pending the calls waiting for a decision.
  * @param answer what the person answered (anything else rejects every call).
- * @returns the decisions, by pending id.
+ * @returns the decisions, by pending id (an object without a prototype).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { decisionsFrom } from "./_pause.ts";
  * const pending = [{ id: "a" }, { id: "b" }];
- * assert.deepEqual(decisionsFrom(pending, true), { a: { approved: true }, b: { approved: true } });
- * assert.deepEqual(decisionsFrom(pending, { a: true, b: { approved: false, reason: "too much" } }), {
+ * assert.deepEqual({ ...decisionsFrom(pending, true) }, { a: { approved: true }, b: { approved: true } });
+ * assert.deepEqual({ ...decisionsFrom(pending, { a: true, b: { approved: false, reason: "too much" } }) }, {
  *   a: { approved: true },
  *   b: { approved: false, reason: "too much" },
  * });
@@ -76,7 +76,8 @@ export function decisionsFrom(
   pending: readonly Pick<PendingApproval, "id">[],
   answer: unknown,
 ): Record<string, ApprovalDecision> {
-  const decisions: Record<string, ApprovalDecision> = {};
+  // No prototype: an id such as `__proto__` is a key like any other.
+  const decisions: Record<string, ApprovalDecision> = Object.create(null);
   for (const { id } of pending) decisions[id] = decisionOf(answerFor(answer, id));
   return decisions;
 }
@@ -142,7 +143,10 @@ export async function resumeScript(
   run: RunOptions,
 ): Promise<ExecutionResult> {
   try {
-    return await codemode.resume(continuation, decisions, { ...run, ...(options.limits ? { limits: options.limits } : {}) });
+    return await codemode.resume(continuation, decisions, {
+      ...run,
+      ...(options.limits ? { limits: options.limits } : {}),
+    });
   } catch (e) {
     if (run.rethrow?.(e)) throw e;
     return e instanceof Error ? rejectedResult(e.name, e.message) : rejectedResult("Error", String(e));

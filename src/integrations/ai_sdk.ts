@@ -170,14 +170,14 @@ export {
 } from "./ai_sdk_agent.ts";
 export type { AgentAnswer, AgentTask, AgentToolOptions } from "./_agent.ts";
 export {
-  aiSdkResumeTool,
   type AiSdkResumeTool,
+  aiSdkResumeTool,
   type AiSdkResumeToolOptions,
   type ContinuationStore,
   DEFAULT_MAX_CONTINUATIONS,
   DEFAULT_RESUME_TOOL_NAME,
   memoryContinuations,
-  type ResumeInput,
   resumeHint,
+  type ResumeInput,
 } from "./ai_sdk_resume.ts";
 export type { ApprovalAnswer, ResumableCodemode } from "./_pause.ts";

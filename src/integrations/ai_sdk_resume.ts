@@ -105,7 +105,10 @@ export interface AiSdkResumeTool {
   /** Always true: the SDK asks for approval before every call (`tool-approval-request`). */
   needsApproval: true;
   /** Resumes the execution with every pending call approved. Never throws for what the model or the script did. */
-  execute: (input: ResumeInput, options?: { abortSignal?: AbortSignal; toolCallId?: string }) => Promise<ExecutionResult>;
+  execute: (
+    input: ResumeInput,
+    options?: { abortSignal?: AbortSignal; toolCallId?: string },
+  ) => Promise<ExecutionResult>;
   /** What the model reads: the compact text of the result. */
   toModelOutput: (options: { toolCallId: string; input: unknown; output: unknown }) => { type: "text"; value: string };
 }

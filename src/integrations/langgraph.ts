@@ -65,8 +65,8 @@ export async function langgraphTools(
 }
 
 export {
-  type CodemodeApprovalRequest,
   codemodeApprovalNode,
+  type CodemodeApprovalRequest,
   hasPausedExecution,
   type MessagesStateLike,
 } from "./langgraph_approvals.ts";

@@ -65,7 +65,9 @@ function model(): MockLanguageModelV4 {
           warnings: [],
         });
       }
-      return Promise.resolve(asked ? call("resume_execution", { executionId: asked }) : call("execute_code", { code: CODE }));
+      return Promise.resolve(
+        asked ? call("resume_execution", { executionId: asked }) : call("execute_code", { code: CODE }),
+      );
     },
   });
 }
@@ -172,7 +174,10 @@ Deno.test("AI SDK: a continuation resumes once; an unknown execution id is a rej
   const { execute_code, resume_execution } = await toolsOf(cm, store);
   const paused = await execute_code.execute({ code: CODE }, { toolCallId: "c1" });
   assert.equal(paused.stopReason, "paused");
-  assert.match(execute_code.toModelOutput({ toolCallId: "c1", input: {}, output: paused }).value, /call resume_execution/);
+  assert.match(
+    execute_code.toModelOutput({ toolCallId: "c1", input: {}, output: paused }).value,
+    /call resume_execution/,
+  );
   const [once, twice] = await Promise.all([
     resume_execution.execute({ executionId: paused.executionId }),
     resume_execution.execute({ executionId: paused.executionId }),

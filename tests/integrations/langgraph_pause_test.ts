@@ -10,8 +10,8 @@ import { ToolNode, toolsCondition } from "@langchain/langgraph/prebuilt";
 import { z } from "zod";
 import { Codemode, defineTool } from "../../mod.ts";
 import {
-  type CodemodeApprovalRequest,
   codemodeApprovalNode,
+  type CodemodeApprovalRequest,
   hasPausedExecution,
   langgraphTools,
 } from "../../src/integrations/langgraph.ts";
