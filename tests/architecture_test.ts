@@ -146,7 +146,11 @@ Deno.test("the framework faces are duck-typed: ./ai-sdk loads no AI SDK, ./langc
   const core = ["npm:ajv", "npm:re2js", "npm:zod"];
   assert.deepEqual(await npmOf("src/integrations/ai_sdk.ts"), core);
   assert.deepEqual(await npmOf("src/integrations/langchain.ts"), ["npm:@langchain/core", ...core].sort());
-  assert.deepEqual(await npmOf("src/integrations/langgraph.ts"), ["npm:@langchain/core", ...core].sort());
+  // The approval node calls LangGraph's own interrupt().
+  assert.deepEqual(
+    await npmOf("src/integrations/langgraph.ts"),
+    ["npm:@langchain/core", "npm:@langchain/langgraph", ...core].sort(),
+  );
 });
 
 Deno.test("./service loads hono and zod only; RemoteExecutor needs nothing but the WebSocket global and the wire formats", async () => {

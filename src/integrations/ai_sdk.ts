@@ -25,6 +25,7 @@ import {
   type StandardValidation,
   textForModel,
 } from "./description.ts";
+import { type ContinuationStore, DEFAULT_RESUME_TOOL_NAME, resumeHint } from "./ai_sdk_resume.ts";
 
 // Re-exported so this module's documentation is complete on its own.
 export type {
@@ -50,6 +51,14 @@ export interface AiSdkToolOptions<CONTEXT extends Record<string, unknown> = Reco
    * give the type as `aiSdkTool<{ userId: string }>(cm)` to pass `toolsContext` to the SDK.
    */
   contextSchema?: StandardSchema<CONTEXT>;
+  /**
+   * Where a script that pauses for approval is kept, so that {@linkcode aiSdkResumeTool} (given the
+   * same store) resumes it once the SDK's tool-approval flow approved the resume call; the model is
+   * told to make that call. Without it a paused result only names the pending calls.
+   */
+  continuations?: ContinuationStore;
+  /** The name of the resume tool the model is told to call. @default {"resume_execution"} */
+  resumeToolName?: string;
 }
 
 /** The part of the AI SDK's tool-execution options (`ToolExecutionOptions`) Codemode uses. */
@@ -129,14 +138,21 @@ export async function aiSdkTool<CONTEXT extends Record<string, unknown> = Record
     ...(options.contextSchema ? { contextSchema: options.contextSchema } : {}),
     outputSchema: executionResultOutputSchema(),
     // The input is read defensively: a direct caller may skip the SDK's schema validation.
-    execute: (input, call) =>
-      runScript(codemode, codeOf(input), options, {
+    execute: async (input, call) => {
+      const result = await runScript(codemode, codeOf(input), options, {
         signal: call?.abortSignal,
         context: call?.context,
         toolCallId: call?.toolCallId,
-      }),
+      });
+      if (result.paused && options.continuations) await options.continuations.set(result.executionId, result.paused);
+      return result;
+    },
     // Outputs come back from stored UI messages too (`convertToModelMessages`): never throws on them.
-    toModelOutput: ({ output }) => ({ type: "text", value: textForModel(output, options) }),
+    toModelOutput: ({ output }) => ({
+      type: "text",
+      value: textForModel(output, options) +
+        (options.continuations ? resumeHint(output, options.resumeToolName ?? DEFAULT_RESUME_TOOL_NAME) : ""),
+    }),
   };
 }
 
@@ -153,3 +169,15 @@ export {
   type AiSdkAgentToolOptions,
 } from "./ai_sdk_agent.ts";
 export type { AgentAnswer, AgentTask, AgentToolOptions } from "./_agent.ts";
+export {
+  type AiSdkResumeTool,
+  aiSdkResumeTool,
+  type AiSdkResumeToolOptions,
+  type ContinuationStore,
+  DEFAULT_MAX_CONTINUATIONS,
+  DEFAULT_RESUME_TOOL_NAME,
+  memoryContinuations,
+  resumeHint,
+  type ResumeInput,
+} from "./ai_sdk_resume.ts";
+export type { ApprovalAnswer, ResumableCodemode } from "./_pause.ts";

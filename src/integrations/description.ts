@@ -178,14 +178,14 @@ export async function runScript(
   run: RunOptions = {},
 ): Promise<ExecutionResult> {
   if (typeof code !== "string") {
-    return rejected("InvalidInputError", `\`code\` must be a string holding the script, got ${describe(code)}`);
+    return rejectedResult("InvalidInputError", `\`code\` must be a string holding the script, got ${describe(code)}`);
   }
   try {
     return await codemode.execute(code, { ...run, limits: options.limits });
   } catch (e) {
     if (run.rethrow?.(e)) throw e;
     // Otherwise execute() only throws on host misconfiguration (e.g. an invalid limit); the model still gets a result.
-    return e instanceof Error ? rejected(e.name, e.message) : rejected("Error", String(e));
+    return e instanceof Error ? rejectedResult(e.name, e.message) : rejectedResult("Error", String(e));
   }
 }
 
@@ -270,7 +270,21 @@ export function executionResultOutputSchema(): StandardSchema<ExecutionResult> {
 
 const resultSchema = z.object(executionResultShape);
 
-function rejected(name: string, message: string): ExecutionResult {
+/**
+ * A result for a script that never ran: stopReason `rejected`, with the error given.
+ *
+ * @param name the error's name.
+ * @param message the error's message.
+ * @returns the result.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rejectedResult } from "./description.ts";
+ * assert.equal(rejectedResult("InvalidInputError", "no code").stopReason, "rejected");
+ * ```
+ */
+export function rejectedResult(name: string, message: string): ExecutionResult {
   const executionId = crypto.randomUUID();
   return {
     executionId,

@@ -24,6 +24,7 @@ import {
   runScript,
   textForModel,
 } from "./description.ts";
+import { childConfig } from "./_runnable_config.ts";
 
 // Re-exported so this module's documentation is complete on its own.
 export type {
@@ -234,14 +235,10 @@ export async function codemodeMiddleware(
  * its script makes (a LangChain tool invoked with `toolCall` would answer with a `ToolMessage`).
  */
 function runOptions(config: ToolRunnableConfig | undefined): RunOptions {
-  const { callbacks, configurable, context, tags, metadata, recursionLimit, maxConcurrency } = config ?? {};
-  // LangGraph adds its `store` to the config it runs a node with; LangChain's own type does not declare it.
-  const store = (config as { store?: unknown } | undefined)?.store;
-  const child = { callbacks, configurable, store, context, tags, metadata, recursionLimit, maxConcurrency };
   return {
     signal: config?.signal,
     toolCallId: config?.toolCall?.id,
-    context: Object.fromEntries(Object.entries(child).filter(([, value]) => value !== undefined)),
+    context: childConfig(config),
     rethrow: isGraphBubbleUp,
   };
 }

@@ -2,10 +2,12 @@
  * Codemode for LangGraph.js: the tools list for LangChain v1's `createAgent`
  * (the successor of LangGraph's deprecated `createReactAgent`), or for
  * `new ToolNode(tools)` in a hand-built graph (`StateGraph` +
- * `toolsCondition`). This module loads no LangGraph code: the classes stay
- * LangGraph's, typed by LangGraph. The graph's config reaches the tool
+ * `toolsCondition`). Of LangGraph, this module loads only `interrupt()` (for
+ * its approval node): the classes stay LangGraph's, typed by LangGraph. The graph's config reaches the tool
  * handlers as `ctx.context`, and a LangGraph `interrupt()` in a handler or
- * the approver pauses the graph (see `./langchain`).
+ * the approver pauses the graph (see `./langchain`). A script that pauses for
+ * approval is resumed by {@linkcode codemodeApprovalNode}, which interrupts the
+ * graph with the pending calls and resumes them with `Command({ resume })`.
  *
  * @module
  */
@@ -63,3 +65,11 @@ export async function langgraphTools(
 ): Promise<[LangchainCodemodeTool]> {
   return [await langchainTool(codemode, options)];
 }
+
+export {
+  codemodeApprovalNode,
+  type CodemodeApprovalRequest,
+  hasPausedExecution,
+  type MessagesStateLike,
+} from "./langgraph_approvals.ts";
+export type { ApprovalAnswer, ResumableCodemode } from "./_pause.ts";
