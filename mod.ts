@@ -70,7 +70,14 @@ export {
   type NeedsApproval,
 } from "./src/tools/approval.ts";
 export { ContinuationError } from "./src/approvals/continuation.ts";
-export { type ApprovalDecision, type ApprovalsOptions, DEFAULT_APPROVALS } from "./src/approvals/options.ts";
+export {
+  type ApprovalDecision,
+  type ApprovalsOptions,
+  type ContinuationClaim,
+  DEFAULT_APPROVALS,
+  MAX_REMEMBERED_CLAIMS,
+  memoryClaims,
+} from "./src/approvals/options.ts";
 export type { Validation, Validator, ZodIssueLike, ZodLike } from "./src/tools/validate.ts";
 export type { JsonSchema, JsonSchemaObject } from "./src/tools/json_schema.ts";
 export type { CatalogEntry } from "./src/typegen/catalog.ts";

@@ -114,7 +114,7 @@ const encoder = new TextEncoder();
  * const sealer = new ContinuationSealer("k".repeat(32));
  * const payload = { code: "return 1", correlationId: "c", calls: [], reads: [], pending: [] };
  * const { token } = await sealer.seal(payload, 60_000);
- * assert.deepEqual(await sealer.open(token, 1_000_000), payload);
+ * assert.deepEqual((await sealer.open(token, 1_000_000)).payload, payload);
  * await assert.rejects(new ContinuationSealer(undefined).open(token, 1_000_000), ContinuationError);
  * ```
  */
@@ -165,10 +165,10 @@ export class ContinuationSealer {
    *
    * @param token the continuation.
    * @param maxChars the longest token accepted.
-   * @returns what it holds.
+   * @returns what it holds, and when it expires.
    * @throws {ContinuationError} naming what is wrong with it.
    */
-  async open(token: unknown, maxChars: number): Promise<ContinuationPayload> {
+  async open(token: unknown, maxChars: number): Promise<{ payload: ContinuationPayload; expiresAt: Date }> {
     if (typeof token !== "string") throw new ContinuationError("A continuation must be a string");
     if (token.length > maxChars) {
       throw new ContinuationError(
@@ -205,7 +205,7 @@ export class ContinuationSealer {
         } (approvals.continuationTtlMs); run the script again`,
       );
     }
-    return payload as ContinuationPayload;
+    return { payload: payload as ContinuationPayload, expiresAt: new Date(exp) };
   }
 
   #otherKey(): string {

@@ -30,10 +30,57 @@ export interface ApprovalsOptions {
    * would not fit cannot pause, and its calls that need approval are refused, saying so. @default {1048576}
    */
   maxContinuationBytes?: number;
+  /**
+   * Claims a continuation as it is resumed: answers `true` the first time it is given an id, `false` after,
+   * so that a continuation resumes once (a second resume would run its approved calls again). The default
+   * remembers the continuations this process resumed ({@linkcode memoryClaims}) until they expire; give one
+   * over shared storage (an insert into a table with a unique key, a Redis `SET NX`) for once across restarts
+   * and hosts too. Library only. @default {memoryClaims()}
+   */
+  claim?: ContinuationClaim;
+}
+
+/** See {@linkcode ApprovalsOptions.claim}: `true` when `id` had not been claimed before. */
+export type ContinuationClaim = (id: string, expiresAt: Date) => boolean | Promise<boolean>;
+
+/** The most resumed continuations {@linkcode memoryClaims} remembers at once. */
+export const MAX_REMEMBERED_CLAIMS = 100_000;
+
+/**
+ * The default {@linkcode ContinuationClaim}: this process's memory of the continuations it resumed, each kept
+ * until it expires (past {@linkcode MAX_REMEMBERED_CLAIMS}, the oldest is forgotten first).
+ *
+ * @param max the most it remembers.
+ * @returns the claim.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { memoryClaims } from "./options.ts";
+ * const claim = memoryClaims();
+ * const later = new Date(Date.now() + 60_000);
+ * assert.equal(claim("ap_1", later), true);
+ * assert.equal(claim("ap_1", later), false);
+ * ```
+ */
+export function memoryClaims(max: number = MAX_REMEMBERED_CLAIMS): ContinuationClaim {
+  const claimed = new Map<string, number>();
+  return (id, expiresAt) => {
+    const now = Date.now();
+    if ((claimed.get(id) ?? -Infinity) > now) return false;
+    claimed.delete(id);
+    claimed.set(id, expiresAt.getTime());
+    // Claims are made in about the order their continuations expire: the oldest go first.
+    for (const [old, expiry] of claimed) {
+      if (expiry > now && claimed.size <= max) break;
+      claimed.delete(old);
+    }
+    return true;
+  };
 }
 
 /** The defaults of {@linkcode ApprovalsOptions}. */
-export const DEFAULT_APPROVALS: Readonly<Required<Omit<ApprovalsOptions, "key">>> = Object.freeze({
+export const DEFAULT_APPROVALS: Readonly<Required<Omit<ApprovalsOptions, "key" | "claim">>> = Object.freeze({
   timeoutMs: 300_000,
   continuationTtlMs: 86_400_000,
   maxContinuationBytes: 1_048_576,
@@ -58,7 +105,7 @@ const MAX_REASON_CHARS = 1000;
  * assert.throws(() => resolveApprovals({ continuationTtlMs: 0 }), /approvals\.continuationTtlMs/);
  * ```
  */
-export function resolveApprovals(options: ApprovalsOptions = {}): Required<Omit<ApprovalsOptions, "key">> {
+export function resolveApprovals(options: ApprovalsOptions = {}): Required<Omit<ApprovalsOptions, "key" | "claim">> {
   const resolved = { ...DEFAULT_APPROVALS };
   for (const name of ["timeoutMs", "continuationTtlMs", "maxContinuationBytes"] as const) {
     const value = options[name];

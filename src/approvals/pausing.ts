@@ -6,8 +6,15 @@
  * @module
  */
 import { type ExecutionResult, hostError } from "../rpc/result.ts";
-import { ContinuationSealer } from "./continuation.ts";
-import { type ApprovalDecision, type ApprovalsOptions, matchDecisions, resolveApprovals } from "./options.ts";
+import { ContinuationError, ContinuationSealer } from "./continuation.ts";
+import {
+  type ApprovalDecision,
+  type ApprovalsOptions,
+  type ContinuationClaim,
+  matchDecisions,
+  memoryClaims,
+  resolveApprovals,
+} from "./options.ts";
 import { ExecutionRecorder, type Replay } from "./recorder.ts";
 
 /** Room in a continuation for the header, the pending calls and the base64 of the record. */
@@ -20,6 +27,7 @@ export class Pausing {
   /** Whether continuations are sealed with a configured key (another process with it can resume them). */
   readonly keyed: boolean;
   readonly #sealer: ContinuationSealer;
+  readonly #claim: ContinuationClaim;
 
   /**
    * @param options the `approvals` option.
@@ -29,17 +37,26 @@ export class Pausing {
     this.settings = resolveApprovals(options);
     this.#sealer = new ContinuationSealer(options?.key);
     this.keyed = options?.key !== undefined;
+    this.#claim = options?.claim ?? memoryClaims();
   }
 
   /**
-   * Opens a continuation and matches the decisions with its pending calls.
+   * Opens a continuation, matches the decisions with its pending calls, and claims it (it resumes once).
    *
    * @returns the record to replay.
-   * @throws {ContinuationError} naming what is wrong.
+   * @throws {ContinuationError} naming what is wrong, or saying that it was resumed already.
    */
   async open(continuation: string, decisions: Record<string, ApprovalDecision>): Promise<Replay> {
-    const payload = await this.#sealer.open(continuation, this.settings.maxContinuationBytes);
-    return { payload, decisions: matchDecisions(payload.pending, decisions) };
+    const { payload, expiresAt } = await this.#sealer.open(continuation, this.settings.maxContinuationBytes);
+    const matched = matchDecisions(payload.pending, decisions);
+    // The pending ids are random and new at every pause: the first names this continuation.
+    if (await this.#claim(payload.pending[0]?.id ?? "", expiresAt) !== true) {
+      throw new ContinuationError(
+        "The continuation was resumed already: it resumes once (resuming it again would run its approved calls " +
+          "again); run the script again for a new one",
+      );
+    }
+    return { payload, decisions: matched };
   }
 
   /**

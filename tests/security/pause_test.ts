@@ -2,16 +2,17 @@
 // values it "read" (malformed, oversized, overflowing) and the frames that may
 // pause a run (a block while a call runs); a holder of a continuation alters
 // it, forges one, swaps in another execution's decisions or names ids that do
-// not exist; a model reads the token hoping to see tool results the script
+// not exist, or resumes it twice (at once, or in another host) to run its approved calls again; a model reads the token hoping to see tool results the script
 // never returned; an MCP client sends resume_execution garbage.
 // Stopped by: every `reads` field and wait frame is parsed by zod on the host (kinds, sizes, counts) and a
 // record past approvals.maxContinuationBytes cannot pause; a pause needs the child blocked AND every call in
 // flight waiting for approval; continuations are AES-256-GCM sealed (key derived by HKDF from approvals.key,
 // version and key id authenticated), size-checked before anything else and expire; decisions must name exactly
-// the token's own random approval ids.
+// the token's own random approval ids; a continuation resumes once (`approvals.claim`, by default this process's
+// memory of what it resumed; over shared storage, once across hosts).
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { Codemode, ContinuationError, defineTool } from "../../mod.ts";
+import { Codemode, type ContinuationClaim, ContinuationError, defineTool } from "../../mod.ts";
 import { configSchema } from "../../src/config/schema.ts";
 import { serveHttp } from "../../src/mcp/server/mod.ts";
 import { compromisedSandbox } from "./_compromised.ts";
@@ -197,4 +198,42 @@ Deno.test("an MCP server with pause: false refuses a client that cannot ask, and
   } finally {
     await http.close();
   }
+});
+
+Deno.test("a continuation resumes once: again, or twice at once, is refused and the approved call ran once", async () => {
+  const ran: string[] = [];
+  await using cm = new Codemode({ tools: tools(ran), approvals: { key: KEY } });
+  const first = await cm.execute(`return await tools.ops.wipe({ disk: "d1" })`);
+  const { continuation, pending } = first.paused!;
+  const decisions = { [pending[0].id]: { approved: true as const } };
+  const both = await Promise.allSettled([cm.resume(continuation, decisions), cm.resume(continuation, decisions)]);
+  assert.deepEqual(both.map((r) => r.status).sort(), ["fulfilled", "rejected"]);
+  const refused = both.find((r) => r.status === "rejected") as PromiseRejectedResult;
+  assert.ok(refused.reason instanceof ContinuationError);
+  assert.match(refused.reason.message, /resumed already/);
+  await assert.rejects(cm.resume(continuation, decisions), /resumed already/);
+  assert.deepEqual(ran, ["wipe d1"]);
+});
+
+Deno.test("a claim over shared storage makes a continuation resume once across hosts", async () => {
+  const ran: string[] = [];
+  const table = new Set<string>(); // a table with a unique key, shared by the hosts
+  const claim: ContinuationClaim = (id) => !table.has(id) && Boolean(table.add(id));
+  const host = () => new Codemode({ tools: tools(ran), approvals: { key: KEY, claim } });
+  const first = host();
+  const paused = (await first.execute(`return await tools.ops.wipe({ disk: "d2" })`)).paused!;
+  const decisions = { [paused.pending[0].id]: { approved: true as const } };
+  assert.equal((await first.resume(paused.continuation, decisions)).result, "wiped");
+  await first.close();
+  await using second = host();
+  await assert.rejects(second.resume(paused.continuation, decisions), /resumed already/);
+  assert.deepEqual(ran, ["wipe d2"]);
+});
+
+Deno.test("decisions that do not fit a continuation do not use it up", async () => {
+  const ran: string[] = [];
+  await using cm = new Codemode({ tools: tools(ran), approvals: { key: KEY } });
+  const { continuation, pending } = (await cm.execute(`return await tools.ops.wipe({ disk: "d3" })`)).paused!;
+  await assert.rejects(cm.resume(continuation, { ap_unknown: { approved: true } }), /No pending approval/);
+  assert.equal((await cm.resume(continuation, { [pending[0].id]: { approved: true } })).result, "wiped");
 });
