@@ -67,9 +67,11 @@ export async function langgraphTools(
 }
 
 export {
+  type CodemodeApprovalNode,
   codemodeApprovalNode,
   type CodemodeApprovalRequest,
   hasPausedExecution,
   type MessagesStateLike,
+  type NodeConfigLike,
 } from "./langgraph_approvals.ts";
 export type { ApprovalAnswer, ResumableCodemode } from "./_pause.ts";

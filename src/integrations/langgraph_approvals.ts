@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { type BaseMessage, ToolMessage } from "@langchain/core/messages";
+import { ToolMessage } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { interrupt } from "@langchain/langgraph";
 import type { PausedExecution, PendingApproval } from "../rpc/result.ts";
@@ -33,8 +33,30 @@ export interface CodemodeApprovalRequest {
 
 /** The state the node reads and updates: LangGraph's `MessagesAnnotation` (or any state with its `messages`). */
 export interface MessagesStateLike {
-  /** The conversation; the node reads the tool results after the last AI message. */
-  messages: BaseMessage[];
+  /** The conversation (LangChain messages); the node reads the tool results after the last AI message. */
+  messages: readonly unknown[];
+}
+
+/** The part of the run config LangGraph hands a node that the node reads (a `RunnableConfig`). */
+export interface NodeConfigLike {
+  /** Aborts the resumed execution (stopReason `killed`). */
+  signal?: AbortSignal;
+}
+
+/**
+ * The node: it reads the state and the run config, and returns the update, `{ messages }` holding a
+ * LangChain `ToolMessage` for each resumed execution (typed loosely, so that it fits any graph's state).
+ */
+export interface CodemodeApprovalNode {
+  /**
+   * Resumes the paused executions among the latest tool results, after `interrupt()` gave the decisions.
+   *
+   * @param state the graph's state.
+   * @param config the node's run config.
+   * @returns the update: no key when nothing paused.
+   */
+  // deno-lint-ignore no-explicit-any
+  (state: MessagesStateLike, config?: NodeConfigLike): Promise<{ messages?: any[] }>;
 }
 
 interface PausedMessage {
@@ -74,7 +96,7 @@ interface PausedMessage {
 export function codemodeApprovalNode(
   codemode: ResumableCodemode,
   options: CodemodeToolOptions = {},
-): (state: MessagesStateLike, config?: RunnableConfig) => Promise<{ messages?: ToolMessage[] }> {
+): CodemodeApprovalNode {
   return async (state, config) => {
     const paused = pausedMessages(state.messages);
     if (paused.length === 0) return {};
@@ -87,7 +109,7 @@ export function codemodeApprovalNode(
       const result = await resumeScript(codemode, continuation, mine, options, {
         ...(config?.signal ? { signal: config.signal } : {}),
         toolCallId: message.tool_call_id,
-        context: childConfig(config),
+        context: childConfig(config as RunnableConfig | undefined),
       });
       // The same id: LangGraph's messages reducer replaces the paused message instead of adding one.
       messages.push(
@@ -123,7 +145,7 @@ export function hasPausedExecution(state: MessagesStateLike): boolean {
 }
 
 // The tool results after the last AI message whose artifact is a paused execution.
-function pausedMessages(messages: readonly BaseMessage[]): PausedMessage[] {
+function pausedMessages(messages: readonly unknown[]): PausedMessage[] {
   const found: PausedMessage[] = [];
   for (let i = messages.length - 1; i >= 0; i--) {
     const message = messages[i];
