@@ -33,7 +33,8 @@ function summary(e: ExecutionEvent): string {
 }
 
 Deno.test("onEvent hears the start, logs, tool calls (ok, failed, refused, unknown) and the end, in order", async () => {
-  await using cm = new Codemode({ tools: [echo, secret] });
+  // The approver refuses m.secret (without one the run would pause at it).
+  await using cm = new Codemode({ tools: [echo, secret], approver: () => false });
   const events: ExecutionEvent[] = [];
   const r = await cm.execute(
     `

@@ -42,23 +42,43 @@ function reset(): void {
   log.checks.length = 0;
 }
 
-Deno.test("an AI SDK tool with needsApproval is refused without an approver; a function asks only when it says so", async () => {
+Deno.test("an AI SDK tool with needsApproval pauses the run without an approver; a function asks only when it says so", async () => {
   reset();
   await using cm = await configured("");
   const context = { user: "ann" };
-  const r = await cm.execute(SCRIPT, { context });
+  // Each call that needs approval pauses the run; rejected, the script reads the reason and goes on.
+  let r = await cm.execute(SCRIPT, { context });
+  const waited: string[] = [];
+  while (r.stopReason === "paused") {
+    const { continuation, pending } = r.paused!;
+    waited.push(...pending.map((p) => `${p.tool} ${JSON.stringify(p.input)}`));
+    r = await cm.resume(
+      continuation,
+      Object.fromEntries(pending.map((p) => [p.id, { approved: false, reason: "no" }])),
+      {
+        context,
+      },
+    );
+  }
+  assert.deepEqual(waited, ['deleteFile {"path":"/tmp/a"}', 'transfer {"amount":500,"to":"eve"}']);
   assert.deepEqual(r.result, [
-    "tools.deleteFile was not run: it needs approval and no approver is configured",
+    "tools.deleteFile was not run: no",
     "sent",
-    "tools.transfer was not run: it needs approval and no approver is configured",
+    "tools.transfer was not run: no",
     "contents of /tmp/b",
   ]);
-  assert.deepEqual(log.ran, [{ transfer: [50, "bob"] }, { readFile: "/tmp/b" }]);
+  assert.deepEqual(log.ran, [{ transfer: [50, "bob"] }, { readFile: "/tmp/b" }], "each ran once");
   // The function gets the AI SDK's options as the handler would: the call's id, no messages, the execution's context.
-  assert.deepEqual(log.checks, [
-    { input: { amount: 50, to: "bob" }, options: { toolCallId: `${r.executionId}:2`, messages: [], context } },
-    { input: { amount: 500, to: "eve" }, options: { toolCallId: `${r.executionId}:3`, messages: [], context } },
-  ]);
+  type Options = { messages?: unknown; context?: unknown; toolCallId?: unknown };
+  const seen = log.checks.map(({ input, options }) => {
+    const { messages, context, toolCallId } = options as Options;
+    return [input, messages, context, toolCallId];
+  });
+  assert.deepEqual(seen.map(([input]) => input), [{ amount: 50, to: "bob" }, { amount: 500, to: "eve" }]);
+  for (const [, messages, given, id] of seen) {
+    assert.deepEqual([messages, given], [[], context]);
+    assert.match(String(id), /^[0-9a-f-]{36}:\d+$/);
+  }
   const policies = ["deleteFile", "transfer", "readFile"].map((name) => cm.policyOf(cm.registry.get(name)!));
   assert.deepEqual(policies, ["approve", "approve", "allow"]);
 });
@@ -89,18 +109,18 @@ Deno.test("a deny policy still hides an AI SDK tool that needs approval", async 
   assert.deepEqual(log.ran, []);
 });
 
-Deno.test("cli run --tools refuses an AI SDK tool that needs approval, with a readable error (the CLI has no approver)", async () => {
+Deno.test("cli run --tools pauses at an AI SDK tool that needs approval (the CLI has no approver) and runs nothing", async () => {
   reset();
   const dir = await tempDir();
   try {
     const t = recordingIo(dir, `return await tools.deleteFile({ path: "/tmp/a" })`);
-    assert.equal(await main(["run", "-", "--tools", FIXTURE, "--json"], t.io), 1, t.err());
+    assert.equal(await main(["run", "-", "--tools", FIXTURE, "--json"], t.io), 3, t.err());
     const result = JSON.parse(t.out());
-    assert.equal(result.ok, false);
-    assert.equal(
-      result.error.message,
-      "tools.deleteFile was not run: it needs approval and no approver is configured (script.ts:1:20)",
-    );
+    assert.equal(result.stopReason, "paused");
+    assert.deepEqual(result.paused.pending.map((p: { tool: string; input: unknown }) => [p.tool, p.input]), [
+      ["deleteFile", { path: "/tmp/a" }],
+    ]);
+    assert.ok((await Deno.stat(join(dir, "codemode.continuation"))).isFile, "the continuation is kept for a person");
     assert.deepEqual(log.ran, []);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -53,6 +53,7 @@ Deno.test("logs are JSON lines: an execution line with its ids, outcome, stop re
   await using cm = new Codemode({
     tools,
     policies: { "vault.hidden": "deny" },
+    approver: () => false, // vault.guarded is refused (without an approver the run would pause)
     observer: new Observability({ logLevel: "debug", logWrite: (l) => log.write(l), audit: false }),
   });
   const r = await cm.execute(SCRIPT, { correlationId: "req-1", principal: "session-9" });
@@ -114,6 +115,7 @@ Deno.test("the audit trail: a record per call, with the digest of the canonical 
   await using cm = new Codemode({
     tools,
     policies: { "vault.hidden": "deny" },
+    approver: () => false, // vault.guarded is refused (without an approver the run would pause)
     observer: new Observability({ logLevel: "silent", audit: (r) => void records.push(r) }),
   });
   const r = await cm.execute(SCRIPT, { principal: "api-key:ops" });
