@@ -4,175 +4,40 @@
  *
  * @module
  */
-import { LocalExecutor, type LocalExecutorOptions } from "../executor/local.ts";
-import { RemoteExecutor, type RemoteExecutorOptions } from "../executor/remote.ts";
+import { LocalExecutor } from "../executor/local.ts";
+import { RemoteExecutor } from "../executor/remote.ts";
 import { DEFAULT_LIMITS, type Limits, resolveLimits } from "./limits.ts";
 import type { ExecutionResult } from "./rpc/result.ts";
 import type { Executor } from "./executor.ts";
 import { type DeniedPattern, validateCode } from "../executor/validator.ts";
 import type { AnyTool, Tool } from "./tools/define.ts";
-import { errorMessage, runToolCall, ToolError } from "./tools/run.ts";
+import { errorMessage, ToolError } from "./tools/run.ts";
 import { ToolRegistry } from "./tools/registry.ts";
 import type { ToolSource } from "./tools/source.ts";
 import { type PromptOptions, renderDeclarations, renderPrompt } from "./typegen/mod.ts";
 import type { CatalogEntry } from "./typegen/catalog.ts";
 import type { ToolMatch } from "./typegen/search.ts";
 import { Discovery } from "./typegen/discovery.ts";
-import { answerDiscoveryCall } from "./typegen/discovery_call.ts";
 import { PolicySet, type ToolPolicy } from "./tools/policy.ts";
 import { type Approver, effectivePolicy } from "./tools/approval.ts";
 import { ContinuationError } from "./approvals/continuation.ts";
-import type { ApprovalDecision, ApprovalsOptions } from "./approvals/options.ts";
-import type { ExecutionRecorder, Replay, Step } from "./approvals/recorder.ts";
+import type { ApprovalDecision } from "./approvals/options.ts";
+import type { Replay } from "./approvals/recorder.ts";
 import { Pausing } from "./approvals/pausing.ts";
-import { ApprovalClock, approvalGate } from "./approvals/gate.ts";
+import { ApprovalClock } from "./approvals/gate.ts";
 import { CallScope } from "./tools/call_scope.ts";
-import {
-  type ExecutionObservation,
-  isCorrelationId,
-  MAX_CORRELATION_ID_CHARS,
-  type Observer,
-  type ToolCallObservation,
-} from "./observe.ts";
-import type { ExecutionEventHandler } from "./events.ts";
+import { isCorrelationId, MAX_CORRELATION_ID_CHARS, type Observer } from "./observe.ts";
 import { EventStream } from "./_event_stream.ts";
-import { type CallFacts, executionEnded, toolStarted } from "./_execution_events.ts";
+import { executionEnded } from "./_execution_events.ts";
 import { TypeChecker } from "./typecheck/checker.ts";
 import { checkDeclarations, checkScript } from "./typecheck/script_check.ts";
 import { ObservedOutputs } from "./typegen/observed.ts";
-import {
-  endExecution,
-  endToolCall,
-  runInCallContext,
-  startExecution,
-  startToolCall,
-  traceHeadersOf,
-  watchExecutor,
-} from "./_observing.ts";
+import { endExecution, startExecution, traceHeadersOf, watchExecutor } from "./_observing.ts";
 
-/** Options of {@linkcode Codemode}. */
-export interface CodemodeOptions {
-  /** Tools the scripts may call. */
-  tools?: Iterable<AnyTool>;
-  /** Limits; unset fields take {@linkcode DEFAULT_LIMITS}. */
-  limits?: Partial<Limits>;
-  /** What runs the scripts. @default {new LocalExecutor(localExecutor)} */
-  executor?: Executor;
-  /**
-   * Options of the `LocalExecutor` made when `executor` is unset (e.g.
-   * `maxConcurrent`); an error together with `executor`.
-   */
-  localExecutor?: LocalExecutorOptions;
-  /**
-   * Runs the scripts on an executor service (`codemode serve`) with a
-   * `RemoteExecutor` of these options, which the instance closes with itself;
-   * an error together with `executor` or `localExecutor`.
-   */
-  remoteExecutor?: RemoteExecutorOptions;
-  /** Patterns the static validator refuses (defence in depth only). */
-  deniedPatterns?: DeniedPattern[];
-  /**
-   * Tool name or glob → `allow` (default), `deny` or `approve`. A tool's own
-   * `needsApproval` makes it `approve` even where this says `allow`; only `deny` overrides it.
-   */
-  policies?: Record<string, ToolPolicy>;
-  /**
-   * Asked before every call that needs approval; a refusal becomes an error in the script. Without one (or
-   * when it answers `"later"`, or not within `approvals.timeoutMs`), the execution pauses: see
-   * {@linkcode Codemode.resume}.
-   */
-  approver?: Approver;
-  /** How executions pause for approval and resume: the key continuations are sealed with, timeouts, sizes. */
-  approvals?: ApprovalsOptions;
-  /** Tools that load asynchronously (upstream MCP servers), each under its namespace. */
-  sources?: ToolSource[];
-  /**
-   * Hears of every execution and tool call: logs, metrics, traces, audit (e.g. `Observability`
-   * from `./observability`). Without one, none of that work is done. An observer that throws is
-   * ignored for that call: observing never breaks an execution.
-   */
-  observer?: Observer;
-  /**
-   * Type-check every script against the tools' declarations before it runs
-   * (see {@linkcode ExecuteOptions.typecheck}). @default {false}
-   */
-  typecheck?: boolean;
-  /**
-   * Show, for a tool that declares no output schema, the result type
-   * observed from its successful calls (types only, never values; in memory
-   * only) in `types()`, `prompt()` and discovery. @default {true}
-   */
-  observeOutputTypes?: boolean;
-}
+import type { CodemodeOptions, ExecuteOptions } from "./codemode_options.ts";
+import { type CallHost, invokeTool, type Run } from "./_tool_calls.ts";
 
-/** Options of one {@linkcode Codemode.execute} call. */
-export interface ExecuteOptions {
-  /** Aborting ends the execution with stopReason `killed`. */
-  signal?: AbortSignal;
-  /** Limits for this call only, over the instance's. */
-  limits?: Partial<Limits>;
-  /**
-   * Decides this execution's calls that need approval, instead of the
-   * instance's `approver`: e.g. the person whose request started it.
-   */
-  approver?: Approver;
-  /**
-   * Given to every tool handler as `ctx.context`, as it is (the AI SDK adapter passes the SDK's
-   * tool context, the LangChain adapter the run config). Host-side only: never sent to the sandbox.
-   */
-  context?: unknown;
-  /**
-   * The id of the call that runs this script (a framework's tool call id); the script's tool
-   * calls get `<toolCallId>:<n>` as `ctx.toolCallId`, n being the call's place in `toolCalls`.
-   * @default {the execution's id}
-   */
-  toolCallId?: string;
-  /**
-   * Errors thrown by a handler or the approver that this returns true for end the execution
-   * (its sandbox is stopped) and are thrown by `execute` as they are, instead of reaching the
-   * script as a `ToolError`: the LangChain adapters pass LangGraph's interrupts through so.
-   */
-  rethrow?: (error: unknown) => boolean;
-  /**
-   * Ties the execution to the request that caused it: handlers see it as `ctx.correlationId`,
-   * the result carries it, the observer logs it. 1 to 128 letters, digits or `. _ : ; = + / @ -`.
-   * @default {the execution's id}
-   */
-  correlationId?: string;
-  /**
-   * Who asked for the execution (an MCP session, an API key's id), for the observer's audit
-   * records; nothing else reads it.
-   */
-  principal?: string;
-  /**
-   * Type-check the script against the tools' declarations first: a script
-   * that fails ends with stopReason `typecheck` and its `diagnostics`, and
-   * nothing of it runs. @default {the instance's `typecheck`}
-   */
-  typecheck?: boolean;
-  /**
-   * Hears of the execution as it runs: its start, log lines, tool calls' starts and ends, and its
-   * end, in order (see `ExecutionEvent`). Bounded: a handler whose promise has not settled has the
-   * next events queued (at most `MAX_QUEUED_EVENTS`, then dropped and counted); one that throws
-   * hears nothing more of this execution, and the result's logs say so.
-   */
-  onEvent?: ExecutionEventHandler;
-}
-
-/** What one execution's tool calls share. */
-interface Run {
-  executionId: string;
-  limits: Limits;
-  approver: Approver | undefined;
-  scope: CallScope;
-  observation: ExecutionObservation | undefined;
-  events: EventStream | undefined;
-  clock: ApprovalClock;
-  recorder: ExecutionRecorder | undefined;
-}
-
-/** What one tool call gets from the caller of `execute` (`CallScope.nextCall`). */
-type ForCall = ReturnType<CallScope["nextCall"]>;
+export type { CodemodeOptions, ExecuteOptions };
 
 /**
  * Runs model-written TypeScript against typed tools in a zero-permission sandbox.
@@ -216,6 +81,7 @@ export class Codemode {
   #checked: { tools: Tool[]; declarations: string } | undefined;
   readonly #observedOutputs: ObservedOutputs | undefined;
   readonly #pausing: Pausing;
+  readonly #calls: CallHost;
 
   /**
    * Creates an instance; it starts no process until {@linkcode Codemode.execute}.
@@ -247,6 +113,17 @@ export class Codemode {
     this.#typecheck = options.typecheck ?? false;
     this.#observedOutputs = options.observeOutputTypes === false ? undefined : new ObservedOutputs();
     this.#unwatch = watchExecutor(options.observer, this.#executor);
+    this.#calls = {
+      registry: this.registry,
+      fromSource: (name) => this.#fromSource(name),
+      configuredPolicy: (tool) => this.#configuredPolicy(tool),
+      ruleOfTool: (tool) => this.#policies.ruleOfTool(tool),
+      discovery: () => this.discovery(),
+      loadTools: () => this.loadTools(),
+      pausable: this.#executor.pausable === true,
+      approvalTimeoutMs: this.#pausing.settings.timeoutMs,
+      observedOutputs: this.#observedOutputs,
+    };
     for (const source of this.#sources) {
       source.onChange?.(() => void this.#reload(source).catch(() => {}));
     }
@@ -526,7 +403,7 @@ export class Codemode {
         signal: options.signal ? AbortSignal.any([options.signal, scope.signal]) : scope.signal,
         correlationId,
         ...(traceHeaders ? { traceHeaders } : {}),
-        invoke: (tool, input, signal) => this.#invoke(run, tool, input, signal),
+        invoke: (tool, input, signal) => invokeTool(this.#calls, run, tool, input, signal),
         ...(events ? { onLog: ({ level, text }) => events.emit({ type: "log", level, text }) } : {}),
         ...(recorder ? { recording: recorder, halt: recorder.halt } : {}),
         clock,
@@ -637,129 +514,5 @@ export class Codemode {
       throw new ToolError(`tools.${name} is unavailable: ${errorMessage(e)}`);
     }
     return this.registry.get(name);
-  }
-
-  /** Runs one tool call of the script; observed and told of when the execution is (else at no extra cost). */
-  #invoke(run: Run, name: string, input: unknown, signal: AbortSignal): Promise<unknown> {
-    const forCall = run.scope.nextCall(); // numbered as the trace records calls, discovery included
-    const observed = run.observation && startToolCall(run.observation, input);
-    return observed || run.events
-      ? this.#watched(observed, run, forCall, name, input, signal)
-      : this.#call(run, forCall, name, input, signal);
-  }
-
-  async #watched(
-    observed: ToolCallObservation | undefined,
-    run: Run,
-    forCall: ForCall,
-    name: string,
-    input: unknown,
-    signal: AbortSignal,
-  ): Promise<unknown> {
-    const facts: CallFacts = {};
-    const told = run.events && toolStarted(run.events, forCall.toolCallId, name, facts);
-    let call: Promise<unknown> | undefined;
-    // Called inside the call's tracing context; a second call (a faulty observer's, or ours) does nothing.
-    const start = () => void (call ??= this.#call(run, forCall, name, input, signal, facts));
-    if (observed) runInCallContext(observed, start);
-    start();
-    input = undefined; // the raw input is not kept while the call runs
-    try {
-      const value = await call;
-      if (observed) endToolCall(observed, facts.tool, "ok");
-      told?.();
-      return value;
-    } catch (e) {
-      const outcome = facts.refused ? "refused" : facts.tool === undefined ? "unknown" : "error";
-      if (observed) endToolCall(observed, facts.tool, outcome);
-      told?.({ thrown: e });
-      throw e;
-    }
-  }
-
-  async #call(
-    run: Run,
-    forCall: ForCall,
-    name: string,
-    input: unknown,
-    signal: AbortSignal,
-    facts?: CallFacts,
-  ): Promise<unknown> {
-    const step = run.recorder?.begin(name, input);
-    const index = step && "index" in step ? step.index : undefined;
-    try {
-      if (step?.kind === "replayed") {
-        await step.ready;
-        if (step.outcome.ok) return JSON.parse(step.outcome.json);
-        throw new ToolError(step.outcome.message);
-      }
-      if (step?.kind === "diverged") throw new ToolError(step.message);
-      const value = await this.#live(run, name, input, signal, forCall, step, facts);
-      if (index !== undefined) run.recorder!.settle(index, { ok: true, value });
-      return value;
-    } catch (e) {
-      if (index !== undefined) run.recorder!.settle(index, { ok: false, message: errorMessage(e) });
-      throw e;
-    } finally {
-      run.recorder?.end(index);
-    }
-  }
-
-  async #live(
-    run: Run,
-    name: string,
-    input: unknown,
-    signal: AbortSignal,
-    forCall: ForCall,
-    step: Step | undefined,
-    facts?: CallFacts,
-  ): Promise<unknown> {
-    const { executionId, limits, scope } = run;
-    if (name === "$search" || name === "$types") {
-      if (facts) facts.tool = name;
-      await this.loadTools().catch(() => {}); // a source that fails is left out of the answer
-      return answerDiscoveryCall(this.discovery(), name, input);
-    }
-    const tool = this.registry.get(name) ?? await this.#fromSource(name);
-    const configured = tool && this.#configuredPolicy(tool);
-    if (facts && tool) {
-      facts.tool = tool.name;
-      facts.refused = configured === "deny";
-    }
-    if (!tool || configured === "deny") throw new ToolError(this.discovery().notATool(name));
-    // An `approve` rule asks every time; otherwise the tool's own requirement (if any) decides.
-    const rule = configured === "approve" ? this.#policies.ruleOfTool(tool) : undefined;
-    const authorize = approvalGate({
-      executionId,
-      approver: run.approver,
-      clock: run.clock,
-      recorder: run.recorder,
-      cannotPause: this.#executor.pausable
-        ? "no tool needed approval when it started, so it was not recorded"
-        : "its executor cannot pause executions (only a LocalExecutor can)",
-      timeoutMs: this.#pausing.settings.timeoutMs,
-    }, {
-      name,
-      tool: tool.name,
-      check: configured === "approve" ? true : tool.needsApproval ?? false,
-      reason: rule !== undefined
-        ? { kind: "policy", rule }
-        : configured === "approve"
-        ? { kind: "defaultPolicy" }
-        : { kind: "needsApproval" },
-      step,
-      toolCallId: forCall.toolCallId,
-      context: forCall.context,
-      signal,
-      onRefused: () => facts && (facts.refused = true),
-    });
-    const timeoutMs = tool.timeoutMs ?? limits.toolTimeoutMs;
-    const call = runToolCall(tool, name, input, { executionId, timeoutMs, signal, authorize, ...forCall });
-    input = undefined; // the raw input is not kept while the handler runs
-    const value = await call.catch((e) => {
-      throw e instanceof ToolError || !scope.rethrows(e) ? e : scope.escape(e, `tools.${name}`);
-    });
-    if (tool.outputSchema === undefined) this.#observedOutputs?.record(tool.name, value);
-    return value;
   }
 }

@@ -47,6 +47,8 @@ Deno.test("importing the root entry point loads the core only: no face, no yaml,
 /** Where each part may reach (docs/architecture.md): folder or file prefix → prefixes it may import. */
 const CORE = [
   "src/codemode.ts",
+  "src/codemode_options.ts",
+  "src/_tool_calls.ts",
   "src/limits.ts",
   "src/executor.ts",
   "src/format.ts",
@@ -80,6 +82,9 @@ const ALLOWED: [string, string[]][] = [
   ["executor/service/", ["executor/", "src/rpc/", "src/limits.ts", "src/executor.ts", "src/observe.ts", "src/http/"]],
   ["executor/", ["executor/", "src/rpc/", "src/limits.ts", "src/executor.ts"]],
   ["src/codemode.ts", [...CORE, "src/rpc/", "executor/"]],
+  // The options name the executors' own; one tool call's path knows the core's parts, no executor.
+  ["src/codemode_options.ts", [...CORE, "executor/"]],
+  ["src/_tool_calls.ts", [...CORE, "src/rpc/"]],
   ["src/http/", ["src/http/"]],
   // A leaf: it implements the core's observer interface, and knows no face.
   ["src/observability/", ["src/observability/", "src/observe.ts", "src/executor.ts", "src/rpc/"]],
