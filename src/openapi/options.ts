@@ -55,6 +55,11 @@ export interface OpenApiSourceConfig {
   auth?: OpenApiAuth;
   /** How long one call may take, in ms. @default {the toolTimeoutMs limit} */
   timeoutMs?: number;
+  /**
+   * How long calls of one operation may take, in ms, by its tool name in the namespace (`generateReport: 120000`),
+   * over `timeoutMs`; a name no operation has is reported when the spec loads.
+   */
+  operationTimeoutsMs: Record<string, number>;
   /** Largest response body read, in bytes; a larger one is aborted. @default {1048576} */
   maxResponseBytes?: number;
   /** Hosts a remote `$ref` may be fetched from, besides a spec URL's own origin. @default {[]} */
@@ -119,6 +124,11 @@ export const openApiSourceSchema: z.ZodType<OpenApiSourceConfig, unknown> = z.st
   headers: z.record(z.string().regex(HEADER_NAME, { error: "invalid HTTP header name" }), headerValue).default({}),
   auth: authSchema.optional(),
   timeoutMs: z.preprocess(digits, z.number().int().positive().max(2_147_483_647)).optional(),
+  operationTimeoutsMs: z.record(
+    z.string().min(1).max(512),
+    z.preprocess(digits, z.number().int().positive().max(2_147_483_647)),
+  )
+    .default({}),
   maxResponseBytes: z.preprocess(digits, z.number().int().positive().max(1_073_741_824)).optional(),
   allowRefHosts: z.array(z.string().min(1)).default([]),
   methodPolicies: z.partialRecord(z.enum(METHOD_NAMES), policy).default({}),
@@ -129,6 +139,7 @@ export const openApiSourceSchema: z.ZodType<OpenApiSourceConfig, unknown> = z.st
   headers: s.headers,
   ...(s.auth !== undefined ? { auth: s.auth } : {}),
   ...(s.timeoutMs !== undefined ? { timeoutMs: s.timeoutMs } : {}),
+  operationTimeoutsMs: s.operationTimeoutsMs,
   ...(s.maxResponseBytes !== undefined ? { maxResponseBytes: s.maxResponseBytes } : {}),
   allowRefHosts: s.allowRefHosts,
   methodPolicies: s.methodPolicies,

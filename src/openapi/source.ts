@@ -73,6 +73,13 @@ export class OpenApiToolSource implements ToolSource {
         throw new TypeError(`OpenAPI source "${options.namespace}": ${key} must be a positive number`);
       }
     }
+    for (const [name, value] of Object.entries(options.operationTimeoutsMs ?? {})) {
+      if (!(Number.isFinite(value) && value > 0)) {
+        throw new TypeError(
+          `OpenAPI source "${options.namespace}": operationTimeoutsMs.${name} must be a positive number`,
+        );
+      }
+    }
     this.namespace = path[0];
     this.startup = options.startup ?? "lazy";
     this.#options = options;
@@ -132,6 +139,10 @@ export class OpenApiToolSource implements ToolSource {
     }
     this.#skipped = skipped.map((s) => ({ operation: this.#redact(s.operation), reason: this.#redact(s.reason) }));
     for (const s of this.#skipped) this.#warn(`skipped ${s.operation}: ${s.reason}`);
+    const names = new Set(operations.map((op) => op.name));
+    for (const name of Object.keys(o.operationTimeoutsMs ?? {}).filter((n) => !names.has(n))) {
+      this.#warn(`operationTimeoutsMs.${name}: no operation of ${this.namespace} has this name; it applies to none`);
+    }
     return tools;
   }
 
@@ -145,6 +156,8 @@ export class OpenApiToolSource implements ToolSource {
       op = { ...op, outputSchema: undefined };
     }
     const policy = this.#options.methodPolicies?.[op.method.toLowerCase() as "get"];
+    const own = this.#options.operationTimeoutsMs;
+    const timeoutMs = own && Object.hasOwn(own, op.name) ? own[op.name] : this.#options.timeoutMs;
     const name = `${this.namespace}.${op.name}`;
     const inputSchema = this.#redactor.redactValue(op.inputSchema) as Record<string, unknown>;
     const invalid = metaSchemaProblem(inputSchema);
@@ -157,7 +170,7 @@ export class OpenApiToolSource implements ToolSource {
       description: this.#redact(op.description),
       inputSchema,
       validateInput: lazyValidator(inputSchema, `tool "${name}" input`),
-      ...(this.#options.timeoutMs !== undefined ? { timeoutMs: this.#options.timeoutMs } : {}),
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       ...(policy !== undefined && policy !== "allow" ? { defaultPolicy: policy } : {}),
       handler: (input: Record<string, unknown>, context: ToolContext) => this.#call(op, base, input, context),
     };

@@ -2,7 +2,7 @@
 // Hostile specs: names that mean something else in JS (`__proto__`, `constructor`, `then`) or that collide; a
 // description that closes the JSDoc (`*/`) to inject declarations; `$ref` cycles; a `$ref` to another host or to a
 // file outside the spec's directory (also through a symbolic link); a spec over the size cap; a YAML alias bomb;
-// hostile config values; a key in the spec URL or the base URL quoted back in an error or an echo. Hostile scripts: a path parameter of `..` to climb out
+// hostile config values (operationTimeoutsMs too); a key in the spec URL or the base URL quoted back in an error or an echo. Hostile scripts: a path parameter of `..` to climb out
 // of the base URL, a header parameter with a line break. Hostile answers: a body without end, one that never comes,
 // JSON that is not JSON, HTML where JSON was declared, a redirect to another origin (which must not get the
 // credentials).
@@ -239,11 +239,18 @@ Deno.test("openapi abuse: hostile answers (endless, slow, broken JSON, HTML) end
   });
   // Only the slow API has a short timeout: on a busy machine the others must not race it.
   const slowSpec = spec({ "/slow": { get: { operationId: "slow", responses: ok } } });
+  const warnings: string[] = [];
+  // The operation's own timeout wins over the source's; one for a name no operation has is reported.
+  const slowapi = openApiTools({
+    namespace: "slowapi",
+    spec: slowSpec,
+    baseUrl: server.url,
+    timeoutMs: 60_000,
+    operationTimeoutsMs: { slow: 500, nope: 1 },
+    onWarning: (w) => void warnings.push(w),
+  });
   await using cm = new Codemode({
-    sources: [
-      source(callSpec, { baseUrl: server.url, maxResponseBytes: 1_000_000 }),
-      openApiTools({ namespace: "slowapi", spec: slowSpec, baseUrl: server.url, timeoutMs: 500 }),
-    ],
+    sources: [source(callSpec, { baseUrl: server.url, maxResponseBytes: 1_000_000 }), slowapi],
   });
   const r = await cm.execute(`
     const out = {};
@@ -259,6 +266,9 @@ Deno.test("openapi abuse: hostile answers (endless, slow, broken JSON, HTML) end
     html: "<html>hi</html>",
   });
   await waitFor(() => slowCancelled, 60_000, "the timed-out request to be aborted");
+  assert.deepEqual(warnings, [
+    '[codemode] OpenAPI source "slowapi": operationTimeoutsMs.nope: no operation of slowapi has this name; it applies to none',
+  ]);
 });
 
 Deno.test("openapi abuse: a redirect to another origin does not carry the credentials; one within the origin does", async () => {
@@ -292,6 +302,7 @@ Deno.test("openapi abuse: hostile config values (a file: base URL, line breaks, 
     headers:
       X-A: "a\\r\\nX-Evil: 1"
     auth: { type: basic, username: "a:b", password: "p" }
+    operationTimeoutsMs: { getPet: -5, slow: soon }
   "bad.name":
     spec: ./y.yaml
     auth: { type: bearer, token: t }
@@ -302,6 +313,8 @@ Deno.test("openapi abuse: hostile config values (a file: base URL, line breaks, 
         /openapi\.api\.baseUrl: expected an http\(s\) URL/,
         /openapi\.api\.headers\["X-A"\]: header values must not contain line breaks/,
         /openapi\.api\.auth\.username: must not contain ':' or line breaks/,
+        /openapi\.api\.operationTimeoutsMs\.getPet: /,
+        /openapi\.api\.operationTimeoutsMs\.slow: /,
         /openapi\["bad\.name"\]: OpenAPI namespaces start with a letter/,
       ]
     ) assert.match(e.message, expected);
