@@ -9,6 +9,7 @@ import type { ExecutionResult, PausedExecution, PendingApproval } from "../rpc/r
 import type { ApprovalDecision } from "../approvals/options.ts";
 import { type CodemodeLike, type CodemodeToolOptions, rejectedResult, type RunOptions } from "./description.ts";
 import type { Limits } from "../limits.ts";
+import type { ExecutionEventHandler } from "../events.ts";
 
 /** The part of `Codemode` a face that resumes uses: {@linkcode CodemodeLike} and `resume`. */
 export interface ResumableCodemode extends CodemodeLike {
@@ -16,7 +17,7 @@ export interface ResumableCodemode extends CodemodeLike {
   resume(
     continuation: string,
     decisions: Record<string, ApprovalDecision>,
-    options?: RunOptions & { limits?: Partial<Limits> },
+    options?: RunOptions & { limits?: Partial<Limits>; onEvent?: ExecutionEventHandler },
   ): Promise<ExecutionResult>;
 }
 
@@ -146,6 +147,7 @@ export async function resumeScript(
     return await codemode.resume(continuation, decisions, {
       ...run,
       ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     });
   } catch (e) {
     if (run.rethrow?.(e)) throw e;

@@ -83,7 +83,7 @@ export function memoryContinuations(max: number = DEFAULT_MAX_CONTINUATIONS): Co
 export const DEFAULT_RESUME_TOOL_NAME = "resume_execution";
 
 /** Options of {@linkcode aiSdkResumeTool}. */
-export interface AiSdkResumeToolOptions extends Pick<CodemodeToolOptions, "limits" | "maxChars"> {
+export interface AiSdkResumeToolOptions extends Pick<CodemodeToolOptions, "limits" | "maxChars" | "onEvent"> {
   /** The store the Codemode tool keeps paused executions in (the same one). */
   continuations: ContinuationStore;
 }

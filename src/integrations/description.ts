@@ -8,11 +8,13 @@
 import { z } from "zod";
 import type { ExecutionError, ExecutionResult, LogEntry, LogLevel, StopReason, ToolCallRecord } from "../rpc/result.ts";
 import type { Limits } from "../limits.ts";
+import type { ExecutionEventHandler } from "../events.ts";
 import { formatResultForModel } from "../format.ts";
 import { executionResultShape } from "../rpc/result.ts";
 
 // Re-exported so this module's documentation is complete on its own.
 export type { ExecutionError, ExecutionResult, Limits, LogEntry, LogLevel, StopReason, ToolCallRecord };
+export type { ExecutionEvent, ExecutionEventHandler } from "../events.ts";
 
 /**
  * The part of `Codemode` the adapters use. A `Codemode` is one; the shape is
@@ -22,7 +24,10 @@ export interface CodemodeLike {
   /** The system prompt: how to write the script, and the types (tool sources loaded first). */
   prompt(options?: { toolName?: string }): Promise<string>;
   /** Runs a script body in a fresh sandbox; never throws for anything the script does. */
-  execute(code: string, options?: RunOptions & { limits?: Partial<Limits> }): Promise<ExecutionResult>;
+  execute(
+    code: string,
+    options?: RunOptions & { limits?: Partial<Limits>; onEvent?: ExecutionEventHandler },
+  ): Promise<ExecutionResult>;
 }
 
 /** What a framework hands one run of the script, passed on to `Codemode.execute` (see its `ExecuteOptions`). */
@@ -47,6 +52,11 @@ export interface CodemodeToolOptions {
   limits?: Partial<Limits>;
   /** Longest the result JSON, and separately the logs, may be in the text the model reads. */
   maxChars?: number;
+  /**
+   * Hears of every script this tool runs as it runs: its start, log lines, tool calls and end (see
+   * `Codemode.execute`'s `onEvent`), e.g. to stream progress to a UI while the framework waits for the result.
+   */
+  onEvent?: ExecutionEventHandler;
 }
 
 /** The default tool name, the same one `Codemode.prompt()` uses. */
@@ -181,7 +191,11 @@ export async function runScript(
     return rejectedResult("InvalidInputError", `\`code\` must be a string holding the script, got ${describe(code)}`);
   }
   try {
-    return await codemode.execute(code, { ...run, limits: options.limits });
+    return await codemode.execute(code, {
+      ...run,
+      limits: options.limits,
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    });
   } catch (e) {
     if (run.rethrow?.(e)) throw e;
     // Otherwise execute() only throws on host misconfiguration (e.g. an invalid limit); the model still gets a result.

@@ -233,3 +233,18 @@ Deno.test("aiSdkTool() takes the tool's name for its description", async () => {
   const output = await t.execute({ code: "return (await tools.weather.get({ city: 'Pune' })).tempC" }, {});
   assert.equal(output.result, 31);
 });
+
+Deno.test("aiSdkTool and langchainTool pass onEvent on: the script's tool calls are heard as they run", async () => {
+  const { langchainTool } = await import("../../src/integrations/langchain.ts");
+  const echo = defineTool({ name: "t.echo", input: z.object({ x: z.number() }), handler: ({ x }) => x });
+  await using cm = new Codemode({ tools: [echo] });
+  const heard: string[] = [];
+  const onEvent = (e: { type: string; tool?: string }) => void heard.push(e.tool ? `${e.type}:${e.tool}` : e.type);
+  const code = `console.log("hi"); return await tools.t.echo({ x: 2 })`;
+  const output = await (await aiSdkTool(cm, { onEvent })).execute({ code });
+  assert.equal(output.result, 2);
+  const lc = await langchainTool(cm, { onEvent });
+  assert.match(await lc.invoke({ code }), /2/);
+  const once = ["start", "log", "tool_start:t.echo", "tool_end:t.echo", "end"];
+  assert.deepEqual(heard, [...once, ...once]);
+});
