@@ -82,6 +82,7 @@ export class Codemode {
   readonly #observedOutputs: ObservedOutputs | undefined;
   readonly #pausing: Pausing;
   readonly #calls: CallHost;
+  #asks: { version: number; value: boolean } | undefined;
 
   /**
    * Creates an instance; it starts no process until {@linkcode Codemode.execute}.
@@ -270,8 +271,13 @@ export class Codemode {
    * @returns whether a call could need approval.
    */
   asksApproval(): boolean {
-    return this.#policies.asksApproval || this.#sources.some((s) => !this.#sourceTools.has(s)) ||
-      this.registry.list().some((t) => this.policyOf(t) === "approve");
+    if (this.#policies.asksApproval || this.#sources.some((s) => !this.#sourceTools.has(s))) return true;
+    // Asked at every execution's start: the tools are looked over again only when they changed.
+    const version = this.registry.version;
+    if (this.#asks?.version !== version) {
+      this.#asks = { version, value: this.registry.list().some((t) => this.policyOf(t) === "approve") };
+    }
+    return this.#asks.value;
   }
 
   /** Whether the instance has an `approver` of its own. */

@@ -109,11 +109,28 @@ function formatFailure(result: ExecutionResult, maxChars: number): string {
 /** The longest input a pending call is shown with. */
 const MAX_PENDING_INPUT_CHARS = 300;
 
+/**
+ * A call that waits for approval as a person or a model reads it: `tools.<tool>(<input as JSON>)`, the input cut to
+ * 300 characters.
+ *
+ * @param call the pending call's tool and input.
+ * @returns the text.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pendingCallText } from "./format.ts";
+ * assert.equal(pendingCallText({ tool: "orders.refund", input: { id: "A-7" } }), 'tools.orders.refund({"id":"A-7"})');
+ * ```
+ */
+export function pendingCallText(call: { tool: string; input: unknown }): string {
+  return `tools.${call.tool}(${truncateInline(JSON.stringify(call.input) ?? "", MAX_PENDING_INPUT_CHARS)})`;
+}
+
 function formatPaused(paused: NonNullable<ExecutionResult["paused"]>): string {
   const lines = paused.pending.map((p) => {
-    const input = truncateInline(JSON.stringify(p.input) ?? "", MAX_PENDING_INPUT_CHARS);
     const why = p.reason.kind === "policy" ? `policy "${p.reason.rule}"` : p.reason.kind;
-    return `- ${p.id}: tools.${p.tool}(${input}) [${why}]`;
+    return `- ${p.id}: ${pendingCallText(p)} [${why}]`;
   });
   const n = paused.pending.length;
   return `Paused: ${n === 1 ? "1 tool call waits" : `${n} tool calls wait`} for a person's approval; none of ` +

@@ -8,15 +8,13 @@
  */
 import type { ExecutionResult, PendingApproval } from "../rpc/result.ts";
 import type { CliIo } from "./io.ts";
+import { pendingCallText } from "../format.ts";
 
 /** Where the continuation goes when `--continuation` is not given, in the working dir. */
 export const DEFAULT_CONTINUATION_FILE = "codemode.continuation";
 
 /** The exit code of an execution that paused for approval. */
 export const PAUSED_EXIT_CODE = 3;
-
-/** The longest input a pending call is shown with, in characters. */
-const SHOWN_INPUT_CHARS = 300;
 
 /**
  * Writes the continuation (mode 0600, replacing the file) and, unless `--json`, lists the pending calls.
@@ -38,15 +36,10 @@ export async function savePaused(result: ExecutionResult, file: string, io: CliI
     `paused: ${n === 1 ? "1 call waits" : `${n} calls wait`} for approval (continuation in ${file}, until ` +
       `${paused.expiresAt}):\n`,
   );
-  for (const p of paused.pending) io.err(`  ${p.id}  tools.${p.tool}(${inputText(p.input)})  ${reasonText(p)}\n`);
+  for (const p of paused.pending) io.err(`  ${p.id}  ${pendingCallText(p)}  ${reasonText(p)}\n`);
   const [first, second] = paused.pending;
   const example = `--approve ${first.id}` + (second ? ` --reject ${second.id}="not now"` : "");
   io.err(`Decide each one: codemode resume ${file} ${example}\n`);
-}
-
-function inputText(input: unknown): string {
-  const text = JSON.stringify(input) ?? "";
-  return text.length <= SHOWN_INPUT_CHARS ? text : `${text.slice(0, SHOWN_INPUT_CHARS)}…`;
 }
 
 function reasonText(p: PendingApproval): string {

@@ -9,6 +9,7 @@ import type { ExecutionResult, PausedExecution, PendingApproval } from "../rpc/r
 import type { ApprovalDecision } from "../approvals/options.ts";
 import { type CodemodeLike, type CodemodeToolOptions, rejectedResult, type RunOptions } from "./description.ts";
 import type { Limits } from "../limits.ts";
+import { pendingCallText } from "../format.ts";
 import type { ExecutionEventHandler } from "../events.ts";
 
 /** The part of `Codemode` a face that resumes uses: {@linkcode CodemodeLike} and `resume`. */
@@ -115,11 +116,7 @@ function decisionOf(given: unknown): ApprovalDecision {
  * ```
  */
 export function describePending(pending: readonly Pick<PendingApproval, "id" | "tool" | "input">[]): string {
-  return pending.map(({ id, tool, input }) => `${id}: tools.${tool}(${cut(JSON.stringify(input) ?? "")})`).join("\n");
-}
-
-function cut(text: string): string {
-  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+  return pending.map((call) => `${call.id}: ${pendingCallText(call)}`).join("\n");
 }
 
 /**

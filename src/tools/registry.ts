@@ -22,6 +22,7 @@ import type { AnyTool as Tool } from "./define.ts";
  */
 export class ToolRegistry {
   readonly #tools = new Map<string, Tool>();
+  #version = 0;
 
   /**
    * Creates a registry.
@@ -55,6 +56,7 @@ export class ToolRegistry {
       }
     }
     this.#tools.set(key, tool);
+    this.#version++;
     return this;
   }
 
@@ -71,6 +73,7 @@ export class ToolRegistry {
     for (const tool of tools) next.add(tool);
     this.#tools.clear();
     for (const tool of next.list()) this.#tools.set(tool.path.join("."), tool);
+    this.#version++;
     return this;
   }
 
@@ -87,6 +90,11 @@ export class ToolRegistry {
   /** Every tool, sorted by name. */
   list(): Tool[] {
     return this.names().map((n) => this.#tools.get(n)!);
+  }
+
+  /** A number that changes whenever the tools do (an `add` or a `replace`): what was derived from them is stale. */
+  get version(): number {
+    return this.#version;
   }
 
   /** How many tools there are. */
